@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/** Thrown when the environment does not satisfy a config schema; names every bad variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Reads and validates environment variables once, at start-up.
+ * A missing or malformed value stops the process with a message naming the variable.
+ */
+export function loadConfig<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<S>> {
+  const result = z.object(shape).safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => {
+      const name = i.path.join('.');
+      return env[name] === undefined || env[name] === '' ? `${name} is required but not set` : `${name}: ${i.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return result.data;
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Environment variables every process of the stack reads. */
+export const baseEnv = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI'),
+  /** Each domain gets its own database: `${MONGODB_DB_PREFIX}${domain}`. */
+  MONGODB_DB_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{0,32}$/).default('stagelives_'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+  /** Prefix of every Redis key and BullMQ queue of this stack. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/).default('sl:'),
+  /** Shared secret that signs the identity header between router and subgraphs (≥ 32 chars). */
+  IDENTITY_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  SESSION_IDLE_TTL_SECONDS: z.coerce.number().int().positive().default(60 * 60 * 24 * 14),
+  SESSION_ABSOLUTE_TTL_SECONDS: z.coerce.number().int().positive().default(60 * 60 * 24 * 60),
+  ADMIN_EMAILS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)),
+};
+
+export const env = { bool };
+
+export type BaseConfig = z.infer<z.ZodObject<typeof baseEnv>>;
+
+/** Loads the variables shared by every process. */
+export function loadBaseConfig(e: NodeJS.ProcessEnv = process.env): BaseConfig {
+  return loadConfig(baseEnv, e);
+}

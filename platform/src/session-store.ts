@@ -1,0 +1,104 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Role } from './identity.js';
+
+export interface Session {
+  /** sha256 of the token, the only form stored or passed between services. */
+  id: string;
+  userId: string;
+  roles: Role[];
+  createdAt: number;
+  absoluteExpiresAt: number;
+}
+
+export interface SessionStoreOptions {
+  redis: Redis;
+  prefix: string;
+  /** Seconds of inactivity after which a session ends. */
+  idleTtlSeconds: number;
+  /** Seconds after creation after which a session ends, however active. */
+  absoluteTtlSeconds: number;
+}
+
+/** Hash of a session token: the key under which the session lives in Redis. */
+export function hashSessionToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+/** Sessions in Redis: opaque 256-bit tokens from a CSPRNG, stored only as their hash. */
+export class SessionStore {
+  constructor(private readonly options: SessionStoreOptions) {}
+
+  private key(id: string) {
+    return `${this.options.prefix}sess:${id}`;
+  }
+
+  private userKey(userId: string) {
+    return `${this.options.prefix}usess:${userId}`;
+  }
+
+  /** Creates a session and returns the token to hand to the client (the only time it exists in clear). */
+  async create(userId: string, roles: Role[], now = Date.now()): Promise<{ token: string; session: Session }> {
+    const token = randomBytes(32).toString('base64url');
+    const session: Session = {
+      id: hashSessionToken(token),
+      userId,
+      roles,
+      createdAt: now,
+      absoluteExpiresAt: now + this.options.absoluteTtlSeconds * 1000,
+    };
+    const ttl = Math.min(this.options.idleTtlSeconds, this.options.absoluteTtlSeconds);
+    await this.options.redis
+      .multi()
+      .set(this.key(session.id), JSON.stringify(session), 'EX', ttl)
+      .sadd(this.userKey(userId), session.id)
+      .expire(this.userKey(userId), this.options.absoluteTtlSeconds)
+      .exec();
+    return { token, session };
+  }
+
+  /** Resolves a client's token to its live session, sliding the idle timeout. */
+  async resolve(token: string, now = Date.now()): Promise<Session | null> {
+    if (token.length < 16 || token.length > 128) return null;
+    const id = hashSessionToken(token);
+    const raw = await this.options.redis.get(this.key(id));
+    if (!raw) return null;
+    const session = JSON.parse(raw) as Session;
+    const left = Math.floor((session.absoluteExpiresAt - now) / 1000);
+    if (left <= 0) {
+      await this.delete(id, session.userId);
+      return null;
+    }
+    await this.options.redis.expire(this.key(id), Math.min(this.options.idleTtlSeconds, left));
+    return session;
+  }
+
+  async delete(id: string, userId?: string): Promise<void> {
+    const tx = this.options.redis.multi().del(this.key(id));
+    if (userId) tx.srem(this.userKey(userId), id);
+    await tx.exec();
+  }
+
+  /** Ends every session of a user, except `keep` when given. Returns how many ended. */
+  async deleteAllForUser(userId: string, keep?: string): Promise<number> {
+    const ids = (await this.options.redis.smembers(this.userKey(userId))).filter((id) => id !== keep);
+    if (ids.length === 0) return 0;
+    await this.options.redis
+      .multi()
+      .del(...ids.map((id) => this.key(id)))
+      .srem(this.userKey(userId), ...ids)
+      .exec();
+    return ids.length;
+  }
+
+  /** Updates the roles of every live session of a user (after a role change). */
+  async updateRoles(userId: string, roles: Role[]): Promise<void> {
+    const ids = await this.options.redis.smembers(this.userKey(userId));
+    for (const id of ids) {
+      const raw = await this.options.redis.get(this.key(id));
+      if (!raw) continue;
+      const session = JSON.parse(raw) as Session;
+      await this.options.redis.set(this.key(id), JSON.stringify({ ...session, roles }), 'KEEPTTL');
+    }
+  }
+}

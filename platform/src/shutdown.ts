@@ -1,0 +1,43 @@
+import type { Logger } from './logger.js';
+
+type Closer = () => Promise<unknown> | unknown;
+
+/** Registers closers and runs them, last registered first, once, on SIGINT/SIGTERM. */
+export function gracefulShutdown(logger: Logger, { timeoutMs = 10_000 } = {}) {
+  const closers: Array<{ name: string; close: Closer }> = [];
+  let closing: Promise<void> | undefined;
+
+  const shutdown = (signal: string) => {
+    closing ??= (async () => {
+      logger.info({ signal }, 'shutting down');
+      const timer = setTimeout(() => {
+        logger.error('shutdown timed out, exiting');
+        process.exit(1);
+      }, timeoutMs);
+      timer.unref();
+      for (const { name, close } of [...closers].reverse()) {
+        try {
+          await close();
+        } catch (error) {
+          logger.warn({ err: error, name }, 'error while closing');
+        }
+      }
+      clearTimeout(timer);
+      logger.info('stopped');
+    })();
+    return closing;
+  };
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void shutdown(signal).then(() => process.exit(0)));
+  }
+  // The dev orchestrator's IPC channel closing means the parent is gone: do not linger.
+  process.once('disconnect', () => void shutdown('disconnect').then(() => process.exit(0)));
+
+  return {
+    add(name: string, close: Closer) {
+      closers.push({ name, close });
+    },
+    shutdown,
+  };
+}

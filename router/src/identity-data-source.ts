@@ -1,0 +1,39 @@
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { IDENTITY_HEADER, REQUEST_ID_HEADER, signIdentity } from '@stagelives/platform';
+import { SESSION_CLEAR_HEADER, SESSION_SET_HEADER } from '@stagelives/schema';
+import type { RouterContext } from './context.js';
+
+/**
+ * Calls a subgraph on behalf of the viewer: a fresh header set carrying the request id and
+ * the identity signed for this request. Nothing the client sent is forwarded.
+ */
+export class IdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
+  constructor(
+    url: string,
+    private readonly secret: string,
+    private readonly onFetch?: (subgraph: string) => void,
+    private readonly subgraphName = '',
+  ) {
+    super({ url });
+  }
+
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): void {
+    this.onFetch?.(this.subgraphName);
+    if (!('requestId' in context) || !context.requestId) return;
+    request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+    if (context.session) {
+      const { userId, roles, id } = context.session;
+      request.http?.headers.set(
+        IDENTITY_HEADER,
+        signIdentity({ userId, roles, sessionId: id }, { secret: this.secret, requestId: context.requestId }),
+      );
+    }
+  }
+
+  override didReceiveResponse({ response, context }: Parameters<RemoteGraphQLDataSource<RouterContext>['didReceiveResponse']>[0]) {
+    const set = response.http?.headers.get(SESSION_SET_HEADER);
+    if (set) context.sessionChange = { kind: 'set', token: set };
+    else if (response.http?.headers.get(SESSION_CLEAR_HEADER)) context.sessionChange = { kind: 'clear' };
+    return response;
+  }
+}

@@ -1,0 +1,18 @@
+import { announceListening, createLogger, createRedis, gracefulShutdown } from '@stagelives/platform';
+import { loadRouterConfig } from './config.js';
+import { createRouterServer } from './server.js';
+
+const logger = createLogger('router');
+try {
+  const config = loadRouterConfig();
+  const shutdown = gracefulShutdown(logger);
+  const redis = createRedis(config.REDIS_URL);
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+  shutdown.add('redis', () => redis.quit());
+  const server = await createRouterServer({ config, logger, redis });
+  shutdown.add('http', () => server.close());
+  announceListening('router', await server.listen());
+} catch (error) {
+  logger.fatal({ err: error }, `router failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}

@@ -1,0 +1,85 @@
+import 'reflect-metadata';
+import { Directive, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { BadUserInputError } from './errors.js';
+
+@ObjectType('PageInfo', { description: 'Relay page information.' })
+@Directive('@shareable')
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => Boolean)
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface Connection<T> {
+  edges: Edge<T>[];
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
+/** Builds `<Name>Connection` and `<Name>Edge` object types for a node type. */
+export function ConnectionType<T extends object>(name: string, nodeType: ClassType<T>) {
+  @ObjectType(`${name}Edge`)
+  class EdgeType implements Edge<T> {
+    @Field(() => String)
+    cursor!: string;
+
+    @Field(() => nodeType)
+    node!: T;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class ConnectionClass implements Connection<T> {
+    @Field(() => [EdgeType])
+    edges!: EdgeType[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    @Field(() => Int)
+    totalCount!: number;
+  }
+  return ConnectionClass;
+}
+
+/** Opaque cursors: base64url of the sort key values of a node. */
+export function encodeCursor(values: ReadonlyArray<string | number | null>): string {
+  return Buffer.from(JSON.stringify(values)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, arity: number, field = 'after'): Array<string | number | null> {
+  try {
+    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (
+      Array.isArray(values) &&
+      values.length === arity &&
+      values.every((v) => v === null || typeof v === 'string' || typeof v === 'number')
+    ) {
+      return values as Array<string | number | null>;
+    }
+  } catch {
+    // fall through
+  }
+  throw new BadUserInputError(`${field} is not a valid cursor.`, field);
+}
+
+/** Validates `first`/`last` page sizes: 1..max, default when absent. */
+export function pageSize(value: number | null | undefined, { max = 100, fallback = 20, field = 'first' } = {}): number {
+  if (value === null || value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new BadUserInputError(`${field} must be between 0 and ${max}.`, field);
+  }
+  return value;
+}

@@ -1,0 +1,12 @@
+import 'reflect-metadata';
+export * from './errors.js';
+export * from './ids.js';
+export * from './scalars.js';
+export * from './connection.js';
+export * from './context.js';
+export * from './build-federated-schema.js';
+export * from './subgraph-server.js';
+export * from './subgraph-names.js';
+export * from './api-schema.js';
+export * from './validate.js';
+export * from './run-subgraph.js';

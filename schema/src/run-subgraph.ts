@@ -1,0 +1,35 @@
+import { connectMongo, createLogger, createRedis, gracefulShutdown, loadBaseConfig, announceListening, type BaseConfig, type Logger, type Mongo, type Redis } from '@stagelives/platform';
+import type { SubgraphServer } from './subgraph-server.js';
+
+/** What every subgraph server is built from; tests pass their own. */
+export interface SubgraphDeps {
+  config: BaseConfig;
+  logger: Logger;
+  mongo: Mongo;
+  redis: Redis;
+}
+
+/**
+ * The `main()` of a subgraph process: config → connections → server → listen.
+ * Listens on `SUBGRAPH_PORT` (default 0: a free port, announced to the dev orchestrator)
+ * and `SUBGRAPH_HOST` (default 127.0.0.1: subgraphs are internal).
+ */
+export async function runSubgraph(name: string, create: (deps: SubgraphDeps) => Promise<SubgraphServer>): Promise<void> {
+  const logger = createLogger(name);
+  try {
+    const config = loadBaseConfig();
+    const shutdown = gracefulShutdown(logger);
+    const mongo = await connectMongo(config.MONGODB_URI, { dbPrefix: config.MONGODB_DB_PREFIX, logger });
+    shutdown.add('mongodb', () => mongo.close());
+    const redis = createRedis(config.REDIS_URL);
+    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+    shutdown.add('redis', () => redis.quit());
+    const server = await create({ config, logger, mongo, redis });
+    shutdown.add('http', () => server.close());
+    const port = await server.listen(Number(process.env.SUBGRAPH_PORT ?? 0), process.env.SUBGRAPH_HOST ?? '127.0.0.1');
+    announceListening(name, port);
+  } catch (error) {
+    logger.fatal({ err: error }, `${name} failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}

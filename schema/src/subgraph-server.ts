@@ -1,0 +1,134 @@
+import { createServer, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import {
+  IDENTITY_HEADER,
+  REQUEST_ID_HEADER,
+  closeServer,
+  healthRouter,
+  listen,
+  verifyIdentity,
+  type HealthCheck,
+  type Logger,
+} from '@stagelives/platform';
+import type { BaseContext } from './context.js';
+
+export interface SubgraphServerOptions<TContext extends BaseContext> {
+  /** Subgraph name, as in the supergraph (`users`, `concerts`, …). */
+  name: string;
+  schema: GraphQLSchema;
+  logger: Logger;
+  /** Secret shared with the router to verify identity headers. */
+  identitySecret: string;
+  /** Adds the domain's loaders and services to the base context, once per request. */
+  createContext: (base: BaseContext) => TContext | Promise<TContext>;
+  healthChecks: Record<string, HealthCheck>;
+  /** Include stack traces in errors (never in production). Default false. */
+  debug?: boolean;
+}
+
+export interface SubgraphServer {
+  readonly httpServer: Server;
+  listen(port: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Unexpected errors reach clients as a generic message; the details go to the log. */
+export function maskUnexpectedErrors(logger: Logger, debug: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = error instanceof GraphQLError ? error.originalError : undefined;
+    const unexpected = formatted.extensions?.code === 'INTERNAL_SERVER_ERROR' && original && !(original instanceof GraphQLError);
+    if (!unexpected) return formatted;
+    logger.error({ err: original }, 'unexpected error in resolver');
+    return debug ? formatted : { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}
+
+/** Builds (never listens) a subgraph's HTTP server: GraphQL at /graphql plus health endpoints. */
+export async function createSubgraphServer<TContext extends BaseContext>({
+  name,
+  schema,
+  logger,
+  identitySecret,
+  createContext,
+  healthChecks,
+  debug = false,
+}: SubgraphServerOptions<TContext>): Promise<SubgraphServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+
+  const responseHeaders: ApolloServerPlugin<TContext> = {
+    async requestDidStart({ contextValue }) {
+      const started = performance.now();
+      return {
+        async willSendResponse({ response, contextValue: ctx }) {
+          for (const [header, value] of ctx.responseHeaders) response.http.headers.set(header, value);
+        },
+        async didEncounterErrors({ errors, operationName }) {
+          const codes = errors.map((e) => e.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+          contextValue.logger.debug({ operationName, codes }, 'operation had errors');
+        },
+        async willSendSubsequentPayload() {},
+        async executionDidStart() {
+          return {
+            async executionDidEnd() {
+              contextValue.logger.debug({ ms: Math.round(performance.now() - started) }, 'executed');
+            },
+          };
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<TContext>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: debug,
+    formatError: maskUnexpectedErrors(logger, debug),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), responseHeaders],
+  });
+  await apollo.start();
+
+  app.use(healthRouter(healthChecks));
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const headerId = req.headers[REQUEST_ID_HEADER];
+        const requestId = typeof headerId === 'string' && headerId.length <= 128 ? headerId : randomUUID();
+        const identityHeader = req.headers[IDENTITY_HEADER];
+        const verdict = verifyIdentity(typeof identityHeader === 'string' ? identityHeader : undefined, {
+          secret: identitySecret,
+          requestId,
+        });
+        const base: BaseContext = {
+          requestId,
+          logger: logger.child({ requestId }),
+          viewer: verdict.ok ? verdict.identity : null,
+          identityVerdict: verdict,
+          responseHeaders: new Map(),
+        };
+        return createContext(base);
+      },
+    }),
+  );
+
+  return {
+    httpServer,
+    listen: async (port, host = '127.0.0.1') => {
+      const bound = await listen(httpServer, port, host);
+      logger.info({ port: bound, subgraph: name }, `${name} subgraph listening on http://${host}:${bound}/graphql`);
+      return bound;
+    },
+    close: async () => {
+      await apollo.stop();
+      if (httpServer.listening) await closeServer(httpServer);
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import 'reflect-metadata';
+import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import type { ObjectId } from 'mongodb';
+import { ConnectionType } from '@stagelives/schema';
+
+export enum ConcertStatus {
+  UPCOMING = 'UPCOMING',
+  ONGOING = 'ONGOING',
+  COMPLETED = 'COMPLETED',
+  CANCELLED = 'CANCELLED',
+}
+registerEnumType(ConcertStatus, { name: 'ConcertStatus' });
+
+export interface ConcertDocument {
+  _id: ObjectId;
+  title: string;
+  description: string | null;
+  artist: string;
+  venue: string;
+  startsAt: Date;
+  endsAt: Date | null;
+  ticketOpenAt: Date | null;
+  status: ConcertStatus;
+  posterUrl: string | null;
+  createdBy: ObjectId;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+@ObjectType('Concert', { description: 'A show fans can follow, like and talk about.' })
+@Directive('@key(fields: "id")')
+export class Concert {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  title!: string;
+
+  @Field(() => String, { nullable: true })
+  description!: string | null;
+
+  @Field(() => String)
+  artist!: string;
+
+  @Field(() => String)
+  venue!: string;
+
+  @Field(() => Date)
+  startsAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  endsAt!: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  ticketOpenAt!: Date | null;
+
+  @Field(() => ConcertStatus)
+  status!: ConcertStatus;
+
+  @Field(() => String, { nullable: true })
+  posterUrl!: string | null;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+
+  /** Id of the admin who created it; exposed as `createdBy`, resolved by the users subgraph. */
+  createdById!: string;
+
+  static from(doc: ConcertDocument): Concert {
+    return Object.assign(new Concert(), {
+      id: doc._id.toHexString(),
+      title: doc.title,
+      description: doc.description,
+      artist: doc.artist,
+      venue: doc.venue,
+      startsAt: doc.startsAt,
+      endsAt: doc.endsAt,
+      ticketOpenAt: doc.ticketOpenAt,
+      status: doc.status,
+      posterUrl: doc.posterUrl,
+      createdAt: doc.createdAt,
+      updatedAt: doc.updatedAt,
+      createdById: doc.createdBy.toHexString(),
+    });
+  }
+}
+
+export const ConcertConnection = ConnectionType('Concert', Concert);
+export type ConcertConnection = InstanceType<typeof ConcertConnection>;

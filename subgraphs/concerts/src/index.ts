@@ -1,0 +1,4 @@
+import { runSubgraph } from '@stagelives/schema';
+import { createConcertsServer } from './server.js';
+
+await runSubgraph('concerts', createConcertsServer);

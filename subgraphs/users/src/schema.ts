@@ -1,0 +1,8 @@
+import { buildFederatedSchema } from '@stagelives/schema';
+import { AuthResolver } from './auth/auth.resolver.js';
+import { UserResolver, userReferenceResolver } from './user/user.resolver.js';
+
+/** The users subgraph schema. */
+export function buildSchema() {
+  return buildFederatedSchema({ resolvers: [UserResolver, AuthResolver] }, userReferenceResolver);
+}

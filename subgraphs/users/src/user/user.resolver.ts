@@ -1,0 +1,37 @@
+import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { hasRole, tryParseId } from '@stagelives/schema';
+import type { UsersContext } from '../context.js';
+import { User } from './user.type.js';
+
+@Resolver(() => User)
+export class UserResolver {
+  @Query(() => User, { nullable: true, description: 'The signed-in user, or null.' })
+  async me(@Ctx() ctx: UsersContext): Promise<User | null> {
+    if (!ctx.viewer) return null;
+    const doc = await ctx.loaders.user.load(ctx.viewer.userId);
+    return doc ? User.from(doc) : null;
+  }
+
+  @Query(() => User, { nullable: true })
+  async user(@Arg('id', () => ID) id: string, @Ctx() ctx: UsersContext): Promise<User | null> {
+    if (!tryParseId(id)) return null;
+    const doc = await ctx.loaders.user.load(id);
+    return doc ? User.from(doc) : null;
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  email(@Root() user: User, @Ctx() ctx: UsersContext): string | null {
+    const own = ctx.viewer?.userId === user.id;
+    return own || hasRole(ctx.viewer, 'ADMIN') ? user.email : null;
+  }
+}
+
+/** Resolves `User` references from other subgraphs, batched per request. */
+export const userReferenceResolver = {
+  User: {
+    __resolveReference: async (ref: { id: string }, ctx: UsersContext) => {
+      const doc = await ctx.loaders.user.load(ref.id);
+      return doc ? User.from(doc) : null;
+    },
+  },
+};

@@ -1,0 +1,9 @@
+import type { SubgraphDeps, SubgraphServer } from '@stagelives/schema';
+import { createUsersServer } from '@stagelives/users';
+import { createConcertsServer } from '@stagelives/concerts';
+
+/** Every subgraph's server factory, by supergraph name. */
+export const subgraphFactories: Record<string, (deps: SubgraphDeps) => Promise<SubgraphServer>> = {
+  users: createUsersServer,
+  concerts: createConcertsServer,
+};
