@@ -1,6 +1,12 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  // Node loads graphql's CommonJS build (it has no "exports" map); Vite would pick its .mjs
+  // build for our files and federation would see two graphql realms. Use one, as Node does.
+  resolve: { alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }] },
   test: {
     include: ['platform/tests/**/*.test.ts', 'schema/tests/**/*.test.ts', 'subgraphs/*/tests/**/*.test.ts', 'router/tests/**/*.test.ts', 'workers/tests/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],

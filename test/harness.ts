@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { CommandStartedEvent } from 'mongodb';
 import { GraphQLClient } from 'graphql-request';
 import { inject } from 'vitest';
-import { connectMongo, createLogger, createRedis, loadBaseConfig, type Mongo, type Redis } from '@stagelives/platform';
-import { SUBGRAPH_NAMES } from '@stagelives/schema';
+import { connectMongo, detectMongoFeatures, createLogger, createRedis, loadBaseConfig, type Mongo, type Redis } from '@stagelives/platform';
+import { SUBGRAPH_NAMES, type SubgraphServer } from '@stagelives/schema';
 import { createRouterServer, type RouterServer } from '@stagelives/router';
 import { loadRouterConfig } from '@stagelives/router/config';
 import { subgraphFactories } from './subgraphs.js';
@@ -56,12 +56,13 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   const redis = createRedis(config.REDIS_URL);
   redis.on('error', () => undefined);
 
-  const subgraphs = [];
+  const features = await detectMongoFeatures(mongo.client, mongo.db('features'));
+  const subgraphs: SubgraphServer[] = [];
   const subgraphUrls: Record<string, string> = {};
   for (const name of SUBGRAPH_NAMES) {
     const factory = subgraphFactories[name];
     if (!factory) throw new Error(`no factory for subgraph ${name}`);
-    const server = await factory({ config, logger: logger.child({ service: name }), mongo, redis });
+    const server = await factory({ config, logger: logger.child({ service: name }), mongo, redis, features });
     const port = await server.listen(0, '127.0.0.1');
     subgraphs.push(server);
     subgraphUrls[name] = `http://127.0.0.1:${port}/graphql`;

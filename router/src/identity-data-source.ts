@@ -30,7 +30,7 @@ export class IdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
     }
   }
 
-  override didReceiveResponse({ response, context }: Parameters<RemoteGraphQLDataSource<RouterContext>['didReceiveResponse']>[0]) {
+  override didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<RouterContext>['didReceiveResponse']>>[0]) {
     const set = response.http?.headers.get(SESSION_SET_HEADER);
     if (set) context.sessionChange = { kind: 'set', token: set };
     else if (response.http?.headers.get(SESSION_CLEAR_HEADER)) context.sessionChange = { kind: 'clear' };

@@ -1,10 +1,9 @@
 import 'reflect-metadata';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { addResolversToSchema } from '@graphql-tools/schema';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import type { GraphQLSchema } from 'graphql';
-import gql from 'graphql-tag';
+import { parse } from 'graphql';
 import { buildSchema, createResolversMap, type BuildSchemaOptions } from 'type-graphql';
 import { scalarsMap } from './scalars.js';
 
@@ -20,13 +19,10 @@ export async function buildFederatedSchema(
   referenceResolvers?: GraphQLResolverMap<unknown>,
 ): Promise<GraphQLSchema> {
   const schema = await buildSchema({ ...options, scalarsMap, skipCheck: true, validate: false });
-  const typeDefs = gql`
-    ${FEDERATION_LINK}
-    ${printSchemaWithDirectives(schema)}
-  `;
-  const federated = buildSubgraphSchema({
-    typeDefs,
-    resolvers: createResolversMap(schema) as GraphQLResolverMap<unknown>,
-  });
-  return referenceResolvers ? addResolversToSchema({ schema: federated, resolvers: referenceResolvers as never, updateResolversInPlace: true }) : federated;
+  const typeDefs = parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`);
+  const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
+  for (const [typeName, extra] of Object.entries(referenceResolvers ?? {})) {
+    resolvers[typeName] = { ...(resolvers[typeName] as object), ...(extra as object) } as GraphQLResolverMap<unknown>[string];
+  }
+  return buildSubgraphSchema({ typeDefs, resolvers });
 }

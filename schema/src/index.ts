@@ -10,3 +10,4 @@ export * from './subgraph-names.js';
 export * from './api-schema.js';
 export * from './validate.js';
 export * from './run-subgraph.js';
+export * from './contract.js';

@@ -1,7 +1,7 @@
 import { DateTimeResolver } from 'graphql-scalars';
-import type { ScalarsTypeMap } from 'type-graphql';
+import type { GraphQLScalarType } from 'graphql';
 
 /** ISO-8601 date-times, the only time format the graph speaks. */
 export const DateTimeScalar = DateTimeResolver;
 
-export const scalarsMap: ScalarsTypeMap[] = [{ type: Date, scalar: DateTimeScalar }];
+export const scalarsMap: Array<{ type: Function; scalar: GraphQLScalarType }> = [{ type: Date, scalar: DateTimeScalar }];

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
@@ -90,7 +91,7 @@ export async function createSubgraphServer<TContext extends BaseContext>({
     introspection: true,
     includeStacktraceInErrorResponses: debug,
     formatError: maskUnexpectedErrors(logger, debug),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), responseHeaders],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), responseHeaders],
   });
   await apollo.start();
 

@@ -1,0 +1,126 @@
+/**
+ * `npm run dev`: the whole stack on one machine, on embedded defaults.
+ * FerretDB (unless MONGODB_URI) and redis-server (unless REDIS_URL) as children with data
+ * under DATA_DIR, then every subgraph on a free internal port, the router on PORT and the
+ * workers; readable, prefixed logs; Ctrl-C or SIGTERM stops everything.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SUBGRAPH_NAMES } from '../schema/src/subgraph-names.js';
+import { ROOT, startFerretDB, startRedis, type ChildService } from './lib/services.js';
+import { formatLogLine } from './lib/log-format.js';
+
+const env = { ...process.env };
+const dataDir = resolve(ROOT, env.DATA_DIR ?? '.stagelives');
+const port = Number(env.PORT ?? 4000);
+mkdirSync(dataDir, { recursive: true });
+
+const print = (name: string, line: string) => process.stdout.write(`${formatLogLine(name, line)}\n`);
+const services: ChildService[] = [];
+const children: Array<{ name: string; child: ChildProcess }> = [];
+let stopping = false;
+
+async function stopAll(code: number): Promise<never> {
+  if (stopping) return new Promise<never>(() => undefined);
+  stopping = true;
+  print('dev', 'stopping…');
+  await Promise.all(
+    [...children].reverse().map(
+      ({ child }) =>
+        new Promise<void>((done) => {
+          if (child.exitCode !== null || child.signalCode !== null) return done();
+          const timer = setTimeout(() => child.kill('SIGKILL'), 8_000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            done();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  for (const service of services.reverse()) await service.stop();
+  print('dev', 'stopped');
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+/** Starts a TypeScript entry point with an IPC channel; resolves with the port it announces. */
+function startNode(name: string, entry: string, extraEnv: Record<string, string>, waitForPort = true): Promise<number> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], {
+    cwd: ROOT,
+    env: { ...env, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  children.push({ name, child });
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffer = '';
+    stream?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) print(name, line);
+    });
+  }
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    print('dev', `${name} exited (${signal ?? code}); stopping the stack`);
+    void stopAll(1);
+  });
+  if (!waitForPort) return Promise.resolve(0);
+  return new Promise((resolvePort, reject) => {
+    child.on('message', (msg: { type?: string; port?: number }) => {
+      if (msg?.type === 'listening' && typeof msg.port === 'number') resolvePort(msg.port);
+    });
+    child.once('exit', () => reject(new Error(`${name} exited before listening`)));
+  });
+}
+
+try {
+  if (!env.MONGODB_URI) {
+    const ferret = await startFerretDB({ dataDir: join(dataDir, 'ferretdb'), postgresUrl: env.FERRETDB_POSTGRESQL_URL, onOutput: (l) => print('ferretdb', l) });
+    services.push(ferret);
+    env.MONGODB_URI = ferret.url;
+    print('dev', `FerretDB on ${ferret.url} (${env.FERRETDB_POSTGRESQL_URL ? 'PostgreSQL' : `SQLite in ${join(dataDir, 'ferretdb')}`})`);
+  }
+  if (!env.REDIS_URL) {
+    const redis = await startRedis({ dataDir: join(dataDir, 'redis'), onOutput: (l) => print('redis', l) });
+    services.push(redis);
+    env.REDIS_URL = redis.url;
+    print('dev', `redis-server on ${redis.url} (append-only file in ${join(dataDir, 'redis')})`);
+  }
+  // Development-only secret, fresh per run: identity headers live for one request anyway.
+  env.IDENTITY_SECRET ??= randomBytes(32).toString('hex');
+  env.NODE_ENV ??= 'development';
+  env.ADMIN_EMAILS ??= 'admin@stagelives.dev';
+
+  const urls = await Promise.all(
+    SUBGRAPH_NAMES.map(async (name) => [name, `http://127.0.0.1:${await startNode(name, `subgraphs/${name}/src/index.ts`, { SUBGRAPH_PORT: '0' })}/graphql`] as const),
+  );
+  const routerPort = await startNode('router', 'router/src/index.ts', {
+    PORT: String(port),
+    SUBGRAPH_URLS: urls.map(([n, u]) => `${n}=${u}`).join(','),
+  });
+  await startNode('workers', 'workers/src/index.ts', {}, false);
+
+  const base = `http://localhost:${routerPort}`;
+  print(
+    'dev',
+    [
+      'stagelives is up:',
+      `  GraphQL      ${base}/graphql  (explorer: open it in a browser)`,
+      `  health       ${base}/health/ready`,
+      ...urls.map(([n, u]) => `  ${n.padEnd(12)} ${u}  (internal)`),
+      `  MongoDB      ${env.MONGODB_URI}`,
+      `  Redis        ${env.REDIS_URL}`,
+      `  admin emails ${env.ADMIN_EMAILS}`,
+      'Ctrl-C stops everything.',
+    ].join('\n'),
+  );
+} catch (error) {
+  print('dev', `failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  await stopAll(1);
+}

@@ -1,0 +1,9 @@
+import { Redis } from 'ioredis';
+
+/** BullMQ needs its own connections with no per-command retry limit (blocking commands). */
+export function bullConnection(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: false });
+}
+
+/** Every queue of a stack lives under its Redis prefix. */
+export const bullPrefix = (redisPrefix: string) => `${redisPrefix}bull`;

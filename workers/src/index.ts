@@ -1,0 +1,28 @@
+import { createLogger, createRedis, gracefulShutdown, loadBaseConfig } from '@stagelives/platform';
+import { bullConnection, bullPrefix } from './connection.js';
+import { createMaintenanceQueue, scheduleMaintenance } from './maintenance/maintenance.queue.js';
+import { createMaintenanceWorker } from './maintenance/maintenance.worker.js';
+
+const logger = createLogger('workers');
+try {
+  const config = loadBaseConfig();
+  const shutdown = gracefulShutdown(logger);
+  const connection = bullConnection(config.REDIS_URL);
+  const redis = createRedis(config.REDIS_URL);
+  shutdown.add('redis', async () => {
+    await redis.quit();
+    await connection.quit();
+  });
+  const prefix = bullPrefix(config.REDIS_PREFIX);
+  const queue = createMaintenanceQueue(connection, prefix);
+  await scheduleMaintenance(queue);
+  const worker = createMaintenanceWorker({ connection, prefix, redis, redisPrefix: config.REDIS_PREFIX, logger });
+  shutdown.add('maintenance', async () => {
+    await worker.close();
+    await queue.close();
+  });
+  logger.info({ queues: [queue.name] }, 'workers ready');
+} catch (error) {
+  logger.fatal({ err: error }, `workers failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
