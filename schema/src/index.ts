@@ -11,3 +11,4 @@ export * from './api-schema.js';
 export * from './validate.js';
 export * from './run-subgraph.js';
 export * from './contract.js';
+export * from './permissions.js';

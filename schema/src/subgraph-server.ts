@@ -17,6 +17,7 @@ import {
   type Logger,
 } from '@stagelives/platform';
 import type { BaseContext } from './context.js';
+import { applyPermissions, type PermissionRules } from './permissions.js';
 
 export interface SubgraphServerOptions<TContext extends BaseContext> {
   /** Subgraph name, as in the supergraph (`users`, `concerts`, …). */
@@ -28,6 +29,8 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   /** Adds the domain's loaders and services to the base context, once per request. */
   createContext: (base: BaseContext) => TContext | Promise<TContext>;
   healthChecks: Record<string, HealthCheck>;
+  /** graphql-shield rules; every mutation must be named (deny by default). */
+  permissions: PermissionRules;
   /** Include stack traces in errors (never in production). Default false. */
   debug?: boolean;
 }
@@ -57,6 +60,7 @@ export async function createSubgraphServer<TContext extends BaseContext>({
   identitySecret,
   createContext,
   healthChecks,
+  permissions,
   debug = false,
 }: SubgraphServerOptions<TContext>): Promise<SubgraphServer> {
   const app = express();
@@ -87,7 +91,7 @@ export async function createSubgraphServer<TContext extends BaseContext>({
   };
 
   const apollo = new ApolloServer<TContext>({
-    schema,
+    schema: applyPermissions(schema, permissions),
     introspection: true,
     includeStacktraceInErrorResponses: debug,
     formatError: maskUnexpectedErrors(logger, debug),

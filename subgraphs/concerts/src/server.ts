@@ -1,4 +1,4 @@
-import { createSubgraphServer, type SubgraphDeps, type SubgraphServer } from '@stagelives/schema';
+import { createSubgraphServer, isAdmin, type SubgraphDeps, type SubgraphServer } from '@stagelives/schema';
 import { createConcertLoader } from './concert/concert.loader.js';
 import { ConcertRepository } from './concert/concert.repository.js';
 import { ConcertService } from './concert/concert.service.js';
@@ -18,6 +18,7 @@ export async function createConcertsServer({ config, logger, mongo, redis }: Sub
     identitySecret: config.IDENTITY_SECRET,
     debug: config.NODE_ENV === 'development',
     healthChecks: { mongodb: () => mongo.ping(), redis: () => redis.ping() },
+    permissions: { Mutation: { createConcert: isAdmin } },
     createContext: (base) => ({ ...base, concerts, loaders: { concert: createConcertLoader(concertsRepo) } }),
   });
 }

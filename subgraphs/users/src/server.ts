@@ -1,5 +1,5 @@
 import { SessionStore } from '@stagelives/platform';
-import { createSubgraphServer, type SubgraphDeps, type SubgraphServer } from '@stagelives/schema';
+import { createSubgraphServer, isAuthenticated, isPublic, type SubgraphDeps, type SubgraphServer } from '@stagelives/schema';
 import { AuthService } from './auth/auth.service.js';
 import type { UsersContext } from './context.js';
 import { buildSchema } from './schema.js';
@@ -26,6 +26,7 @@ export async function createUsersServer({ config, logger, mongo, redis }: Subgra
     identitySecret: config.IDENTITY_SECRET,
     debug: config.NODE_ENV === 'development',
     healthChecks: { mongodb: () => mongo.ping(), redis: () => redis.ping() },
+    permissions: { Mutation: { signUp: isPublic, logIn: isPublic, logOut: isPublic } },
     createContext: (base) => ({ ...base, auth, loaders: { user: createUserLoader(users) } }),
   });
 }
