@@ -1,7 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { allow, deny, rule, shield } from 'graphql-shield';
-import type { IRules } from 'graphql-shield/typings/types.js';
+import type { IRules } from 'graphql-shield';
 import { hasRole, type BaseContext } from './context.js';
 import { ForbiddenError, UnauthenticatedError } from './errors.js';
 
