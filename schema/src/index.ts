@@ -12,3 +12,4 @@ export * from './validate.js';
 export * from './run-subgraph.js';
 export * from './contract.js';
 export * from './permissions.js';
+export * from './events.js';

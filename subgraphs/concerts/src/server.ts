@@ -1,15 +1,24 @@
-import { createSubgraphServer, isAdmin, type SubgraphDeps, type SubgraphServer } from '@stagelives/schema';
+import { createSubgraphServer, isAdmin, isAuthenticated, type SubgraphDeps, type SubgraphServer } from '@stagelives/schema';
 import { createConcertLoader } from './concert/concert.loader.js';
 import { ConcertRepository } from './concert/concert.repository.js';
 import { ConcertService } from './concert/concert.service.js';
 import type { ConcertsContext } from './context.js';
+import { ConcertEvents } from './events/concert-events.js';
+import { createViewerLikeLoader } from './like/like.loader.js';
+import { LikeRepository } from './like/like.repository.js';
+import { LikeService } from './like/like.service.js';
 import { buildSchema } from './schema.js';
 
-/** Builds the concerts subgraph server (never listens). */
-export async function createConcertsServer({ config, logger, mongo, redis }: SubgraphDeps): Promise<SubgraphServer> {
-  const concertsRepo = new ConcertRepository(mongo.db('concerts'));
-  await concertsRepo.ensureIndexes();
-  const concerts = new ConcertService(concertsRepo);
+/** Builds the concerts subgraph server (never listens). Creates its indexes, idempotently. */
+export async function createConcertsServer({ config, logger, mongo, redis, features }: SubgraphDeps): Promise<SubgraphServer> {
+  const db = mongo.db('concerts');
+  const concertsRepo = new ConcertRepository(db, features.textSearch);
+  const likesRepo = new LikeRepository(db);
+  await Promise.all([concertsRepo.ensureIndexes(), likesRepo.ensureIndexes()]);
+  if (!features.textSearch) logger.info('concert search uses an escaped, case-insensitive $regex: the server has no $text');
+  const events = new ConcertEvents(redis, config.REDIS_PREFIX, logger);
+  const concerts = new ConcertService(concertsRepo, likesRepo, events);
+  const likes = new LikeService(concertsRepo, likesRepo, events);
 
   return createSubgraphServer<ConcertsContext>({
     name: 'concerts',
@@ -18,7 +27,21 @@ export async function createConcertsServer({ config, logger, mongo, redis }: Sub
     identitySecret: config.IDENTITY_SECRET,
     debug: config.NODE_ENV === 'development',
     healthChecks: { mongodb: () => mongo.ping(), redis: () => redis.ping() },
-    permissions: { Mutation: { createConcert: isAdmin } },
-    createContext: (base) => ({ ...base, concerts, loaders: { concert: createConcertLoader(concertsRepo) } }),
+    permissions: {
+      Mutation: {
+        createConcert: isAdmin,
+        updateConcert: isAdmin,
+        cancelConcert: isAdmin,
+        deleteConcert: isAdmin,
+        likeConcert: isAuthenticated,
+        unlikeConcert: isAuthenticated,
+      },
+    },
+    createContext: (base) => ({
+      ...base,
+      concerts,
+      likes,
+      loaders: { concert: createConcertLoader(concertsRepo), viewerLike: createViewerLikeLoader(likesRepo, base.viewer?.userId ?? null) },
+    }),
   });
 }

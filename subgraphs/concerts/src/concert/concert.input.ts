@@ -19,6 +19,34 @@ export class CreateConcertInput {
   @Field(() => Date)
   startsAt!: Date;
 
+  @Field(() => Date, { nullable: true, description: 'Defaults to four hours after startsAt for the status.' })
+  endsAt?: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  ticketOpenAt?: Date | null;
+
+  @Field(() => String, { nullable: true })
+  posterUrl?: string | null;
+}
+
+/** Every field optional: absent keeps the value, null clears an optional one. */
+@InputType('UpdateConcertInput')
+export class UpdateConcertInput {
+  @Field(() => String, { nullable: true })
+  title?: string | null;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => String, { nullable: true })
+  artist?: string | null;
+
+  @Field(() => String, { nullable: true })
+  venue?: string | null;
+
+  @Field(() => Date, { nullable: true })
+  startsAt?: Date | null;
+
   @Field(() => Date, { nullable: true })
   endsAt?: Date | null;
 
@@ -31,7 +59,7 @@ export class CreateConcertInput {
 
 @InputType('ConcertFilter')
 export class ConcertFilter {
-  @Field(() => ConcertStatus, { nullable: true })
+  @Field(() => ConcertStatus, { nullable: true, description: 'Status at the time of the query.' })
   status?: ConcertStatus | null;
 
   @Field(() => String, { nullable: true, description: 'Words to find in title, artist or description.' })

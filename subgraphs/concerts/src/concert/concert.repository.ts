@@ -1,14 +1,17 @@
-import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
+import { ObjectId, type Collection, type Db, type Filter, type UpdateFilter } from 'mongodb';
+import { statusCondition } from './concert-status.js';
 import type { ConcertDocument, ConcertStatus } from './concert.type.js';
 
 export interface ConcertQuery {
+  /** Status at `now`, computed from the dates (never the possibly stale stored status). */
   status?: ConcertStatus;
   /** Lower-cased artist. */
   artistKey?: string;
   from?: Date;
   to?: Date;
-  /** Already-escaped, case-insensitive pattern matched against title, artist and description. */
-  searchPattern?: string;
+  /** Words to find in title, artist and description (plain user text, never a pattern). */
+  search?: string;
+  now: Date;
 }
 
 /** Sort key of the concert list: start time, then id. */
@@ -17,43 +20,60 @@ export interface ConcertCursor {
   id: ObjectId;
 }
 
-type StoredConcert = ConcertDocument & { artistKey: string };
+/** Escapes user text so it matches literally inside a regular expression. */
+export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
 /** The `concerts` collection. */
 export class ConcertRepository {
-  readonly collection: Collection<StoredConcert>;
+  readonly collection: Collection<ConcertDocument>;
 
-  constructor(db: Db) {
-    this.collection = db.collection<StoredConcert>('concerts');
+  /** @param textSearch the server supports `$text` (MongoDB); otherwise search is an escaped `$regex`. */
+  constructor(db: Db, private readonly textSearch: boolean) {
+    this.collection = db.collection<ConcertDocument>('concerts');
   }
 
+  /** Idempotent: createIndexes with the same names and keys is a no-op. */
   async ensureIndexes(): Promise<void> {
     await this.collection.createIndexes([
       { key: { startsAt: 1, _id: 1 }, name: 'startsAt_id' },
       { key: { status: 1, startsAt: 1, _id: 1 }, name: 'status_startsAt_id' },
+      { key: { status: 1, effectiveEndsAt: 1 }, name: 'status_effectiveEndsAt' },
       { key: { artistKey: 1, startsAt: 1, _id: 1 }, name: 'artist_startsAt_id' },
     ]);
+    if (this.textSearch) {
+      await this.collection.createIndex(
+        { title: 'text', artist: 'text', description: 'text' },
+        { name: 'concert_text', weights: { title: 10, artist: 5, description: 1 } },
+      );
+    }
   }
 
   async insert(doc: Omit<ConcertDocument, '_id'>): Promise<ConcertDocument> {
-    const stored = { ...doc, artistKey: doc.artist.toLowerCase() } as StoredConcert;
-    const { insertedId } = await this.collection.insertOne(stored);
+    const { insertedId } = await this.collection.insertOne(doc as ConcertDocument);
     return { ...doc, _id: insertedId };
+  }
+
+  findById(id: ObjectId): Promise<ConcertDocument | null> {
+    return this.collection.findOne({ _id: { $eq: id } });
   }
 
   findByIds(ids: readonly ObjectId[]): Promise<ConcertDocument[]> {
     return this.collection.find({ _id: { $in: [...ids] } }).toArray();
   }
 
-  private filterOf(query: ConcertQuery): Filter<StoredConcert> {
-    const and: Filter<StoredConcert>[] = [];
-    if (query.status) and.push({ status: { $eq: query.status } });
+  private filterOf(query: ConcertQuery): Filter<ConcertDocument> {
+    const and: Filter<ConcertDocument>[] = [];
+    if (query.status) and.push(statusCondition<ConcertDocument>(query.status, query.now));
     if (query.artistKey) and.push({ artistKey: { $eq: query.artistKey } });
     if (query.from) and.push({ startsAt: { $gte: query.from } });
     if (query.to) and.push({ startsAt: { $lt: query.to } });
-    if (query.searchPattern) {
-      const re = { $regex: query.searchPattern, $options: 'i' };
-      and.push({ $or: [{ title: re }, { artist: re }, { description: re }] });
+    if (query.search) {
+      if (this.textSearch) {
+        and.push({ $text: { $search: query.search } });
+      } else {
+        const re = { $regex: escapeRegExp(query.search), $options: 'i' };
+        and.push({ $or: [{ title: re }, { artist: re }, { description: re }] });
+      }
     }
     return and.length ? { $and: and } : {};
   }
@@ -61,7 +81,7 @@ export class ConcertRepository {
   /** One page in (startsAt, _id) order, plus one extra to tell whether more follow. */
   async page(query: ConcertQuery, limit: number, after?: ConcertCursor): Promise<ConcertDocument[]> {
     const filter = this.filterOf(query);
-    const keyset: Filter<StoredConcert> | undefined = after && {
+    const keyset: Filter<ConcertDocument> | undefined = after && {
       $or: [{ startsAt: { $gt: after.startsAt } }, { startsAt: { $eq: after.startsAt }, _id: { $gt: after.id } }],
     };
     const where = keyset ? { $and: [filter, keyset] } : filter;
@@ -70,5 +90,20 @@ export class ConcertRepository {
 
   count(query: ConcertQuery): Promise<number> {
     return this.collection.countDocuments(this.filterOf(query));
+  }
+
+  /** Applies `$set` atomically; returns the document as it was before, or null when there is none. */
+  updateReturningBefore(id: ObjectId, set: Partial<ConcertDocument>, where: Filter<ConcertDocument> = {}): Promise<ConcertDocument | null> {
+    return this.collection.findOneAndUpdate({ ...where, _id: { $eq: id } }, { $set: set } as UpdateFilter<ConcertDocument>, { returnDocument: 'before' });
+  }
+
+  /** Changes the like counter; returns the updated document. */
+  incrementLikes(id: ObjectId, delta: 1 | -1): Promise<ConcertDocument | null> {
+    return this.collection.findOneAndUpdate({ _id: { $eq: id } }, { $inc: { likeCount: delta } }, { returnDocument: 'after' });
+  }
+
+  async delete(id: ObjectId): Promise<boolean> {
+    const { deletedCount } = await this.collection.deleteOne({ _id: { $eq: id } });
+    return deletedCount === 1;
   }
 }

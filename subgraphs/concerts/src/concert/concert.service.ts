@@ -1,77 +1,175 @@
 import { ObjectId } from 'mongodb';
 import {
   BadUserInputError,
+  ConcertEventType,
+  ConflictError,
+  NotFoundError,
   cleanDate,
   cleanHttpUrl,
   cleanText,
   decodeCursor,
   encodeCursor,
   pageSize,
+  parseId,
+  type ConcertDates,
   type Connection,
 } from '@stagelives/schema';
-import type { ConcertFilter, CreateConcertInput } from './concert.input.js';
+import type { ConcertEvents } from '../events/concert-events.js';
+import type { LikeRepository } from '../like/like.repository.js';
+import { effectiveEndOf, effectiveStatus } from './concert-status.js';
+import type { ConcertFilter, CreateConcertInput, UpdateConcertInput } from './concert.input.js';
 import type { ConcertQuery, ConcertRepository } from './concert.repository.js';
 import { Concert, ConcertStatus, type ConcertDocument } from './concert.type.js';
 
-/** Escapes user text so it matches literally inside a regular expression. */
-export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+const LIMITS = { title: 200, description: 5000, artist: 100, venue: 200, search: 100 } as const;
 
-/** Status from the dates, for a concert that is not cancelled. */
-export function statusAt(doc: Pick<ConcertDocument, 'startsAt' | 'endsAt' | 'status'>, now: Date, defaultDurationMs = 4 * 3600_000): ConcertStatus {
-  if (doc.status === ConcertStatus.CANCELLED) return ConcertStatus.CANCELLED;
-  const ends = doc.endsAt ?? new Date(doc.startsAt.getTime() + defaultDurationMs);
-  if (now < doc.startsAt) return ConcertStatus.UPCOMING;
-  if (now < ends) return ConcertStatus.ONGOING;
-  return ConcertStatus.COMPLETED;
+const optionalText = (value: string | null | undefined, field: string, max: number) => {
+  if (value === null || value === undefined) return null;
+  return value.trim() ? cleanText(value, { field, max }) : null;
+};
+
+function checkDates(startsAt: Date, endsAt: Date | null, ticketOpenAt: Date | null): void {
+  if (endsAt && endsAt <= startsAt) throw new BadUserInputError('input.endsAt must be after input.startsAt.', 'input.endsAt');
+  if (ticketOpenAt && ticketOpenAt >= startsAt) {
+    throw new BadUserInputError('input.ticketOpenAt must be before input.startsAt.', 'input.ticketOpenAt');
+  }
 }
 
+const datesOf = (doc: Pick<ConcertDocument, 'startsAt' | 'endsAt' | 'ticketOpenAt'>): ConcertDates => ({
+  startsAt: doc.startsAt.toISOString(),
+  endsAt: doc.endsAt?.toISOString() ?? null,
+  ticketOpenAt: doc.ticketOpenAt?.toISOString() ?? null,
+});
+
 export class ConcertService {
-  constructor(private readonly concerts: ConcertRepository) {}
+  constructor(
+    private readonly concerts: ConcertRepository,
+    private readonly likes: LikeRepository,
+    private readonly events: ConcertEvents,
+  ) {}
 
   async create(input: CreateConcertInput, createdBy: string): Promise<ConcertDocument> {
     const startsAt = cleanDate(input.startsAt, 'input.startsAt');
     const endsAt = input.endsAt ? cleanDate(input.endsAt, 'input.endsAt') : null;
     const ticketOpenAt = input.ticketOpenAt ? cleanDate(input.ticketOpenAt, 'input.ticketOpenAt') : null;
-    if (endsAt && endsAt <= startsAt) throw new BadUserInputError('input.endsAt must be after input.startsAt.', 'input.endsAt');
-    if (ticketOpenAt && ticketOpenAt >= startsAt) {
-      throw new BadUserInputError('input.ticketOpenAt must be before input.startsAt.', 'input.ticketOpenAt');
-    }
+    checkDates(startsAt, endsAt, ticketOpenAt);
+    const artist = cleanText(input.artist, { field: 'input.artist', max: LIMITS.artist });
     const now = new Date();
-    const doc = {
-      title: cleanText(input.title, { field: 'input.title', max: 200 }),
-      description: input.description ? cleanText(input.description, { field: 'input.description', max: 5000 }) : null,
-      artist: cleanText(input.artist, { field: 'input.artist', max: 100 }),
-      venue: cleanText(input.venue, { field: 'input.venue', max: 200 }),
+    const doc: Omit<ConcertDocument, '_id'> = {
+      title: cleanText(input.title, { field: 'input.title', max: LIMITS.title }),
+      description: optionalText(input.description, 'input.description', LIMITS.description),
+      artist,
+      artistKey: artist.toLowerCase(),
+      venue: cleanText(input.venue, { field: 'input.venue', max: LIMITS.venue }),
       startsAt,
       endsAt,
+      effectiveEndsAt: effectiveEndOf(startsAt, endsAt),
       ticketOpenAt,
       posterUrl: input.posterUrl ? cleanHttpUrl(input.posterUrl, 'input.posterUrl') : null,
       status: ConcertStatus.UPCOMING,
+      likeCount: 0,
       createdBy: new ObjectId(createdBy),
       createdAt: now,
       updatedAt: now,
     };
-    doc.status = statusAt(doc, now);
+    doc.status = effectiveStatus(doc, now) as ConcertStatus;
     return this.concerts.insert(doc);
+  }
+
+  async update(id: string, input: UpdateConcertInput): Promise<ConcertDocument> {
+    const _id = parseId(id);
+    const current = await this.concerts.findById(_id);
+    if (!current) throw new NotFoundError('Concert', id);
+    const set: Partial<ConcertDocument> = {};
+    const required = (value: string | null | undefined, field: 'title' | 'artist' | 'venue') => {
+      if (value === undefined) return;
+      if (value === null) throw new BadUserInputError(`input.${field} cannot be cleared.`, `input.${field}`);
+      set[field] = cleanText(value, { field: `input.${field}`, max: LIMITS[field] });
+    };
+    required(input.title, 'title');
+    required(input.artist, 'artist');
+    required(input.venue, 'venue');
+    if (set.artist) set.artistKey = set.artist.toLowerCase();
+    if (input.description !== undefined) set.description = optionalText(input.description, 'input.description', LIMITS.description);
+    if (input.posterUrl !== undefined) set.posterUrl = input.posterUrl ? cleanHttpUrl(input.posterUrl, 'input.posterUrl') : null;
+    if (input.startsAt === null) throw new BadUserInputError('input.startsAt cannot be cleared.', 'input.startsAt');
+    const startsAt = input.startsAt ? cleanDate(input.startsAt, 'input.startsAt') : current.startsAt;
+    const endsAt = input.endsAt === undefined ? current.endsAt : input.endsAt && cleanDate(input.endsAt, 'input.endsAt');
+    const ticketOpenAt = input.ticketOpenAt === undefined ? current.ticketOpenAt : input.ticketOpenAt && cleanDate(input.ticketOpenAt, 'input.ticketOpenAt');
+    checkDates(startsAt, endsAt, ticketOpenAt);
+    const now = new Date();
+    Object.assign(set, { startsAt, endsAt, ticketOpenAt, effectiveEndsAt: effectiveEndOf(startsAt, endsAt), updatedAt: now });
+    const persisted = effectiveStatus({ ...current, ...set } as ConcertDocument, now) as ConcertStatus;
+
+    // Two steps so a concurrent cancel wins: the status is only written while it is still what we read.
+    const before = await this.concerts.updateReturningBefore(_id, set);
+    if (!before) throw new NotFoundError('Concert', id);
+    const after: ConcertDocument = { ...before, ...set };
+    if (before.status !== ConcertStatus.CANCELLED && before.status !== persisted) {
+      await this.concerts.updateReturningBefore(_id, { status: persisted }, { status: { $eq: before.status } });
+      after.status = persisted;
+    }
+    const previous = datesOf(before);
+    const currentDates = datesOf(after);
+    const events: Parameters<ConcertEvents['emit']> = [];
+    if (JSON.stringify(previous) !== JSON.stringify(currentDates)) {
+      events.push([ConcertEventType.Rescheduled, { concertId: id, previous, current: currentDates }]);
+    }
+    const from = effectiveStatus(before, now);
+    const to = effectiveStatus(after, now);
+    if (from !== to) events.push([ConcertEventType.StatusChanged, { concertId: id, from, to, cause: 'admin' }]);
+    await this.events.emit(...events);
+    return after;
+  }
+
+  /** Idempotent: cancelling a cancelled concert changes nothing and emits nothing. A finished concert cannot be cancelled. */
+  async cancel(id: string): Promise<ConcertDocument> {
+    const _id = parseId(id);
+    const now = new Date();
+    const before = await this.concerts.updateReturningBefore(
+      _id,
+      { status: ConcertStatus.CANCELLED, updatedAt: now },
+      { status: { $ne: ConcertStatus.CANCELLED }, effectiveEndsAt: { $gt: now } },
+    );
+    if (!before) {
+      const current = await this.concerts.findById(_id);
+      if (!current) throw new NotFoundError('Concert', id);
+      if (current.status === ConcertStatus.CANCELLED) return current;
+      throw new ConflictError('A concert that has ended cannot be cancelled.', 'id');
+    }
+    await this.events.emit([ConcertEventType.StatusChanged, { concertId: id, from: effectiveStatus(before, now), to: 'CANCELLED', cause: 'admin' }]);
+    return { ...before, status: ConcertStatus.CANCELLED, updatedAt: now };
+  }
+
+  /**
+   * Deletes the concert and its likes, then emits `concert.deleted` so the domains that keep
+   * data per concert (setlists, notifications) drop theirs.
+   */
+  async delete(id: string): Promise<boolean> {
+    const _id = parseId(id);
+    if (!(await this.concerts.delete(_id))) throw new NotFoundError('Concert', id);
+    await this.likes.deleteByConcert(_id);
+    await this.events.emit([ConcertEventType.Deleted, { concertId: id }]);
+    return true;
   }
 
   async list(filter: ConcertFilter | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<Connection<Concert>> {
     const limit = pageSize(first);
-    const query: ConcertQuery = {};
+    const now = new Date();
+    const query: ConcertQuery = { now };
     if (filter?.status) query.status = filter.status;
-    if (filter?.artist) query.artistKey = cleanText(filter.artist, { field: 'filter.artist', max: 100 }).toLowerCase();
+    if (filter?.artist) query.artistKey = cleanText(filter.artist, { field: 'filter.artist', max: LIMITS.artist }).toLowerCase();
     if (filter?.from) query.from = cleanDate(filter.from, 'filter.from');
     if (filter?.to) query.to = cleanDate(filter.to, 'filter.to');
-    if (filter?.search?.trim()) query.searchPattern = escapeRegExp(cleanText(filter.search, { field: 'filter.search', max: 100 }));
+    if (filter?.search?.trim()) query.search = cleanText(filter.search, { field: 'filter.search', max: LIMITS.search });
     let cursor;
     if (after) {
-      const [ms, id] = decodeCursor(after, 2);
-      if (typeof ms !== 'number' || typeof id !== 'string' || !ObjectId.isValid(id)) throw new BadUserInputError('after is not a valid cursor.', 'after');
-      cursor = { startsAt: new Date(ms), id: new ObjectId(id) };
+      const [ms, cid] = decodeCursor(after, 2);
+      if (typeof ms !== 'number' || typeof cid !== 'string' || !/^[0-9a-f]{24}$/.test(cid)) throw new BadUserInputError('after is not a valid cursor.', 'after');
+      cursor = { startsAt: new Date(ms), id: new ObjectId(cid) };
     }
     const [docs, totalCount] = await Promise.all([this.concerts.page(query, limit, cursor), this.concerts.count(query)]);
-    const page = docs.slice(0, limit);
-    const edges = page.map((doc) => ({ cursor: encodeCursor([doc.startsAt.getTime(), doc._id.toHexString()]), node: Concert.from(doc) }));
+    const edges = docs.slice(0, limit).map((doc) => ({ cursor: encodeCursor([doc.startsAt.getTime(), doc._id.toHexString()]), node: Concert.from(doc, now) }));
     return {
       edges,
       totalCount,

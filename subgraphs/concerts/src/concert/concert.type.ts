@@ -1,7 +1,8 @@
 import 'reflect-metadata';
-import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ObjectId } from 'mongodb';
 import { ConnectionType } from '@stagelives/schema';
+import { effectiveStatus } from './concert-status.js';
 
 export enum ConcertStatus {
   UPCOMING = 'UPCOMING',
@@ -20,7 +21,14 @@ export interface ConcertDocument {
   startsAt: Date;
   endsAt: Date | null;
   ticketOpenAt: Date | null;
+  /** Stored status: CANCELLED, or what the status worker last persisted from the dates. */
   status: ConcertStatus;
+  /** `endsAt`, or `startsAt` plus the default duration: what the status rules compare. */
+  effectiveEndsAt: Date;
+  /** Lower-cased artist (FerretDB has no collation). */
+  artistKey: string;
+  /** Number of likes, changed only when a like document was really inserted or deleted. */
+  likeCount: number;
   posterUrl: string | null;
   createdBy: ObjectId;
   createdAt: Date;
@@ -54,11 +62,14 @@ export class Concert {
   @Field(() => Date, { nullable: true })
   ticketOpenAt!: Date | null;
 
-  @Field(() => ConcertStatus)
+  @Field(() => ConcertStatus, { description: 'Computed from the dates when the query runs; CANCELLED stays.' })
   status!: ConcertStatus;
 
   @Field(() => String, { nullable: true })
   posterUrl!: string | null;
+
+  @Field(() => Int, { description: 'How many fans like this concert.' })
+  likeCount!: number;
 
   @Field(() => Date)
   createdAt!: Date;
@@ -69,7 +80,7 @@ export class Concert {
   /** Id of the admin who created it; exposed as `createdBy`, resolved by the users subgraph. */
   createdById!: string;
 
-  static from(doc: ConcertDocument): Concert {
+  static from(doc: ConcertDocument, now = new Date()): Concert {
     return Object.assign(new Concert(), {
       id: doc._id.toHexString(),
       title: doc.title,
@@ -79,7 +90,8 @@ export class Concert {
       startsAt: doc.startsAt,
       endsAt: doc.endsAt,
       ticketOpenAt: doc.ticketOpenAt,
-      status: doc.status,
+      status: effectiveStatus(doc, now) as ConcertStatus,
+      likeCount: doc.likeCount ?? 0,
       posterUrl: doc.posterUrl,
       createdAt: doc.createdAt,
       updatedAt: doc.updatedAt,

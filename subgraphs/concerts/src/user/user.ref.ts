@@ -1,9 +1,12 @@
 import 'reflect-metadata';
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
 
-/** A reference to a user owned by the users subgraph; this subgraph only knows the id. */
+/**
+ * A user owned by the users subgraph. This subgraph knows only the id and adds
+ * `likedConcerts`, so the key is resolvable: the router asks it for `User` by id.
+ */
 @ObjectType('User')
-@Directive('@key(fields: "id", resolvable: false)')
+@Directive('@key(fields: "id")')
 export class UserRef {
   @Field(() => ID)
   id!: string;
@@ -12,3 +15,9 @@ export class UserRef {
     return Object.assign(new UserRef(), { id });
   }
 }
+
+export const userReferenceResolver = {
+  User: {
+    __resolveReference: (ref: { id: string }) => UserRef.of(ref.id),
+  },
+};
