@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CommandStartedEvent } from 'mongodb';
 import { GraphQLClient } from 'graphql-request';
 import { inject } from 'vitest';
-import { connectMongo, detectMongoFeatures, createLogger, createRedis, loadBaseConfig, type Mongo, type Redis } from '@stagelives/platform';
+import { connectMongo, detectMongoFeatures, createLogger, createRedis, redisReady, loadBaseConfig, type Mongo, type Redis } from '@stagelives/platform';
 import { SUBGRAPH_NAMES, type SubgraphServer } from '@stagelives/schema';
 import { createRouterServer, type RouterServer } from '@stagelives/router';
 import { loadRouterConfig } from '@stagelives/router/config';
@@ -55,6 +55,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   mongo.client.on('commandStarted', (e) => events.push(e));
   const redis = createRedis(config.REDIS_URL);
   redis.on('error', () => undefined);
+  await redisReady(redis);
 
   const features = await detectMongoFeatures(mongo.client, mongo.db('features'));
   const subgraphs: SubgraphServer[] = [];
@@ -62,7 +63,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   for (const name of SUBGRAPH_NAMES) {
     const factory = subgraphFactories[name];
     if (!factory) throw new Error(`no factory for subgraph ${name}`);
-    const server = await factory({ config, logger: logger.child({ service: name }), mongo, redis, features });
+    const server = await factory({ config, env: rawEnv, logger: logger.child({ service: name }), mongo, redis, features });
     const port = await server.listen(0, '127.0.0.1');
     subgraphs.push(server);
     subgraphUrls[name] = `http://127.0.0.1:${port}/graphql`;

@@ -8,3 +8,5 @@ export * from './health.js';
 export * from './shutdown.js';
 export * from './mongo-features.js';
 export * from './listen.js';
+export * from './notification-settings.js';
+export * from './mongo-errors.js';

@@ -1,4 +1,4 @@
-import { announceListening, createLogger, createRedis, gracefulShutdown } from '@stagelives/platform';
+import { announceListening, createLogger, createRedis, redisReady, gracefulShutdown } from '@stagelives/platform';
 import { loadRouterConfig } from './config.js';
 import { createRouterServer } from './server.js';
 
@@ -8,6 +8,7 @@ try {
   const shutdown = gracefulShutdown(logger);
   const redis = createRedis(config.REDIS_URL);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+  await redisReady(redis);
   shutdown.add('redis', () => redis.quit());
   const server = await createRouterServer({ config, logger, redis });
   shutdown.add('http', () => server.close());

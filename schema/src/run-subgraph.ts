@@ -1,4 +1,4 @@
-import { connectMongo, createLogger, createRedis, detectMongoFeatures, gracefulShutdown, loadBaseConfig, announceListening, type BaseConfig, type Logger, type Mongo, type MongoFeatures, type Redis } from '@stagelives/platform';
+import { connectMongo, createLogger, createRedis, redisReady, detectMongoFeatures, gracefulShutdown, loadBaseConfig, announceListening, type BaseConfig, type Logger, type Mongo, type MongoFeatures, type Redis } from '@stagelives/platform';
 import type { SubgraphServer } from './subgraph-server.js';
 
 /** What every subgraph server is built from; tests pass their own. */
@@ -7,6 +7,8 @@ export interface SubgraphDeps {
   logger: Logger;
   mongo: Mongo;
   redis: Redis;
+  /** The raw environment, for settings only one domain reads (parsed with loadConfig). */
+  env: NodeJS.ProcessEnv;
   /** What the MongoDB server supports; domains fall back where it does not. */
   features: MongoFeatures;
 }
@@ -25,9 +27,10 @@ export async function runSubgraph(name: string, create: (deps: SubgraphDeps) => 
     shutdown.add('mongodb', () => mongo.close());
     const redis = createRedis(config.REDIS_URL);
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+    await redisReady(redis);
     shutdown.add('redis', () => redis.quit());
     const features = await detectMongoFeatures(mongo.client, mongo.db(name), logger);
-    const server = await create({ config, logger, mongo, redis, features });
+    const server = await create({ config, env: process.env, logger, mongo, redis, features });
     shutdown.add('http', () => server.close());
     const port = await server.listen(Number(process.env.SUBGRAPH_PORT ?? 0), process.env.SUBGRAPH_HOST ?? '127.0.0.1');
     announceListening(name, port);

@@ -1,4 +1,4 @@
-import { createLogger, createRedis, gracefulShutdown, loadBaseConfig } from '@stagelives/platform';
+import { createLogger, createRedis, redisReady, gracefulShutdown, loadBaseConfig } from '@stagelives/platform';
 import { bullConnection, bullPrefix } from './connection.js';
 import { createMaintenanceQueue, scheduleMaintenance } from './maintenance/maintenance.queue.js';
 import { createMaintenanceWorker } from './maintenance/maintenance.worker.js';
@@ -9,6 +9,7 @@ try {
   const shutdown = gracefulShutdown(logger);
   const connection = bullConnection(config.REDIS_URL);
   const redis = createRedis(config.REDIS_URL);
+  await redisReady(redis);
   shutdown.add('redis', async () => {
     await redis.quit();
     await connection.quit();

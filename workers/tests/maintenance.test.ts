@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { QueueEvents } from 'bullmq';
-import { SessionStore, createLogger, createRedis, type Redis } from '@stagelives/platform';
+import { SessionStore, createLogger, createRedis, redisReady, type Redis } from '@stagelives/platform';
 import { bullConnection, bullPrefix } from '../src/connection.js';
 import { MaintenanceJob, createMaintenanceQueue } from '../src/maintenance/maintenance.queue.js';
 import { createMaintenanceWorker } from '../src/maintenance/maintenance.worker.js';
@@ -10,8 +10,9 @@ import { createMaintenanceWorker } from '../src/maintenance/maintenance.worker.j
 describe('maintenance worker', () => {
   const prefix = `t${randomBytes(4).toString('hex')}:`;
   let redis: Redis;
-  beforeAll(() => {
+  beforeAll(async () => {
     redis = createRedis(inject('redisUrl'));
+    await redisReady(redis);
   });
   afterAll(async () => {
     const keys = await redis.keys(`${prefix}*`);

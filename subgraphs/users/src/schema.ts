@@ -1,8 +1,9 @@
 import { buildFederatedSchema } from '@stagelives/schema';
 import { AuthResolver } from './auth/auth.resolver.js';
+import { SettingsResolver } from './settings/settings.resolver.js';
 import { UserResolver, userReferenceResolver } from './user/user.resolver.js';
 
 /** The users subgraph schema. */
 export function buildSchema() {
-  return buildFederatedSchema({ resolvers: [UserResolver, AuthResolver] }, userReferenceResolver);
+  return buildFederatedSchema({ resolvers: [UserResolver, AuthResolver, SettingsResolver] }, userReferenceResolver);
 }

@@ -1,23 +1,39 @@
-import { SessionStore } from '@stagelives/platform';
+import DataLoader from 'dataloader';
+import { NotificationSettingsRepository, SessionStore } from '@stagelives/platform';
 import { createSubgraphServer, isAuthenticated, isPublic, type SubgraphDeps, type SubgraphServer } from '@stagelives/schema';
 import { AuthService } from './auth/auth.service.js';
+import { BruteForceGuard } from './auth/brute-force.js';
+import { OidcVerifier } from './auth/oidc.js';
+import { loadUsersConfig } from './config.js';
 import type { UsersContext } from './context.js';
 import { buildSchema } from './schema.js';
 import { createUserLoader } from './user/user.loader.js';
 import { UserRepository } from './user/user.repository.js';
+import { UserService } from './user/user.service.js';
 
 /** Builds the users subgraph server (never listens). */
-export async function createUsersServer({ config, logger, mongo, redis }: SubgraphDeps): Promise<SubgraphServer> {
-  const db = mongo.db('users');
-  const users = new UserRepository(db);
+export async function createUsersServer({ config, env, logger, mongo, redis }: SubgraphDeps): Promise<SubgraphServer> {
+  const usersConfig = loadUsersConfig(env);
+  const users = new UserRepository(mongo.db('users'));
   await users.ensureIndexes();
+  // Device tokens and preferences live where the notifications domain reads them.
+  const settings = new NotificationSettingsRepository(mongo.db('notifications'));
+  await settings.ensureIndexes();
   const sessions = new SessionStore({
     redis,
     prefix: config.REDIS_PREFIX,
     idleTtlSeconds: config.SESSION_IDLE_TTL_SECONDS,
     absoluteTtlSeconds: config.SESSION_ABSOLUTE_TTL_SECONDS,
   });
-  const auth = new AuthService({ users, sessions, adminEmails: config.ADMIN_EMAILS });
+  const auth = new AuthService({
+    users,
+    sessions,
+    bruteForce: new BruteForceGuard(redis, config.REDIS_PREFIX, usersConfig.LOGIN_MAX_FAILURES, usersConfig.LOGIN_LOCK_SECONDS),
+    adminEmails: config.ADMIN_EMAILS,
+    google: new OidcVerifier({ name: 'Google', jwksUrl: usersConfig.GOOGLE_JWKS_URL, issuers: usersConfig.GOOGLE_ISSUERS, audiences: usersConfig.GOOGLE_CLIENT_IDS }),
+    apple: new OidcVerifier({ name: 'Apple', jwksUrl: usersConfig.APPLE_JWKS_URL, issuers: [usersConfig.APPLE_ISSUER], audiences: usersConfig.APPLE_CLIENT_IDS }),
+  });
+  const userService = new UserService(users, auth, settings);
 
   return createSubgraphServer<UsersContext>({
     name: 'users',
@@ -26,7 +42,33 @@ export async function createUsersServer({ config, logger, mongo, redis }: Subgra
     identitySecret: config.IDENTITY_SECRET,
     debug: config.NODE_ENV === 'development',
     healthChecks: { mongodb: () => mongo.ping(), redis: () => redis.ping() },
-    permissions: { Mutation: { signUp: isPublic, logIn: isPublic, logOut: isPublic } },
-    createContext: (base) => ({ ...base, auth, loaders: { user: createUserLoader(users) } }),
+    permissions: {
+      Mutation: {
+        signUp: isPublic,
+        logIn: isPublic,
+        logOut: isPublic,
+        signInWithGoogle: isPublic,
+        signInWithApple: isPublic,
+        updateProfile: isAuthenticated,
+        changePassword: isAuthenticated,
+        deleteAccount: isAuthenticated,
+        registerDevice: isAuthenticated,
+        unregisterDevice: isAuthenticated,
+        updateNotificationPreferences: isAuthenticated,
+      },
+    },
+    createContext: (base) => ({
+      ...base,
+      auth,
+      users: userService,
+      settings,
+      loaders: {
+        user: createUserLoader(users),
+        preferences: new DataLoader(async (ids: readonly string[]) => {
+          const found = await settings.preferencesOf(ids);
+          return ids.map((id) => found.get(id)!);
+        }),
+      },
+    }),
   });
 }

@@ -21,6 +21,22 @@ export class AuthResolver {
     return { sessionToken: token, user: User.from(user) };
   }
 
+  @Mutation(() => AuthPayload, { description: 'Signs in (or up) with a Google ID token.' })
+  async signInWithGoogle(@Arg('idToken', () => String) idToken: string, @Ctx() ctx: UsersContext): Promise<AuthPayload> {
+    const { token, user } = await ctx.auth.signInWithProvider('google', idToken, null, ctx);
+    return { sessionToken: token, user: User.from(user) };
+  }
+
+  @Mutation(() => AuthPayload, { description: 'Signs in (or up) with an Apple identity token; `nickname` is used for a new account.' })
+  async signInWithApple(
+    @Arg('identityToken', () => String) identityToken: string,
+    @Arg('nickname', () => String, { nullable: true }) nickname: string | null,
+    @Ctx() ctx: UsersContext,
+  ): Promise<AuthPayload> {
+    const { token, user } = await ctx.auth.signInWithProvider('apple', identityToken, nickname, ctx);
+    return { sessionToken: token, user: User.from(user) };
+  }
+
   @Mutation(() => Boolean, { description: 'Ends the current session, server-side.' })
   logOut(@Ctx() ctx: UsersContext): Promise<boolean> {
     return ctx.auth.logOut(ctx);

@@ -1,18 +1,33 @@
-import { MongoServerError, ObjectId, type Collection, type Db } from 'mongodb';
-import type { UserDocument } from './user.type.js';
+import { isDuplicateKeyError, duplicateKeyText } from '@stagelives/platform';
+import { type MongoServerError, type Collection, type Db, type ObjectId, type UpdateFilter } from 'mongodb';
+import type { Role, UserDocument } from './user.type.js';
+
+export type Provider = 'google' | 'apple';
 
 export class DuplicateKeyError extends Error {
-  constructor(readonly field: 'email' | 'nickname' | 'other') {
+  constructor(readonly field: 'email' | 'nickname' | 'provider' | 'other') {
     super(`duplicate ${field}`);
   }
 }
 
-function duplicateField(error: MongoServerError): 'email' | 'nickname' | 'other' {
-  const text = `${JSON.stringify(error.keyPattern ?? {})} ${error.message}`;
+function duplicateField(error: MongoServerError): DuplicateKeyError['field'] {
+  const text = duplicateKeyText(error);
   if (text.includes('emailLower')) return 'email';
   if (text.includes('nicknameLower')) return 'nickname';
+  if (text.includes('Sub')) return 'provider';
   return 'other';
 }
+
+async function mapDuplicates<T>(op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (error) {
+    if (isDuplicateKeyError(error)) throw new DuplicateKeyError(duplicateField(error));
+    throw error;
+  }
+}
+
+const providerField = (provider: Provider) => (provider === 'google' ? 'googleSub' : 'appleSub');
 
 /** The `users` collection; the only code that talks to it. */
 export class UserRepository {
@@ -26,24 +41,58 @@ export class UserRepository {
     await this.collection.createIndexes([
       { key: { emailLower: 1 }, name: 'emailLower_unique', unique: true, sparse: true },
       { key: { nicknameLower: 1 }, name: 'nicknameLower_unique', unique: true },
+      { key: { googleSub: 1 }, name: 'googleSub_unique', unique: true, sparse: true },
+      { key: { appleSub: 1 }, name: 'appleSub_unique', unique: true, sparse: true },
     ]);
   }
 
-  async insert(doc: Omit<UserDocument, '_id'>): Promise<UserDocument> {
-    try {
+  insert(doc: Omit<UserDocument, '_id'>): Promise<UserDocument> {
+    return mapDuplicates(async () => {
       const { insertedId } = await this.collection.insertOne(doc as UserDocument);
-      return { ...doc, _id: insertedId };
-    } catch (error) {
-      if (error instanceof MongoServerError && error.code === 11000) throw new DuplicateKeyError(duplicateField(error));
-      throw error;
-    }
+      return { ...doc, _id: insertedId } as UserDocument;
+    });
   }
 
   findByIds(ids: readonly ObjectId[]): Promise<UserDocument[]> {
     return this.collection.find({ _id: { $in: [...ids] } }).toArray();
   }
 
+  findById(id: ObjectId): Promise<UserDocument | null> {
+    return this.collection.findOne({ _id: { $eq: id } });
+  }
+
   findByEmail(emailLower: string): Promise<UserDocument | null> {
-    return this.collection.findOne({ emailLower: { $eq: emailLower } });
+    return this.collection.findOne({ emailLower: { $eq: emailLower }, deletedAt: { $exists: false } });
+  }
+
+  findByProvider(provider: Provider, subject: string): Promise<UserDocument | null> {
+    return this.collection.findOne({ [providerField(provider)]: { $eq: subject }, deletedAt: { $exists: false } });
+  }
+
+  linkProvider(id: ObjectId, provider: Provider, subject: string): Promise<UserDocument | null> {
+    return this.update(id, { $set: { [providerField(provider)]: subject } });
+  }
+
+  setRoles(id: ObjectId, roles: Role[]): Promise<UserDocument | null> {
+    return this.update(id, { $set: { roles } });
+  }
+
+  /** Applies an update to a live account and returns the new document; duplicates become DuplicateKeyError. */
+  update(id: ObjectId, update: UpdateFilter<UserDocument>): Promise<UserDocument | null> {
+    const withTime = { ...update, $set: { ...(update.$set ?? {}), updatedAt: new Date() } } as UpdateFilter<UserDocument>;
+    return mapDuplicates(() =>
+      this.collection.findOneAndUpdate({ _id: { $eq: id }, deletedAt: { $exists: false } }, withTime, { returnDocument: 'after' }),
+    );
+  }
+
+  /** Removes personal data and keeps a tombstone, so authorship of kept content resolves. */
+  async tombstone(id: ObjectId, now = new Date()): Promise<void> {
+    await this.collection.updateOne(
+      { _id: { $eq: id } },
+      {
+        $set: { deletedAt: now, updatedAt: now, nickname: '', nicknameLower: `deleted:${id.toHexString()}`, roles: [], email: null, avatarUrl: null, passwordHash: null },
+        $unset: { emailLower: '', googleSub: '', appleSub: '' },
+      },
+    );
   }
 }

@@ -1,6 +1,7 @@
-import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import { hasRole, tryParseId } from '@stagelives/schema';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { hasRole, requireViewer, tryParseId } from '@stagelives/schema';
 import type { UsersContext } from '../context.js';
+import { UpdateProfileInput } from './user.input.js';
 import { User } from './user.type.js';
 
 @Resolver(() => User)
@@ -17,6 +18,27 @@ export class UserResolver {
     if (!tryParseId(id)) return null;
     const doc = await ctx.loaders.user.load(id);
     return doc ? User.from(doc) : null;
+  }
+
+  @Mutation(() => User)
+  async updateProfile(@Arg('input', () => UpdateProfileInput) input: UpdateProfileInput, @Ctx() ctx: UsersContext): Promise<User> {
+    return User.from(await ctx.users.updateProfile(requireViewer(ctx), input));
+  }
+
+  @Mutation(() => Boolean, { description: 'Changes the password; every other session of the account ends.' })
+  changePassword(
+    @Arg('currentPassword', () => String) currentPassword: string,
+    @Arg('newPassword', () => String) newPassword: string,
+    @Ctx() ctx: UsersContext,
+  ): Promise<boolean> {
+    return ctx.users.changePassword(requireViewer(ctx), currentPassword, newPassword);
+  }
+
+  @Mutation(() => Boolean, {
+    description: 'Deletes the account (the password is required when it has one). Articles and messages stay, by a "deleted user".',
+  })
+  deleteAccount(@Arg('password', () => String, { nullable: true }) password: string | null, @Ctx() ctx: UsersContext): Promise<boolean> {
+    return ctx.users.deleteAccount(requireViewer(ctx), password, ctx);
   }
 
   @FieldResolver(() => String, { nullable: true })

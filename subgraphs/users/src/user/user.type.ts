@@ -13,7 +13,7 @@ export interface UserDocument {
   _id: ObjectId;
   email: string | null;
   /** Lower-cased email: the unique key (FerretDB has no collation). */
-  emailLower: string | null;
+  emailLower?: string;
   nickname: string;
   nicknameLower: string;
   passwordHash: string | null;
@@ -21,7 +21,16 @@ export interface UserDocument {
   roles: Role[];
   createdAt: Date;
   updatedAt: Date;
+  /** Subject of a linked Google account. */
+  googleSub?: string;
+  /** Subject of a linked Apple account. */
+  appleSub?: string;
+  /** Set when the account was deleted: the document stays as a tombstone for authorship. */
+  deletedAt?: Date;
 }
+
+/** What others see of an account that was deleted. */
+export const DELETED_USER_NICKNAME = 'deleted user';
 
 @ObjectType('User', { description: 'A member of the community.' })
 @Directive('@key(fields: "id")')
@@ -44,8 +53,23 @@ export class User {
   @Field(() => Date)
   createdAt!: Date;
 
+  @Field(() => Boolean, { description: 'True for an account that was deleted; it keeps only its id.' })
+  deleted!: boolean;
+
   static from(doc: UserDocument): User {
+    if (doc.deletedAt) {
+      return Object.assign(new User(), {
+        id: doc._id.toHexString(),
+        email: null,
+        nickname: DELETED_USER_NICKNAME,
+        avatarUrl: null,
+        roles: [],
+        createdAt: doc.createdAt,
+        deleted: true,
+      });
+    }
     return Object.assign(new User(), {
+      deleted: false,
       id: doc._id.toHexString(),
       email: doc.email,
       nickname: doc.nickname,

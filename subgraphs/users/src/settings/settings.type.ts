@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+export enum DevicePlatform {
+  ANDROID = 'ANDROID',
+  IOS = 'IOS',
+  WEB = 'WEB',
+}
+registerEnumType(DevicePlatform, { name: 'DevicePlatform' });
+
+@ObjectType('NotificationPreferences', { description: 'Which reminders a user gets, and how long before.' })
+export class NotificationPreferencesType {
+  @Field(() => Boolean, { description: 'Remind before ticket sales open.' })
+  ticketOpen!: boolean;
+
+  @Field(() => Boolean, { description: 'Remind before the show starts.' })
+  concertStart!: boolean;
+
+  @Field(() => Int)
+  ticketOpenLeadMinutes!: number;
+
+  @Field(() => Int)
+  concertStartLeadMinutes!: number;
+}
+
+@InputType('NotificationPreferencesInput')
+export class NotificationPreferencesInput {
+  @Field(() => Boolean, { nullable: true })
+  ticketOpen?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true })
+  concertStart?: boolean | null;
+
+  @Field(() => Int, { nullable: true, description: '5 to 10080 (one week).' })
+  ticketOpenLeadMinutes?: number | null;
+
+  @Field(() => Int, { nullable: true, description: '5 to 10080 (one week).' })
+  concertStartLeadMinutes?: number | null;
+}

@@ -1,0 +1,74 @@
+import type { UpdateFilter } from 'mongodb';
+import { BadUserInputError, ConflictError, NotFoundError, cleanHttpUrl, parseId, type BaseContext } from '@stagelives/schema';
+import type { Identity, NotificationSettingsRepository } from '@stagelives/platform';
+import { cleanNickname, type AuthService } from '../auth/auth.service.js';
+import { checkNewPassword, hashPassword, verifyPassword } from '../auth/password.js';
+import { DuplicateKeyError, type UserRepository } from './user.repository.js';
+import type { UpdateProfileInput } from './user.input.js';
+import type { UserDocument } from './user.type.js';
+
+/** Profile, password and account lifecycle of the signed-in user. */
+export class UserService {
+  constructor(
+    private readonly users: UserRepository,
+    private readonly auth: AuthService,
+    private readonly settings: NotificationSettingsRepository,
+  ) {}
+
+  private async current(viewer: Identity): Promise<UserDocument> {
+    const user = await this.users.findById(parseId(viewer.userId, 'viewer'));
+    if (!user || user.deletedAt) throw new NotFoundError('Account');
+    return user;
+  }
+
+  async updateProfile(viewer: Identity, input: UpdateProfileInput): Promise<UserDocument> {
+    const set: Partial<UserDocument> = {};
+    if (input.nickname !== undefined && input.nickname !== null) {
+      set.nickname = cleanNickname(input.nickname, 'input.nickname');
+      set.nicknameLower = set.nickname.toLowerCase();
+    }
+    if (input.avatarUrl !== undefined) set.avatarUrl = input.avatarUrl === null ? null : cleanHttpUrl(input.avatarUrl, 'input.avatarUrl');
+    if (Object.keys(set).length === 0) return this.current(viewer);
+    try {
+      const updated = await this.users.update(parseId(viewer.userId, 'viewer'), { $set: set } as UpdateFilter<UserDocument>);
+      if (!updated) throw new NotFoundError('Account');
+      return updated;
+    } catch (error) {
+      if (error instanceof DuplicateKeyError && error.field === 'nickname') throw new ConflictError('This nickname is taken.', 'input.nickname');
+      throw error;
+    }
+  }
+
+  /** Changes the password and ends every other session of the account. */
+  async changePassword(viewer: Identity, currentPassword: string, newPassword: string): Promise<boolean> {
+    const user = await this.current(viewer);
+    if (!user.passwordHash) throw new BadUserInputError('This account signs in with Google or Apple and has no password.', 'currentPassword');
+    if (!(await verifyPassword(user.passwordHash, currentPassword.slice(0, 1024)))) {
+      throw new BadUserInputError('The current password is not correct.', 'currentPassword');
+    }
+    const password = checkNewPassword(newPassword, 'newPassword');
+    if (password === currentPassword) throw new BadUserInputError('The new password must differ from the current one.', 'newPassword');
+    await this.users.update(user._id, { $set: { passwordHash: await hashPassword(password) } });
+    await this.auth.endOtherSessions(viewer.userId, viewer.sessionId);
+    return true;
+  }
+
+  /**
+   * Deletes the account: sessions, devices, preferences and personal data go; the document
+   * stays as a tombstone so articles and messages show a "deleted user" author.
+   */
+  async deleteAccount(viewer: Identity, password: string | null | undefined, ctx: BaseContext): Promise<boolean> {
+    const user = await this.current(viewer);
+    if (user.passwordHash) {
+      if (!password) throw new BadUserInputError('Enter your password to delete your account.', 'password');
+      if (!(await verifyPassword(user.passwordHash, password.slice(0, 1024)))) {
+        throw new BadUserInputError('The password is not correct.', 'password');
+      }
+    }
+    await this.auth.endAllSessions(viewer.userId, ctx);
+    await this.settings.deleteUser(viewer.userId);
+    await this.users.tombstone(user._id);
+    ctx.viewer = null;
+    return true;
+  }
+}
