@@ -1,9 +1,11 @@
 import type { SubgraphDeps, SubgraphServer } from '@stagelives/schema';
 import { createUsersServer } from '@stagelives/users';
 import { createConcertsServer } from '@stagelives/concerts';
+import { createSetlistsServer } from '@stagelives/setlists';
 
 /** Every subgraph's server factory, by supergraph name. */
 export const subgraphFactories: Record<string, (deps: SubgraphDeps) => Promise<SubgraphServer>> = {
   users: createUsersServer,
   concerts: createConcertsServer,
+  setlists: createSetlistsServer,
 };

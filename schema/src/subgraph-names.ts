@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 
 /** The subgraphs of the supergraph, in composition order. */
-export const SUBGRAPH_NAMES = ['users', 'concerts'] as const;
+export const SUBGRAPH_NAMES = ['users', 'concerts', 'setlists', 'articles'] as const;
 
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 

@@ -1,0 +1,35 @@
+import type { Collection, Db, ObjectId } from 'mongodb';
+import type { PlaylistDocument, SetlistDocument, SongDocument } from './setlist.type.js';
+
+/** The `setlists` collection. */
+export class SetlistRepository {
+  readonly collection: Collection<SetlistDocument>;
+
+  constructor(db: Db) {
+    this.collection = db.collection<SetlistDocument>('setlists');
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.collection.createIndexes([{ key: { concertId: 1 }, name: 'concertId_unique', unique: true }]);
+  }
+
+  /** Single-document upsert on the unique concertId: concurrent upserts leave one setlist. */
+  async upsert(concertId: ObjectId, songs: SongDocument[], playlists: PlaylistDocument[], now: Date): Promise<SetlistDocument> {
+    const doc = await this.collection.findOneAndUpdate(
+      { concertId: { $eq: concertId } },
+      { $set: { songs, playlists, updatedAt: now }, $setOnInsert: { concertId, createdAt: now } },
+      { upsert: true, returnDocument: 'after' },
+    );
+    if (!doc) throw new Error('upsert returned no document');
+    return doc;
+  }
+
+  findByConcertIds(concertIds: readonly ObjectId[]): Promise<SetlistDocument[]> {
+    return this.collection.find({ concertId: { $in: [...concertIds] } }).toArray();
+  }
+
+  async deleteByConcert(concertId: ObjectId): Promise<boolean> {
+    const { deletedCount } = await this.collection.deleteOne({ concertId: { $eq: concertId } });
+    return deletedCount === 1;
+  }
+}
