@@ -1,0 +1,59 @@
+import type { Collection, Db, ObjectId } from 'mongodb';
+import type { CommentDocument } from './comment.type.js';
+
+/** Sort key of comment lists: oldest first, ties by id. */
+export interface CommentCursor {
+  createdAt: Date;
+  id: ObjectId;
+}
+
+/** The `comments` collection. */
+export class CommentRepository {
+  readonly collection: Collection<CommentDocument>;
+
+  constructor(db: Db) {
+    this.collection = db.collection<CommentDocument>('comments');
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.collection.createIndexes([{ key: { articleId: 1, createdAt: 1, _id: 1 }, name: 'article_createdAt_id' }]);
+  }
+
+  async insert(doc: Omit<CommentDocument, '_id'>): Promise<CommentDocument> {
+    const { insertedId } = await this.collection.insertOne(doc as CommentDocument);
+    return { ...doc, _id: insertedId };
+  }
+
+  findById(id: ObjectId): Promise<CommentDocument | null> {
+    return this.collection.findOne({ _id: { $eq: id } });
+  }
+
+  page(articleId: ObjectId, limit: number, after?: CommentCursor): Promise<CommentDocument[]> {
+    const keyset = after ? { $or: [{ createdAt: { $gt: after.createdAt } }, { createdAt: { $eq: after.createdAt }, _id: { $gt: after.id } }] } : {};
+    return this.collection
+      .find({ articleId: { $eq: articleId }, ...keyset })
+      .sort({ createdAt: 1, _id: 1 })
+      .limit(limit + 1)
+      .toArray();
+  }
+
+  /** Comments per article, in one `$group` for the whole batch. */
+  async countByArticles(ids: readonly ObjectId[]): Promise<Map<string, number>> {
+    const rows = await this.collection
+      .aggregate<{ _id: ObjectId; n: number }>([{ $match: { articleId: { $in: [...ids] } } }, { $group: { _id: '$articleId', n: { $sum: 1 } } }])
+      .toArray();
+    return new Map(rows.map((r) => [r._id.toHexString(), r.n]));
+  }
+
+  updateBody(id: ObjectId, body: string, at: Date): Promise<CommentDocument | null> {
+    return this.collection.findOneAndUpdate({ _id: id }, { $set: { body, updatedAt: at } }, { returnDocument: 'after' });
+  }
+
+  async delete(id: ObjectId): Promise<boolean> {
+    return (await this.collection.deleteOne({ _id: id })).deletedCount === 1;
+  }
+
+  async deleteByArticle(articleId: ObjectId): Promise<number> {
+    return (await this.collection.deleteMany({ articleId: { $eq: articleId } })).deletedCount;
+  }
+}

@@ -1,0 +1,37 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { requireViewer } from '@stagelives/schema';
+import { Article } from '../article/article.type.js';
+import type { ArticlesContext } from '../context.js';
+import { UserRef } from '../user/user.ref.js';
+import { Comment } from './comment.type.js';
+
+@Resolver(() => Comment)
+export class CommentResolver {
+  @Mutation(() => Comment, { description: 'HTML is sanitised like Article.body; at most 2,000 characters.' })
+  async addComment(@Arg('articleId', () => ID) articleId: string, @Arg('body', () => String) body: string, @Ctx() ctx: ArticlesContext): Promise<Comment> {
+    const comment = await ctx.comments.add(requireViewer(ctx), articleId, body);
+    ctx.loaders.commentCount.clear(articleId);
+    return Comment.from(comment);
+  }
+
+  @Mutation(() => Comment, { description: 'The comment author or an admin.' })
+  async updateComment(@Arg('id', () => ID) id: string, @Arg('body', () => String) body: string, @Ctx() ctx: ArticlesContext): Promise<Comment> {
+    return Comment.from(await ctx.comments.update(requireViewer(ctx), id, body));
+  }
+
+  @Mutation(() => Boolean, { description: 'The comment author or an admin.' })
+  async deleteComment(@Arg('id', () => ID) id: string, @Ctx() ctx: ArticlesContext): Promise<boolean> {
+    return ctx.comments.delete(requireViewer(ctx), id);
+  }
+
+  @FieldResolver(() => UserRef)
+  author(@Root() comment: Comment): UserRef {
+    return UserRef.of(comment.authorId);
+  }
+
+  @FieldResolver(() => Article, { nullable: true, description: 'Null once the article is deleted.' })
+  async article(@Root() comment: Comment, @Ctx() ctx: ArticlesContext): Promise<Article | null> {
+    const doc = await ctx.loaders.article.load(comment.articleId);
+    return doc ? Article.from(doc) : null;
+  }
+}

@@ -1,0 +1,72 @@
+import { ObjectId } from 'mongodb';
+import type { Identity } from '@stagelives/platform';
+import { BadUserInputError, NotFoundError, decodeCursor, encodeCursor, pageSize, parseId, type Connection } from '@stagelives/schema';
+import { requireOwner, type ArticleService } from '../article/article.service.js';
+import type { ArticleRepository } from '../article/article.repository.js';
+import { cleanRichText } from '../content/sanitize.js';
+import type { CommentCursor, CommentRepository } from './comment.repository.js';
+import { Comment, type CommentDocument } from './comment.type.js';
+
+export const COMMENT_LIMITS = { body: 2_000, bodyStored: 6_000 } as const;
+
+export class CommentService {
+  constructor(
+    private readonly comments: CommentRepository,
+    private readonly articleRepo: ArticleRepository,
+    private readonly articles: ArticleService,
+  ) {}
+
+  /** Comments of an article, oldest first. */
+  async list(articleId: string, first: number | null | undefined, after: string | null | undefined, totalCount: () => Promise<number>): Promise<Connection<Comment>> {
+    const limit = pageSize(first);
+    let cursor: CommentCursor | undefined;
+    if (after) {
+      const [ms, id] = decodeCursor(after, 2);
+      if (typeof ms !== 'number' || typeof id !== 'string' || !/^[0-9a-f]{24}$/i.test(id)) throw new BadUserInputError('after is not a valid cursor.', 'after');
+      cursor = { createdAt: new Date(ms), id: new ObjectId(id) };
+    }
+    const [docs, total] = await Promise.all([this.comments.page(new ObjectId(articleId), limit, cursor), totalCount()]);
+    const edges = docs.slice(0, limit).map((doc) => ({ cursor: encodeCursor([doc.createdAt.getTime(), doc._id.toHexString()]), node: Comment.from(doc) }));
+    return {
+      edges,
+      totalCount: total,
+      pageInfo: { hasNextPage: docs.length > limit, hasPreviousPage: Boolean(after), startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+    };
+  }
+
+  async add(viewer: Identity, articleId: string, body: string): Promise<CommentDocument> {
+    const clean = cleanRichText(body, { field: 'body', max: COMMENT_LIMITS.body, maxStored: COMMENT_LIMITS.bodyStored });
+    const now = new Date();
+    const { result } = await this.articles.writeChild(
+      articleId,
+      'articleId',
+      (article) => this.comments.insert({ articleId: article._id, authorId: parseId(viewer.userId, 'viewer'), body: clean.html, createdAt: now, updatedAt: now }),
+      (_article, comment) => this.comments.delete(comment._id),
+    );
+    return result;
+  }
+
+  /** A comment whose article is visible, or NOT_FOUND. */
+  private async require(id: string): Promise<CommentDocument> {
+    const doc = await this.comments.findById(parseId(id, 'id'));
+    const [article] = doc ? await this.articleRepo.findVisibleByIds([doc.articleId]) : [];
+    if (!doc || !article) throw new NotFoundError('Comment', id);
+    return doc;
+  }
+
+  async update(viewer: Identity, id: string, body: string): Promise<CommentDocument> {
+    const doc = await this.require(id);
+    requireOwner(viewer, doc.authorId, 'comment');
+    const clean = cleanRichText(body, { field: 'body', max: COMMENT_LIMITS.body, maxStored: COMMENT_LIMITS.bodyStored });
+    const updated = await this.comments.updateBody(doc._id, clean.html, new Date());
+    if (!updated) throw new NotFoundError('Comment', id);
+    return updated;
+  }
+
+  async delete(viewer: Identity, id: string): Promise<boolean> {
+    const doc = await this.require(id);
+    requireOwner(viewer, doc.authorId, 'comment');
+    if (!(await this.comments.delete(doc._id))) throw new NotFoundError('Comment', id);
+    return true;
+  }
+}

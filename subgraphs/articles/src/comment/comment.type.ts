@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { Field, ID, ObjectType } from 'type-graphql';
+import type { ObjectId } from 'mongodb';
+import { ConnectionType } from '@stagelives/schema';
+
+/** A comment as stored in the `comments` collection. */
+export interface CommentDocument {
+  _id: ObjectId;
+  articleId: ObjectId;
+  authorId: ObjectId;
+  /** Sanitised HTML, like article bodies. */
+  body: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+@ObjectType('Comment', { description: 'A reply to an article.' })
+export class Comment {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { description: 'Sanitised HTML (same allow-list as Article.body).' })
+  body!: string;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+
+  authorId!: string;
+  articleId!: string;
+
+  static from(doc: CommentDocument): Comment {
+    return Object.assign(new Comment(), {
+      id: doc._id.toHexString(),
+      body: doc.body,
+      createdAt: doc.createdAt,
+      updatedAt: doc.updatedAt,
+      authorId: doc.authorId.toHexString(),
+      articleId: doc.articleId.toHexString(),
+    });
+  }
+}
+
+export const CommentConnection = ConnectionType('Comment', Comment);
+export type CommentConnection = InstanceType<typeof CommentConnection>;

@@ -1,0 +1,4 @@
+import { runSubgraph } from '@stagelives/schema';
+import { createArticlesServer } from './server.js';
+
+await runSubgraph('articles', createArticlesServer);

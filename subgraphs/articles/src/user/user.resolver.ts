@@ -1,0 +1,23 @@
+import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { requireViewer } from '@stagelives/schema';
+import { ArticleConnection } from '../article/article.type.js';
+import type { ArticlesContext } from '../context.js';
+import { UserRef } from './user.ref.js';
+
+@Resolver(() => UserRef)
+export class UserRefResolver {
+  @FieldResolver(() => ArticleConnection, { description: 'Most recently bookmarked first. Only the user themself may read them.' })
+  bookmarkedArticles(
+    @Root() user: UserRef,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: ArticlesContext,
+  ): Promise<ArticleConnection> {
+    return ctx.articles.bookmarks(requireViewer(ctx), user.id, first, after, (ids) => ctx.loaders.article.loadMany(ids).then((r) => r.map((d) => (d instanceof Error ? null : d))));
+  }
+}
+
+/** The users subgraph owns users: a reference is all this subgraph needs. */
+export const userReferenceResolver = {
+  User: { __resolveReference: (ref: { id: string }) => UserRef.of(ref.id) },
+};
