@@ -39,6 +39,8 @@ export class ConcertRepository {
       { key: { status: 1, startsAt: 1, _id: 1 }, name: 'status_startsAt_id' },
       { key: { status: 1, effectiveEndsAt: 1 }, name: 'status_effectiveEndsAt' },
       { key: { artistKey: 1, startsAt: 1, _id: 1 }, name: 'artist_startsAt_id' },
+      // The status worker reads back the concerts its run changed.
+      { key: { statusRun: 1 }, name: 'statusRun', sparse: true },
     ]);
     if (this.textSearch) {
       await this.collection.createIndex(
