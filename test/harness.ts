@@ -24,6 +24,8 @@ export interface Stack {
   router: RouterServer;
   /** Database commands seen, per domain database (e.g. `concerts`), since the last reset. */
   commands: { byDomain(domain: string): CommandStartedEvent[]; reset(): void };
+  /** Starts a second router instance over the same subgraphs, Redis and config. */
+  extraRouter(): Promise<{ url: string; close(): Promise<void> }>;
   /** Subgraph fetches made by the router, since the last reset. */
   fetches: { list: string[]; reset(): void };
   close(): Promise<void>;
@@ -46,6 +48,10 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     REDIS_PREFIX: `${prefix}:`,
     IDENTITY_SECRET: identitySecret,
     ADMIN_EMAILS: `${ADMIN_EMAIL},${SECOND_ADMIN_EMAIL}`,
+    // Every test client shares 127.0.0.1: tests of the limits set their own.
+    RATE_LIMIT_AUTH: '100000',
+    RATE_LIMIT_DEFAULT: '100000',
+    RATE_LIMIT_PUBLIC_READ: '100000',
     ...env,
   };
   const config = loadBaseConfig(rawEnv);
@@ -92,6 +98,11 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       reset: () => void events.splice(0),
     },
     fetches: { list: fetched, reset: () => void fetched.splice(0) },
+    extraRouter: async () => {
+      const extra = await createRouterServer({ config: routerConfig, logger: logger.child({ service: 'router-2' }), redis });
+      const extraPort = await extra.listen(0, '127.0.0.1');
+      return { url: `http://127.0.0.1:${extraPort}/graphql`, close: () => extra.close() };
+    },
     close: async () => {
       await router.close();
       for (const s of subgraphs) await s.close();

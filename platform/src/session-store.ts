@@ -64,12 +64,12 @@ export class SessionStore {
     const raw = await this.options.redis.get(this.key(id));
     if (!raw) return null;
     const session = JSON.parse(raw) as Session;
-    const left = Math.floor((session.absoluteExpiresAt - now) / 1000);
-    if (left <= 0) {
+    const leftMs = session.absoluteExpiresAt - now;
+    if (leftMs <= 0) {
       await this.delete(id, session.userId);
       return null;
     }
-    await this.options.redis.expire(this.key(id), Math.min(this.options.idleTtlSeconds, left));
+    await this.options.redis.pexpire(this.key(id), Math.min(this.options.idleTtlSeconds * 1000, leftMs));
     return session;
   }
 

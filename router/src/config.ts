@@ -27,6 +27,38 @@ export const routerEnv = {
     }),
   /** Allow introspection in production (it is always on elsewhere). */
   ALLOW_INTROSPECTION: env.bool.default('false'),
+  /**
+   * Whether to believe X-Forwarded-For, with Express's "trust proxy" meaning: `false` (default),
+   * `true`, a hop count, or comma-separated proxy addresses/CIDRs (`loopback`, `10.0.0.0/8`).
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v): boolean | number | string[] => {
+      const t = v.trim();
+      if (t === '' || t === 'false') return false;
+      if (t === 'true') return true;
+      if (/^\d+$/.test(t)) return Number(t);
+      return t.split(',').map((s) => s.trim()).filter(Boolean);
+    }),
+  /** Origins allowed to call the API from a browser, comma-separated (none by default). */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
+  /** Largest accepted request body. */
+  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('100kb'),
+  /** Rate-limit window, seconds, and operations allowed per window and client. */
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  RATE_LIMIT_DEFAULT: z.coerce.number().int().positive().default(100),
+  RATE_LIMIT_AUTH: z.coerce.number().int().positive().default(20),
+  RATE_LIMIT_PUBLIC_READ: z.coerce.number().int().positive().default(200),
+  /** Operation limits, checked before any subgraph is called. */
+  MAX_DEPTH: z.coerce.number().int().positive().default(12),
+  MAX_ALIASES: z.coerce.number().int().positive().default(15),
+  MAX_DIRECTIVES: z.coerce.number().int().positive().default(10),
+  MAX_TOKENS: z.coerce.number().int().positive().default(2000),
+  MAX_COST: z.coerce.number().int().positive().default(5000),
 };
 
 export type RouterConfig = ReturnType<typeof loadRouterConfig>;

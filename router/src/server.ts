@@ -6,8 +6,10 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
+import cors from 'cors';
+import express, { type ErrorRequestHandler } from 'express';
 import { parse } from 'graphql';
+import helmet from 'helmet';
 import {
   IDENTITY_HEADER,
   REQUEST_ID_HEADER,
@@ -22,6 +24,8 @@ import { SUPERGRAPH_PATH, maskUnexpectedErrors } from '@stagelives/schema';
 import type { RouterConfig } from './config.js';
 import type { RouterContext } from './context.js';
 import { IdentityDataSource } from './identity-data-source.js';
+import { operationLimits } from './operation-limits.js';
+import { rateLimitPlugin } from './rate-limit.js';
 import { clearedSessionCookie, sessionCookie, sessionTokenFrom } from './sessions.js';
 
 export interface RouterDeps {
@@ -79,7 +83,11 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.use(helmet());
+  app.use(cors({ origin: config.CORS_ORIGINS, credentials: true, maxAge: 600 }));
   const httpServer = createServer(app);
+  const limits = operationLimits(config);
 
   const sessionCookies: ApolloServerPlugin<RouterContext> = {
     async requestDidStart() {
@@ -102,8 +110,13 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
     introspection: !production || config.ALLOW_INTROSPECTION,
     includeStacktraceInErrorResponses: config.NODE_ENV === 'development',
     formatError: maskUnexpectedErrors(logger, config.NODE_ENV === 'development'),
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    validationRules: limits.validationRules,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      ...(limits.plugins as ApolloServerPlugin<RouterContext>[]),
+      rateLimitPlugin(config, redis),
       sessionCookies,
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
@@ -132,9 +145,18 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
     });
   }
 
+  const bodyErrors: ErrorRequestHandler = (error: { status?: number; type?: string; message?: string }, _req, res, next) => {
+    if (!error.status || error.status >= 500) return next(error);
+    const tooLarge = error.type === 'entity.too.large';
+    res.status(error.status).json({
+      errors: [{ message: tooLarge ? `Request body is larger than ${config.BODY_LIMIT}.` : 'Malformed request body.', extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }],
+    });
+  };
+
   app.use(
     '/graphql',
-    express.json({ limit: '100kb' }),
+    express.json({ limit: config.BODY_LIMIT }),
+    bodyErrors,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         // Only the router may assert identity to subgraphs: a client's copy is dropped here.
@@ -143,8 +165,18 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
         const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
         const requestLogger = logger.child({ requestId });
         const token = sessionTokenFrom(req.headers, production);
-        const session = token ? await sessions.resolve(token) : null;
-        return { requestId, logger: requestLogger, session, sessionChange: null };
+        let session = null;
+        let sessionLookupFailed = false;
+        if (token) {
+          try {
+            session = await sessions.resolve(token);
+          } catch (error) {
+            // Redis is away: reads go on anonymously; writes are refused (see rateLimitPlugin).
+            sessionLookupFailed = true;
+            requestLogger.warn({ err: error instanceof Error ? error.message : String(error) }, 'session lookup failed');
+          }
+        }
+        return { requestId, logger: requestLogger, session, sessionLookupFailed, clientIp: req.ip ?? 'unknown', sessionChange: null };
       },
     }),
   );
