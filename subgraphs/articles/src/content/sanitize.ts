@@ -61,13 +61,15 @@ export function sanitizeBody(html: string): string {
  * Plain text from user input that may contain HTML: tags are removed (script and style
  * contents with them) and entities decoded. Repeated until stable, so that the result,
  * read again as HTML, contains no element at all (`&lt;script&gt;` does not survive as
- * `<script>`); what cannot settle loses its angle brackets.
+ * `<script>`); what cannot settle loses its angle brackets. `I <3 this` stays as it is.
  */
 export function toPlainText(input: string): string {
   let text = input;
   for (let round = 0; round < 5; round += 1) {
     const next = decodeEscapes(sanitizeHtml(text, TEXT_OPTIONS));
-    if (next === text) return text;
+    // A '<' that could open markup (`<x`, `</`, `<!`, `<?`) never stays, even a dangling one
+    // that the parser keeps as text: pasted next to other HTML it would become a tag.
+    if (next === text) return text.replace(/<(?=[A-Za-z/!?])/g, '');
     text = next;
   }
   return text.replace(/[<>]/g, '');
