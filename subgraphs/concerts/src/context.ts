@@ -9,6 +9,7 @@ export interface ConcertsContext extends BaseContext {
   likes: LikeService;
   loaders: {
     concert: DataLoader<string, ConcertDocument | null>;
+    likeCount: DataLoader<string, number>;
     /** Whether the viewer likes a concert (false without a viewer). */
     viewerLike: DataLoader<string, boolean>;
   };

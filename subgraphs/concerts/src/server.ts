@@ -4,7 +4,7 @@ import { ConcertRepository } from './concert/concert.repository.js';
 import { ConcertService } from './concert/concert.service.js';
 import type { ConcertsContext } from './context.js';
 import { ConcertEvents } from './events/concert-events.js';
-import { createViewerLikeLoader } from './like/like.loader.js';
+import { createLikeCountLoader, createViewerLikeLoader } from './like/like.loader.js';
 import { LikeRepository } from './like/like.repository.js';
 import { LikeService } from './like/like.service.js';
 import { buildSchema } from './schema.js';
@@ -41,7 +41,11 @@ export async function createConcertsServer({ config, logger, mongo, redis, featu
       ...base,
       concerts,
       likes,
-      loaders: { concert: createConcertLoader(concertsRepo), viewerLike: createViewerLikeLoader(likesRepo, base.viewer?.userId ?? null) },
+      loaders: {
+        concert: createConcertLoader(concertsRepo),
+        likeCount: createLikeCountLoader(likesRepo),
+        viewerLike: createViewerLikeLoader(likesRepo, base.viewer?.userId ?? null),
+      },
     }),
   });
 }

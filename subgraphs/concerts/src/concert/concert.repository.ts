@@ -99,11 +99,6 @@ export class ConcertRepository {
     return this.collection.findOneAndUpdate({ ...where, _id: { $eq: id } }, { $set: set } as UpdateFilter<ConcertDocument>, { returnDocument: 'before' });
   }
 
-  /** Changes the like counter; returns the updated document. */
-  incrementLikes(id: ObjectId, delta: 1 | -1): Promise<ConcertDocument | null> {
-    return this.collection.findOneAndUpdate({ _id: { $eq: id } }, { $inc: { likeCount: delta } }, { returnDocument: 'after' });
-  }
-
   async delete(id: ObjectId): Promise<boolean> {
     const { deletedCount } = await this.collection.deleteOne({ _id: { $eq: id } });
     return deletedCount === 1;

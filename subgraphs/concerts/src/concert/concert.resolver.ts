@@ -68,6 +68,11 @@ export class ConcertResolver {
     return Concert.from(doc);
   }
 
+  @FieldResolver(() => Int, { description: 'How many fans like this concert (counted from the like documents: exact).' })
+  likeCount(@Root() concert: Concert, @Ctx() ctx: ConcertsContext): Promise<number> {
+    return ctx.loaders.likeCount.load(concert.id);
+  }
+
   @FieldResolver(() => Boolean, { description: 'Whether the signed-in viewer likes it (false when signed out).' })
   viewerHasLiked(@Root() concert: Concert, @Ctx() ctx: ConcertsContext): Promise<boolean> {
     return ctx.loaders.viewerLike.load(concert.id);

@@ -67,7 +67,6 @@ export class ConcertService {
       ticketOpenAt,
       posterUrl: input.posterUrl ? cleanHttpUrl(input.posterUrl, 'input.posterUrl') : null,
       status: ConcertStatus.UPCOMING,
-      likeCount: 0,
       createdBy: new ObjectId(createdBy),
       createdAt: now,
       updatedAt: now,

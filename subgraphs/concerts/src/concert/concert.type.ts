@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import type { ObjectId } from 'mongodb';
 import { ConnectionType } from '@stagelives/schema';
 import { effectiveStatus } from './concert-status.js';
@@ -27,8 +27,6 @@ export interface ConcertDocument {
   effectiveEndsAt: Date;
   /** Lower-cased artist (FerretDB has no collation). */
   artistKey: string;
-  /** Number of likes, changed only when a like document was really inserted or deleted. */
-  likeCount: number;
   posterUrl: string | null;
   createdBy: ObjectId;
   createdAt: Date;
@@ -68,9 +66,6 @@ export class Concert {
   @Field(() => String, { nullable: true })
   posterUrl!: string | null;
 
-  @Field(() => Int, { description: 'How many fans like this concert.' })
-  likeCount!: number;
-
   @Field(() => Date)
   createdAt!: Date;
 
@@ -91,7 +86,6 @@ export class Concert {
       endsAt: doc.endsAt,
       ticketOpenAt: doc.ticketOpenAt,
       status: effectiveStatus(doc, now) as ConcertStatus,
-      likeCount: doc.likeCount ?? 0,
       posterUrl: doc.posterUrl,
       createdAt: doc.createdAt,
       updatedAt: doc.updatedAt,

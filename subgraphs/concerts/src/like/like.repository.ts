@@ -53,6 +53,14 @@ export class LikeRepository {
     return this.collection.find(where).sort({ _id: -1 }).limit(limit + 1).toArray();
   }
 
+  /** Like counts of many concerts in one aggregation (the unique index covers the match). */
+  async countByConcerts(concertIds: readonly ObjectId[]): Promise<Map<string, number>> {
+    const rows = await this.collection
+      .aggregate<{ _id: ObjectId; n: number }>([{ $match: { concertId: { $in: [...concertIds] } } }, { $group: { _id: '$concertId', n: { $sum: 1 } } }])
+      .toArray();
+    return new Map(rows.map((r) => [r._id.toHexString(), r.n]));
+  }
+
   countByUser(userId: ObjectId): Promise<number> {
     return this.collection.countDocuments({ userId: { $eq: userId } });
   }

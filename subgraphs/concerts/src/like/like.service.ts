@@ -7,8 +7,9 @@ import type { LikeRepository } from './like.repository.js';
 
 /**
  * Likes without transactions (FerretDB has none): the unique (concert, user) like document is
- * the truth, and the concert's counter moves with `$inc` only when an insert or delete really
- * happened, so concurrent and repeated requests keep it exact.
+ * the only truth, and counts are read from it (see LikeRepository.countByConcerts). A stored
+ * counter moved with `$inc` lost updates under concurrent likes on FerretDB, which applies
+ * `$inc` as read-modify-write without isolation; a unique index insert does not.
  */
 export class LikeService {
   constructor(
@@ -17,26 +18,22 @@ export class LikeService {
     private readonly events: ConcertEvents,
   ) {}
 
-  /** Idempotent; returns the concert with its current like count. */
+  /** Idempotent: a repeated like changes nothing and emits nothing. */
   async like(concertId: string, userId: string): Promise<ConcertDocument> {
     const id = parseId(concertId);
     const concert = await this.concerts.findById(id);
     if (!concert) throw new NotFoundError('Concert', concertId);
-    if (!(await this.likes.add(id, new ObjectId(userId), new Date()))) return concert;
-    const updated = await this.concerts.incrementLikes(id, 1);
-    await this.events.emit([ConcertEventType.Liked, { concertId, userId }]);
-    return updated ?? concert;
+    if (await this.likes.add(id, new ObjectId(userId), new Date())) await this.events.emit([ConcertEventType.Liked, { concertId, userId }]);
+    return concert;
   }
 
-  /** Idempotent; returns the concert with its current like count. */
+  /** Idempotent: a repeated unlike changes nothing and emits nothing. */
   async unlike(concertId: string, userId: string): Promise<ConcertDocument> {
     const id = parseId(concertId);
     const concert = await this.concerts.findById(id);
     if (!concert) throw new NotFoundError('Concert', concertId);
-    if (!(await this.likes.remove(id, new ObjectId(userId)))) return concert;
-    const updated = await this.concerts.incrementLikes(id, -1);
-    await this.events.emit([ConcertEventType.Unliked, { concertId, userId }]);
-    return updated ?? concert;
+    if (await this.likes.remove(id, new ObjectId(userId))) await this.events.emit([ConcertEventType.Unliked, { concertId, userId }]);
+    return concert;
   }
 
   /** A user's liked concert ids, most recently liked first (concerts are loaded by the caller, batched). */
