@@ -111,7 +111,7 @@ try {
     'dev',
     [
       'stagelives is up:',
-      `  GraphQL      ${base}/graphql  (explorer: open it in a browser)`,
+      `  GraphQL      ${base}/graphql  (POST; introspection on outside production)`,
       `  health       ${base}/health/ready`,
       ...urls.map(([n, u]) => `  ${n.padEnd(12)} ${u}  (internal)`),
       `  MongoDB      ${env.MONGODB_URI}`,

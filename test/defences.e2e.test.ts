@@ -108,6 +108,9 @@ describe('when Redis goes away', () => {
       const fan = await signUp(stack);
       await redis.stop();
       await sleep(200);
+      const health = await fetch(`${stack.baseUrl}/health/ready`);
+      expect(health.status).toBe(503);
+      expect(((await health.json()) as { checks: Record<string, string> }).checks.redis).toMatch(/^error/);
       const read = await gql(stack, READ);
       expect(read.errors).toBeUndefined();
       expect(read.data).toEqual({ concerts: { totalCount: 0 } });
@@ -124,6 +127,7 @@ describe('when Redis goes away', () => {
         if (!recovered) await sleep(200);
       }
       expect(recovered).toBe(true);
+      expect((await fetch(`${stack.baseUrl}/health/ready`)).status).toBe(200);
       // The session from before the outage survived it (append-only file).
       expect((await ok(stack, '{ me { id } }', {}, { token: fan.token })).me.id).toBe(fan.user.id);
     } finally {

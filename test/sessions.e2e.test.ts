@@ -101,6 +101,27 @@ describe('accounts and sessions through the router', () => {
   });
 });
 
+describe('request ids and health', () => {
+  it('should carry the request id through and echo it back', async () => {
+    const res = await gql(stack, '{ concerts(first: 1) { totalCount } }', {}, { headers: { 'x-request-id': 'trace-abc-123' } });
+    expect(res.headers.get('x-request-id')).toBe('trace-abc-123');
+    const generated = await gql(stack, '{ concerts(first: 1) { totalCount } }', {}, { headers: { 'x-request-id': 'bad id with spaces' } });
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('should report liveness and readiness of the router and each subgraph', async () => {
+    expect(await (await fetch(`${stack.baseUrl}/health/live`)).json()).toEqual({ status: 'live' });
+    const ready = await fetch(`${stack.baseUrl}/health/ready`);
+    expect(ready.status).toBe(200);
+    const body = (await ready.json()) as { checks: Record<string, string> };
+    expect(Object.keys(body.checks).sort()).toEqual(['redis', ...Object.keys(stack.subgraphUrls)].sort());
+    expect(Object.values(body.checks).every((c) => c === 'ok')).toBe(true);
+    const sub = await fetch(new URL('/health/ready', stack.subgraphUrls.users));
+    expect(await sub.json()).toEqual({ status: 'ready', checks: { mongodb: 'ok', redis: 'ok' } });
+    expect((await fetch(`${stack.baseUrl}/health`)).status).toBe(200);
+  });
+});
+
 describe('identity between router and subgraphs', () => {
   const CREATE = 'mutation($input: CreateConcertInput!) { createConcert(input: $input) { id title } }';
   const input = { title: 'Forged', artist: 'Nobody', venue: 'Nowhere', startsAt: '2030-01-01T10:00:00Z' };
