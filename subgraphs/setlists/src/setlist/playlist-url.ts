@@ -11,7 +11,7 @@ export interface ParsedPlaylist {
 }
 
 /** YouTube playlist ids: PL…, OLAK5uy_…, RDCLAK5uy_… and friends; URL-safe base64 alphabet. */
-const YOUTUBE_LIST = /^[A-Za-z0-9_-]{10,64}$/;
+const YOUTUBE_LIST = /^[A-Za-z0-9_-]{6,64}$/;
 /** Spotify ids are base62, 22 characters. */
 const SPOTIFY_ID = /^[A-Za-z0-9]{22}$/;
 
