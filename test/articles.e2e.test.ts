@@ -1,5 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ObjectId } from 'mongodb';
+import { createLogger, detectMongoFeatures, loadBaseConfig } from '@stagelives/platform';
+import { createArticlesServer } from '@stagelives/articles';
 import { codeOf, gql, ok, signUp, signUpAdmin, startStack, type Stack } from './harness.js';
 import { createArticle, createConcert } from './articles-fixtures.js';
 
@@ -328,5 +330,47 @@ describe('article lists', () => {
     expect(large.concertsDb).toBe(small.concertsDb);
     expect(large.concertsDb).toBeLessThanOrEqual(1);
     expect(large.fetches).toEqual(['articles', 'concerts', 'users']);
+  });
+});
+
+describe('an interrupted article delete', () => {
+  it('should hide the article at once and finish the cascade when a server starts', async () => {
+    const article = await createArticle(stack, alice.token, { title: 'Half deleted' });
+    const { addComment } = await ok(stack, ADD_COMMENT, { articleId: article.id, body: 'orphan?' }, { token: bob.token });
+    await ok(stack, LIKE, { id: article.id }, { token: bob.token });
+    await ok(stack, BOOKMARK, { id: article.id }, { token: bob.token });
+    const bookmarksBefore = (await ok(stack, MY_BOOKMARKS, { first: 100 }, { token: bob.token })).me.bookmarkedArticles.totalCount;
+
+    // A crash right after the first step of deleteArticle: the article is marked, nothing else ran.
+    const db = stack.mongo.db('articles');
+    const articleId = new ObjectId(article.id);
+    await db.collection('articles').updateOne({ _id: articleId }, { $set: { deletedAt: new Date() } });
+
+    expect((await ok(stack, ARTICLE, { id: article.id })).article).toBeNull();
+    const listed = (await ok(stack, ARTICLES, { filter: { authorId: alice.user.id }, first: 100 })).articles;
+    expect(listed.edges.map((e: any) => e.node.id)).not.toContain(article.id);
+    const marks = (await ok(stack, MY_BOOKMARKS, { first: 100 }, { token: bob.token })).me.bookmarkedArticles;
+    expect(marks.edges.map((e: any) => e.node.id)).not.toContain(article.id);
+    expect(marks.totalCount).toBe(bookmarksBefore - 1);
+    expect(codeOf(await gql(stack, LIKE, { id: article.id }, { token: bob.token }))).toBe('NOT_FOUND');
+    expect(codeOf(await gql(stack, ADD_COMMENT, { articleId: article.id, body: 'late' }, { token: bob.token }))).toBe('NOT_FOUND');
+    expect(codeOf(await gql(stack, DELETE_COMMENT, { id: addComment.id }, { token: bob.token }))).toBe('NOT_FOUND');
+    expect(codeOf(await gql(stack, DELETE, { id: article.id }, { token: alice.token }))).toBe('NOT_FOUND');
+
+    // Another instance starting up completes the cascade.
+    const env = {
+      MONGODB_URI: inject('mongoUri'),
+      REDIS_URL: inject('redisUrl'),
+      MONGODB_DB_PREFIX: stack.prefix,
+      IDENTITY_SECRET: stack.identitySecret,
+      NODE_ENV: 'test',
+    };
+    const features = await detectMongoFeatures(stack.mongo.client, stack.mongo.db('features'));
+    const logger = createLogger('articles-recovery', 'silent');
+    const server = await createArticlesServer({ config: loadBaseConfig(env), env, logger, mongo: stack.mongo, redis: stack.redis, features });
+    await server.close();
+    for (const name of ['comments', 'likes', 'bookmarks']) expect(await db.collection(name).countDocuments({ articleId })).toBe(0);
+    expect(await db.collection('articles').countDocuments({ _id: articleId })).toBe(0);
+    expect((await ok(stack, MY_BOOKMARKS, { first: 100 }, { token: bob.token })).me.bookmarkedArticles.totalCount).toBe(bookmarksBefore - 1);
   });
 });

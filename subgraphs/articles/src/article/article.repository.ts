@@ -1,5 +1,6 @@
 import type { Collection, Db, Filter, ObjectId } from 'mongodb';
 import type { ArticleDocument } from './article.type.js';
+import { ensureIndexes } from '../mongo/ensure-indexes.js';
 
 export interface ArticleQuery {
   concertId?: ObjectId;
@@ -32,7 +33,7 @@ export class ArticleRepository {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
+    await ensureIndexes(this.collection, [
       { key: { createdAt: -1, _id: -1 }, name: 'createdAt_id' },
       { key: { concertId: 1, createdAt: -1, _id: -1 }, name: 'concert_createdAt_id' },
       { key: { authorId: 1, createdAt: -1, _id: -1 }, name: 'author_createdAt_id' },

@@ -94,7 +94,7 @@ export class ArticleService {
 
   /**
    * The viewer's bookmarks, most recently bookmarked first. Bookmarks of an article whose
-   * delete is still in progress are skipped (see docs/articles.md).
+   * delete is in progress (or was interrupted) are left out of the page and the count.
    */
   async bookmarks(
     viewer: Identity,
@@ -106,14 +106,17 @@ export class ArticleService {
     if (viewer.userId !== userId) throw new ForbiddenError('Bookmarks are private.');
     const limit = pageSize(first);
     const user = parseId(userId, 'id');
-    const [marks, totalCount] = await Promise.all([this.repos.bookmarks.pageForUser(user, limit, parseCursor(after)), this.repos.bookmarks.countForUser(user)]);
+    const cursor = parseCursor(after);
+    const hidden = await this.repos.articles.deletedIds();
+    const [marks, totalCount] = await Promise.all([this.repos.bookmarks.pageForUser(user, limit, cursor, hidden), this.repos.bookmarks.countForUser(user, hidden)]);
     const page = marks.slice(0, limit);
     const docs = await load(page.map((m) => m.articleId.toHexString()));
     const edges = page.flatMap((m, i) => {
       const doc = docs[i];
       return doc ? [{ cursor: cursorOf(m.createdAt, m._id), node: Article.from(doc) }] : [];
     });
-    // The end cursor is the last bookmark read, shown or not, so the next page continues after it.
+    // An article can still vanish between the two reads: its edge is dropped, and the end
+    // cursor stays the last bookmark read so the next page continues after it.
     const last = page.at(-1);
     return {
       edges,

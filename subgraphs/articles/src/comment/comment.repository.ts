@@ -1,5 +1,6 @@
 import type { Collection, Db, ObjectId } from 'mongodb';
 import type { CommentDocument } from './comment.type.js';
+import { ensureIndexes } from '../mongo/ensure-indexes.js';
 
 /** Sort key of comment lists: oldest first, ties by id. */
 export interface CommentCursor {
@@ -16,7 +17,7 @@ export class CommentRepository {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([{ key: { articleId: 1, createdAt: 1, _id: 1 }, name: 'article_createdAt_id' }]);
+    await ensureIndexes(this.collection, [{ key: { articleId: 1, createdAt: 1, _id: 1 }, name: 'article_createdAt_id' }]);
   }
 
   async insert(doc: Omit<CommentDocument, '_id'>): Promise<CommentDocument> {

@@ -1,4 +1,5 @@
 import { MongoServerError, type Collection, type Db, type ObjectId } from 'mongodb';
+import { ensureIndexes } from '../mongo/ensure-indexes.js';
 
 /** A like or a bookmark: at most one per (article, user), enforced by a unique index. */
 export interface ReactionDocument {
@@ -22,7 +23,7 @@ export class ReactionRepository {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
+    await ensureIndexes(this.collection, [
       { key: { articleId: 1, userId: 1 }, name: 'article_user_unique', unique: true },
       { key: { userId: 1, createdAt: -1, _id: -1 }, name: 'user_createdAt_id' },
     ]);
@@ -60,18 +61,22 @@ export class ReactionRepository {
     return new Set(docs.map((d) => d.articleId.toHexString()));
   }
 
-  /** A user's reactions, newest first, plus one extra. */
-  pageForUser(userId: ObjectId, limit: number, after?: ReactionCursor): Promise<ReactionDocument[]> {
+  private ofUser(userId: ObjectId, hidden: readonly ObjectId[]) {
+    return hidden.length ? { userId: { $eq: userId }, articleId: { $nin: [...hidden] } } : { userId: { $eq: userId } };
+  }
+
+  /** A user's reactions, newest first, plus one extra; reactions to `hidden` articles are left out. */
+  pageForUser(userId: ObjectId, limit: number, after: ReactionCursor | undefined, hidden: readonly ObjectId[] = []): Promise<ReactionDocument[]> {
     const keyset = after ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: { $eq: after.createdAt }, _id: { $lt: after.id } }] } : {};
     return this.collection
-      .find({ userId: { $eq: userId }, ...keyset })
+      .find({ ...this.ofUser(userId, hidden), ...keyset })
       .sort({ createdAt: -1, _id: -1 })
       .limit(limit + 1)
       .toArray();
   }
 
-  countForUser(userId: ObjectId): Promise<number> {
-    return this.collection.countDocuments({ userId: { $eq: userId } });
+  countForUser(userId: ObjectId, hidden: readonly ObjectId[] = []): Promise<number> {
+    return this.collection.countDocuments(this.ofUser(userId, hidden));
   }
 
   async deleteByArticle(articleId: ObjectId): Promise<number> {
