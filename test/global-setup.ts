@@ -4,13 +4,6 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startFerretDB, startRedis, type ChildService } from '../scripts/lib/services.js';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    mongoUri: string;
-    redisUrl: string;
-  }
-}
-
 /**
  * Starts what the tests need and was not given: FerretDB (MONGODB_URI unset) on a throwaway
  * SQLite directory and a private redis-server (REDIS_URL unset), each on a free port.
