@@ -62,8 +62,10 @@ export class ArticleRepository {
     if (query.tag) and.push({ tags: { $eq: query.tag } });
     if (query.words?.length) {
       if (this.textSearch) {
-        // Each word as a quoted phrase: MongoDB ANDs phrases, as the fallback does.
-        and.unshift({ $text: { $search: query.words.map((w) => `"${w.replace(/["\\]/g, '')}"`).join(' ') } });
+        // Each word as a quoted phrase: MongoDB ANDs phrases, as the fallback does. Quotes and
+        // backslashes would change the $search syntax, so they are dropped from user words.
+        const phrases = query.words.map((w) => w.replace(/["\\]/g, '')).filter(Boolean);
+        if (phrases.length) and.unshift({ $text: { $search: phrases.map((p) => `"${p}"`).join(' ') } });
       } else {
         for (const word of query.words) {
           const re = { $regex: escapeRegExp(word), $options: 'i' };
