@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ObjectId } from 'mongodb';
 import { loadContract } from '@stagelives/schema';
 import { codeOf, gql, ok, signUp, signUpAdmin, startStack, type Stack } from './harness.js';
 
@@ -99,5 +100,18 @@ describe('setlists through the router', () => {
     expect((await ok(stack, source, { concertId }, { token: admin.token })).deleteSetlist).toBe(true);
     expect((await ok(stack, source, { concertId }, { token: admin.token })).deleteSetlist).toBe(false);
     expect((await ok(stack, contract('Setlist').source, { concertId })).concert).toEqual({ id: concertId, setlist: null });
+  });
+
+  it('should remove the setlist of a deleted concert, through the concert.deleted event', async () => {
+    const { createConcert } = await ok(stack, contract('CreateConcert').source, contract('CreateConcert').variables, { token: admin.token });
+    const { source, variables } = contract('UpsertSetlist');
+    await ok(stack, source, { ...variables, concertId: createConcert.id }, { token: admin.token });
+    const stored = stack.mongo.db('setlists').collection('setlists');
+    const count = () => stored.countDocuments({ concertId: new ObjectId(createConcert.id) });
+    expect(await count()).toBe(1);
+    await ok(stack, contract('DeleteConcert').source, { id: createConcert.id }, { token: admin.token });
+    const deadline = Date.now() + 5_000;
+    while ((await count()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await count()).toBe(0);
   });
 });

@@ -1,17 +1,21 @@
 import { createSubgraphServer, isAdmin, type SubgraphDeps, type SubgraphServer } from '@stagelives/schema';
 import type { SetlistsContext } from './context.js';
+import { startConcertDeletedConsumer } from './events/concert-deleted.consumer.js';
 import { buildSchema } from './schema.js';
 import { createSetlistByConcertLoader } from './setlist/setlist.loader.js';
 import { SetlistRepository } from './setlist/setlist.repository.js';
 import { SetlistService } from './setlist/setlist.service.js';
 
-/** Builds the setlists subgraph server (never listens). Creates its indexes, idempotently. */
+/**
+ * Builds the setlists subgraph server (never listens). Creates its indexes, idempotently, and
+ * starts the consumer that drops setlists of deleted concerts (stopped by `close()`).
+ */
 export async function createSetlistsServer({ config, logger, mongo, redis }: SubgraphDeps): Promise<SubgraphServer> {
   const repository = new SetlistRepository(mongo.db('setlists'));
   await repository.ensureIndexes();
   const setlists = new SetlistService(repository);
 
-  return createSubgraphServer<SetlistsContext>({
+  const server = await createSubgraphServer<SetlistsContext>({
     name: 'setlists',
     schema: await buildSchema(),
     logger,
@@ -21,4 +25,13 @@ export async function createSetlistsServer({ config, logger, mongo, redis }: Sub
     permissions: { Mutation: { upsertSetlist: isAdmin, deleteSetlist: isAdmin } },
     createContext: (base) => ({ ...base, setlists, loaders: { setlistByConcert: createSetlistByConcertLoader(repository) } }),
   });
+  const consumer = startConcertDeletedConsumer({ redis, redisPrefix: config.REDIS_PREFIX, setlists: repository, logger });
+  return {
+    httpServer: server.httpServer,
+    listen: (port, host) => server.listen(port, host),
+    close: async () => {
+      await consumer.stop();
+      await server.close();
+    },
+  };
 }
