@@ -283,6 +283,12 @@ describe('article lists', () => {
     expect(await titlesOf('.*')).toEqual([]);
     expect(await titlesOf('[')).toEqual([]);
     expect(await titlesOf('^Seat')).toEqual([]);
+    for (const odd of ['\\', '"', "'", '$where', '{"$gt": ""}', '\\d+', '🎤', '(?i)', 'a|b']) expect(await titlesOf(odd)).toEqual([]);
+    const korean = await createArticle(stack, dave.token, { title: '앵콜 후기', body: '<p>세 곡을 <b>더</b> 불렀어요 🎤</p>' });
+    expect((await list({ search: '앵콜' })).edges.map((e: any) => e.node.id)).toEqual([korean.id]);
+    expect((await list({ search: '🎤 불렀어요' })).edges.map((e: any) => e.node.id)).toEqual([korean.id]);
+    // Markup is not searchable text: 'b>' and 'strong' are tag names, not words of the body.
+    expect((await list({ search: 'b>', authorId: dave.user.id })).totalCount).toBe(0);
     expect((await list({ search: 'encore', concertId })).totalCount).toBe(2);
     expect(codeOf(await gql(stack, ARTICLES, { filter: { search: 'x'.repeat(101) } }))).toBe('BAD_USER_INPUT');
   });
