@@ -258,6 +258,8 @@ describe('article lists', () => {
     expect(seen).toEqual(titles);
     expect((await list({ authorId: dave.user.id }, 1)).edges[0].node.title).toBe('Interloper');
     expect(codeOf(await gql(stack, ARTICLES, { after: 'bogus' }))).toBe('BAD_USER_INPUT');
+    const huge = Buffer.from(JSON.stringify([1e20, new ObjectId().toHexString()])).toString('base64url');
+    expect(codeOf(await gql(stack, ARTICLES, { after: huge }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await gql(stack, ARTICLES, { first: 101 }))).toBe('BAD_USER_INPUT');
   });
 

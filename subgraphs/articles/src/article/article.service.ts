@@ -36,7 +36,7 @@ export interface ArticleRepositories {
   bookmarks: ReactionRepository;
 }
 
-/** Keyset cursor of a (createdAt, id) sort: `[ms, hex id]`. */
+/** Keyset cursor of a (createdAt, id) sort: `[ms, hex id]` (articles, comments, bookmarks). */
 export function cursorOf(createdAt: Date, id: ObjectId): string {
   return encodeCursor([createdAt.getTime(), id.toHexString()]);
 }
@@ -44,8 +44,9 @@ export function cursorOf(createdAt: Date, id: ObjectId): string {
 export function parseCursor(after: string | null | undefined): ArticleCursor | undefined {
   if (!after) return undefined;
   const [ms, id] = decodeCursor(after, 2);
-  if (typeof ms !== 'number' || typeof id !== 'string' || !/^[0-9a-f]{24}$/i.test(id)) throw new BadUserInputError('after is not a valid cursor.', 'after');
-  return { createdAt: new Date(ms), id: new ObjectId(id) };
+  const createdAt = new Date(typeof ms === 'number' ? ms : Number.NaN);
+  if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string' || !/^[0-9a-f]{24}$/i.test(id)) throw new BadUserInputError('after is not a valid cursor.', 'after');
+  return { createdAt, id: new ObjectId(id) };
 }
 
 export function connectionOf<T>(docs: T[], limit: number, after: string | null | undefined, totalCount: number, edge: (doc: T) => { cursor: string; node: Article }) {

@@ -1,10 +1,10 @@
 import { ObjectId } from 'mongodb';
 import type { Identity } from '@stagelives/platform';
-import { BadUserInputError, NotFoundError, decodeCursor, encodeCursor, pageSize, parseId, type Connection } from '@stagelives/schema';
-import { requireOwner, type ArticleService } from '../article/article.service.js';
+import { NotFoundError, pageSize, parseId, type Connection } from '@stagelives/schema';
+import { cursorOf, parseCursor, requireOwner, type ArticleService } from '../article/article.service.js';
 import type { ArticleRepository } from '../article/article.repository.js';
 import { cleanRichText } from '../content/sanitize.js';
-import type { CommentCursor, CommentRepository } from './comment.repository.js';
+import type { CommentRepository } from './comment.repository.js';
 import { Comment, type CommentDocument } from './comment.type.js';
 
 export const COMMENT_LIMITS = { body: 2_000, bodyStored: 6_000 } as const;
@@ -19,14 +19,9 @@ export class CommentService {
   /** Comments of an article, oldest first. */
   async list(articleId: string, first: number | null | undefined, after: string | null | undefined, totalCount: () => Promise<number>): Promise<Connection<Comment>> {
     const limit = pageSize(first);
-    let cursor: CommentCursor | undefined;
-    if (after) {
-      const [ms, id] = decodeCursor(after, 2);
-      if (typeof ms !== 'number' || typeof id !== 'string' || !/^[0-9a-f]{24}$/i.test(id)) throw new BadUserInputError('after is not a valid cursor.', 'after');
-      cursor = { createdAt: new Date(ms), id: new ObjectId(id) };
-    }
+    const cursor = parseCursor(after);
     const [docs, total] = await Promise.all([this.comments.page(new ObjectId(articleId), limit, cursor), totalCount()]);
-    const edges = docs.slice(0, limit).map((doc) => ({ cursor: encodeCursor([doc.createdAt.getTime(), doc._id.toHexString()]), node: Comment.from(doc) }));
+    const edges = docs.slice(0, limit).map((doc) => ({ cursor: cursorOf(doc.createdAt, doc._id), node: Comment.from(doc) }));
     return {
       edges,
       totalCount: total,
