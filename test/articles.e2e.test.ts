@@ -130,8 +130,14 @@ describe('articles through the router', () => {
     expect(updateArticle).toMatchObject({ title: 'Encore was unreal (edited)', body: 'Four extra songs.' });
     const byAdmin = await ok(stack, UPDATE, { id: article.id, input: { body: '<p>Moderated</p>' } }, { token: admin.token });
     expect(byAdmin.updateArticle).toMatchObject({ title: 'Encore was unreal (edited)', body: '<p>Moderated</p>' });
+    await ok(stack, UPDATE, { id: article.id, input: { tags: ['New', 'new ', 'Tags'] } }, { token: alice.token });
+    expect((await ok(stack, ARTICLE, { id: article.id })).article.tags).toEqual(['new', 'tags']);
+    await ok(stack, UPDATE, { id: article.id, input: { tags: null } }, { token: alice.token });
     const { article: read } = await ok(stack, ARTICLE, { id: article.id });
+    expect(read.tags).toEqual([]);
+    expect(read.body).toBe('<p>Moderated</p>');
     expect(read.title).toBe('Encore was unreal (edited)');
+    expect(codeOf(await gql(stack, UPDATE, { id: article.id, input: { title: null } }, { token: alice.token }))).toBe('BAD_USER_INPUT');
     expect(new Date(read.updatedAt).getTime()).toBeGreaterThan(new Date(read.createdAt).getTime());
 
     expect(await ok(stack, DELETE, { id: article.id }, { token: admin.token })).toEqual({ deleteArticle: true });
