@@ -164,6 +164,13 @@ describe('concerts: browse and search', () => {
     expect(await titles({ from: at(base + 24 * HOUR), to: at(base + 72 * HOUR) })).toEqual(['Search: Arena night', 'Search: C++ (live) special']);
   });
 
+  it('should answer the Concerts contract operation with its sample variables', async () => {
+    const sample = loadContract().find((o) => o.name === 'Concerts')!;
+    const { concerts } = await ok(stack, sample.source, sample.variables, { token: fan.token });
+    expect(concerts.edges.length).toBe(Math.min(concerts.totalCount, 20));
+    for (const { node } of concerts.edges) expect(node).toMatchObject({ artist: 'IU', status: 'UPCOMING', viewerHasLiked: false });
+  });
+
   it('should treat search text literally, never as a regular expression', async () => {
     expect(await titles({ search: 'C++ (live)' })).toEqual(['Search: C++ (live) special']);
     expect(await titles({ search: '.*' })).toEqual([]);

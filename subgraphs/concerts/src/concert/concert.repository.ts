@@ -23,6 +23,24 @@ export interface ConcertCursor {
 /** Escapes user text so it matches literally inside a regular expression. */
 export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
+/** The driver filter of a list query; search is `$text` when the server has it, else an escaped `$regex`. */
+export function concertFilter(query: ConcertQuery, textSearch: boolean): Filter<ConcertDocument> {
+  const and: Filter<ConcertDocument>[] = [];
+  if (query.status) and.push(statusCondition<ConcertDocument>(query.status, query.now));
+  if (query.artistKey) and.push({ artistKey: { $eq: query.artistKey } });
+  if (query.from) and.push({ startsAt: { $gte: query.from } });
+  if (query.to) and.push({ startsAt: { $lt: query.to } });
+  if (query.search) {
+    if (textSearch) {
+      and.push({ $text: { $search: query.search } });
+    } else {
+      const re = { $regex: escapeRegExp(query.search), $options: 'i' };
+      and.push({ $or: [{ title: re }, { artist: re }, { description: re }] });
+    }
+  }
+  return and.length ? { $and: and } : {};
+}
+
 /** The `concerts` collection. */
 export class ConcertRepository {
   readonly collection: Collection<ConcertDocument>;
@@ -64,20 +82,7 @@ export class ConcertRepository {
   }
 
   private filterOf(query: ConcertQuery): Filter<ConcertDocument> {
-    const and: Filter<ConcertDocument>[] = [];
-    if (query.status) and.push(statusCondition<ConcertDocument>(query.status, query.now));
-    if (query.artistKey) and.push({ artistKey: { $eq: query.artistKey } });
-    if (query.from) and.push({ startsAt: { $gte: query.from } });
-    if (query.to) and.push({ startsAt: { $lt: query.to } });
-    if (query.search) {
-      if (this.textSearch) {
-        and.push({ $text: { $search: query.search } });
-      } else {
-        const re = { $regex: escapeRegExp(query.search), $options: 'i' };
-        and.push({ $or: [{ title: re }, { artist: re }, { description: re }] });
-      }
-    }
-    return and.length ? { $and: and } : {};
+    return concertFilter(query, this.textSearch);
   }
 
   /** One page in (startsAt, _id) order, plus one extra to tell whether more follow. */
