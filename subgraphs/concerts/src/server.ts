@@ -16,7 +16,7 @@ export async function createConcertsServer({ config, logger, mongo, redis, featu
   const likesRepo = new LikeRepository(db);
   await Promise.all([concertsRepo.ensureIndexes(), likesRepo.ensureIndexes()]);
   if (!features.textSearch) logger.info('concert search uses an escaped, case-insensitive $regex: the server has no $text');
-  const events = new ConcertEvents(redis, config.REDIS_PREFIX, logger);
+  const events = new ConcertEvents(redis, config.REDIS_PREFIX, db, logger);
   const concerts = new ConcertService(concertsRepo, likesRepo, events);
   const likes = new LikeService(concertsRepo, likesRepo, events);
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
 import type { Redis } from '@stagelives/platform';
 import { ConcertEventType, concertEvent, publishConcertEvents, type ConcertEvent } from '@stagelives/schema';
+import { appendOrKeep, eventOutbox } from '../events/concert-events.js';
 import { dueTransitions, type ConcertStatusValue, type StatusFields } from './concert-status.js';
 
 interface StatusRunFields extends StatusFields {
@@ -16,6 +17,8 @@ export interface StatusSyncResult {
   changed: number;
   /** Per transition, e.g. `UPCOMING->ONGOING`: how many. */
   transitions: Record<string, number>;
+  /** Events moved from the outbox (Redis had refused them) to the stream. */
+  republished: number;
 }
 
 /** Longest a run may hold the lock; a crashed holder frees it after this. */
@@ -37,9 +40,11 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 export async function syncConcertStatuses({ db, redis, redisPrefix, now = new Date() }: { db: Db; redis: Redis; redisPrefix: string; now?: Date }): Promise<StatusSyncResult> {
   const lockKey = `${redisPrefix}lock:concert-status`;
   const token = randomUUID();
-  if ((await redis.set(lockKey, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') return { skipped: true, changed: 0, transitions: {} };
+  if ((await redis.set(lockKey, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') return { skipped: true, changed: 0, transitions: {}, republished: 0 };
   try {
-    return await applyTransitions(db, redis, redisPrefix, now);
+    const result = await applyTransitions(db, redis, redisPrefix, now);
+    result.republished = await flushOutbox(db, redis, redisPrefix);
+    return result;
   } finally {
     await redis.eval(RELEASE, 1, lockKey, token);
   }
@@ -47,7 +52,7 @@ export async function syncConcertStatuses({ db, redis, redisPrefix, now = new Da
 
 async function applyTransitions(db: Db, redis: Redis, redisPrefix: string, now: Date): Promise<StatusSyncResult> {
   const concerts = db.collection<StatusRunFields>('concerts');
-  const result: StatusSyncResult = { skipped: false, changed: 0, transitions: {} };
+  const result: StatusSyncResult = { skipped: false, changed: 0, transitions: {}, republished: 0 };
   const events: ConcertEvent[] = [];
   for (const { from, to, where } of dueTransitions(now)) {
     const run = randomUUID();
@@ -62,6 +67,23 @@ async function applyTransitions(db: Db, redis: Redis, redisPrefix: string, now: 
       );
     }
   }
-  await publishConcertEvents(redis, redisPrefix, events);
+  await appendOrKeep(redis, redisPrefix, db, events);
   return result;
+}
+
+/**
+ * Appends the events Redis refused earlier, oldest first, then deletes them from the outbox.
+ * Under the run lock; a crash between the two re-sends a batch (consumers dedupe by event id).
+ */
+async function flushOutbox(db: Db, redis: Redis, redisPrefix: string, batch = 500): Promise<number> {
+  const outbox = eventOutbox(db);
+  let moved = 0;
+  for (;;) {
+    const docs = await outbox.find().sort({ _id: 1 }).limit(batch).toArray();
+    if (docs.length === 0) return moved;
+    await publishConcertEvents(redis, redisPrefix, docs.map((d) => d.event));
+    await outbox.deleteMany({ _id: { $in: docs.map((d) => d._id!) } });
+    moved += docs.length;
+    if (docs.length < batch) return moved;
+  }
 }

@@ -1,24 +1,55 @@
+import type { Collection, Db, ObjectId } from 'mongodb';
 import type { Logger, Redis } from '@stagelives/platform';
-import { concertEvent, publishConcertEvents, type ConcertEventPayloads, type ConcertEventTypeName } from '@stagelives/schema';
+import { concertEvent, publishConcertEvents, type ConcertEvent, type ConcertEventPayloads, type ConcertEventTypeName } from '@stagelives/schema';
+
+/** Events Redis refused, kept in MongoDB until the status job appends them to the stream. */
+export interface OutboxDocument {
+  _id?: ObjectId;
+  event: ConcertEvent;
+  failedAt: Date;
+}
+
+export const EVENT_OUTBOX_COLLECTION = 'event_outbox';
+
+export const eventOutbox = (db: Db): Collection<OutboxDocument> => db.collection<OutboxDocument>(EVENT_OUTBOX_COLLECTION);
+
+/**
+ * Appends events to the stream, or, when Redis refuses, to the outbox. Returns where they went;
+ * throws only when both refuse.
+ */
+export async function appendOrKeep(redis: Redis, redisPrefix: string, db: Db, events: ConcertEvent[]): Promise<'stream' | 'outbox'> {
+  if (events.length === 0) return 'stream';
+  try {
+    await publishConcertEvents(redis, redisPrefix, events);
+    return 'stream';
+  } catch {
+    await eventOutbox(db).insertMany(events.map((event) => ({ event, failedAt: new Date() })));
+    return 'outbox';
+  }
+}
 
 /** Appends concert domain events to the Redis stream the other domains consume. */
 export class ConcertEvents {
   constructor(
     private readonly redis: Redis,
     private readonly redisPrefix: string,
+    private readonly db: Db,
     private readonly logger: Logger,
   ) {}
 
   /**
-   * Awaited, after the database change it reports. If Redis refuses, the change stands and the
-   * failure is logged with the event (there is no outbox yet: see docs/concerts.md).
+   * Awaited, after the database change it reports. When Redis refuses, the events go to the
+   * `event_outbox` collection (the database just took a write) and the status job appends them
+   * later; only when both fail is an event lost, and then it is logged with its content.
    */
   async emit<K extends ConcertEventTypeName>(...events: Array<[K, ConcertEventPayloads[K]]>): Promise<void> {
     const built = events.map(([type, payload]) => concertEvent(type, payload));
+    if (built.length === 0) return;
     try {
-      await publishConcertEvents(this.redis, this.redisPrefix, built);
+      const where = await appendOrKeep(this.redis, this.redisPrefix, this.db, built);
+      if (where === 'outbox') this.logger.warn({ count: built.length }, 'redis refused concert events; kept in the outbox');
     } catch (error) {
-      this.logger.error({ err: error, events: built }, 'could not append concert events to the stream');
+      this.logger.error({ err: error, events: built }, 'concert events lost: neither redis nor the outbox took them');
     }
   }
 }
