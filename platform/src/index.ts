@@ -10,3 +10,4 @@ export * from './mongo-features.js';
 export * from './listen.js';
 export * from './notification-settings.js';
 export * from './mongo-errors.js';
+export * from './ensure-indexes.js';

@@ -24,3 +24,26 @@ describe(detectMongoFeatures.name, () => {
     expect((await db.listCollections().toArray()).filter((c) => c.name.startsWith('_probe_'))).toEqual([]);
   });
 });
+
+describe('ensureIndexes', () => {
+  it('should be idempotent across restarts, with several indexes per collection', async () => {
+    const { ensureIndexes, connectMongo: connect } = await import('../src/index.js');
+    const mongo = await connect(inject('mongoUri'), { dbPrefix: `t${randomBytes(4).toString('hex')}_` });
+    try {
+      const col = mongo.db('idx').collection('things');
+      const specs = [
+        { key: { a: 1 }, name: 'a_unique', unique: true },
+        { key: { b: 1, c: -1 }, name: 'b_c' },
+        { key: { d: 1 }, name: 'd_sparse', unique: true, sparse: true },
+      ];
+      await ensureIndexes(col, specs);
+      // A second start against the same data (FerretDB 1.24 drops the connection when one
+      // createIndexes command repeats several existing indexes).
+      await ensureIndexes(col, specs);
+      expect((await col.indexes()).map((i) => i.name).sort()).toEqual(['_id_', 'a_unique', 'b_c', 'd_sparse']);
+    } finally {
+      await mongo.db('idx').dropDatabase();
+      await mongo.close();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import type { Collection, Db, Filter, ObjectId } from 'mongodb';
 import type { ArticleDocument } from './article.type.js';
-import { ensureIndexes } from '../mongo/ensure-indexes.js';
+import { ensureIndexes } from '@stagelives/platform';
 
 export interface ArticleQuery {
   concertId?: ObjectId;

@@ -1,6 +1,6 @@
 import type { Collection, Db, ObjectId } from 'mongodb';
 import type { CommentDocument } from './comment.type.js';
-import { ensureIndexes } from '../mongo/ensure-indexes.js';
+import { ensureIndexes } from '@stagelives/platform';
 
 /** Sort key of comment lists: oldest first, ties by id. */
 export interface CommentCursor {

@@ -1,5 +1,5 @@
 import { MongoServerError, type Collection, type Db, type ObjectId } from 'mongodb';
-import { ensureIndexes } from '../mongo/ensure-indexes.js';
+import { ensureIndexes } from '@stagelives/platform';
 
 /** A like or a bookmark: at most one per (article, user), enforced by a unique index. */
 export interface ReactionDocument {

@@ -1,4 +1,4 @@
-import { isDuplicateKeyError, duplicateKeyText } from '@stagelives/platform';
+import { ensureIndexes, isDuplicateKeyError, duplicateKeyText } from '@stagelives/platform';
 import { type MongoServerError, type Collection, type Db, type ObjectId, type UpdateFilter } from 'mongodb';
 import type { Role, UserDocument } from './user.type.js';
 
@@ -38,7 +38,7 @@ export class UserRepository {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
+    await ensureIndexes(this.collection, [
       { key: { emailLower: 1 }, name: 'emailLower_unique', unique: true, sparse: true },
       { key: { nicknameLower: 1 }, name: 'nicknameLower_unique', unique: true },
       { key: { googleSub: 1 }, name: 'googleSub_unique', unique: true, sparse: true },
