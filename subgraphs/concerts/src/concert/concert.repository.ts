@@ -1,4 +1,4 @@
-import { ObjectId, type Collection, type Db, type Filter, type UpdateFilter } from 'mongodb';
+import { ObjectId, type Collection, type Db, type Filter, type IndexDescription, type UpdateFilter } from 'mongodb';
 import { statusCondition } from './concert-status.js';
 import type { ConcertDocument, ConcertStatus } from './concert.type.js';
 
@@ -50,22 +50,23 @@ export class ConcertRepository {
     this.collection = db.collection<ConcertDocument>('concerts');
   }
 
-  /** Idempotent: createIndexes with the same names and keys is a no-op. */
+  /**
+   * Idempotent, one index per command: FerretDB 1.24 drops the connection when one
+   * `createIndexes` names several indexes that already exist (every restart).
+   */
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
+    const indexes: IndexDescription[] = [
       { key: { startsAt: 1, _id: 1 }, name: 'startsAt_id' },
       { key: { status: 1, startsAt: 1, _id: 1 }, name: 'status_startsAt_id' },
       { key: { status: 1, effectiveEndsAt: 1 }, name: 'status_effectiveEndsAt' },
       { key: { artistKey: 1, startsAt: 1, _id: 1 }, name: 'artist_startsAt_id' },
       // The status worker reads back the concerts its run changed.
       { key: { statusRun: 1 }, name: 'statusRun', sparse: true },
-    ]);
+    ];
     if (this.textSearch) {
-      await this.collection.createIndex(
-        { title: 'text', artist: 'text', description: 'text' },
-        { name: 'concert_text', weights: { title: 10, artist: 5, description: 1 } },
-      );
+      indexes.push({ key: { title: 'text', artist: 'text', description: 'text' }, name: 'concert_text', weights: { title: 10, artist: 5, description: 1 } });
     }
+    for (const { key, ...options } of indexes) await this.collection.createIndex(key, options);
   }
 
   async insert(doc: Omit<ConcertDocument, '_id'>): Promise<ConcertDocument> {

@@ -15,11 +15,10 @@ export class LikeRepository {
     this.collection = db.collection<LikeDocument>('likes');
   }
 
+  /** Idempotent, one index per command (FerretDB 1.24 fails on several existing ones in one). */
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
-      { key: { concertId: 1, userId: 1 }, name: 'concert_user_unique', unique: true },
-      { key: { userId: 1, _id: -1 }, name: 'user_id' },
-    ]);
+    await this.collection.createIndex({ concertId: 1, userId: 1 }, { name: 'concert_user_unique', unique: true });
+    await this.collection.createIndex({ userId: 1, _id: -1 }, { name: 'user_id' });
   }
 
   /** Inserts the like; false when it already existed (the unique index decides, also under races). */

@@ -9,8 +9,9 @@ export class SetlistRepository {
     this.collection = db.collection<SetlistDocument>('setlists');
   }
 
+  /** Idempotent. */
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([{ key: { concertId: 1 }, name: 'concertId_unique', unique: true }]);
+    await this.collection.createIndex({ concertId: 1 }, { name: 'concertId_unique', unique: true });
   }
 
   /** Single-document upsert on the unique concertId: concurrent upserts leave one setlist. */
