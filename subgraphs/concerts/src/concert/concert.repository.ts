@@ -1,4 +1,5 @@
 import { ObjectId, type Collection, type Db, type Filter, type IndexDescription, type UpdateFilter } from 'mongodb';
+import { ensureIndexes } from '@stagelives/platform';
 import { statusCondition } from './concert-status.js';
 import type { ConcertDocument, ConcertStatus } from './concert.type.js';
 
@@ -50,10 +51,7 @@ export class ConcertRepository {
     this.collection = db.collection<ConcertDocument>('concerts');
   }
 
-  /**
-   * Idempotent, one index per command: FerretDB 1.24 drops the connection when one
-   * `createIndexes` names several indexes that already exist (every restart).
-   */
+  /** Idempotent (platform's ensureIndexes: one index per command, as FerretDB needs). */
   async ensureIndexes(): Promise<void> {
     const indexes: IndexDescription[] = [
       { key: { startsAt: 1, _id: 1 }, name: 'startsAt_id' },
@@ -66,7 +64,7 @@ export class ConcertRepository {
     if (this.textSearch) {
       indexes.push({ key: { title: 'text', artist: 'text', description: 'text' }, name: 'concert_text', weights: { title: 10, artist: 5, description: 1 } });
     }
-    for (const { key, ...options } of indexes) await this.collection.createIndex(key, options);
+    await ensureIndexes(this.collection, indexes);
   }
 
   async insert(doc: Omit<ConcertDocument, '_id'>): Promise<ConcertDocument> {

@@ -1,4 +1,5 @@
 import { MongoServerError, type Collection, type Db, type ObjectId } from 'mongodb';
+import { ensureIndexes } from '@stagelives/platform';
 
 export interface LikeDocument {
   _id: ObjectId;
@@ -15,10 +16,12 @@ export class LikeRepository {
     this.collection = db.collection<LikeDocument>('likes');
   }
 
-  /** Idempotent, one index per command (FerretDB 1.24 fails on several existing ones in one). */
-  async ensureIndexes(): Promise<void> {
-    await this.collection.createIndex({ concertId: 1, userId: 1 }, { name: 'concert_user_unique', unique: true });
-    await this.collection.createIndex({ userId: 1, _id: -1 }, { name: 'user_id' });
+  /** Idempotent (one index per command, as FerretDB needs). */
+  ensureIndexes(): Promise<void> {
+    return ensureIndexes(this.collection, [
+      { key: { concertId: 1, userId: 1 }, name: 'concert_user_unique', unique: true },
+      { key: { userId: 1, _id: -1 }, name: 'user_id' },
+    ]);
   }
 
   /** Inserts the like; false when it already existed (the unique index decides, also under races). */

@@ -1,4 +1,5 @@
 import type { Collection, Db, ObjectId } from 'mongodb';
+import { ensureIndexes } from '@stagelives/platform';
 import type { PlaylistDocument, SetlistDocument, SongDocument } from './setlist.type.js';
 
 /** The `setlists` collection. */
@@ -9,9 +10,9 @@ export class SetlistRepository {
     this.collection = db.collection<SetlistDocument>('setlists');
   }
 
-  /** Idempotent. */
-  async ensureIndexes(): Promise<void> {
-    await this.collection.createIndex({ concertId: 1 }, { name: 'concertId_unique', unique: true });
+  /** Idempotent (one index per command, as FerretDB needs). */
+  ensureIndexes(): Promise<void> {
+    return ensureIndexes(this.collection, [{ key: { concertId: 1 }, name: 'concertId_unique', unique: true }]);
   }
 
   /** Single-document upsert on the unique concertId: concurrent upserts leave one setlist. */
