@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SUBGRAPH_NAMES } from '../schema/src/subgraph-names.js';
-import { ROOT, startFerretDB, startRedis, type ChildService } from './lib/services.js';
+import { ROOT, pipeLines, startFerretDB, startRedis, type ChildService } from './lib/services.js';
 import { formatLogLine } from './lib/log-format.js';
 
 const env = { ...process.env };
@@ -56,15 +56,7 @@ function startNode(name: string, entry: string, extraEnv: Record<string, string>
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   children.push({ name, child });
-  for (const stream of [child.stdout, child.stderr]) {
-    let buffer = '';
-    stream?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) print(name, line);
-    });
-  }
+  pipeLines(child, (line) => print(name, line));
   child.once('exit', (code, signal) => {
     if (stopping) return;
     print('dev', `${name} exited (${signal ?? code}); stopping the stack`);

@@ -54,6 +54,27 @@ export function ConnectionType<T extends object>(name: string, nodeType: ClassTy
   return ConnectionClass;
 }
 
+/**
+ * A connection from one page read with `limit + 1` items: the extra item only tells that more
+ * follow. `edge` turns each kept item into its cursor and node.
+ */
+export function connectionFromPage<D, N>(
+  docs: readonly D[],
+  { limit, after, totalCount, edge }: { limit: number; after: string | null | undefined; totalCount: number; edge: (doc: D) => Edge<N> },
+): Connection<N> {
+  const edges = docs.slice(0, limit).map(edge);
+  return {
+    edges,
+    totalCount,
+    pageInfo: {
+      hasNextPage: docs.length > limit,
+      hasPreviousPage: Boolean(after),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}
+
 /** Opaque cursors: base64url of the sort key values of a node. */
 export function encodeCursor(values: ReadonlyArray<string | number | null>): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');

@@ -13,26 +13,22 @@ import {
   healthRouter,
   listen,
   verifyIdentity,
-  type HealthCheck,
   type Logger,
 } from '@stagelives/platform';
 import type { BaseContext } from './context.js';
 import { applyPermissions, type PermissionRules } from './permissions.js';
+import type { SubgraphDeps } from './run-subgraph.js';
 
 export interface SubgraphServerOptions<TContext extends BaseContext> {
   /** Subgraph name, as in the supergraph (`users`, `concerts`, …). */
   name: string;
   schema: GraphQLSchema;
-  logger: Logger;
-  /** Secret shared with the router to verify identity headers. */
-  identitySecret: string;
+  /** Config, logger and connections: the identity secret, debug mode and the MongoDB and Redis readiness checks come from here. */
+  deps: Pick<SubgraphDeps, 'config' | 'logger' | 'mongo' | 'redis'>;
   /** Adds the domain's loaders and services to the base context, once per request. */
   createContext: (base: BaseContext) => TContext | Promise<TContext>;
-  healthChecks: Record<string, HealthCheck>;
   /** graphql-shield rules; every mutation must be named (deny by default). */
   permissions: PermissionRules;
-  /** Include stack traces in errors (never in production). Default false. */
-  debug?: boolean;
 }
 
 export interface SubgraphServer {
@@ -56,13 +52,13 @@ export function maskUnexpectedErrors(logger: Logger, debug: boolean) {
 export async function createSubgraphServer<TContext extends BaseContext>({
   name,
   schema,
-  logger,
-  identitySecret,
+  deps: { config, logger, mongo, redis },
   createContext,
-  healthChecks,
   permissions,
-  debug = false,
 }: SubgraphServerOptions<TContext>): Promise<SubgraphServer> {
+  const identitySecret = config.IDENTITY_SECRET;
+  // Stack traces and unmasked errors only in development.
+  const debug = config.NODE_ENV === 'development';
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
@@ -99,7 +95,7 @@ export async function createSubgraphServer<TContext extends BaseContext>({
   });
   await apollo.start();
 
-  app.use(healthRouter(healthChecks));
+  app.use(healthRouter({ mongodb: () => mongo.ping(), redis: () => redis.ping() }));
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, waitForPort } from './free-port.js';
@@ -78,7 +79,8 @@ function exited(child: ChildProcess, name: string): Promise<never> {
   });
 }
 
-function pipeLines(child: ChildProcess, onOutput?: (line: string) => void) {
+/** Calls `onOutput` with each complete line a child writes to stdout or stderr. */
+export function pipeLines(child: ChildProcess, onOutput?: (line: string) => void) {
   for (const stream of [child.stdout, child.stderr]) {
     let buffer = '';
     stream?.on('data', (chunk: Buffer) => {
@@ -88,4 +90,33 @@ function pipeLines(child: ChildProcess, onOutput?: (line: string) => void) {
       for (const line of lines) if (line.trim()) onOutput?.(line);
     });
   }
+}
+
+/**
+ * FerretDB (throwaway SQLite directory) and redis-server on free ports, each only when its URL
+ * is not given: what tests and benchmarks need. `stop()` ends what was started and removes the data.
+ */
+export async function startMissingServices({ mongoUri, redisUrl, onOutput }: { mongoUri?: string; redisUrl?: string; onOutput?: (name: string, line: string) => void }) {
+  const started: ChildService[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'stagelives-'));
+  const stop = async () => {
+    for (const service of started.reverse()) await service.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    if (!mongoUri) {
+      const ferret = await startFerretDB({ dataDir: join(dataDir, 'ferretdb'), onOutput: (l) => onOutput?.('ferretdb', l) });
+      started.push(ferret);
+      mongoUri = ferret.url;
+    }
+    if (!redisUrl) {
+      const redis = await startRedis();
+      started.push(redis);
+      redisUrl = redis.url;
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { mongoUri, redisUrl, stop };
 }

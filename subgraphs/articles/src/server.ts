@@ -9,7 +9,8 @@ import { ReactionRepository } from './reaction/reaction.repository.js';
 import { buildSchema } from './schema.js';
 
 /** Builds the articles subgraph server (never listens). */
-export async function createArticlesServer({ config, logger, mongo, redis, features }: SubgraphDeps): Promise<SubgraphServer> {
+export async function createArticlesServer(deps: SubgraphDeps): Promise<SubgraphServer> {
+  const { logger, mongo, features } = deps;
   const db = mongo.db('articles');
   const repos = {
     articles: new ArticleRepository(db, features.textSearch),
@@ -27,10 +28,7 @@ export async function createArticlesServer({ config, logger, mongo, redis, featu
   return createSubgraphServer<ArticlesContext>({
     name: 'articles',
     schema: await buildSchema(),
-    logger,
-    identitySecret: config.IDENTITY_SECRET,
-    debug: config.NODE_ENV === 'development',
-    healthChecks: { mongodb: () => mongo.ping(), redis: () => redis.ping() },
+    deps,
     permissions: {
       Mutation: {
         createArticle: signedIn,

@@ -10,7 +10,8 @@ import { LikeService } from './like/like.service.js';
 import { buildSchema } from './schema.js';
 
 /** Builds the concerts subgraph server (never listens). Creates its indexes, idempotently. */
-export async function createConcertsServer({ config, logger, mongo, redis, features }: SubgraphDeps): Promise<SubgraphServer> {
+export async function createConcertsServer(deps: SubgraphDeps): Promise<SubgraphServer> {
+  const { config, logger, mongo, redis, features } = deps;
   const db = mongo.db('concerts');
   const concertsRepo = new ConcertRepository(db, features.textSearch);
   const likesRepo = new LikeRepository(db);
@@ -23,10 +24,7 @@ export async function createConcertsServer({ config, logger, mongo, redis, featu
   return createSubgraphServer<ConcertsContext>({
     name: 'concerts',
     schema: await buildSchema(),
-    logger,
-    identitySecret: config.IDENTITY_SECRET,
-    debug: config.NODE_ENV === 'development',
-    healthChecks: { mongodb: () => mongo.ping(), redis: () => redis.ping() },
+    deps,
     permissions: {
       Mutation: {
         createConcert: isAdmin,

@@ -10,7 +10,8 @@ import { SetlistService } from './setlist/setlist.service.js';
  * Builds the setlists subgraph server (never listens). Creates its indexes, idempotently, and
  * starts the consumer that drops setlists of deleted concerts (stopped by `close()`).
  */
-export async function createSetlistsServer({ config, logger, mongo, redis }: SubgraphDeps): Promise<SubgraphServer> {
+export async function createSetlistsServer(deps: SubgraphDeps): Promise<SubgraphServer> {
+  const { config, logger, mongo, redis } = deps;
   const repository = new SetlistRepository(mongo.db('setlists'));
   await repository.ensureIndexes();
   const setlists = new SetlistService(repository);
@@ -18,10 +19,7 @@ export async function createSetlistsServer({ config, logger, mongo, redis }: Sub
   const server = await createSubgraphServer<SetlistsContext>({
     name: 'setlists',
     schema: await buildSchema(),
-    logger,
-    identitySecret: config.IDENTITY_SECRET,
-    debug: config.NODE_ENV === 'development',
-    healthChecks: { mongodb: () => mongo.ping(), redis: () => redis.ping() },
+    deps,
     permissions: { Mutation: { upsertSetlist: isAdmin, deleteSetlist: isAdmin } },
     createContext: (base) => ({ ...base, setlists, loaders: { setlistByConcert: createSetlistByConcertLoader(repository) } }),
   });

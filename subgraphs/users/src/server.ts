@@ -12,7 +12,8 @@ import { UserRepository } from './user/user.repository.js';
 import { UserService } from './user/user.service.js';
 
 /** Builds the users subgraph server (never listens). */
-export async function createUsersServer({ config, env, logger, mongo, redis }: SubgraphDeps): Promise<SubgraphServer> {
+export async function createUsersServer(deps: SubgraphDeps): Promise<SubgraphServer> {
+  const { config, env, mongo, redis } = deps;
   const usersConfig = loadUsersConfig(env);
   const users = new UserRepository(mongo.db('users'));
   await users.ensureIndexes();
@@ -38,10 +39,7 @@ export async function createUsersServer({ config, env, logger, mongo, redis }: S
   return createSubgraphServer<UsersContext>({
     name: 'users',
     schema: await buildSchema(),
-    logger,
-    identitySecret: config.IDENTITY_SECRET,
-    debug: config.NODE_ENV === 'development',
-    healthChecks: { mongodb: () => mongo.ping(), redis: () => redis.ping() },
+    deps,
     permissions: {
       Mutation: {
         signUp: isPublic,

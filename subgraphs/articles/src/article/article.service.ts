@@ -11,6 +11,7 @@ import {
   pageSize,
   parseId,
   type Connection,
+  connectionFromPage,
 } from '@stagelives/schema';
 import type { CommentRepository } from '../comment/comment.repository.js';
 import { cleanPlainLine, cleanRichText, normalizeTag, normalizeTags } from '../content/sanitize.js';
@@ -49,20 +50,6 @@ export function parseCursor(after: string | null | undefined): ArticleCursor | u
   return { createdAt, id: new ObjectId(id) };
 }
 
-export function connectionOf<T>(docs: T[], limit: number, after: string | null | undefined, totalCount: number, edge: (doc: T) => { cursor: string; node: Article }) {
-  const edges = docs.slice(0, limit).map(edge);
-  return {
-    edges,
-    totalCount,
-    pageInfo: {
-      hasNextPage: docs.length > limit,
-      hasPreviousPage: Boolean(after),
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-  };
-}
-
 /** Author or admin; everyone else is FORBIDDEN. */
 export function requireOwner(viewer: Identity, authorId: ObjectId, what: string): void {
   if (viewer.userId !== authorId.toHexString() && !hasRole(viewer, 'ADMIN')) {
@@ -90,7 +77,7 @@ export class ArticleService {
     if (filter?.search?.trim()) query.words = this.searchWords(filter.search);
     const cursor = parseCursor(after);
     const [docs, totalCount] = await Promise.all([this.repos.articles.page(query, limit, cursor), this.repos.articles.count(query)]);
-    return connectionOf(docs, limit, after, totalCount, (doc) => ({ cursor: cursorOf(doc.createdAt, doc._id), node: Article.from(doc) }));
+    return connectionFromPage(docs, { limit, after, totalCount, edge: (doc) => ({ cursor: cursorOf(doc.createdAt, doc._id), node: Article.from(doc) }) });
   }
 
   /**

@@ -1,6 +1,6 @@
 import { ObjectId } from 'mongodb';
 import type { Identity } from '@stagelives/platform';
-import { NotFoundError, pageSize, parseId, type Connection } from '@stagelives/schema';
+import { NotFoundError, connectionFromPage, pageSize, parseId, type Connection } from '@stagelives/schema';
 import { cursorOf, parseCursor, requireOwner, type ArticleService } from '../article/article.service.js';
 import type { ArticleRepository } from '../article/article.repository.js';
 import { cleanRichText } from '../content/sanitize.js';
@@ -21,12 +21,7 @@ export class CommentService {
     const limit = pageSize(first);
     const cursor = parseCursor(after);
     const [docs, total] = await Promise.all([this.comments.page(new ObjectId(articleId), limit, cursor), totalCount()]);
-    const edges = docs.slice(0, limit).map((doc) => ({ cursor: cursorOf(doc.createdAt, doc._id), node: Comment.from(doc) }));
-    return {
-      edges,
-      totalCount: total,
-      pageInfo: { hasNextPage: docs.length > limit, hasPreviousPage: Boolean(after), startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
-    };
+    return connectionFromPage(docs, { limit, after, totalCount: total, edge: (doc) => ({ cursor: cursorOf(doc.createdAt, doc._id), node: Comment.from(doc) }) });
   }
 
   async add(viewer: Identity, articleId: string, body: string): Promise<CommentDocument> {

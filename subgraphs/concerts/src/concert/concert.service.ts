@@ -13,6 +13,7 @@ import {
   parseId,
   type ConcertDates,
   type Connection,
+  connectionFromPage,
 } from '@stagelives/schema';
 import type { ConcertEvents } from '../events/concert-events.js';
 import type { LikeRepository } from '../like/like.repository.js';
@@ -168,16 +169,11 @@ export class ConcertService {
       cursor = { startsAt: new Date(ms), id: new ObjectId(cid) };
     }
     const [docs, totalCount] = await Promise.all([this.concerts.page(query, limit, cursor), this.concerts.count(query)]);
-    const edges = docs.slice(0, limit).map((doc) => ({ cursor: encodeCursor([doc.startsAt.getTime(), doc._id.toHexString()]), node: Concert.from(doc, now) }));
-    return {
-      edges,
+    return connectionFromPage(docs, {
+      limit,
+      after,
       totalCount,
-      pageInfo: {
-        hasNextPage: docs.length > limit,
-        hasPreviousPage: Boolean(after),
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      },
-    };
+      edge: (doc) => ({ cursor: encodeCursor([doc.startsAt.getTime(), doc._id.toHexString()]), node: Concert.from(doc, now) }),
+    });
   }
 }

@@ -1,5 +1,5 @@
 import { ObjectId } from 'mongodb';
-import { BadUserInputError, ConcertEventType, NotFoundError, decodeCursor, encodeCursor, pageSize, parseId, type Connection } from '@stagelives/schema';
+import { BadUserInputError, ConcertEventType, NotFoundError, connectionFromPage, decodeCursor, encodeCursor, pageSize, parseId, type Connection } from '@stagelives/schema';
 import type { ConcertRepository } from '../concert/concert.repository.js';
 import type { ConcertDocument } from '../concert/concert.type.js';
 import type { ConcertEvents } from '../events/concert-events.js';
@@ -47,16 +47,11 @@ export class LikeService {
     }
     const user = new ObjectId(userId);
     const [docs, totalCount] = await Promise.all([this.likes.pageByUser(user, limit, before), this.likes.countByUser(user)]);
-    const edges = docs.slice(0, limit).map((like) => ({ cursor: encodeCursor([like._id.toHexString()]), node: like.concertId.toHexString() }));
-    return {
-      edges,
+    return connectionFromPage(docs, {
+      limit,
+      after,
       totalCount,
-      pageInfo: {
-        hasNextPage: docs.length > limit,
-        hasPreviousPage: Boolean(after),
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      },
-    };
+      edge: (like) => ({ cursor: encodeCursor([like._id.toHexString()]), node: like.concertId.toHexString() }),
+    });
   }
 }
