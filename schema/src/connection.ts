@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Directive, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { ObjectId } from 'mongodb';
 import { BadUserInputError } from './errors.js';
 
 @ObjectType('PageInfo', { description: 'Relay page information.' })
@@ -103,4 +104,28 @@ export function pageSize(value: number | null | undefined, { max = 100, fallback
     throw new BadUserInputError(`${field} must be between 0 and ${max}.`, field);
   }
   return value;
+}
+
+/** Keyset cursor of a (time, id) sort: `[ms, hex id]`. */
+export function encodeTimeIdCursor(time: Date, id: ObjectId): string {
+  return encodeCursor([time.getTime(), id.toHexString()]);
+}
+
+/** Reads a cursor made by encodeTimeIdCursor; anything else is BAD_USER_INPUT. */
+export function decodeTimeIdCursor(cursor: string, field = 'after'): { time: Date; id: ObjectId } {
+  const [ms, id] = decodeCursor(cursor, 2, field);
+  const time = new Date(typeof ms === 'number' ? ms : Number.NaN);
+  if (Number.isNaN(time.getTime()) || typeof id !== 'string' || !/^[0-9a-f]{24}$/i.test(id)) {
+    throw new BadUserInputError(`${field} is not a valid cursor.`, field);
+  }
+  return { time, id: new ObjectId(id) };
+}
+
+/** Keyset cursor of an id sort. */
+export const encodeIdCursor = (id: ObjectId): string => encodeCursor([id.toHexString()]);
+
+export function decodeIdCursor(cursor: string, field = 'after'): ObjectId {
+  const [id] = decodeCursor(cursor, 1, field);
+  if (typeof id !== 'string' || !/^[0-9a-f]{24}$/i.test(id)) throw new BadUserInputError(`${field} is not a valid cursor.`, field);
+  return new ObjectId(id);
 }

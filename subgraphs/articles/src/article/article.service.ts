@@ -5,8 +5,8 @@ import {
   ForbiddenError,
   NotFoundError,
   cleanText,
-  decodeCursor,
-  encodeCursor,
+  decodeTimeIdCursor,
+  encodeTimeIdCursor,
   hasRole,
   pageSize,
   parseId,
@@ -38,16 +38,12 @@ export interface ArticleRepositories {
 }
 
 /** Keyset cursor of a (createdAt, id) sort: `[ms, hex id]` (articles, comments, bookmarks). */
-export function cursorOf(createdAt: Date, id: ObjectId): string {
-  return encodeCursor([createdAt.getTime(), id.toHexString()]);
-}
+export const cursorOf = encodeTimeIdCursor;
 
 export function parseCursor(after: string | null | undefined): ArticleCursor | undefined {
   if (!after) return undefined;
-  const [ms, id] = decodeCursor(after, 2);
-  const createdAt = new Date(typeof ms === 'number' ? ms : Number.NaN);
-  if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string' || !/^[0-9a-f]{24}$/i.test(id)) throw new BadUserInputError('after is not a valid cursor.', 'after');
-  return { createdAt, id: new ObjectId(id) };
+  const { time, id } = decodeTimeIdCursor(after);
+  return { createdAt: time, id };
 }
 
 /** Author or admin; everyone else is FORBIDDEN. */

@@ -7,8 +7,8 @@ import {
   cleanDate,
   cleanHttpUrl,
   cleanText,
-  decodeCursor,
-  encodeCursor,
+  decodeTimeIdCursor,
+  encodeTimeIdCursor,
   pageSize,
   parseId,
   type ConcertDates,
@@ -162,18 +162,14 @@ export class ConcertService {
     if (filter?.from) query.from = cleanDate(filter.from, 'filter.from');
     if (filter?.to) query.to = cleanDate(filter.to, 'filter.to');
     if (filter?.search?.trim()) query.search = cleanText(filter.search, { field: 'filter.search', max: LIMITS.search });
-    let cursor;
-    if (after) {
-      const [ms, cid] = decodeCursor(after, 2);
-      if (typeof ms !== 'number' || typeof cid !== 'string' || !/^[0-9a-f]{24}$/.test(cid)) throw new BadUserInputError('after is not a valid cursor.', 'after');
-      cursor = { startsAt: new Date(ms), id: new ObjectId(cid) };
-    }
+    const decoded = after ? decodeTimeIdCursor(after) : undefined;
+    const cursor = decoded && { startsAt: decoded.time, id: decoded.id };
     const [docs, totalCount] = await Promise.all([this.concerts.page(query, limit, cursor), this.concerts.count(query)]);
     return connectionFromPage(docs, {
       limit,
       after,
       totalCount,
-      edge: (doc) => ({ cursor: encodeCursor([doc.startsAt.getTime(), doc._id.toHexString()]), node: Concert.from(doc, now) }),
+      edge: (doc) => ({ cursor: encodeTimeIdCursor(doc.startsAt, doc._id), node: Concert.from(doc, now) }),
     });
   }
 }

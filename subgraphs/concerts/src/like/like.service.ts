@@ -1,5 +1,5 @@
 import { ObjectId } from 'mongodb';
-import { BadUserInputError, ConcertEventType, NotFoundError, connectionFromPage, decodeCursor, encodeCursor, pageSize, parseId, type Connection } from '@stagelives/schema';
+import { ConcertEventType, NotFoundError, connectionFromPage, decodeIdCursor, encodeIdCursor, pageSize, parseId, type Connection } from '@stagelives/schema';
 import type { ConcertRepository } from '../concert/concert.repository.js';
 import type { ConcertDocument } from '../concert/concert.type.js';
 import type { ConcertEvents } from '../events/concert-events.js';
@@ -39,19 +39,14 @@ export class LikeService {
   /** A user's liked concert ids, most recently liked first (concerts are loaded by the caller, batched). */
   async likedConcertIds(userId: string, first: number | null | undefined, after: string | null | undefined): Promise<Connection<string>> {
     const limit = pageSize(first);
-    let before: ObjectId | undefined;
-    if (after) {
-      const [likeId] = decodeCursor(after, 1);
-      if (typeof likeId !== 'string' || !/^[0-9a-f]{24}$/.test(likeId)) throw new BadUserInputError('after is not a valid cursor.', 'after');
-      before = new ObjectId(likeId);
-    }
+    const before = after ? decodeIdCursor(after) : undefined;
     const user = new ObjectId(userId);
     const [docs, totalCount] = await Promise.all([this.likes.pageByUser(user, limit, before), this.likes.countByUser(user)]);
     return connectionFromPage(docs, {
       limit,
       after,
       totalCount,
-      edge: (like) => ({ cursor: encodeCursor([like._id.toHexString()]), node: like.concertId.toHexString() }),
+      edge: (like) => ({ cursor: encodeIdCursor(like._id), node: like.concertId.toHexString() }),
     });
   }
 }
