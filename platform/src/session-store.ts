@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { BaseConfig } from './config.js';
 import type { Role } from './identity.js';
 
 export interface Session {
@@ -28,6 +29,16 @@ export function hashSessionToken(token: string): string {
 /** Sessions in Redis: opaque 256-bit tokens from a CSPRNG, stored only as their hash. */
 export class SessionStore {
   constructor(private readonly options: SessionStoreOptions) {}
+
+  /** The stack's session store: its Redis prefix and timeouts from the shared config. */
+  static fromConfig(redis: Redis, config: Pick<BaseConfig, 'REDIS_PREFIX' | 'SESSION_IDLE_TTL_SECONDS' | 'SESSION_ABSOLUTE_TTL_SECONDS'>): SessionStore {
+    return new SessionStore({
+      redis,
+      prefix: config.REDIS_PREFIX,
+      idleTtlSeconds: config.SESSION_IDLE_TTL_SECONDS,
+      absoluteTtlSeconds: config.SESSION_ABSOLUTE_TTL_SECONDS,
+    });
+  }
 
   private key(id: string) {
     return `${this.options.prefix}sess:${id}`;

@@ -69,12 +69,7 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
   const subgraphUrls = Object.fromEntries(
     Object.entries(subgraphsOf(supergraphSdl)).map(([name, url]) => [name, config.SUBGRAPH_URLS[name] ?? url]),
   );
-  const sessions = new SessionStore({
-    redis,
-    prefix: config.REDIS_PREFIX,
-    idleTtlSeconds: config.SESSION_IDLE_TTL_SECONDS,
-    absoluteTtlSeconds: config.SESSION_ABSOLUTE_TTL_SECONDS,
-  });
+  const sessions = SessionStore.fromConfig(redis, config);
 
   const gateway = new ApolloGateway({
     supergraphSdl,

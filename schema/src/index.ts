@@ -13,3 +13,4 @@ export * from './run-subgraph.js';
 export * from './contract.js';
 export * from './permissions.js';
 export * from './events.js';
+export * from './entity-ref.js';

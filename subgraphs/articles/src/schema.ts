@@ -1,8 +1,10 @@
 import { buildFederatedSchema } from '@stagelives/schema';
 import { ArticleResolver, articleReferenceResolver } from './article/article.resolver.js';
 import { CommentResolver } from './comment/comment.resolver.js';
-import { ConcertRefResolver, concertReferenceResolver } from './concert/concert.resolver.js';
-import { UserRefResolver, userReferenceResolver } from './user/user.resolver.js';
+import { concertReferenceResolver } from './concert/concert.ref.js';
+import { ConcertRefResolver } from './concert/concert.resolver.js';
+import { userReferenceResolver } from './user/user.ref.js';
+import { UserRefResolver } from './user/user.resolver.js';
 
 /** The articles subgraph schema. */
 export function buildSchema() {

@@ -20,12 +20,7 @@ export async function createUsersServer(deps: SubgraphDeps): Promise<SubgraphSer
   // Device tokens and preferences live where the notifications domain reads them.
   const settings = new NotificationSettingsRepository(mongo.db('notifications'));
   await settings.ensureIndexes();
-  const sessions = new SessionStore({
-    redis,
-    prefix: config.REDIS_PREFIX,
-    idleTtlSeconds: config.SESSION_IDLE_TTL_SECONDS,
-    absoluteTtlSeconds: config.SESSION_ABSOLUTE_TTL_SECONDS,
-  });
+  const sessions = SessionStore.fromConfig(redis, config);
   const auth = new AuthService({
     users,
     sessions,

@@ -15,8 +15,3 @@ export class ConcertRefResolver {
     return ctx.articles.list({ concertId: concert.id }, first, after);
   }
 }
-
-/** The concerts subgraph owns concerts: a reference is all this subgraph needs. */
-export const concertReferenceResolver = {
-  Concert: { __resolveReference: (ref: { id: string }) => ConcertRef.of(ref.id) },
-};

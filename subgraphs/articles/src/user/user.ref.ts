@@ -1,14 +1,5 @@
-import 'reflect-metadata';
-import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { entityRef } from '@stagelives/schema';
 
 /** A user owned by the users subgraph; this subgraph adds `bookmarkedArticles`. */
-@ObjectType('User')
-@Directive('@key(fields: "id")')
-export class UserRef {
-  @Field(() => ID)
-  id!: string;
-
-  static of(id: string): UserRef {
-    return Object.assign(new UserRef(), { id });
-  }
-}
+export const { Ref: UserRef, referenceResolver: userReferenceResolver } = entityRef('User');
+export type UserRef = InstanceType<typeof UserRef>;

@@ -16,8 +16,3 @@ export class UserRefResolver {
     return ctx.articles.bookmarks(requireViewer(ctx), user.id, first, after, (ids) => ctx.loaders.article.loadMany(ids).then((r) => r.map((d) => (d instanceof Error ? null : d))));
   }
 }
-
-/** The users subgraph owns users: a reference is all this subgraph needs. */
-export const userReferenceResolver = {
-  User: { __resolveReference: (ref: { id: string }) => UserRef.of(ref.id) },
-};

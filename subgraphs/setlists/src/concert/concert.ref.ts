@@ -1,20 +1,5 @@
-import 'reflect-metadata';
-import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { entityRef } from '@stagelives/schema';
 
 /** A concert owned by the concerts subgraph; this subgraph adds its `setlist`. */
-@ObjectType('Concert')
-@Directive('@key(fields: "id")')
-export class ConcertRef {
-  @Field(() => ID)
-  id!: string;
-
-  static of(id: string): ConcertRef {
-    return Object.assign(new ConcertRef(), { id });
-  }
-}
-
-export const concertReferenceResolver = {
-  Concert: {
-    __resolveReference: (ref: { id: string }) => ConcertRef.of(ref.id),
-  },
-};
+export const { Ref: ConcertRef, referenceResolver: concertReferenceResolver } = entityRef('Concert');
+export type ConcertRef = InstanceType<typeof ConcertRef>;
