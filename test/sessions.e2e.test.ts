@@ -147,7 +147,11 @@ describe('identity between router and subgraphs', () => {
     const direct = (header: string, requestId: string) =>
       gql({ url: stack.subgraphUrls.concerts! }, CREATE, { input }, { headers: { [IDENTITY_HEADER]: header, 'x-request-id': requestId } });
     const good = signIdentity({ ...identity, roles: [...identity.roles] }, { secret: stack.identitySecret, requestId: 'request-1' });
-    expect(codeOf(await direct(good.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), 'request-1'))).toBe('UNAUTHENTICATED');
+    const [body, sig] = good.split('.') as [string, string];
+    const flip = (c: string) => (c === 'A' ? 'B' : 'A');
+    expect(codeOf(await direct(`${body}.${flip(sig[0]!)}${sig.slice(1)}`, 'request-1'))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await direct(`${flip(body[0]!)}${body.slice(1)}.${sig}`, 'request-1'))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await direct(`${body}.${sig.slice(0, -1)}${flip(sig.at(-1)!)}`, 'request-1'))).toBe('UNAUTHENTICATED');
     expect(codeOf(await direct(signIdentity({ ...identity, roles: [...identity.roles] }, { secret: 'x'.repeat(40), requestId: 'request-1' }), 'request-1'))).toBe('UNAUTHENTICATED');
     expect(codeOf(await direct(good, 'request-2'))).toBe('UNAUTHENTICATED');
     const expired = signIdentity({ ...identity, roles: [...identity.roles] }, { secret: stack.identitySecret, requestId: 'request-3', now: Date.now() - 120_000 });

@@ -46,8 +46,9 @@ export function verifyIdentity(header: string | undefined, { secret, requestId, 
   if (!header) return { ok: false, reason: 'missing' };
   const [body, sig, extra] = header.split('.');
   if (!body || !sig || extra !== undefined) return { ok: false, reason: 'malformed' };
-  const expected = mac(secret, body);
-  const given = Buffer.from(sig, 'base64url');
+  // Compared as canonical text, so no second spelling of the same bytes is accepted either.
+  const expected = Buffer.from(b64(mac(secret, body)));
+  const given = Buffer.from(sig);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
   let payload: SignedPayload;
   try {
