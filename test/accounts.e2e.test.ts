@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, gql, ok, signUp, startStack, type Stack } from './harness.js';
 import { startOidcServer } from './oidc-server.js';
+import { createArticle } from './articles-fixtures.js';
 
 const ME = 'query { me { id email nickname avatarUrl notificationPreferences { ticketOpen concertStart ticketOpenLeadMinutes concertStartLeadMinutes } } }';
 const LOG_IN = 'mutation($email: String!, $password: String!) { logIn(email: $email, password: $password) { sessionToken } }';
@@ -103,6 +104,23 @@ describe('account deletion', () => {
     expect(codeOf(await gql(stack, LOG_IN, { email: fan.email, password: fan.password }))).toBe('UNAUTHENTICATED');
     // The email and nickname are free again.
     await signUp(stack, { email: fan.email, nickname: fan.nickname });
+  });
+
+  it('should keep the articles and comments of a deleted account, by a "deleted user"', async () => {
+    const author = await signUp(stack);
+    const reader = await signUp(stack);
+    const article = await createArticle(stack, author.token, { title: 'Still here', body: 'Written before leaving.' });
+    await ok(stack, 'mutation($a: ID!) { addComment(articleId: $a, body: "me too") { id } }', { a: article.id }, { token: author.token });
+    await ok(stack, 'mutation($p: String) { deleteAccount(password: $p) }', { p: author.password }, { token: author.token });
+    const { article: read } = await ok(
+      stack,
+      'query($id: ID!) { article(id: $id) { title author { id nickname avatarUrl } comments(first: 5) { edges { node { body author { id nickname } } } } } }',
+      { id: article.id },
+      { token: reader.token },
+    );
+    expect(read.title).toBe('Still here');
+    expect(read.author).toEqual({ id: author.user.id, nickname: 'deleted user', avatarUrl: null });
+    expect(read.comments.edges).toEqual([{ node: { body: 'me too', author: { id: author.user.id, nickname: 'deleted user' } } }]);
   });
 });
 
