@@ -34,6 +34,9 @@ export function cleanHttpUrl(value: string, field = 'url'): string {
   return url.toString();
 }
 
+/** Escapes user text so it matches literally inside a regular expression (never a pattern). */
+export const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
 export function cleanDate(value: Date, field: string): Date {
   if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new BadUserInputError(`${field} is not a valid date-time.`, field);
   return value;

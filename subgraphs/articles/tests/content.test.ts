@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MongoClient } from 'mongodb';
-import { ArticleRepository, escapeRegExp } from '../src/article/article.repository.js';
+import { escapeRegExp } from '@stagelives/schema';
+import { ArticleRepository } from '../src/article/article.repository.js';
 import { cleanPlainLine, cleanRichText, normalizeTag, normalizeTags, sanitizeBody, toPlainText } from '../src/content/sanitize.js';
 
 const codeOf = (fn: () => unknown) => {

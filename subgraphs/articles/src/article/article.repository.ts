@@ -1,3 +1,4 @@
+import { escapeRegExp } from '@stagelives/schema';
 import type { Collection, Db, Filter, ObjectId } from 'mongodb';
 import type { ArticleDocument } from './article.type.js';
 import { ensureIndexes } from '@stagelives/platform';
@@ -18,7 +19,6 @@ export interface ArticleCursor {
 }
 
 /** Escapes user text so it matches literally inside a regular expression (PCRE and RE2). */
-export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
 /** Articles not being deleted. */
 const VISIBLE: Filter<ArticleDocument> = { deletedAt: { $exists: false } };

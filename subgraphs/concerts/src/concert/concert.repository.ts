@@ -1,3 +1,4 @@
+import { escapeRegExp } from '@stagelives/schema';
 import { ObjectId, type Collection, type Db, type Filter, type IndexDescription, type UpdateFilter } from 'mongodb';
 import { ensureIndexes } from '@stagelives/platform';
 import { statusCondition } from './concert-status.js';
@@ -22,7 +23,6 @@ export interface ConcertCursor {
 }
 
 /** Escapes user text so it matches literally inside a regular expression. */
-export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
 /** The driver filter of a list query; search is `$text` when the server has it, else an escaped `$regex`. */
 export function concertFilter(query: ConcertQuery, textSearch: boolean): Filter<ConcertDocument> {
