@@ -113,7 +113,9 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
       ...(limits.plugins as ApolloServerPlugin<RouterContext>[]),
       rateLimitPlugin(config, redis),
       sessionCookies,
-      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      // Apollo's landing page loads from a CDN (blocked by our CSP, unreachable offline): off until
+      // the explorer is served from local assets.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
