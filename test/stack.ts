@@ -52,7 +52,6 @@ export async function createStack(env: Record<string, string> & { MONGODB_URI: s
     ...env,
   };
   const config = loadBaseConfig(rawEnv);
-  const logger = createLogger('test', config.LOG_LEVEL);
   const mongo = await connectMongo(config.MONGODB_URI, { dbPrefix: prefix, monitorCommands: true });
   const events: CommandStartedEvent[] = [];
   mongo.client.on('commandStarted', (e) => events.push(e));
@@ -66,7 +65,7 @@ export async function createStack(env: Record<string, string> & { MONGODB_URI: s
   for (const name of SUBGRAPH_NAMES) {
     const factory = subgraphFactories[name];
     if (!factory) throw new Error(`no factory for subgraph ${name}`);
-    const server = await factory({ config, env: rawEnv, logger: logger.child({ service: name }), mongo, redis, features });
+    const server = await factory({ config, env: rawEnv, logger: createLogger(name, config.LOG_LEVEL), mongo, redis, features });
     const port = await server.listen(0, '127.0.0.1');
     subgraphs.push(server);
     subgraphUrls[name] = `http://127.0.0.1:${port}/graphql`;
@@ -77,7 +76,7 @@ export async function createStack(env: Record<string, string> & { MONGODB_URI: s
     ...rawEnv,
     SUBGRAPH_URLS: Object.entries(subgraphUrls).map(([n, u]) => `${n}=${u}`).join(','),
   });
-  const router = await createRouterServer({ config: routerConfig, logger: logger.child({ service: 'router' }), redis, onSubgraphFetch: (s) => fetched.push(s) });
+  const router = await createRouterServer({ config: routerConfig, logger: createLogger('router', config.LOG_LEVEL), redis, onSubgraphFetch: (s) => fetched.push(s) });
   const port = await router.listen(0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;
 
@@ -96,7 +95,7 @@ export async function createStack(env: Record<string, string> & { MONGODB_URI: s
     },
     fetches: { list: fetched, reset: () => void fetched.splice(0) },
     extraRouter: async () => {
-      const extra = await createRouterServer({ config: routerConfig, logger: logger.child({ service: 'router-2' }), redis });
+      const extra = await createRouterServer({ config: routerConfig, logger: createLogger('router-2', config.LOG_LEVEL), redis });
       const extraPort = await extra.listen(0, '127.0.0.1');
       return { url: `http://127.0.0.1:${extraPort}/graphql`, close: () => extra.close() };
     },

@@ -86,8 +86,20 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
 
   const sessionCookies: ApolloServerPlugin<RouterContext> = {
     async requestDidStart() {
+      const started = performance.now();
       return {
-        async willSendResponse({ response, contextValue }) {
+        async willSendResponse({ response, contextValue, operationName, errors }) {
+          // One access line per operation; the request id ties it to the subgraphs' lines.
+          contextValue.logger.info(
+            {
+              operationName: operationName ?? null,
+              status: response.http.status ?? 200,
+              ms: Math.round(performance.now() - started),
+              user: contextValue.session?.userId ?? null,
+              errors: errors?.map((e) => e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'),
+            },
+            'graphql operation',
+          );
           response.http.headers.set(REQUEST_ID_HEADER, contextValue.requestId);
           const change = contextValue.sessionChange;
           if (change?.kind === 'set') {
