@@ -1,5 +1,5 @@
-import { MongoServerError, type Collection, type Db, type ObjectId } from 'mongodb';
-import { ensureIndexes } from '@stagelives/platform';
+import { type Collection, type Db, type ObjectId } from 'mongodb';
+import { ensureIndexes, isDuplicateKeyError } from '@stagelives/platform';
 
 /** A like or a bookmark: at most one per (article, user), enforced by a unique index. */
 export interface ReactionDocument {
@@ -35,7 +35,7 @@ export class ReactionRepository {
       await this.collection.insertOne({ articleId, userId, createdAt: at } as ReactionDocument);
       return true;
     } catch (error) {
-      if (error instanceof MongoServerError && error.code === 11000) return false;
+      if (isDuplicateKeyError(error)) return false;
       throw error;
     }
   }

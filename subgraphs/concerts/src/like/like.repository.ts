@@ -1,5 +1,5 @@
-import { MongoServerError, type Collection, type Db, type ObjectId } from 'mongodb';
-import { ensureIndexes } from '@stagelives/platform';
+import { type Collection, type Db, type ObjectId } from 'mongodb';
+import { ensureIndexes, isDuplicateKeyError } from '@stagelives/platform';
 
 export interface LikeDocument {
   _id: ObjectId;
@@ -30,7 +30,7 @@ export class LikeRepository {
       await this.collection.insertOne({ concertId, userId, createdAt: now } as LikeDocument);
       return true;
     } catch (error) {
-      if (error instanceof MongoServerError && error.code === 11000) return false;
+      if (isDuplicateKeyError(error)) return false;
       throw error;
     }
   }
