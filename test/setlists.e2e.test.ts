@@ -47,6 +47,17 @@ describe('setlists through the router', () => {
     expect([...stack.fetches.list].sort()).toEqual(['concerts', 'setlists']);
   });
 
+  it('should leave exactly one setlist when admins upsert a new one in parallel', async () => {
+    const { createConcert } = await ok(stack, contract('CreateConcert').source, contract('CreateConcert').variables, { token: admin.token });
+    const { source } = contract('UpsertSetlist');
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => gql(stack, source, { concertId: createConcert.id, input: { songs: [{ title: `Song ${i}` }], playlistUrls: [] } }, { token: admin.token })),
+    );
+    expect(results.map((r) => r.errors)).toEqual(results.map(() => undefined));
+    expect(new Set(results.map((r) => r.data?.upsertSetlist.id)).size).toBe(1);
+    expect(await stack.mongo.db('setlists').collection('setlists').countDocuments({ concertId: new ObjectId(createConcert.id) })).toBe(1);
+  });
+
   it('should replace the setlist on a second upsert, folding links to one playlist into one', async () => {
     const { source } = contract('UpsertSetlist');
     const input = {

@@ -1,5 +1,5 @@
 import type { Collection, Db, ObjectId } from 'mongodb';
-import { ensureIndexes } from '@stagelives/platform';
+import { ensureIndexes, isDuplicateKeyError } from '@stagelives/platform';
 import type { PlaylistDocument, SetlistDocument, SongDocument } from './setlist.type.js';
 
 /** The `setlists` collection. */
@@ -15,13 +15,24 @@ export class SetlistRepository {
     return ensureIndexes(this.collection, [{ key: { concertId: 1 }, name: 'concertId_unique', unique: true }]);
   }
 
-  /** Single-document upsert on the unique concertId: concurrent upserts leave one setlist. */
+  /**
+   * Single-document upsert on the unique concertId: concurrent upserts leave one setlist. Two
+   * upserts racing to insert make one fail on the unique index; it retries once as an update.
+   */
   async upsert(concertId: ObjectId, songs: SongDocument[], playlists: PlaylistDocument[], now: Date): Promise<SetlistDocument> {
-    const doc = await this.collection.findOneAndUpdate(
-      { concertId: { $eq: concertId } },
-      { $set: { songs, playlists, updatedAt: now }, $setOnInsert: { concertId, createdAt: now } },
-      { upsert: true, returnDocument: 'after' },
-    );
+    const attempt = () =>
+      this.collection.findOneAndUpdate(
+        { concertId: { $eq: concertId } },
+        { $set: { songs, playlists, updatedAt: now }, $setOnInsert: { concertId, createdAt: now } },
+        { upsert: true, returnDocument: 'after' },
+      );
+    let doc;
+    try {
+      doc = await attempt();
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      doc = await attempt();
+    }
     if (!doc) throw new Error('upsert returned no document');
     return doc;
   }
