@@ -101,15 +101,4 @@ export class SessionStore {
       .exec();
     return ids.length;
   }
-
-  /** Updates the roles of every live session of a user (after a role change). */
-  async updateRoles(userId: string, roles: Role[]): Promise<void> {
-    const ids = await this.options.redis.smembers(this.userKey(userId));
-    for (const id of ids) {
-      const raw = await this.options.redis.get(this.key(id));
-      if (!raw) continue;
-      const session = JSON.parse(raw) as Session;
-      await this.options.redis.set(this.key(id), JSON.stringify({ ...session, roles }), 'KEEPTTL');
-    }
-  }
 }

@@ -1,7 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
+import { Kind, type GraphQLError, type OperationDefinitionNode } from 'graphql';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Redis } from '@stagelives/platform';
+import { RateLimitedError, ServiceUnavailableError, httpStatusOf, type ErrorCode } from '@stagelives/schema';
 import type { RouterConfig } from './config.js';
 import type { RouterContext } from './context.js';
 
@@ -10,21 +11,21 @@ export const AUTH_FIELDS = new Set(['logIn', 'signUp', 'signInWithGoogle', 'sign
 
 export type Bucket = 'auth' | 'default' | 'publicRead';
 
-function rateLimited(retryAfterSeconds: number, bucket: Bucket): GraphQLError {
-  const retryAfter = Math.max(1, Math.ceil(retryAfterSeconds));
-  return new GraphQLError(`Too many requests. Try again in ${retryAfter} s.`, {
-    extensions: {
-      code: 'RATE_LIMITED',
-      retryAfter,
-      bucket,
-      http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) },
-    },
-  });
+/** Gives an error raised before execution the HTTP status of its code and a Retry-After header. */
+function withHttp<E extends GraphQLError>(error: E, retryAfter: number): E {
+  const code = error.extensions.code as ErrorCode;
+  Object.assign(error.extensions, { http: { status: httpStatusOf[code], headers: new Map([['retry-after', String(retryAfter)]]) } });
+  return error;
 }
 
-function unavailable(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: new Map([['retry-after', '5']]) } } });
+function rateLimited(retryAfterSeconds: number, bucket: Bucket): GraphQLError {
+  const retryAfter = Math.max(1, Math.ceil(retryAfterSeconds));
+  const error = new RateLimitedError(`Too many requests. Try again in ${retryAfter} s.`, retryAfter);
+  Object.assign(error.extensions, { bucket });
+  return withHttp(error, retryAfter);
 }
+
+const unavailable = (message: string) => withHttp(new ServiceUnavailableError(message), 5);
 
 /** Counts root fields that are sign-in mutations, aliases included. */
 export function authFieldCount(operation: OperationDefinitionNode): number {
