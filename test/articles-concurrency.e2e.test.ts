@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { ok, signUp, startStack, type Stack } from './harness.js';
-import { createArticle } from './articles-fixtures.js';
+import { BOOKMARK, LIKE, UNBOOKMARK, UNLIKE, createArticle } from './articles-fixtures.js';
 
-const LIKE = 'mutation LikeArticle($id: ID!) { likeArticle(id: $id) { id likeCount viewerHasLiked } }';
-const UNLIKE = 'mutation UnlikeArticle($id: ID!) { unlikeArticle(id: $id) { id likeCount viewerHasLiked } }';
-const BOOKMARK = 'mutation BookmarkArticle($id: ID!) { bookmarkArticle(id: $id) { id viewerHasBookmarked } }';
-const UNBOOKMARK = 'mutation UnbookmarkArticle($id: ID!) { unbookmarkArticle(id: $id) { id viewerHasBookmarked } }';
 const ADD_COMMENT = 'mutation AddComment($articleId: ID!, $body: String!) { addComment(articleId: $articleId, body: $body) { id } }';
 const STATE = 'query($id: ID!) { article(id: $id) { likeCount commentCount viewerHasLiked viewerHasBookmarked comments(first: 100) { totalCount edges { node { id } } } } }';
 const MY_BOOKMARKS = 'query { me { bookmarkedArticles(first: 10) { totalCount edges { node { id } } } } }';

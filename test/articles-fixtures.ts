@@ -4,6 +4,10 @@ import { ok, type Stack } from './harness.js';
 
 export const CREATE_CONCERT = 'mutation($input: CreateConcertInput!) { createConcert(input: $input) { id title } }';
 export const CREATE_ARTICLE = 'mutation CreateArticle($input: CreateArticleInput!) { createArticle(input: $input) { id title body tags author { id nickname } } }';
+export const LIKE = 'mutation LikeArticle($id: ID!) { likeArticle(id: $id) { id likeCount viewerHasLiked } }';
+export const UNLIKE = 'mutation UnlikeArticle($id: ID!) { unlikeArticle(id: $id) { id likeCount viewerHasLiked } }';
+export const BOOKMARK = 'mutation BookmarkArticle($id: ID!) { bookmarkArticle(id: $id) { id viewerHasBookmarked } }';
+export const UNBOOKMARK = 'mutation UnbookmarkArticle($id: ID!) { unbookmarkArticle(id: $id) { id viewerHasBookmarked } }';
 
 let concerts = 0;
 export async function createConcert(stack: Stack, adminToken: string, title = `Show ${(concerts += 1)}`): Promise<{ id: string; title: string }> {

@@ -3,7 +3,7 @@ import { ObjectId } from 'mongodb';
 import { createLogger, detectMongoFeatures, loadBaseConfig } from '@stagelives/platform';
 import { createArticlesServer } from '@stagelives/articles';
 import { codeOf, gql, ok, signUp, signUpAdmin, startStack, type Stack } from './harness.js';
-import { createArticle, createConcert } from './articles-fixtures.js';
+import { BOOKMARK, LIKE, UNBOOKMARK, createArticle, createConcert } from './articles-fixtures.js';
 
 const ARTICLE = `query Article($id: ID!, $first: Int, $after: String) {
   article(id: $id) {
@@ -37,9 +37,6 @@ const UPDATE = 'mutation UpdateArticle($id: ID!, $input: UpdateArticleInput!) { 
 const DELETE = 'mutation DeleteArticle($id: ID!) { deleteArticle(id: $id) }';
 const ADD_COMMENT = 'mutation AddComment($articleId: ID!, $body: String!) { addComment(articleId: $articleId, body: $body) { id body createdAt author { id nickname } } }';
 const DELETE_COMMENT = 'mutation DeleteComment($id: ID!) { deleteComment(id: $id) }';
-const LIKE = 'mutation LikeArticle($id: ID!) { likeArticle(id: $id) { id likeCount viewerHasLiked } }';
-const BOOKMARK = 'mutation BookmarkArticle($id: ID!) { bookmarkArticle(id: $id) { id viewerHasBookmarked } }';
-const UNBOOKMARK = 'mutation UnbookmarkArticle($id: ID!) { unbookmarkArticle(id: $id) { id viewerHasBookmarked } }';
 const MY_BOOKMARKS = `query MyBookmarks($first: Int, $after: String) {
   me { id bookmarkedArticles(first: $first, after: $after) { totalCount edges { node { id title author { nickname } } } pageInfo { hasNextPage endCursor } } }
 }`;
