@@ -72,7 +72,10 @@ export class SessionStore {
   async resolve(token: string, now = Date.now()): Promise<Session | null> {
     if (token.length < 16 || token.length > 128) return null;
     const id = hashSessionToken(token);
-    const raw = await this.options.redis.get(this.key(id));
+    const idleMs = this.options.idleTtlSeconds * 1000;
+    // Read and slide the idle timeout in one round trip; only a session nearer its absolute end
+    // than the idle timeout needs a second command to cap its lifetime.
+    const raw = await this.options.redis.getex(this.key(id), 'PX', idleMs);
     if (!raw) return null;
     const session = JSON.parse(raw) as Session;
     const leftMs = session.absoluteExpiresAt - now;
@@ -80,7 +83,7 @@ export class SessionStore {
       await this.delete(id, session.userId);
       return null;
     }
-    await this.options.redis.pexpire(this.key(id), Math.min(this.options.idleTtlSeconds * 1000, leftMs));
+    if (leftMs < idleMs) await this.options.redis.pexpire(this.key(id), leftMs);
     return session;
   }
 
