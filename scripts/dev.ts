@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SUBGRAPH_NAMES } from '../schema/src/subgraph-names.js';
-import { ROOT, pipeLines, startFerretDB, startRedis, type ChildService } from './lib/services.js';
-import { formatLogLine } from './lib/log-format.js';
+import { ROOT, pipeLines, startFerretDB, startRedis, type ChildService } from '@stagelives/devkit';
+import { formatLogLine } from '@stagelives/devkit';
 
 const env = { ...process.env };
 const dataDir = resolve(ROOT, env.DATA_DIR ?? '.stagelives');

@@ -1,13 +1,16 @@
+// The process runtime every service shares; no GraphQL here (the subgraph runtime is
+// `@stagelives/platform/subgraph`, so workers and scripts do not load it).
 export * from './config.js';
 export * from './logger.js';
-export * from './mongo.js';
-export * from './redis.js';
-export * from './identity.js';
-export * from './session-store.js';
 export * from './health.js';
 export * from './shutdown.js';
-export * from './mongo-features.js';
 export * from './listen.js';
-export * from './notification-settings.js';
-export * from './mongo-errors.js';
-export * from './ensure-indexes.js';
+export * from './mongo/mongo.js';
+export * from './mongo/mongo-features.js';
+export * from './mongo/mongo-errors.js';
+export * from './mongo/ensure-indexes.js';
+export * from './mongo/keyset.js';
+export * from './mongo/user-link.repository.js';
+export * from './redis/redis.js';
+export * from './redis/session-store.js';
+export * from './redis/stream-consumer.js';

@@ -1,3 +1,4 @@
+import type { IndexDescription } from 'mongodb';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { connectMongo, detectMongoFeatures, type Mongo } from '../src/index.js';
@@ -31,7 +32,7 @@ describe('ensureIndexes', () => {
     const mongo = await connect(inject('mongoUri'), { dbPrefix: `t${randomBytes(4).toString('hex')}_` });
     try {
       const col = mongo.db('idx').collection('things');
-      const specs = [
+      const specs: IndexDescription[] = [
         { key: { a: 1 }, name: 'a_unique', unique: true },
         { key: { b: 1, c: -1 }, name: 'b_c' },
         { key: { d: 1 }, name: 'd_sparse', unique: true, sparse: true },

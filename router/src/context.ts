@@ -1,3 +1,4 @@
+import type { SessionChange } from '@stagelives/schema';
 import type { Logger, Session } from '@stagelives/platform';
 
 /** Per-request state of the router. */
@@ -10,5 +11,5 @@ export interface RouterContext {
   /** A token was presented but Redis could not be asked about it. */
   sessionLookupFailed: boolean;
   /** Set when a subgraph started or ended a session during this request. */
-  sessionChange: { kind: 'set'; token: string } | { kind: 'clear' } | null;
+  sessionChange: SessionChange | null;
 }

@@ -1,6 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { IDENTITY_HEADER, REQUEST_ID_HEADER, signIdentity } from '@stagelives/platform';
-import { SESSION_CLEAR_HEADER, SESSION_SET_HEADER } from '@stagelives/schema';
+import { IDENTITY_HEADER, REQUEST_ID_HEADER, sessionChangeFrom, signIdentity } from '@stagelives/schema';
 import type { RouterContext } from './context.js';
 
 /**
@@ -31,9 +30,8 @@ export class IdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
   }
 
   override didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<RouterContext>['didReceiveResponse']>>[0]) {
-    const set = response.http?.headers.get(SESSION_SET_HEADER);
-    if (set) context.sessionChange = { kind: 'set', token: set };
-    else if (response.http?.headers.get(SESSION_CLEAR_HEADER)) context.sessionChange = { kind: 'clear' };
+    const change = response.http ? sessionChangeFrom(response.http.headers) : null;
+    if (change) context.sessionChange = change;
     return response;
   }
 }

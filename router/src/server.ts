@@ -10,17 +10,8 @@ import cors from 'cors';
 import express, { type ErrorRequestHandler } from 'express';
 import { parse } from 'graphql';
 import helmet from 'helmet';
-import {
-  IDENTITY_HEADER,
-  REQUEST_ID_HEADER,
-  SessionStore,
-  closeServer,
-  listen,
-  readiness,
-  type Logger,
-  type Redis,
-} from '@stagelives/platform';
-import { SUPERGRAPH_PATH, maskUnexpectedErrors } from '@stagelives/schema';
+import { IDENTITY_HEADER, REQUEST_ID_HEADER, SUPERGRAPH_PATH, maskUnexpectedErrors } from '@stagelives/schema';
+import { SessionStore, closeServer, listen, readiness, type Logger, type Redis } from '@stagelives/platform';
 import type { RouterConfig } from './config.js';
 import type { RouterContext } from './context.js';
 import { IdentityDataSource } from './identity-data-source.js';

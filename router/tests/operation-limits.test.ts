@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse, validate } from 'graphql';
-import { apiSchemaOf, loadContract, loadPending } from '@stagelives/schema';
-import { readSupergraph } from '@stagelives/schema/compose';
+import { apiSchemaOf, loadContract, loadPending, readSupergraph } from '@stagelives/schema/tooling';
 import { loadRouterConfig } from '../src/config.js';
 import { operationLimits } from '../src/operation-limits.js';
 

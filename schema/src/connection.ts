@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Directive, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { ObjectId } from 'mongodb';
 import { BadUserInputError } from './errors.js';
+import { isObjectIdHex } from './ids.js';
 
 @ObjectType('PageInfo', { description: 'Relay page information.' })
 @Directive('@shareable')
@@ -115,7 +116,7 @@ export function encodeTimeIdCursor(time: Date, id: ObjectId): string {
 export function decodeTimeIdCursor(cursor: string, field = 'after'): { time: Date; id: ObjectId } {
   const [ms, id] = decodeCursor(cursor, 2, field);
   const time = new Date(typeof ms === 'number' ? ms : Number.NaN);
-  if (Number.isNaN(time.getTime()) || typeof id !== 'string' || !/^[0-9a-f]{24}$/i.test(id)) {
+  if (Number.isNaN(time.getTime()) || !isObjectIdHex(id)) {
     throw new BadUserInputError(`${field} is not a valid cursor.`, field);
   }
   return { time, id: new ObjectId(id) };
@@ -126,6 +127,6 @@ export const encodeIdCursor = (id: ObjectId): string => encodeCursor([id.toHexSt
 
 export function decodeIdCursor(cursor: string, field = 'after'): ObjectId {
   const [id] = decodeCursor(cursor, 1, field);
-  if (typeof id !== 'string' || !/^[0-9a-f]{24}$/i.test(id)) throw new BadUserInputError(`${field} is not a valid cursor.`, field);
+  if (!isObjectIdHex(id)) throw new BadUserInputError(`${field} is not a valid cursor.`, field);
   return new ObjectId(id);
 }

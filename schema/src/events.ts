@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from '@stagelives/platform';
+import type { Redis } from 'ioredis';
 
 /**
  * Domain events of the concerts domain, appended to a Redis Stream so consumers (the

@@ -1,16 +1,13 @@
+// The graph contract: what subgraphs, the router and clients agree on. Build tooling
+// (composition, the client contract check) is `@stagelives/schema/tooling`.
 import 'reflect-metadata';
 export * from './errors.js';
 export * from './ids.js';
 export * from './scalars.js';
 export * from './connection.js';
-export * from './context.js';
-export * from './build-federated-schema.js';
-export * from './subgraph-server.js';
-export * from './subgraph-names.js';
-export * from './api-schema.js';
 export * from './validate.js';
-export * from './run-subgraph.js';
-export * from './contract.js';
-export * from './permissions.js';
-export * from './events.js';
+export * from './build-federated-schema.js';
 export * from './entity-ref.js';
+export * from './subgraph-names.js';
+export * from './protocol.js';
+export * from './events.js';

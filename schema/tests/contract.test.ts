@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiSchemaOf, checkOperation, loadContract, loadPending } from '../src/index.js';
-import { readSupergraph } from '../src/compose.js';
+import { apiSchemaOf, checkOperation, loadContract, loadPending, readSupergraph } from '../src/tooling/index.js';
 
 describe('client contract', async () => {
   const schema = apiSchemaOf(await readSupergraph());

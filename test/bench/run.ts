@@ -4,8 +4,8 @@
  * BENCH_SECONDS (default 5) and BENCH_CONNECTIONS (default 10) tune each run.
  */
 import autocannon from 'autocannon';
-import { startMissingServices } from '../../scripts/lib/services.js';
-import { createStack, ok, signUp, signUpAdmin } from '../stack.js';
+import { startMissingServices } from '@stagelives/devkit';
+import { createStack, ok, signUp, signUpAdmin } from '../support/stack.js';
 
 interface Scenario {
   name: string;

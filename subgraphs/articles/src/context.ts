@@ -1,4 +1,4 @@
-import type { BaseContext } from '@stagelives/schema';
+import type { BaseContext } from '@stagelives/platform/subgraph';
 import type { ArticleLoaders } from './article/article.loader.js';
 import type { ArticleService } from './article/article.service.js';
 import type { CommentService } from './comment/comment.service.js';

@@ -1,4 +1,4 @@
-import { runSubgraph } from '@stagelives/schema';
+import { runSubgraph } from '@stagelives/platform/subgraph';
 import { createArticlesServer } from './server.js';
 
 await runSubgraph('articles', createArticlesServer);

@@ -1,4 +1,4 @@
-import { createSubgraphServer, isAuthenticated, type SubgraphDeps, type SubgraphServer } from '@stagelives/schema';
+import { createSubgraphServer, isAuthenticated, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
 import { createArticleLoaders } from './article/article.loader.js';
 import { ArticleRepository } from './article/article.repository.js';
 import { ArticleService } from './article/article.service.js';

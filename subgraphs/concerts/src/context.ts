@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import type { BaseContext } from '@stagelives/schema';
+import type { BaseContext } from '@stagelives/platform/subgraph';
 import type { ConcertService } from './concert/concert.service.js';
 import type { ConcertDocument } from './concert/concert.type.js';
 import type { LikeService } from './like/like.service.js';

@@ -1,4 +1,4 @@
-import { runSubgraph } from '@stagelives/schema';
+import { runSubgraph } from '@stagelives/platform/subgraph';
 import { createConcertsServer } from './server.js';
 
 await runSubgraph('concerts', createConcertsServer);

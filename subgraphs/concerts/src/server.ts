@@ -1,4 +1,4 @@
-import { createSubgraphServer, isAdmin, isAuthenticated, type SubgraphDeps, type SubgraphServer } from '@stagelives/schema';
+import { createSubgraphServer, isAdmin, isAuthenticated, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
 import { createConcertLoader } from './concert/concert.loader.js';
 import { ConcertRepository } from './concert/concert.repository.js';
 import { ConcertService } from './concert/concert.service.js';

@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import type { BaseContext } from '@stagelives/schema';
+import type { BaseContext } from '@stagelives/platform/subgraph';
 import type { SetlistService } from './setlist/setlist.service.js';
 import type { SetlistDocument } from './setlist/setlist.type.js';
 

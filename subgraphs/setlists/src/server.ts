@@ -1,4 +1,4 @@
-import { createSubgraphServer, isAdmin, type SubgraphDeps, type SubgraphServer } from '@stagelives/schema';
+import { createSubgraphServer, isAdmin, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
 import type { SetlistsContext } from './context.js';
 import { startConcertDeletedConsumer } from './events/concert-deleted.consumer.js';
 import { buildSchema } from './schema.js';

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
-import { NotificationSettingsRepository, SessionStore } from '@stagelives/platform';
-import { createSubgraphServer, isAuthenticated, isPublic, type SubgraphDeps, type SubgraphServer } from '@stagelives/schema';
+import { SessionStore } from '@stagelives/platform';
+import { NotificationSettingsRepository } from './settings/settings.repository.js';
+import { createSubgraphServer, isAuthenticated, isPublic, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
 import { AuthService } from './auth/auth.service.js';
 import { BruteForceGuard } from './auth/brute-force.js';
 import { OidcVerifier } from './auth/oidc.js';

@@ -1,7 +1,7 @@
 import { escapeRegExp } from '@stagelives/schema';
+import { ensureIndexes } from '@stagelives/platform';
 import type { Collection, Db, Filter, ObjectId } from 'mongodb';
 import type { ArticleDocument } from './article.type.js';
-import { ensureIndexes } from '@stagelives/platform';
 
 export interface ArticleQuery {
   concertId?: ObjectId;

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requireViewer, tryParseId } from '@stagelives/schema';
+import { requireViewer } from '@stagelives/platform/subgraph';
+import { tryParseId } from '@stagelives/schema';
 import { CommentConnection } from '../comment/comment.type.js';
 import { ConcertRef } from '../concert/concert.ref.js';
 import type { ArticlesContext } from '../context.js';

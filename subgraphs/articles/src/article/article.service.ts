@@ -1,18 +1,7 @@
 import { ObjectId } from 'mongodb';
-import type { Identity, Logger } from '@stagelives/platform';
-import {
-  BadUserInputError,
-  ForbiddenError,
-  NotFoundError,
-  cleanText,
-  decodeTimeIdCursor,
-  encodeTimeIdCursor,
-  hasRole,
-  pageSize,
-  parseId,
-  type Connection,
-  connectionFromPage,
-} from '@stagelives/schema';
+import { type Identity, BadUserInputError, ForbiddenError, NotFoundError, cleanText, decodeTimeIdCursor, encodeTimeIdCursor, pageSize, parseId, type Connection, connectionFromPage } from '@stagelives/schema';
+import type { Logger } from '@stagelives/platform';
+import { hasRole } from '@stagelives/platform/subgraph';
 import type { CommentRepository } from '../comment/comment.repository.js';
 import { cleanPlainLine, cleanRichText, normalizeTag, normalizeTags } from '../content/sanitize.js';
 import type { ReactionRepository } from '../reaction/reaction.repository.js';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
-import { requireViewer } from '@stagelives/schema';
+import { requireViewer } from '@stagelives/platform/subgraph';
 import { Article } from '../article/article.type.js';
 import type { ArticlesContext } from '../context.js';
 import { UserRef } from '../user/user.ref.js';

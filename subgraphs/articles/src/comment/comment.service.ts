@@ -1,6 +1,5 @@
 import { ObjectId } from 'mongodb';
-import type { Identity } from '@stagelives/platform';
-import { NotFoundError, connectionFromPage, pageSize, parseId, type Connection } from '@stagelives/schema';
+import { type Identity, NotFoundError, connectionFromPage, pageSize, parseId, type Connection } from '@stagelives/schema';
 import { cursorOf, parseCursor, requireOwner, type ArticleService } from '../article/article.service.js';
 import type { ArticleRepository } from '../article/article.repository.js';
 import { cleanRichText } from '../content/sanitize.js';

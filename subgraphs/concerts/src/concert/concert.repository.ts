@@ -1,6 +1,6 @@
 import { escapeRegExp } from '@stagelives/schema';
-import { ObjectId, type Collection, type Db, type Filter, type IndexDescription, type UpdateFilter } from 'mongodb';
 import { ensureIndexes } from '@stagelives/platform';
+import { ObjectId, type Collection, type Db, type Filter, type IndexDescription, type UpdateFilter } from 'mongodb';
 import { statusCondition } from './concert-status.js';
 import type { ConcertDocument, ConcertStatus } from './concert.type.js';
 

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requireAdmin, requireViewer, tryParseId } from '@stagelives/schema';
+import { requireAdmin, requireViewer } from '@stagelives/platform/subgraph';
+import { tryParseId } from '@stagelives/schema';
 import type { ConcertsContext } from '../context.js';
 import { UserRef } from '../user/user.ref.js';
 import { ConcertFilter, CreateConcertInput, UpdateConcertInput } from './concert.input.js';

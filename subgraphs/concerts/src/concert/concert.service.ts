@@ -1,20 +1,5 @@
 import { ObjectId } from 'mongodb';
-import {
-  BadUserInputError,
-  ConcertEventType,
-  ConflictError,
-  NotFoundError,
-  cleanDate,
-  cleanHttpUrl,
-  cleanText,
-  decodeTimeIdCursor,
-  encodeTimeIdCursor,
-  pageSize,
-  parseId,
-  type ConcertDates,
-  type Connection,
-  connectionFromPage,
-} from '@stagelives/schema';
+import { BadUserInputError, ConcertEventType, ConflictError, NotFoundError, cleanDate, cleanHttpUrl, cleanText, decodeTimeIdCursor, encodeTimeIdCursor, pageSize, parseId, type ConcertDates, type Connection, connectionFromPage } from '@stagelives/schema';
 import type { ConcertEvents } from '../events/concert-events.js';
 import type { LikeRepository } from '../like/like.repository.js';
 import { effectiveEndOf, effectiveStatus } from './concert-status.js';

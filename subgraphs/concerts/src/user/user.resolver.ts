@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import { ForbiddenError, hasRole, requireViewer } from '@stagelives/schema';
+import { ForbiddenError } from '@stagelives/schema';
+import { hasRole, requireViewer } from '@stagelives/platform/subgraph';
 import type { ConcertsContext } from '../context.js';
 import { Concert, ConcertConnection } from '../concert/concert.type.js';
 import { UserRef } from './user.ref.js';

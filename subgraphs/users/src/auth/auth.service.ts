@@ -1,15 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { ObjectId } from 'mongodb';
-import {
-  SESSION_CLEAR_HEADER,
-  SESSION_SET_HEADER,
-  BadUserInputError,
-  ConflictError,
-  UnauthenticatedError,
-  cleanEmail,
-  cleanText,
-  type BaseContext,
-} from '@stagelives/schema';
+import { SESSION_CLEAR_HEADER, SESSION_SET_HEADER, BadUserInputError, ConflictError, UnauthenticatedError, cleanEmail, cleanText } from '@stagelives/schema';
+import type { BaseContext } from '@stagelives/platform/subgraph';
 import type { SessionStore } from '@stagelives/platform';
 import { DuplicateKeyError, type Provider, type UserRepository } from '../user/user.repository.js';
 import { Role, type UserDocument } from '../user/user.type.js';
@@ -109,7 +101,7 @@ export class AuthService {
 
   async logOut(ctx: BaseContext): Promise<boolean> {
     if (ctx.viewer) await this.deps.sessions.delete(ctx.viewer.sessionId, ctx.viewer.userId);
-    ctx.responseHeaders.set(SESSION_CLEAR_HEADER, '1');
+    ctx.sessionChange = { kind: 'clear' };
     return true;
   }
 
@@ -120,7 +112,7 @@ export class AuthService {
 
   async endAllSessions(userId: string, ctx: BaseContext): Promise<void> {
     await this.deps.sessions.deleteAllForUser(userId);
-    ctx.responseHeaders.set(SESSION_CLEAR_HEADER, '1');
+    ctx.sessionChange = { kind: 'clear' };
   }
 
   /** Linking is by provider + subject; an existing account is linked by email only when the provider verified it. */
@@ -179,7 +171,7 @@ export class AuthService {
   private async startSession(user: UserDocument, ctx: BaseContext): Promise<string> {
     if (ctx.viewer) await this.deps.sessions.delete(ctx.viewer.sessionId, ctx.viewer.userId);
     const { token, session } = await this.deps.sessions.create(user._id.toHexString(), user.roles);
-    ctx.responseHeaders.set(SESSION_SET_HEADER, token);
+    ctx.sessionChange = { kind: 'set', token };
     // The rest of this response is read by the user who just signed in.
     ctx.viewer = { userId: session.userId, roles: session.roles, sessionId: session.id };
     return token;

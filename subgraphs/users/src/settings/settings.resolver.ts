@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import { BadUserInputError, requireViewer } from '@stagelives/schema';
-import type { NotificationPreferences } from '@stagelives/platform';
+import { BadUserInputError } from '@stagelives/schema';
+import { requireViewer } from '@stagelives/platform/subgraph';
+import type { NotificationPreferences } from './settings.repository.js';
 import type { UsersContext } from '../context.js';
 import { User } from '../user/user.type.js';
 import { DevicePlatform, NotificationPreferencesInput, NotificationPreferencesType } from './settings.type.js';

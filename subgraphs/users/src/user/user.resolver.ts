@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { hasRole, requireViewer, tryParseId } from '@stagelives/schema';
+import { hasRole, requireViewer } from '@stagelives/platform/subgraph';
+import { tryParseId } from '@stagelives/schema';
 import type { UsersContext } from '../context.js';
 import { UpdateProfileInput } from './user.input.js';
 import { User } from './user.type.js';

@@ -1,6 +1,7 @@
 import type { UpdateFilter } from 'mongodb';
-import { BadUserInputError, ConflictError, NotFoundError, cleanHttpUrl, parseId, type BaseContext } from '@stagelives/schema';
-import type { Identity, NotificationSettingsRepository } from '@stagelives/platform';
+import { BadUserInputError, ConflictError, NotFoundError, cleanHttpUrl, parseId, type Identity } from '@stagelives/schema';
+import type { BaseContext } from '@stagelives/platform/subgraph';
+import type { NotificationSettingsRepository } from '../settings/settings.repository.js';
 import { cleanNickname, type AuthService } from '../auth/auth.service.js';
 import { checkNewPassword, hashPassword, verifyPassword } from '../auth/password.js';
 import { DuplicateKeyError, type UserRepository } from './user.repository.js';

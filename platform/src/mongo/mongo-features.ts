@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import type { Db, MongoClient } from 'mongodb';
+import type { Logger } from '../logger.js';
+
+/** MongoDB features stagelives uses that some wire-compatible servers (FerretDB) lack. */
+export interface MongoFeatures {
+  /** `$text` queries over a text index. */
+  textSearch: boolean;
+  /** TTL indexes (`expireAfterSeconds`). */
+  ttlIndexes: boolean;
+  /** Partial indexes (`partialFilterExpression`). */
+  partialIndexes: boolean;
+  /** Multi-document transactions. */
+  transactions: boolean;
+  /** The `$lookup` aggregation stage. */
+  lookup: boolean;
+  /** The `$facet` aggregation stage. */
+  facet: boolean;
+}
+
+async function probe(fn: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await fn();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Detects, against the live server, which features work, in a scratch collection it drops
+ * afterwards. Never throws: a failing probe only turns a feature off.
+ */
+export async function detectMongoFeatures(client: MongoClient, db: Db, logger?: Logger): Promise<MongoFeatures> {
+  const col = db.collection<{ _id?: unknown; t?: string; d?: Date; k?: number }>(`_probe_${randomBytes(4).toString('hex')}`);
+  try {
+    await col.insertMany([{ t: 'stagelives probe', k: 1 }, { t: 'other', k: 2 }]);
+    const features: MongoFeatures = {
+      textSearch: await probe(async () => {
+        await col.createIndex({ t: 'text' });
+        const hits = await col.find({ $text: { $search: 'probe' } }).toArray();
+        if (hits.length !== 1) throw new Error('text search returned wrong hits');
+      }),
+      ttlIndexes: await probe(() => col.createIndex({ d: 1 }, { expireAfterSeconds: 60 })),
+      partialIndexes: await probe(() => col.createIndex({ k: 1 }, { partialFilterExpression: { k: { $exists: true } } })),
+      transactions: await probe(async () => {
+        const session = client.startSession();
+        try {
+          await session.withTransaction(async () => {
+            await col.insertOne({ k: 3 }, { session });
+          });
+        } finally {
+          await session.endSession();
+        }
+      }),
+      lookup: await probe(() => col.aggregate([{ $lookup: { from: col.collectionName, localField: 'k', foreignField: 'k', as: 'x' } }]).toArray()),
+      facet: await probe(() => col.aggregate([{ $facet: { n: [{ $count: 'n' }] } }]).toArray()),
+    };
+    const missing = Object.entries(features).filter(([, on]) => !on).map(([name]) => name);
+    if (missing.length > 0) logger?.info({ features }, `mongodb server lacks ${missing.join(', ')}: using fallbacks`);
+    else logger?.debug({ features }, 'mongodb server supports every feature used');
+    return features;
+  } finally {
+    await col.drop().catch(() => undefined);
+  }
+}

@@ -1,0 +1,130 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { BaseConfig } from '../config.js';
+import type { Role } from '@stagelives/schema';
+
+export interface Session {
+  /** sha256 of the token, the only form stored or passed between services. */
+  id: string;
+  userId: string;
+  roles: Role[];
+  createdAt: number;
+  absoluteExpiresAt: number;
+}
+
+export interface SessionStoreOptions {
+  redis: Redis;
+  prefix: string;
+  /** Seconds of inactivity after which a session ends. */
+  idleTtlSeconds: number;
+  /** Seconds after creation after which a session ends, however active. */
+  absoluteTtlSeconds: number;
+}
+
+/** Hash of a session token: the key under which the session lives in Redis. */
+export function hashSessionToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+/** Sessions in Redis: opaque 256-bit tokens from a CSPRNG, stored only as their hash. */
+export class SessionStore {
+  constructor(private readonly options: SessionStoreOptions) {}
+
+  /** The stack's session store: its Redis prefix and timeouts from the shared config. */
+  static fromConfig(redis: Redis, config: Pick<BaseConfig, 'REDIS_PREFIX' | 'SESSION_IDLE_TTL_SECONDS' | 'SESSION_ABSOLUTE_TTL_SECONDS'>): SessionStore {
+    return new SessionStore({
+      redis,
+      prefix: config.REDIS_PREFIX,
+      idleTtlSeconds: config.SESSION_IDLE_TTL_SECONDS,
+      absoluteTtlSeconds: config.SESSION_ABSOLUTE_TTL_SECONDS,
+    });
+  }
+
+  private key(id: string) {
+    return `${this.options.prefix}sess:${id}`;
+  }
+
+  private userKey(userId: string) {
+    return `${this.options.prefix}usess:${userId}`;
+  }
+
+  /** Creates a session and returns the token to hand to the client (the only time it exists in clear). */
+  async create(userId: string, roles: Role[], now = Date.now()): Promise<{ token: string; session: Session }> {
+    const token = randomBytes(32).toString('base64url');
+    const session: Session = {
+      id: hashSessionToken(token),
+      userId,
+      roles,
+      createdAt: now,
+      absoluteExpiresAt: now + this.options.absoluteTtlSeconds * 1000,
+    };
+    const ttl = Math.min(this.options.idleTtlSeconds, this.options.absoluteTtlSeconds);
+    await this.options.redis
+      .multi()
+      .set(this.key(session.id), JSON.stringify(session), 'EX', ttl)
+      .sadd(this.userKey(userId), session.id)
+      .expire(this.userKey(userId), this.options.absoluteTtlSeconds)
+      .exec();
+    return { token, session };
+  }
+
+  /** Resolves a client's token to its live session, sliding the idle timeout. */
+  async resolve(token: string, now = Date.now()): Promise<Session | null> {
+    if (token.length < 16 || token.length > 128) return null;
+    const id = hashSessionToken(token);
+    const idleMs = this.options.idleTtlSeconds * 1000;
+    // Read and slide the idle timeout in one round trip; only a session nearer its absolute end
+    // than the idle timeout needs a second command to cap its lifetime.
+    const raw = await this.options.redis.getex(this.key(id), 'PX', idleMs);
+    if (!raw) return null;
+    const session = JSON.parse(raw) as Session;
+    const leftMs = session.absoluteExpiresAt - now;
+    if (leftMs <= 0) {
+      await this.delete(id, session.userId);
+      return null;
+    }
+    if (leftMs < idleMs) await this.options.redis.pexpire(this.key(id), leftMs);
+    return session;
+  }
+
+  async delete(id: string, userId?: string): Promise<void> {
+    const tx = this.options.redis.multi().del(this.key(id));
+    if (userId) tx.srem(this.userKey(userId), id);
+    await tx.exec();
+  }
+
+  /** Ends every session of a user, except `keep` when given. Returns how many ended. */
+  async deleteAllForUser(userId: string, keep?: string): Promise<number> {
+    const ids = (await this.options.redis.smembers(this.userKey(userId))).filter((id) => id !== keep);
+    if (ids.length === 0) return 0;
+    await this.options.redis
+      .multi()
+      .del(...ids.map((id) => this.key(id)))
+      .srem(this.userKey(userId), ...ids)
+      .exec();
+    return ids.length;
+  }
+
+  /**
+   * Removes, from every user's session index, the ids whose session has expired (Redis drops
+   * the session key by TTL, never the index entry). Returns how many ids it removed. Safe to run
+   * concurrently: SREM of a gone id is a no-op.
+   */
+  async pruneUserIndexes(): Promise<number> {
+    const { redis } = this.options;
+    let removed = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', this.userKey('*'), 'COUNT', 200);
+      cursor = next;
+      for (const key of keys) {
+        const ids = await redis.smembers(key);
+        if (ids.length === 0) continue;
+        const exists = await Promise.all(ids.map((id) => redis.exists(this.key(id))));
+        const gone = ids.filter((_, i) => exists[i] === 0);
+        if (gone.length) removed += await redis.srem(key, ...gone);
+      }
+    } while (cursor !== '0');
+    return removed;
+  }
+}

@@ -1,0 +1,112 @@
+import { createServer, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { IDENTITY_HEADER, REQUEST_ID_HEADER, maskUnexpectedErrors, sessionChangeHeader, verifyIdentity } from '@stagelives/schema';
+import { healthRouter } from '../health.js';
+import { closeServer, listen } from '../listen.js';
+import type { BaseContext } from './authorization.js';
+import type { SubgraphDeps, SubgraphServer } from './deps.js';
+import { applyPermissions, type PermissionRules } from './permissions.js';
+
+export interface SubgraphServerOptions<TContext extends BaseContext> {
+  /** Subgraph name, as in the supergraph (`users`, `concerts`, …). */
+  name: string;
+  schema: GraphQLSchema;
+  /** Config, logger and connections: the identity secret, debug mode and the MongoDB and Redis readiness checks come from here. */
+  deps: Pick<SubgraphDeps, 'config' | 'logger' | 'mongo' | 'redis'>;
+  /** Adds the domain's loaders and services to the base context, once per request. */
+  createContext: (base: BaseContext) => TContext | Promise<TContext>;
+  /** graphql-shield rules; every mutation must be named (deny by default). */
+  permissions: PermissionRules;
+}
+
+/** Builds (never listens) a subgraph's HTTP server: GraphQL at /graphql plus health endpoints. */
+export async function createSubgraphServer<TContext extends BaseContext>({
+  name,
+  schema,
+  deps: { config, logger, mongo, redis },
+  createContext,
+  permissions,
+}: SubgraphServerOptions<TContext>): Promise<SubgraphServer> {
+  const identitySecret = config.IDENTITY_SECRET;
+  // Stack traces and unmasked errors only in development.
+  const debug = config.NODE_ENV === 'development';
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+
+  const sessionAndTiming: ApolloServerPlugin<TContext> = {
+    async requestDidStart({ contextValue }) {
+      const started = performance.now();
+      return {
+        async willSendResponse({ response, contextValue: ctx }) {
+          if (ctx.sessionChange) response.http.headers.set(...sessionChangeHeader(ctx.sessionChange));
+        },
+        async didEncounterErrors({ errors, operationName }) {
+          const codes = errors.map((e) => e.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+          contextValue.logger.debug({ operationName, codes }, 'operation had errors');
+        },
+        async willSendSubsequentPayload() {},
+        async executionDidStart() {
+          return {
+            async executionDidEnd() {
+              contextValue.logger.debug({ ms: Math.round(performance.now() - started) }, 'executed');
+            },
+          };
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<TContext>({
+    schema: applyPermissions(schema, permissions),
+    introspection: true,
+    includeStacktraceInErrorResponses: debug,
+    formatError: maskUnexpectedErrors(logger, debug),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), sessionAndTiming],
+  });
+  await apollo.start();
+
+  app.use(healthRouter({ mongodb: () => mongo.ping(), redis: () => redis.ping() }));
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const headerId = req.headers[REQUEST_ID_HEADER];
+        const requestId = typeof headerId === 'string' && headerId.length <= 128 ? headerId : randomUUID();
+        const identityHeader = req.headers[IDENTITY_HEADER];
+        const verdict = verifyIdentity(typeof identityHeader === 'string' ? identityHeader : undefined, {
+          secret: identitySecret,
+          requestId,
+        });
+        const base: BaseContext = {
+          requestId,
+          logger: logger.child({ requestId }),
+          viewer: verdict.ok ? verdict.identity : null,
+          identityVerdict: verdict,
+          sessionChange: null,
+        };
+        return createContext(base);
+      },
+    }),
+  );
+
+  return {
+    httpServer,
+    listen: async (port, host = '127.0.0.1') => {
+      const bound = await listen(httpServer, port, host);
+      logger.info({ port: bound, subgraph: name }, `${name} subgraph listening on http://${host}:${bound}/graphql`);
+      return bound;
+    },
+    close: async () => {
+      await apollo.stop();
+      if (httpServer.listening) await closeServer(httpServer);
+    },
+  };
+}

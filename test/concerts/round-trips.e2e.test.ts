@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ok, signUp, signUpAdmin, startStack, type Stack } from '../support/harness.js';
+
+const LIST = `query($first: Int) {
+  concerts(first: $first, filter: { from: "2035-01-01T00:00:00Z" }) {
+    totalCount
+    edges { node { id likeCount viewerHasLiked setlist { id songs { order title } playlists { url } } } }
+  }
+}`;
+
+let stack: Stack;
+let fan: Awaited<ReturnType<typeof signUp>>;
+const ids: string[] = [];
+beforeAll(async () => {
+  stack = await startStack();
+  const admin = await signUpAdmin(stack);
+  fan = await signUp(stack);
+  const other = await signUp(stack);
+  for (let n = 0; n < 50; n += 1) {
+    const { createConcert } = await ok(
+      stack,
+      'mutation($input: CreateConcertInput!) { createConcert(input: $input) { id } }',
+      { input: { title: `Perf ${n}`, artist: 'IU', venue: 'Hall', startsAt: new Date(Date.UTC(2035, 0, 1, n)).toISOString() } },
+      { token: admin.token },
+    );
+    ids.push(createConcert.id);
+  }
+  // Every third concert liked by the fan, every second by another user, every fifth has a setlist.
+  await Promise.all([
+    ...ids.filter((_, i) => i % 3 === 0).map((id) => ok(stack, 'mutation($id: ID!) { likeConcert(id: $id) { id } }', { id }, { token: fan.token })),
+    ...ids.filter((_, i) => i % 2 === 0).map((id) => ok(stack, 'mutation($id: ID!) { likeConcert(id: $id) { id } }', { id }, { token: other.token })),
+    ...ids
+      .filter((_, i) => i % 5 === 0)
+      .map((concertId) =>
+        ok(
+          stack,
+          'mutation($concertId: ID!, $input: SetlistInput!) { upsertSetlist(concertId: $concertId, input: $input) { id } }',
+          { concertId, input: { songs: [{ title: 'Opening' }], playlistUrls: ['https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M'] } },
+          { token: admin.token },
+        ),
+      ),
+  ]);
+});
+afterAll(() => stack?.close());
+
+describe('concert list cost', () => {
+  async function measure(first: number) {
+    stack.commands.reset();
+    stack.fetches.reset();
+    const { concerts } = await ok(stack, LIST, { first }, { token: fan.token });
+    const names = (domain: string) => stack.commands.byDomain(domain).map((e) => e.commandName).sort();
+    return { concerts, concertsCommands: names('concerts'), setlistsCommands: names('setlists'), fetches: [...stack.fetches.list].sort() };
+  }
+
+  it('should answer 50 concerts with likeCount, viewerHasLiked and setlist in a constant number of round trips per subgraph', async () => {
+    const small = await measure(5);
+    const large = await measure(50);
+
+    expect(large.concerts.totalCount).toBe(50);
+    expect(large.concerts.edges).toHaveLength(50);
+    large.concerts.edges.forEach(({ node }: { node: any }, i: number) => {
+      expect(node.id).toBe(ids[i]);
+      expect(node.likeCount).toBe((i % 3 === 0 ? 1 : 0) + (i % 2 === 0 ? 1 : 0));
+      expect(node.viewerHasLiked).toBe(i % 3 === 0);
+      expect(node.setlist === null).toBe(i % 5 !== 0);
+    });
+
+    // concerts: the page, its count, the like counts ($group) and the viewer's likes; setlists: one $in query.
+    expect(large.concertsCommands).toEqual(['aggregate', 'aggregate', 'find', 'find']);
+    expect(large.setlistsCommands).toEqual(['find']);
+    expect(large.fetches).toEqual(['concerts', 'setlists']);
+    expect(small.concertsCommands).toEqual(large.concertsCommands);
+    expect(small.setlistsCommands).toEqual(large.setlistsCommands);
+  });
+
+  it('should batch likedConcerts the same way', async () => {
+    stack.commands.reset();
+    const { me } = await ok(stack, '{ me { likedConcerts(first: 50) { totalCount edges { node { id likeCount viewerHasLiked setlist { id } } } } } }', {}, { token: fan.token });
+    expect(me.likedConcerts.totalCount).toBe(17);
+    expect(me.likedConcerts.edges.every((e: any) => e.node.viewerHasLiked)).toBe(true);
+    // likes page + count, concerts by id, like counts, viewer likes
+    expect(stack.commands.byDomain('concerts').map((e) => e.commandName).sort()).toEqual(['aggregate', 'aggregate', 'find', 'find', 'find']);
+    expect(stack.commands.byDomain('setlists').map((e) => e.commandName)).toEqual(['find']);
+  });
+});

@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import type { CommandStartedEvent } from 'mongodb';
+import { GraphQLClient } from 'graphql-request';
+import { connectMongo, detectMongoFeatures, createLogger, createRedis, redisReady, loadBaseConfig, type Mongo, type Redis } from '@stagelives/platform';
+import { SUBGRAPH_NAMES } from '@stagelives/schema';
+import type { SubgraphServer } from '@stagelives/platform/subgraph';
+import { createRouterServer, type RouterServer } from '@stagelives/router';
+import { loadRouterConfig } from '@stagelives/router/config';
+import { subgraphFactories } from './subgraphs.js';
+
+export const ADMIN_EMAIL = 'admin@stagelives.test';
+export const SECOND_ADMIN_EMAIL = 'ops@stagelives.test';
+
+export interface Stack {
+  /** The router's GraphQL endpoint. */
+  url: string;
+  /** The router's base URL (for /health, REST). */
+  baseUrl: string;
+  subgraphUrls: Record<string, string>;
+  mongo: Mongo;
+  redis: Redis;
+  prefix: string;
+  identitySecret: string;
+  router: RouterServer;
+  /** Database commands seen, per domain database (e.g. `concerts`), since the last reset. */
+  commands: { byDomain(domain: string): CommandStartedEvent[]; reset(): void };
+  /** Starts a second router instance over the same subgraphs, Redis and config. */
+  extraRouter(): Promise<{ url: string; close(): Promise<void> }>;
+  /** Subgraph fetches made by the router, since the last reset. */
+  fetches: { list: string[]; reset(): void };
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the whole graph in this process against the suite's FerretDB and Redis:
+ * every subgraph on its own loopback port and the real router in front, with a
+ * private database prefix and Redis key prefix that `close()` removes.
+ */
+export async function createStack(env: Record<string, string> & { MONGODB_URI: string; REDIS_URL: string }): Promise<Stack> {
+  const prefix = `t${randomBytes(4).toString('hex')}_`;
+  const identitySecret = randomBytes(32).toString('hex');
+  const rawEnv = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    MONGODB_DB_PREFIX: prefix,
+    REDIS_PREFIX: `${prefix}:`,
+    IDENTITY_SECRET: identitySecret,
+    ADMIN_EMAILS: `${ADMIN_EMAIL},${SECOND_ADMIN_EMAIL}`,
+    // Every test client shares 127.0.0.1: tests of the limits set their own.
+    RATE_LIMIT_AUTH: '100000',
+    RATE_LIMIT_DEFAULT: '100000',
+    RATE_LIMIT_PUBLIC_READ: '100000',
+    ...env,
+  };
+  const config = loadBaseConfig(rawEnv);
+  const mongo = await connectMongo(config.MONGODB_URI, { dbPrefix: prefix, monitorCommands: true });
+  const events: CommandStartedEvent[] = [];
+  mongo.client.on('commandStarted', (e) => events.push(e));
+  const redis = createRedis(config.REDIS_URL);
+  redis.on('error', () => undefined);
+  await redisReady(redis);
+
+  const features = await detectMongoFeatures(mongo.client, mongo.db('features'));
+  const subgraphs: SubgraphServer[] = [];
+  const subgraphUrls: Record<string, string> = {};
+  for (const name of SUBGRAPH_NAMES) {
+    const factory = subgraphFactories[name];
+    if (!factory) throw new Error(`no factory for subgraph ${name}`);
+    const server = await factory({ config, env: rawEnv, logger: createLogger(name, config.LOG_LEVEL), mongo, redis, features });
+    const port = await server.listen(0, '127.0.0.1');
+    subgraphs.push(server);
+    subgraphUrls[name] = `http://127.0.0.1:${port}/graphql`;
+  }
+
+  const fetched: string[] = [];
+  const routerConfig = loadRouterConfig({
+    ...rawEnv,
+    SUBGRAPH_URLS: Object.entries(subgraphUrls).map(([n, u]) => `${n}=${u}`).join(','),
+  });
+  const router = await createRouterServer({ config: routerConfig, logger: createLogger('router', config.LOG_LEVEL), redis, onSubgraphFetch: (s) => fetched.push(s) });
+  const port = await router.listen(0, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  return {
+    url: `${baseUrl}/graphql`,
+    baseUrl,
+    subgraphUrls,
+    mongo,
+    redis,
+    prefix,
+    identitySecret,
+    router,
+    commands: {
+      byDomain: (domain) => events.filter((e) => e.databaseName === `${prefix}${domain}`),
+      reset: () => void events.splice(0),
+    },
+    fetches: { list: fetched, reset: () => void fetched.splice(0) },
+    extraRouter: async () => {
+      const extra = await createRouterServer({ config: routerConfig, logger: createLogger('router-2', config.LOG_LEVEL), redis });
+      const extraPort = await extra.listen(0, '127.0.0.1');
+      return { url: `http://127.0.0.1:${extraPort}/graphql`, close: () => extra.close() };
+    },
+    close: async () => {
+      await router.close();
+      for (const s of subgraphs) await s.close();
+      const { databases } = await mongo.client.db('admin').admin().listDatabases({ nameOnly: true });
+      for (const { name } of databases) if (name.startsWith(prefix)) await mongo.client.db(name).dropDatabase();
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length) await redis.del(...keys);
+      } while (cursor !== '0');
+      await redis.quit();
+      await mongo.close();
+    },
+  };
+}
+
+export interface GqlResult<T> {
+  data: T | undefined;
+  errors: Array<{ message: string; extensions?: Record<string, unknown>; path?: ReadonlyArray<string | number> }> | undefined;
+  headers: Headers;
+  status: number;
+}
+
+/** Sends one operation through the router with graphql-request; errors are returned, not thrown. */
+export async function gql<T = Record<string, any>>(
+  stack: Pick<Stack, 'url'>,
+  query: string,
+  variables: Record<string, unknown> = {},
+  { token, cookie, headers = {} }: { token?: string; cookie?: string; headers?: Record<string, string> } = {},
+): Promise<GqlResult<T>> {
+  const client = new GraphQLClient(stack.url, {
+    errorPolicy: 'all',
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(cookie ? { cookie } : {}),
+      ...headers,
+    },
+  });
+  try {
+    const res = await client.rawRequest<T>(query, variables);
+    return { data: res.data ?? undefined, errors: res.errors as GqlResult<T>['errors'], headers: res.headers, status: res.status };
+  } catch (error) {
+    const e = error as { response?: { data?: T; errors?: GqlResult<T>['errors']; headers: Headers; status: number } };
+    if (e.response) return { data: e.response.data, errors: e.response.errors, headers: e.response.headers, status: e.response.status };
+    throw error;
+  }
+}
+
+/** Data of a successful operation; fails the test with the errors otherwise. */
+export async function ok<T = Record<string, any>>(...args: Parameters<typeof gql>): Promise<T> {
+  const res = await gql<T>(...args);
+  if (res.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors)}`);
+  return res.data as T;
+}
+
+/** The `extensions.code` of the first error. */
+export const codeOf = (res: GqlResult<unknown>) => res.errors?.[0]?.extensions?.code;
+
+let counter = 0;
+/** Signs a fresh user up and returns their session token and id. */
+export async function signUp(stack: Stack, overrides: Partial<{ email: string; nickname: string; password: string }> = {}) {
+  counter += 1;
+  const tag = `${randomBytes(3).toString('hex')}${counter}`;
+  const input = { email: `fan${tag}@example.com`, nickname: `fan${tag}`, password: 'correct horse battery staple', ...overrides };
+  const data = await ok<{ signUp: { sessionToken: string; user: { id: string; email: string; nickname: string; roles: string[] } } }>(
+    stack,
+    'mutation($input: SignUpInput!) { signUp(input: $input) { sessionToken user { id email nickname roles } } }',
+    { input },
+  );
+  return { token: data.signUp.sessionToken, user: data.signUp.user, ...input };
+}
+
+export const signUpAdmin = (stack: Stack, email = ADMIN_EMAIL) => signUp(stack, { email, nickname: `admin${randomBytes(2).toString('hex')}` });

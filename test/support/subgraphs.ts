@@ -1,0 +1,13 @@
+import type { SubgraphDeps, SubgraphServer } from '@stagelives/platform/subgraph';
+import { createUsersServer } from '@stagelives/users';
+import { createConcertsServer } from '@stagelives/concerts';
+import { createSetlistsServer } from '@stagelives/setlists';
+import { createArticlesServer } from '@stagelives/articles';
+
+/** Every subgraph's server factory, by supergraph name. */
+export const subgraphFactories: Record<string, (deps: SubgraphDeps) => Promise<SubgraphServer>> = {
+  users: createUsersServer,
+  concerts: createConcertsServer,
+  setlists: createSetlistsServer,
+  articles: createArticlesServer,
+};

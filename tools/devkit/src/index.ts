@@ -1,0 +1,3 @@
+export * from './free-port.js';
+export * from './log-format.js';
+export * from './services.js';

@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, waitForPort } from './free-port.js';
+
+export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+export const FERRETDB_BIN = join(ROOT, 'tools/ferretdb/bin/ferretdb');
+
+export interface ChildService {
+  name: string;
+  url: string;
+  port: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function stopChild(child: ChildProcess, timeoutMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Starts FerretDB on its embedded SQLite backend with data under `dataDir`
+ * (or on PostgreSQL when `postgresUrl` is given) on a free loopback port.
+ */
+export async function startFerretDB({
+  dataDir,
+  postgresUrl,
+  port,
+  onOutput,
+}: {
+  dataDir: string;
+  postgresUrl?: string;
+  port?: number;
+  onOutput?: (line: string) => void;
+}): Promise<ChildService> {
+  const listenPort = port ?? (await freePort());
+  const stateDir = join(dataDir, 'state');
+  const sqliteDir = join(dataDir, 'sqlite');
+  mkdirSync(stateDir, { recursive: true });
+  mkdirSync(sqliteDir, { recursive: true });
+  const backend = postgresUrl ? ['--handler=pg', `--postgresql-url=${postgresUrl}`] : ['--handler=sqlite', `--sqlite-url=file:${sqliteDir}/`];
+  const child = spawn(
+    FERRETDB_BIN,
+    [...backend, `--listen-addr=127.0.0.1:${listenPort}`, `--state-dir=${stateDir}`, '--telemetry=disable', '--log-level=error', '--debug-addr=-'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  pipeLines(child, onOutput);
+  await Promise.race([waitForPort(listenPort), exited(child, 'ferretdb')]);
+  return { name: 'ferretdb', port: listenPort, url: `mongodb://127.0.0.1:${listenPort}/`, child, stop: () => stopChild(child) };
+}
+
+/** Starts a private redis-server on a free loopback port (append-only file under `dataDir` when given). */
+export async function startRedis({ dataDir, port, onOutput }: { dataDir?: string; port?: number; onOutput?: (line: string) => void } = {}): Promise<ChildService> {
+  const listenPort = port ?? (await freePort());
+  const persistence = dataDir ? ['--dir', dataDir, '--appendonly', 'yes', '--save', ''] : ['--save', '', '--appendonly', 'no'];
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const child = spawn('redis-server', ['--port', String(listenPort), '--bind', '127.0.0.1', ...persistence, '--loglevel', 'warning'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  pipeLines(child, onOutput);
+  await Promise.race([waitForPort(listenPort), exited(child, 'redis-server')]);
+  return { name: 'redis', port: listenPort, url: `redis://127.0.0.1:${listenPort}`, child, stop: () => stopChild(child) };
+}
+
+function exited(child: ChildProcess, name: string): Promise<never> {
+  return new Promise((_, reject) => {
+    child.once('error', (err) => reject(new Error(`${name} could not start: ${err.message}`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited early with code ${code}`)));
+  });
+}
+
+/** Calls `onOutput` with each complete line a child writes to stdout or stderr. */
+export function pipeLines(child: ChildProcess, onOutput?: (line: string) => void) {
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffer = '';
+    stream?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) onOutput?.(line);
+    });
+  }
+}
+
+/**
+ * FerretDB (throwaway SQLite directory) and redis-server on free ports, each only when its URL
+ * is not given: what tests and benchmarks need. `stop()` ends what was started and removes the data.
+ */
+export async function startMissingServices({ mongoUri, redisUrl, onOutput }: { mongoUri?: string; redisUrl?: string; onOutput?: (name: string, line: string) => void }) {
+  const started: ChildService[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'stagelives-'));
+  const stop = async () => {
+    for (const service of started.reverse()) await service.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    if (!mongoUri) {
+      const ferret = await startFerretDB({ dataDir: join(dataDir, 'ferretdb'), onOutput: (l) => onOutput?.('ferretdb', l) });
+      started.push(ferret);
+      mongoUri = ferret.url;
+    }
+    if (!redisUrl) {
+      const redis = await startRedis();
+      started.push(redis);
+      redisUrl = redis.url;
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { mongoUri, redisUrl, stop };
+}
