@@ -58,13 +58,23 @@ export function ConnectionType<T extends object>(name: string, nodeType: ClassTy
 
 /**
  * A connection from one page read with `limit + 1` items: the extra item only tells that more
- * follow. `edge` turns each kept item into its cursor and node.
+ * follow. `edge` turns each kept item into its cursor and node, or null to drop it (an item
+ * that vanished between two reads); `cursor` then still gives the end cursor of the last item
+ * read, so the next page continues after it instead of repeating it.
  */
 export function connectionFromPage<D, N>(
   docs: readonly D[],
-  { limit, after, totalCount, edge }: { limit: number; after: string | null | undefined; totalCount: number; edge: (doc: D) => Edge<N> },
+  {
+    limit,
+    after,
+    totalCount,
+    edge,
+    cursor,
+  }: { limit: number; after: string | null | undefined; totalCount: number; edge: (doc: D) => Edge<N> | null; cursor?: (doc: D) => string },
 ): Connection<N> {
-  const edges = docs.slice(0, limit).map(edge);
+  const page = docs.slice(0, limit);
+  const edges = page.map(edge).filter((e): e is Edge<N> => e !== null);
+  const last = page.at(-1);
   return {
     edges,
     totalCount,
@@ -72,7 +82,7 @@ export function connectionFromPage<D, N>(
       hasNextPage: docs.length > limit,
       hasPreviousPage: Boolean(after),
       startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      endCursor: last !== undefined && cursor ? cursor(last) : (edges.at(-1)?.cursor ?? null),
     },
   };
 }
