@@ -27,15 +27,20 @@ export async function readiness(checks: Record<string, HealthCheck>, timeoutMs =
   return { status: ready ? 'ready' : 'unavailable', ready, checks: results };
 }
 
-/** `/health/live` (the process answers) and `/health/ready` (its dependencies answer). */
-export function healthRouter(checks: Record<string, HealthCheck>): Router {
+/**
+ * `/health/live` (the process answers) and `/health/ready` (its dependencies answer, 503 when
+ * one does not). `readyPaths` adds aliases of the readiness check (the router also answers `/health`).
+ */
+export function healthRouter(checks: Record<string, HealthCheck>, { readyPaths = ['/health/ready'] }: { readyPaths?: string[] } = {}): Router {
   const router = Router();
   router.get('/health/live', (_req, res) => {
     res.json({ status: 'live' });
   });
-  router.get('/health/ready', async (_req, res) => {
-    const result = await readiness(checks);
-    res.status(result.ready ? 200 : 503).json({ status: result.status, checks: result.checks });
-  });
+  for (const path of readyPaths) {
+    router.get(path, async (_req, res) => {
+      const result = await readiness(checks);
+      res.status(result.ready ? 200 : 503).json({ status: result.status, checks: result.checks });
+    });
+  }
   return router;
 }

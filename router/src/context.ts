@@ -1,5 +1,8 @@
-import type { SessionChange } from '@stagelives/schema';
-import type { Logger, Session } from '@stagelives/platform';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Logger, Session, SessionStore } from '@stagelives/platform';
+import { IDENTITY_HEADER, REQUEST_ID_HEADER, type SessionChange } from '@stagelives/schema';
+import { sessionTokenFrom } from './sessions.js';
 
 /** Per-request state of the router. */
 export interface RouterContext {
@@ -12,4 +15,38 @@ export interface RouterContext {
   sessionLookupFailed: boolean;
   /** Set when a subgraph started or ended a session during this request. */
   sessionChange: SessionChange | null;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
+
+/** A request id the client sent, when it is sane, or a new one. */
+export function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers[REQUEST_ID_HEADER];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/**
+ * Builds the context of one request: its id, its logger, and the session its bearer token or
+ * cookie names. If Redis cannot be asked, reads go on anonymously and writes are refused
+ * (see the rate-limit plugin).
+ */
+export function routerContextBuilder({ sessions, logger, production }: { sessions: SessionStore; logger: Logger; production: boolean }) {
+  return async (req: IncomingMessage & { ip?: string | undefined }): Promise<RouterContext> => {
+    // Only the router may assert identity to subgraphs: a client's copy is dropped here.
+    delete req.headers[IDENTITY_HEADER];
+    const requestId = requestIdOf(req);
+    const requestLogger = logger.child({ requestId });
+    const token = sessionTokenFrom(req.headers, production);
+    let session: Session | null = null;
+    let sessionLookupFailed = false;
+    if (token) {
+      try {
+        session = await sessions.resolve(token);
+      } catch (error) {
+        sessionLookupFailed = true;
+        requestLogger.warn({ err: error instanceof Error ? error.message : String(error) }, 'session lookup failed');
+      }
+    }
+    return { requestId, logger: requestLogger, session, sessionLookupFailed, clientIp: req.ip ?? 'unknown', sessionChange: null };
+  };
 }

@@ -3,8 +3,8 @@ import { Kind, type GraphQLError, type OperationDefinitionNode } from 'graphql';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Redis } from '@stagelives/platform';
 import { RateLimitedError, ServiceUnavailableError, httpStatusOf, type ErrorCode } from '@stagelives/schema';
-import type { RouterConfig } from './config.js';
-import type { RouterContext } from './context.js';
+import type { RouterConfig } from '../config.js';
+import type { RouterContext } from '../context.js';
 
 /** Root fields that sign someone in: each occurrence (alias) costs one point of the strict bucket. */
 export const AUTH_FIELDS = new Set(['logIn', 'signUp', 'signInWithGoogle', 'signInWithApple']);

@@ -1,0 +1,39 @@
+import { readFile } from 'node:fs/promises';
+import { ApolloGateway } from '@apollo/gateway';
+import { parse } from 'graphql';
+import { SUPERGRAPH_PATH } from '@stagelives/schema';
+import type { RouterConfig } from './config.js';
+import { IdentityDataSource } from './identity-data-source.js';
+
+/** Reads the `join__Graph` enum of a supergraph: subgraph name → URL. */
+export function subgraphsOf(supergraphSdl: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const def of parse(supergraphSdl).definitions) {
+    if (def.kind !== 'EnumTypeDefinition' || def.name.value !== 'join__Graph') continue;
+    for (const value of def.values ?? []) {
+      const graph = value.directives?.find((d) => d.name.value === 'join__graph');
+      const arg = (n: string) => graph?.arguments?.find((a) => a.name.value === n)?.value;
+      const name = arg('name');
+      const url = arg('url');
+      if (name?.kind === 'StringValue' && url?.kind === 'StringValue') result[name.value] = url.value;
+    }
+  }
+  return result;
+}
+
+/**
+ * The gateway over the checked-in supergraph (no introspection of subgraphs at start-up);
+ * `SUBGRAPH_URLS` overrides where each subgraph is called. Every subgraph call carries the
+ * identity signed for its request.
+ */
+export async function createGateway(config: RouterConfig, onSubgraphFetch?: (subgraph: string) => void) {
+  const supergraphSdl = await readFile(config.SUPERGRAPH_PATH ?? SUPERGRAPH_PATH, 'utf8');
+  const subgraphUrls = Object.fromEntries(
+    Object.entries(subgraphsOf(supergraphSdl)).map(([name, url]) => [name, config.SUBGRAPH_URLS[name] ?? url]),
+  );
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    buildService: ({ name }) => new IdentityDataSource(subgraphUrls[name] ?? '', config.IDENTITY_SECRET, onSubgraphFetch, name),
+  });
+  return { gateway, subgraphUrls, supergraphSdl };
+}
