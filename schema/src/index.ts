@@ -11,3 +11,4 @@ export * from './entity-ref.js';
 export * from './subgraph-names.js';
 export * from './protocol.js';
 export * from './events.js';
+export * from './chat.js';
