@@ -1,7 +1,8 @@
 import { buildFederatedSchema } from '@stagelives/schema';
 import { AuthResolver } from './auth/auth.resolver.js';
 import { SettingsResolver } from './settings/settings.resolver.js';
-import { UserResolver, userReferenceResolver } from './user/user.resolver.js';
+import { userReferenceResolver } from './user/user.reference.js';
+import { UserResolver } from './user/user.resolver.js';
 
 /** The users subgraph schema. */
 export function buildSchema() {

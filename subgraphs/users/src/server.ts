@@ -1,6 +1,4 @@
-import DataLoader from 'dataloader';
 import { SessionStore } from '@stagelives/platform';
-import { NotificationSettingsRepository } from './settings/settings.repository.js';
 import { createSubgraphServer, isAuthenticated, isPublic, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
 import { AuthService } from './auth/auth.service.js';
 import { BruteForceGuard } from './auth/brute-force.js';
@@ -8,6 +6,9 @@ import { OidcVerifier } from './auth/oidc.js';
 import { loadUsersConfig } from './config.js';
 import type { UsersContext } from './context.js';
 import { buildSchema } from './schema.js';
+import { createPreferencesLoader } from './settings/settings.loader.js';
+import { SettingsRepository } from './settings/settings.repository.js';
+import { SettingsService } from './settings/settings.service.js';
 import { createUserLoader } from './user/user.loader.js';
 import { UserRepository } from './user/user.repository.js';
 import { UserService } from './user/user.service.js';
@@ -16,21 +17,21 @@ import { UserService } from './user/user.service.js';
 export async function createUsersServer(deps: SubgraphDeps): Promise<SubgraphServer> {
   const { config, env, mongo, redis } = deps;
   const usersConfig = loadUsersConfig(env);
-  const users = new UserRepository(mongo.db('users'));
-  await users.ensureIndexes();
+  const usersRepo = new UserRepository(mongo.db('users'));
   // Device tokens and preferences live where the notifications domain reads them.
-  const settings = new NotificationSettingsRepository(mongo.db('notifications'));
-  await settings.ensureIndexes();
+  const settingsRepo = new SettingsRepository(mongo.db('notifications'));
+  await Promise.all([usersRepo.ensureIndexes(), settingsRepo.ensureIndexes()]);
   const sessions = SessionStore.fromConfig(redis, config);
   const auth = new AuthService({
-    users,
+    users: usersRepo,
     sessions,
     bruteForce: new BruteForceGuard(redis, config.REDIS_PREFIX, usersConfig.LOGIN_MAX_FAILURES, usersConfig.LOGIN_LOCK_SECONDS),
     adminEmails: config.ADMIN_EMAILS,
     google: new OidcVerifier({ name: 'Google', jwksUrl: usersConfig.GOOGLE_JWKS_URL, issuers: usersConfig.GOOGLE_ISSUERS, audiences: usersConfig.GOOGLE_CLIENT_IDS }),
     apple: new OidcVerifier({ name: 'Apple', jwksUrl: usersConfig.APPLE_JWKS_URL, issuers: [usersConfig.APPLE_ISSUER], audiences: usersConfig.APPLE_CLIENT_IDS }),
   });
-  const userService = new UserService(users, auth, settings);
+  const users = new UserService(usersRepo, auth, settingsRepo);
+  const settings = new SettingsService(settingsRepo);
 
   return createSubgraphServer<UsersContext>({
     name: 'users',
@@ -54,14 +55,11 @@ export async function createUsersServer(deps: SubgraphDeps): Promise<SubgraphSer
     createContext: (base) => ({
       ...base,
       auth,
-      users: userService,
+      users,
       settings,
       loaders: {
-        user: createUserLoader(users),
-        preferences: new DataLoader(async (ids: readonly string[]) => {
-          const found = await settings.preferencesOf(ids);
-          return ids.map((id) => found.get(id)!);
-        }),
+        user: createUserLoader(usersRepo),
+        preferences: createPreferencesLoader(settingsRepo),
       },
     }),
   });

@@ -1,14 +1,24 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { UsersContext } from '../context.js';
 import { User } from '../user/user.type.js';
+import { identityOf, type SignIn } from './auth.service.js';
 import { AuthPayload, SignUpInput } from './auth.type.js';
+
+/**
+ * Applies a sign-in to this request: the router sets the session cookie, and the rest of the
+ * response (e.g. `user { email }`) is read by the user who just signed in.
+ */
+function signedIn(ctx: UsersContext, { token, user, session, sessionChange }: SignIn): AuthPayload {
+  ctx.sessionChange = sessionChange;
+  ctx.viewer = identityOf(session);
+  return { sessionToken: token, user: User.from(user) };
+}
 
 @Resolver()
 export class AuthResolver {
   @Mutation(() => AuthPayload, { description: 'Creates an account and signs in.' })
   async signUp(@Arg('input', () => SignUpInput) input: SignUpInput, @Ctx() ctx: UsersContext): Promise<AuthPayload> {
-    const { token, user } = await ctx.auth.signUp(input, ctx);
-    return { sessionToken: token, user: User.from(user) };
+    return signedIn(ctx, await ctx.auth.signUp(input, ctx.viewer));
   }
 
   @Mutation(() => AuthPayload, { description: 'Signs in with email and password; always starts a new session.' })
@@ -17,14 +27,12 @@ export class AuthResolver {
     @Arg('password', () => String) password: string,
     @Ctx() ctx: UsersContext,
   ): Promise<AuthPayload> {
-    const { token, user } = await ctx.auth.logIn(email, password, ctx);
-    return { sessionToken: token, user: User.from(user) };
+    return signedIn(ctx, await ctx.auth.logIn(email, password, ctx.viewer));
   }
 
   @Mutation(() => AuthPayload, { description: 'Signs in (or up) with a Google ID token.' })
   async signInWithGoogle(@Arg('idToken', () => String) idToken: string, @Ctx() ctx: UsersContext): Promise<AuthPayload> {
-    const { token, user } = await ctx.auth.signInWithProvider('google', idToken, null, ctx);
-    return { sessionToken: token, user: User.from(user) };
+    return signedIn(ctx, await ctx.auth.signInWithProvider('google', idToken, null, ctx.viewer));
   }
 
   @Mutation(() => AuthPayload, { description: 'Signs in (or up) with an Apple identity token; `nickname` is used for a new account.' })
@@ -33,12 +41,12 @@ export class AuthResolver {
     @Arg('nickname', () => String, { nullable: true }) nickname: string | null,
     @Ctx() ctx: UsersContext,
   ): Promise<AuthPayload> {
-    const { token, user } = await ctx.auth.signInWithProvider('apple', identityToken, nickname, ctx);
-    return { sessionToken: token, user: User.from(user) };
+    return signedIn(ctx, await ctx.auth.signInWithProvider('apple', identityToken, nickname, ctx.viewer));
   }
 
   @Mutation(() => Boolean, { description: 'Ends the current session, server-side.' })
-  logOut(@Ctx() ctx: UsersContext): Promise<boolean> {
-    return ctx.auth.logOut(ctx);
+  async logOut(@Ctx() ctx: UsersContext): Promise<boolean> {
+    ctx.sessionChange = await ctx.auth.logOut(ctx.viewer);
+    return true;
   }
 }

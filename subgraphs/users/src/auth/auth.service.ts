@@ -1,30 +1,15 @@
 import { randomInt } from 'node:crypto';
-import type { ObjectId } from 'mongodb';
-import { SESSION_CLEAR_HEADER, SESSION_SET_HEADER, BadUserInputError, ConflictError, UnauthenticatedError, cleanEmail, cleanText } from '@stagelives/schema';
-import type { BaseContext } from '@stagelives/platform/subgraph';
-import type { SessionStore } from '@stagelives/platform';
+import { ConflictError, UnauthenticatedError, type Identity, type SessionChange } from '@stagelives/schema';
+import type { Session, SessionStore } from '@stagelives/platform';
+import { cleanNewEmail, emailKey } from '../user/email.js';
+import { cleanNickname, nicknameFrom, nicknameKey, numberedNickname } from '../user/nickname.js';
 import { DuplicateKeyError, type Provider, type UserRepository } from '../user/user.repository.js';
-import { Role, type UserDocument } from '../user/user.type.js';
+import type { UserDocument } from '../user/user.type.js';
+import type { SignUpInput } from './auth.type.js';
 import type { BruteForceGuard } from './brute-force.js';
 import type { OidcVerifier, VerifiedIdentity } from './oidc.js';
 import { checkNewPassword, hashPassword, verifyPassword } from './password.js';
-import type { SignUpInput } from './auth.type.js';
-
-const NICKNAME = /^[\p{L}\p{N}_.-]+$/u;
-
-export function cleanNickname(value: string, field = 'nickname'): string {
-  const nickname = cleanText(value, { field, min: 2, max: 30 });
-  if (!NICKNAME.test(nickname)) {
-    throw new BadUserInputError(`${field} may contain only letters, digits, '_', '.' and '-'.`, field);
-  }
-  return nickname;
-}
-
-/** A nickname candidate from free text (a provider's name or an email's local part). */
-function nicknameFrom(text: string | null | undefined): string {
-  const base = (text ?? '').normalize('NFKC').replace(/[^\p{L}\p{N}_.-]+/gu, '').slice(0, 24);
-  return base.length >= 2 ? base : 'fan';
-}
+import { bootstrapRoles, rolesFor } from './roles.js';
 
 export interface AuthServiceDeps {
   users: UserRepository;
@@ -35,21 +20,31 @@ export interface AuthServiceDeps {
   apple: OidcVerifier;
 }
 
-export interface SignedIn {
+/** A sign-in: the new session, its token (the only time it exists in clear), and the cookie to set. */
+export interface SignIn {
   token: string;
   user: UserDocument;
+  session: Session;
+  sessionChange: SessionChange;
 }
 
-/** Sign-up, log-in (password, Google, Apple) and log-out: credentials in, sessions out. */
+/** Who a request is once it carries `session`. */
+export function identityOf(session: Session): Identity {
+  return { userId: session.userId, roles: session.roles, sessionId: session.id };
+}
+
+/** Ends the session on the client (the router clears the cookie). */
+export const CLEAR_SESSION: SessionChange = Object.freeze({ kind: 'clear' });
+
+/**
+ * Sign-up, log-in (password, Google, Apple) and log-out: credentials in, sessions out.
+ * `current` is the identity the request already carried (its session ends at every sign-in).
+ */
 export class AuthService {
   constructor(private readonly deps: AuthServiceDeps) {}
 
-  rolesFor(emailLower: string | undefined): Role[] {
-    return emailLower && this.deps.adminEmails.includes(emailLower) ? [Role.USER, Role.ADMIN] : [Role.USER];
-  }
-
-  async signUp(input: SignUpInput, ctx: BaseContext): Promise<SignedIn> {
-    const email = cleanEmail(input.email, 'input.email');
+  async signUp(input: SignUpInput, current: Identity | null): Promise<SignIn> {
+    const { email, emailLower } = cleanNewEmail(input.email, 'input.email');
     const nickname = cleanNickname(input.nickname, 'input.nickname');
     const password = checkNewPassword(input.password, 'input.password');
     await this.deps.bruteForce.ensureAvailable();
@@ -58,12 +53,12 @@ export class AuthService {
     try {
       user = await this.deps.users.insert({
         email,
-        emailLower: email.toLowerCase(),
+        emailLower,
         nickname,
-        nicknameLower: nickname.toLowerCase(),
+        nicknameLower: nicknameKey(nickname),
         passwordHash: await hashPassword(password),
         avatarUrl: null,
-        roles: this.rolesFor(email.toLowerCase()),
+        roles: rolesFor(emailLower, this.deps.adminEmails),
         createdAt: now,
         updatedAt: now,
       });
@@ -75,34 +70,34 @@ export class AuthService {
       }
       throw error;
     }
-    return { token: await this.startSession(user, ctx), user };
+    return this.startSession(user, current);
   }
 
-  async logIn(emailInput: string, password: string, ctx: BaseContext): Promise<SignedIn> {
-    const emailLower = emailInput.trim().toLowerCase().slice(0, 254);
+  async logIn(emailInput: string, password: string, current: Identity | null): Promise<SignIn> {
+    const emailLower = emailKey(emailInput);
     // Counted before the password is checked: parallel attempts cannot exceed the limit.
     await this.deps.bruteForce.begin(emailLower);
     const user = await this.deps.users.findByEmail(emailLower);
-    const ok = await verifyPassword(user?.passwordHash ?? null, password.slice(0, 1024));
+    const ok = await verifyPassword(user?.passwordHash ?? null, password);
     if (!user || !ok) {
       await this.deps.bruteForce.failed(emailLower);
       throw new UnauthenticatedError('Invalid email or password.');
     }
     await this.deps.bruteForce.succeeded(emailLower);
-    return { token: await this.startSession(await this.withBootstrapRoles(user), ctx), user };
+    return this.startSession(await this.withBootstrapRoles(user), current);
   }
 
-  async signInWithProvider(provider: Provider, idToken: string, nicknameHint: string | null | undefined, ctx: BaseContext): Promise<SignedIn> {
+  async signInWithProvider(provider: Provider, idToken: string, nicknameHint: string | null | undefined, current: Identity | null): Promise<SignIn> {
     const verifier = provider === 'google' ? this.deps.google : this.deps.apple;
     const identity = await verifier.verify(idToken);
     const user = await this.findOrCreateForProvider(provider, identity, nicknameHint);
-    return { token: await this.startSession(await this.withBootstrapRoles(user), ctx), user };
+    return this.startSession(await this.withBootstrapRoles(user), current);
   }
 
-  async logOut(ctx: BaseContext): Promise<boolean> {
-    if (ctx.viewer) await this.deps.sessions.delete(ctx.viewer.sessionId, ctx.viewer.userId);
-    ctx.sessionChange = { kind: 'clear' };
-    return true;
+  /** Ends the session the request carried, if any; the cookie is cleared either way. */
+  async logOut(current: Identity | null): Promise<SessionChange> {
+    if (current) await this.deps.sessions.delete(current.sessionId, current.userId);
+    return CLEAR_SESSION;
   }
 
   /** Ends every session of a user but the one given (password change). */
@@ -110,9 +105,10 @@ export class AuthService {
     return this.deps.sessions.deleteAllForUser(userId, keepSessionId);
   }
 
-  async endAllSessions(userId: string, ctx: BaseContext): Promise<void> {
+  /** Ends every session of a user (account deletion); the cookie is cleared. */
+  async endAllSessions(userId: string): Promise<SessionChange> {
     await this.deps.sessions.deleteAllForUser(userId);
-    ctx.sessionChange = { kind: 'clear' };
+    return CLEAR_SESSION;
   }
 
   /** Linking is by provider + subject; an existing account is linked by email only when the provider verified it. */
@@ -130,16 +126,16 @@ export class AuthService {
     const wanted = nicknameHint ? cleanNickname(nicknameHint, 'nickname') : nicknameFrom(identity.name ?? identity.email?.split('@')[0]);
     const now = new Date();
     for (let attempt = 0; attempt < 6; attempt += 1) {
-      const nickname = attempt === 0 ? wanted : `${wanted.slice(0, 24)}${randomInt(1000, 999_999)}`;
+      const nickname = attempt === 0 ? wanted : numberedNickname(wanted, randomInt(1000, 999_999));
       try {
         return await this.deps.users.insert({
           email: identity.email,
           ...(emailLower && identity.emailVerified ? { emailLower } : {}),
           nickname,
-          nicknameLower: nickname.toLowerCase(),
+          nicknameLower: nicknameKey(nickname),
           passwordHash: null,
           avatarUrl: null,
-          roles: this.rolesFor(identity.emailVerified ? emailLower : undefined),
+          roles: rolesFor(identity.emailVerified ? emailLower : undefined, this.deps.adminEmails),
           createdAt: now,
           updatedAt: now,
           [provider === 'google' ? 'googleSub' : 'appleSub']: identity.subject,
@@ -161,19 +157,15 @@ export class AuthService {
 
   /** Accounts listed in ADMIN_EMAILS become admins at their next sign-in. */
   private async withBootstrapRoles(user: UserDocument): Promise<UserDocument> {
-    const wanted = this.rolesFor(user.emailLower);
-    if (wanted.every((r) => user.roles.includes(r))) return user;
-    const roles = [...new Set([...user.roles, ...wanted])];
-    return (await this.deps.users.setRoles(user._id as ObjectId, roles)) ?? { ...user, roles };
+    const roles = bootstrapRoles(user.roles, user.emailLower, this.deps.adminEmails);
+    if (!roles) return user;
+    return (await this.deps.users.setRoles(user._id, roles)) ?? { ...user, roles };
   }
 
   /** A new session id at every sign-in; a session the request already carried ends (no fixation). */
-  private async startSession(user: UserDocument, ctx: BaseContext): Promise<string> {
-    if (ctx.viewer) await this.deps.sessions.delete(ctx.viewer.sessionId, ctx.viewer.userId);
+  private async startSession(user: UserDocument, current: Identity | null): Promise<SignIn> {
+    if (current) await this.deps.sessions.delete(current.sessionId, current.userId);
     const { token, session } = await this.deps.sessions.create(user._id.toHexString(), user.roles);
-    ctx.sessionChange = { kind: 'set', token };
-    // The rest of this response is read by the user who just signed in.
-    ctx.viewer = { userId: session.userId, roles: session.roles, sessionId: session.id };
-    return token;
+    return { token, user, session, sessionChange: { kind: 'set', token } };
   }
 }

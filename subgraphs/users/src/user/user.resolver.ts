@@ -1,6 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { hasRole, requireViewer } from '@stagelives/platform/subgraph';
-import { tryParseId } from '@stagelives/schema';
 import type { UsersContext } from '../context.js';
 import { UpdateProfileInput } from './user.input.js';
 import { User } from './user.type.js';
@@ -16,7 +15,7 @@ export class UserResolver {
 
   @Query(() => User, { nullable: true })
   async user(@Arg('id', () => ID) id: string, @Ctx() ctx: UsersContext): Promise<User | null> {
-    if (!tryParseId(id)) return null;
+    // An id that cannot exist is answered with null by the loader, without a query.
     const doc = await ctx.loaders.user.load(id);
     return doc ? User.from(doc) : null;
   }
@@ -38,8 +37,12 @@ export class UserResolver {
   @Mutation(() => Boolean, {
     description: 'Deletes the account (the password is required when it has one). Articles and messages stay, by a "deleted user".',
   })
-  deleteAccount(@Arg('password', () => String, { nullable: true }) password: string | null, @Ctx() ctx: UsersContext): Promise<boolean> {
-    return ctx.users.deleteAccount(requireViewer(ctx), password, ctx);
+  async deleteAccount(@Arg('password', () => String, { nullable: true }) password: string | null, @Ctx() ctx: UsersContext): Promise<boolean> {
+    const { sessionChange } = await ctx.users.deleteAccount(requireViewer(ctx), password);
+    ctx.sessionChange = sessionChange;
+    // The rest of this response is read by nobody: the account is gone.
+    ctx.viewer = null;
+    return true;
   }
 
   @FieldResolver(() => String, { nullable: true })
@@ -48,13 +51,3 @@ export class UserResolver {
     return own || hasRole(ctx.viewer, 'ADMIN') ? user.email : null;
   }
 }
-
-/** Resolves `User` references from other subgraphs, batched per request. */
-export const userReferenceResolver = {
-  User: {
-    __resolveReference: async (ref: { id: string }, ctx: UsersContext) => {
-      const doc = await ctx.loaders.user.load(ref.id);
-      return doc ? User.from(doc) : null;
-    },
-  },
-};

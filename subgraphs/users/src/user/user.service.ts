@@ -1,19 +1,35 @@
 import type { UpdateFilter } from 'mongodb';
-import { BadUserInputError, ConflictError, NotFoundError, cleanHttpUrl, parseId, type Identity } from '@stagelives/schema';
-import type { BaseContext } from '@stagelives/platform/subgraph';
-import type { NotificationSettingsRepository } from '../settings/settings.repository.js';
-import { cleanNickname, type AuthService } from '../auth/auth.service.js';
+import { BadUserInputError, ConflictError, NotFoundError, cleanHttpUrl, parseId, type Identity, type SessionChange } from '@stagelives/schema';
+import type { AuthService } from '../auth/auth.service.js';
 import { checkNewPassword, hashPassword, verifyPassword } from '../auth/password.js';
+import type { SettingsRepository } from '../settings/settings.repository.js';
+import { cleanNickname, nicknameKey } from './nickname.js';
 import { DuplicateKeyError, type UserRepository } from './user.repository.js';
 import type { UpdateProfileInput } from './user.input.js';
 import type { UserDocument } from './user.type.js';
 
-/** Profile, password and account lifecycle of the signed-in user. */
+/** An account deletion: the request's session is gone too (the router clears the cookie). */
+export interface AccountDeleted {
+  sessionChange: SessionChange;
+}
+
+/** What a profile update sets; nothing when the input changes nothing. */
+export function profileChanges(input: UpdateProfileInput): Partial<Pick<UserDocument, 'nickname' | 'nicknameLower' | 'avatarUrl'>> {
+  const set: Partial<Pick<UserDocument, 'nickname' | 'nicknameLower' | 'avatarUrl'>> = {};
+  if (input.nickname !== undefined && input.nickname !== null) {
+    set.nickname = cleanNickname(input.nickname, 'input.nickname');
+    set.nicknameLower = nicknameKey(set.nickname);
+  }
+  if (input.avatarUrl !== undefined) set.avatarUrl = input.avatarUrl === null ? null : cleanHttpUrl(input.avatarUrl, 'input.avatarUrl');
+  return set;
+}
+
+/** Profile, password and account lifecycle of the signed-in user (`viewer`). */
 export class UserService {
   constructor(
     private readonly users: UserRepository,
     private readonly auth: AuthService,
-    private readonly settings: NotificationSettingsRepository,
+    private readonly settings: SettingsRepository,
   ) {}
 
   private async current(viewer: Identity): Promise<UserDocument> {
@@ -23,12 +39,7 @@ export class UserService {
   }
 
   async updateProfile(viewer: Identity, input: UpdateProfileInput): Promise<UserDocument> {
-    const set: Partial<UserDocument> = {};
-    if (input.nickname !== undefined && input.nickname !== null) {
-      set.nickname = cleanNickname(input.nickname, 'input.nickname');
-      set.nicknameLower = set.nickname.toLowerCase();
-    }
-    if (input.avatarUrl !== undefined) set.avatarUrl = input.avatarUrl === null ? null : cleanHttpUrl(input.avatarUrl, 'input.avatarUrl');
+    const set = profileChanges(input);
     if (Object.keys(set).length === 0) return this.current(viewer);
     try {
       const updated = await this.users.update(parseId(viewer.userId, 'viewer'), { $set: set } as UpdateFilter<UserDocument>);
@@ -40,11 +51,11 @@ export class UserService {
     }
   }
 
-  /** Changes the password and ends every other session of the account. */
+  /** Changes the password and ends every other session of the account (the viewer's stays). */
   async changePassword(viewer: Identity, currentPassword: string, newPassword: string): Promise<boolean> {
     const user = await this.current(viewer);
     if (!user.passwordHash) throw new BadUserInputError('This account signs in with Google or Apple and has no password.', 'currentPassword');
-    if (!(await verifyPassword(user.passwordHash, currentPassword.slice(0, 1024)))) {
+    if (!(await verifyPassword(user.passwordHash, currentPassword))) {
       throw new BadUserInputError('The current password is not correct.', 'currentPassword');
     }
     const password = checkNewPassword(newPassword, 'newPassword');
@@ -58,18 +69,17 @@ export class UserService {
    * Deletes the account: sessions, devices, preferences and personal data go; the document
    * stays as a tombstone so articles and messages show a "deleted user" author.
    */
-  async deleteAccount(viewer: Identity, password: string | null | undefined, ctx: BaseContext): Promise<boolean> {
+  async deleteAccount(viewer: Identity, password: string | null | undefined): Promise<AccountDeleted> {
     const user = await this.current(viewer);
     if (user.passwordHash) {
       if (!password) throw new BadUserInputError('Enter your password to delete your account.', 'password');
-      if (!(await verifyPassword(user.passwordHash, password.slice(0, 1024)))) {
+      if (!(await verifyPassword(user.passwordHash, password))) {
         throw new BadUserInputError('The password is not correct.', 'password');
       }
     }
-    await this.auth.endAllSessions(viewer.userId, ctx);
-    await this.settings.deleteUser(viewer.userId);
+    const sessionChange = await this.auth.endAllSessions(viewer.userId);
+    await this.settings.deleteByUser(viewer.userId);
     await this.users.tombstone(user._id);
-    ctx.viewer = null;
-    return true;
+    return { sessionChange };
   }
 }
