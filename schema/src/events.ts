@@ -18,7 +18,13 @@ export const ConcertEventType = {
 
 export type ConcertEventTypeName = (typeof ConcertEventType)[keyof typeof ConcertEventType];
 
-export type ConcertStatusName = 'UPCOMING' | 'ONGOING' | 'COMPLETED' | 'CANCELLED';
+/**
+ * The statuses of a concert, in the order of its life: the one list of them. The concerts
+ * domain's rules and its GraphQL enum `ConcertStatus` are derived from it, and events carry it.
+ */
+export const CONCERT_STATUSES = ['UPCOMING', 'ONGOING', 'COMPLETED', 'CANCELLED'] as const;
+
+export type ConcertStatusName = (typeof CONCERT_STATUSES)[number];
 
 export interface ConcertDates {
   startsAt: string;

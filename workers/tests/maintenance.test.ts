@@ -29,7 +29,7 @@ describe('maintenance worker', () => {
     const connection = bullConnection(inject('redisUrl'));
     const queue = createMaintenanceQueue(connection, bullPrefix(prefix));
     const events = new QueueEvents(queue.name, { connection: bullConnection(inject('redisUrl')), prefix: bullPrefix(prefix) });
-    const worker = createMaintenanceWorker({ connection, prefix: bullPrefix(prefix), redis, redisPrefix: prefix, logger: createLogger('test', 'silent') });
+    const worker = createMaintenanceWorker({ connection, prefix: bullPrefix(prefix), sessions, logger: createLogger('test', 'silent') });
     try {
       await events.waitUntilReady();
       const job = await queue.add(MaintenanceJob.PruneSessionIndex, {});

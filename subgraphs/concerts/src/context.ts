@@ -6,6 +6,7 @@ import type { LikeService } from './like/like.service.js';
 
 export interface ConcertsContext extends BaseContext {
   concerts: ConcertService;
+  /** Per request: it reads liked concerts through `loaders.concert`. */
   likes: LikeService;
   loaders: {
     concert: DataLoader<string, ConcertDocument | null>;

@@ -1,9 +1,10 @@
 import { buildFederatedSchema } from '@stagelives/schema';
-import { ConcertResolver, concertReferenceResolver } from './concert/concert.resolver.js';
-import { userReferenceResolver } from './user/user.ref.js';
-import { UserLikesResolver } from './user/user.resolver.js';
+import { concertReferenceResolver } from './concert/concert.reference.js';
+import { ConcertResolver } from './concert/concert.resolver.js';
+import { UserLikedConcertsResolver } from './user/user-liked-concerts.resolver.js';
+import { userReferenceResolver } from './user/user.reference.js';
 
 /** The concerts subgraph schema. */
 export function buildSchema() {
-  return buildFederatedSchema({ resolvers: [ConcertResolver, UserLikesResolver] }, { ...concertReferenceResolver, ...userReferenceResolver });
+  return buildFederatedSchema({ resolvers: [ConcertResolver, UserLikedConcertsResolver] }, { ...concertReferenceResolver, ...userReferenceResolver });
 }

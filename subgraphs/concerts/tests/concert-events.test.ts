@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectMongo, createLogger, createRedis, redisReady, type Mongo, type Redis } from '@stagelives/platform';
 import { concertEventsStream, decodeConcertEvent } from '@stagelives/schema';
-import { ConcertEvents, eventOutbox } from '../src/events/concert-events.js';
-import { syncConcertStatuses } from '../src/concert/concert-status.sync.js';
+import { ConcertEvents, eventOutbox, flushOutbox } from '../src/events/concert-events.js';
 
 describe(ConcertEvents.name, () => {
   const prefix = `t${randomBytes(4).toString('hex')}_`;
@@ -35,7 +34,7 @@ describe(ConcertEvents.name, () => {
     await redis.del(concertEventsStream(redisPrefix));
   });
 
-  it('should keep events Redis refused in the outbox until the status job appends them', async () => {
+  it('should keep events Redis refused in the outbox until they are flushed to the stream', async () => {
     const db = mongo.db('concerts');
     const down = createRedis('redis://127.0.0.1:1', { retryStrategy: () => null });
     down.on('error', () => undefined);
@@ -47,8 +46,7 @@ describe(ConcertEvents.name, () => {
     expect(await stream()).toEqual([]);
     expect(await eventOutbox(db).countDocuments()).toBe(1);
 
-    const result = await syncConcertStatuses({ db, redis, redisPrefix });
-    expect(result.republished).toBe(1);
+    expect(await flushOutbox(db, redis, redisPrefix)).toBe(1);
     expect((await stream()).map((e) => e?.payload)).toEqual([{ concertId: 'c2', userId: 'u2' }]);
     expect(await eventOutbox(db).countDocuments()).toBe(0);
   });

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectMongo, type Mongo } from '@stagelives/platform';
+import { CONCERT_STATUSES } from '@stagelives/schema';
 import { concertFilter } from '../src/concert/concert.repository.js';
-import { effectiveEndOf, effectiveStatus, statusCondition, type ConcertStatusValue, type StatusFields } from '../src/concert/concert-status.js';
+import { effectiveEndOf, effectiveStatus, statusCondition, type StatusFields } from '../src/concert/concert-status.js';
 
 const HOUR = 3600_000;
 const NOW = new Date('2030-06-01T12:00:00Z');
-const STATUSES: ConcertStatusValue[] = ['UPCOMING', 'ONGOING', 'COMPLETED', 'CANCELLED'];
+const STATUSES = CONCERT_STATUSES;
 
 describe('concert status rules', () => {
   let mongo: Mongo;

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectMongo, type Mongo } from '@stagelives/platform';
+import { UserLinkRepository, connectMongo, type Mongo } from '@stagelives/platform';
 import { ConcertRepository } from '../src/concert/concert.repository.js';
-import { LikeRepository } from '../src/like/like.repository.js';
 
 describe('start-up indexes', () => {
   let mongo: Mongo;
@@ -17,12 +16,12 @@ describe('start-up indexes', () => {
   it('should create the concerts and likes indexes, and again on a restart against existing data', async () => {
     const setup = async () => {
       await new ConcertRepository(mongo.db('concerts'), false).ensureIndexes();
-      await new LikeRepository(mongo.db('concerts')).ensureIndexes();
+      await new UserLinkRepository(mongo.db('concerts'), 'likes', 'concertId').ensureIndexes();
     };
     await setup();
     await setup(); // a restart: must neither fail nor drop the connection
     const names = async (db: string, col: string) => (await mongo.db(db).collection(col).listIndexes().toArray()).map((i) => i.name).sort();
     expect(await names('concerts', 'concerts')).toEqual(['_id_', 'artist_startsAt_id', 'startsAt_id', 'statusRun', 'status_effectiveEndsAt', 'status_startsAt_id']);
-    expect(await names('concerts', 'likes')).toEqual(['_id_', 'concert_user_unique', 'user_id']);
+    expect(await names('concerts', 'likes')).toEqual(['_id_', 'concert_user_unique', 'user_createdAt_id']);
   });
 });

@@ -1,5 +1,5 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
-import type { StatusSyncResult } from '@stagelives/concerts/status';
+import type { StatusSyncResult } from './concert-status.processor.js';
 
 export const CONCERT_STATUS_QUEUE = 'concert-status';
 
@@ -13,7 +13,9 @@ export type ConcertStatusJobName = (typeof ConcertStatusJob)[keyof typeof Concer
 /** How often the stored status is brought up to date (the API computes it at read time anyway). */
 export const CONCERT_STATUS_EVERY_MS = 60_000;
 
-export function createConcertStatusQueue(connection: ConnectionOptions, prefix: string) {
+export type ConcertStatusQueue = Queue<Record<string, never>, StatusSyncResult, ConcertStatusJobName>;
+
+export function createConcertStatusQueue(connection: ConnectionOptions, prefix: string): ConcertStatusQueue {
   return new Queue<Record<string, never>, StatusSyncResult, ConcertStatusJobName>(CONCERT_STATUS_QUEUE, {
     connection,
     prefix,
@@ -22,6 +24,6 @@ export function createConcertStatusQueue(connection: ConnectionOptions, prefix: 
 }
 
 /** Idempotent: a job scheduler with a fixed id, so several workers starting at once keep one schedule. */
-export async function scheduleConcertStatus(queue: ReturnType<typeof createConcertStatusQueue>, everyMs = CONCERT_STATUS_EVERY_MS) {
+export async function scheduleConcertStatus(queue: ConcertStatusQueue, everyMs = CONCERT_STATUS_EVERY_MS): Promise<void> {
   await queue.upsertJobScheduler(ConcertStatusJob.Sync, { every: everyMs }, { name: ConcertStatusJob.Sync, data: {} });
 }

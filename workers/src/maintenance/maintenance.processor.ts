@@ -1,22 +1,22 @@
-import type { Redis } from 'ioredis';
+import type { Job } from 'bullmq';
+import type { Logger, SessionStore } from '@stagelives/platform';
+import { MaintenanceJob } from './maintenance.queue.js';
 
 /**
- * Removes, from every `usess:<userId>` set, the session ids whose session key has expired.
- * Returns how many ids it removed. Safe to run concurrently: SREM of a gone id is a no-op.
+ * The job handler of the `maintenance` queue. `prune-session-index` drops the ids of expired
+ * sessions from every user's session index (the session store owns that key layout); it returns
+ * how many it removed. An unknown job name fails the job.
  */
-export async function pruneSessionIndex(redis: Redis, prefix: string): Promise<number> {
-  let removed = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}usess:*`, 'COUNT', 200);
-    cursor = next;
-    for (const key of keys) {
-      const ids = await redis.smembers(key);
-      if (ids.length === 0) continue;
-      const exists = await Promise.all(ids.map((id) => redis.exists(`${prefix}sess:${id}`)));
-      const gone = ids.filter((_, i) => exists[i] === 0);
-      if (gone.length) removed += await redis.srem(key, ...gone);
+export function maintenanceProcessor({ sessions, logger }: { sessions: SessionStore; logger: Logger }) {
+  return async (job: Pick<Job, 'name'>): Promise<number> => {
+    switch (job.name) {
+      case MaintenanceJob.PruneSessionIndex: {
+        const removed = await sessions.pruneUserIndexes();
+        logger.info({ removed }, 'pruned expired sessions from user indexes');
+        return removed;
+      }
+      default:
+        throw new Error(`unknown maintenance job ${job.name}`);
     }
-  } while (cursor !== '0');
-  return removed;
+  };
 }

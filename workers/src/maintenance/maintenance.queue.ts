@@ -9,11 +9,16 @@ export const MaintenanceJob = {
 
 export type MaintenanceJobName = (typeof MaintenanceJob)[keyof typeof MaintenanceJob];
 
-export function createMaintenanceQueue(connection: ConnectionOptions, prefix: string) {
+/** How often maintenance runs. */
+export const MAINTENANCE_EVERY_MS = 10 * 60_000;
+
+export type MaintenanceQueue = Queue<Record<string, never>, number, MaintenanceJobName>;
+
+export function createMaintenanceQueue(connection: ConnectionOptions, prefix: string): MaintenanceQueue {
   return new Queue<Record<string, never>, number, MaintenanceJobName>(MAINTENANCE_QUEUE, { connection, prefix });
 }
 
 /** Idempotent: a job scheduler with a fixed id, so several workers starting at once keep one schedule. */
-export async function scheduleMaintenance(queue: ReturnType<typeof createMaintenanceQueue>, everyMs = 10 * 60_000) {
+export async function scheduleMaintenance(queue: MaintenanceQueue, everyMs = MAINTENANCE_EVERY_MS): Promise<void> {
   await queue.upsertJobScheduler(MaintenanceJob.PruneSessionIndex, { every: everyMs }, { name: MaintenanceJob.PruneSessionIndex, data: {} });
 }

@@ -1,22 +1,10 @@
 import { Worker, type ConnectionOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { Logger } from '@stagelives/platform';
-import { MAINTENANCE_QUEUE, MaintenanceJob } from './maintenance.queue.js';
-import { pruneSessionIndex } from './maintenance.processor.js';
+import type { Logger, SessionStore } from '@stagelives/platform';
+import { MAINTENANCE_QUEUE } from './maintenance.queue.js';
+import { maintenanceProcessor } from './maintenance.processor.js';
 
-export function createMaintenanceWorker({ connection, prefix, redis, redisPrefix, logger }: { connection: ConnectionOptions; prefix: string; redis: Redis; redisPrefix: string; logger: Logger }) {
-  const worker = new Worker(
-    MAINTENANCE_QUEUE,
-    async (job) => {
-      if (job.name === MaintenanceJob.PruneSessionIndex) {
-        const removed = await pruneSessionIndex(redis, redisPrefix);
-        logger.info({ removed }, 'pruned expired sessions from user indexes');
-        return removed;
-      }
-      throw new Error(`unknown maintenance job ${job.name}`);
-    },
-    { connection, prefix, concurrency: 1 },
-  );
+export function createMaintenanceWorker({ connection, prefix, sessions, logger }: { connection: ConnectionOptions; prefix: string; sessions: SessionStore; logger: Logger }) {
+  const worker = new Worker<Record<string, never>, number>(MAINTENANCE_QUEUE, maintenanceProcessor({ sessions, logger }), { connection, prefix, concurrency: 1 });
   worker.on('failed', (job, err) => logger.error({ job: job?.name, err: err.message }, 'maintenance job failed'));
   return worker;
 }

@@ -1,17 +1,18 @@
 import type { Filter } from 'mongodb';
+import { CONCERT_STATUSES, type ConcertStatusName } from '@stagelives/schema';
 
-/**
+/*
  * The status rules of a concert, shared by the API (computed at read time, so never stale)
- * and the status worker (which persists them in bulk). Pure: no I/O.
+ * and the status worker (which persists them in bulk). Pure: no I/O. The statuses themselves
+ * are schema's `ConcertStatusName` (events carry them).
  */
-export type ConcertStatusValue = 'UPCOMING' | 'ONGOING' | 'COMPLETED' | 'CANCELLED';
 
 /** How long a concert without `endsAt` is considered to last. */
 export const DEFAULT_CONCERT_DURATION_MS = 4 * 3600_000;
 
 /** The fields the rules read; `effectiveEndsAt` is `endsAt` or `startsAt` + the default duration. */
 export interface StatusFields {
-  status: ConcertStatusValue;
+  status: ConcertStatusName;
   startsAt: Date;
   effectiveEndsAt: Date;
 }
@@ -21,17 +22,18 @@ export function effectiveEndOf(startsAt: Date, endsAt: Date | null, defaultDurat
 }
 
 /** The status at `now`: UPCOMING before `startsAt`, ONGOING until the end, then COMPLETED; CANCELLED stays. */
-export function effectiveStatus(doc: StatusFields, now: Date): ConcertStatusValue {
+export function effectiveStatus(doc: StatusFields, now: Date): ConcertStatusName {
   if (doc.status === 'CANCELLED') return 'CANCELLED';
   if (now < doc.startsAt) return 'UPCOMING';
   if (now < doc.effectiveEndsAt) return 'ONGOING';
   return 'COMPLETED';
 }
 
-const LIVE: ConcertStatusValue[] = ['UPCOMING', 'ONGOING', 'COMPLETED'];
+/** The statuses the dates decide (all but CANCELLED). */
+const LIVE = CONCERT_STATUSES.filter((s) => s !== 'CANCELLED');
 
 /** The stored-field condition equivalent to `effectiveStatus(doc, now) === status`. */
-export function statusCondition<T extends StatusFields>(status: ConcertStatusValue, now: Date): Filter<T> {
+export function statusCondition<T extends StatusFields>(status: ConcertStatusName, now: Date): Filter<T> {
   switch (status) {
     case 'CANCELLED':
       return { status: { $eq: 'CANCELLED' } } as Filter<T>;
@@ -49,8 +51,8 @@ export function statusCondition<T extends StatusFields>(status: ConcertStatusVal
  * `from`, dates saying otherwise) get status `to`. Each is idempotent, and concurrent runs
  * cannot both apply one: the stored `from` is part of the condition.
  */
-export function dueTransitions(now: Date): Array<{ from: ConcertStatusValue; to: ConcertStatusValue; where: Filter<StatusFields> }> {
-  const transitions: Array<{ from: ConcertStatusValue; to: ConcertStatusValue; where: Filter<StatusFields> }> = [];
+export function dueTransitions(now: Date): Array<{ from: ConcertStatusName; to: ConcertStatusName; where: Filter<StatusFields> }> {
+  const transitions: Array<{ from: ConcertStatusName; to: ConcertStatusName; where: Filter<StatusFields> }> = [];
   for (const from of LIVE) {
     for (const to of LIVE) {
       if (from === to) continue;

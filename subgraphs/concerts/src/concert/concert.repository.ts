@@ -1,6 +1,6 @@
 import { escapeRegExp } from '@stagelives/schema';
-import { ensureIndexes } from '@stagelives/platform';
-import { ObjectId, type Collection, type Db, type Filter, type IndexDescription, type UpdateFilter } from 'mongodb';
+import { ensureIndexes, keysetAfter, type KeysetPosition } from '@stagelives/platform';
+import type { Collection, Db, Filter, IndexDescription, ObjectId, UpdateFilter } from 'mongodb';
 import { statusCondition } from './concert-status.js';
 import type { ConcertDocument, ConcertStatus } from './concert.type.js';
 
@@ -15,14 +15,6 @@ export interface ConcertQuery {
   search?: string;
   now: Date;
 }
-
-/** Sort key of the concert list: start time, then id. */
-export interface ConcertCursor {
-  startsAt: Date;
-  id: ObjectId;
-}
-
-/** Escapes user text so it matches literally inside a regular expression. */
 
 /** The driver filter of a list query; search is `$text` when the server has it, else an escaped `$regex`. */
 export function concertFilter(query: ConcertQuery, textSearch: boolean): Filter<ConcertDocument> {
@@ -42,13 +34,16 @@ export function concertFilter(query: ConcertQuery, textSearch: boolean): Filter<
   return and.length ? { $and: and } : {};
 }
 
+/** The collection of concerts in the concerts database (the status job writes its `status` too). */
+export const CONCERTS_COLLECTION = 'concerts';
+
 /** The `concerts` collection. */
 export class ConcertRepository {
   readonly collection: Collection<ConcertDocument>;
 
   /** @param textSearch the server supports `$text` (MongoDB); otherwise search is an escaped `$regex`. */
   constructor(db: Db, private readonly textSearch: boolean) {
-    this.collection = db.collection<ConcertDocument>('concerts');
+    this.collection = db.collection<ConcertDocument>(CONCERTS_COLLECTION);
   }
 
   /** Idempotent (platform's ensureIndexes: one index per command, as FerretDB needs). */
@@ -84,13 +79,10 @@ export class ConcertRepository {
     return concertFilter(query, this.textSearch);
   }
 
-  /** One page in (startsAt, _id) order, plus one extra to tell whether more follow. */
-  async page(query: ConcertQuery, limit: number, after?: ConcertCursor): Promise<ConcertDocument[]> {
+  /** One page in (startsAt, _id) order strictly after `after`, plus one extra to tell whether more follow. */
+  page(query: ConcertQuery, limit: number, after?: KeysetPosition | null): Promise<ConcertDocument[]> {
     const filter = this.filterOf(query);
-    const keyset: Filter<ConcertDocument> | undefined = after && {
-      $or: [{ startsAt: { $gt: after.startsAt } }, { startsAt: { $eq: after.startsAt }, _id: { $gt: after.id } }],
-    };
-    const where = keyset ? { $and: [filter, keyset] } : filter;
+    const where = after ? { $and: [filter, keysetAfter<ConcertDocument>('startsAt', 1, after)] } : filter;
     return this.collection.find(where).sort({ startsAt: 1, _id: 1 }).limit(limit + 1).toArray();
   }
 

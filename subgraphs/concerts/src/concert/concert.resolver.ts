@@ -1,8 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireAdmin, requireViewer } from '@stagelives/platform/subgraph';
-import { tryParseId } from '@stagelives/schema';
 import type { ConcertsContext } from '../context.js';
-import { UserRef } from '../user/user.ref.js';
+import { UserReference } from '../user/user.reference.js';
 import { ConcertFilter, CreateConcertInput, UpdateConcertInput } from './concert.input.js';
 import { Concert, ConcertConnection } from './concert.type.js';
 
@@ -20,8 +19,7 @@ export class ConcertResolver {
 
   @Query(() => Concert, { nullable: true })
   async concert(@Arg('id', () => ID) id: string, @Ctx() ctx: ConcertsContext): Promise<Concert | null> {
-    if (!tryParseId(id)) return null;
-    const doc = await ctx.loaders.concert.load(id);
+    const doc = await ctx.loaders.concert.load(id); // a malformed id is null, without a query
     return doc ? Concert.from(doc) : null;
   }
 
@@ -79,17 +77,8 @@ export class ConcertResolver {
     return ctx.loaders.viewerLike.load(concert.id);
   }
 
-  @FieldResolver(() => UserRef, { description: 'The admin who created the concert.' })
-  createdBy(@Root() concert: Concert): UserRef {
-    return UserRef.of(concert.createdById);
+  @FieldResolver(() => UserReference, { description: 'The admin who created the concert.' })
+  createdBy(@Root() concert: Concert): UserReference {
+    return UserReference.of(concert.createdById);
   }
 }
-
-export const concertReferenceResolver = {
-  Concert: {
-    __resolveReference: async (ref: { id: string }, ctx: ConcertsContext) => {
-      const doc = await ctx.loaders.concert.load(ref.id);
-      return doc ? Concert.from(doc) : null;
-    },
-  },
-};

@@ -1,7 +1,6 @@
-import { ObjectId } from 'mongodb';
+import type { UserLinkRepository } from '@stagelives/platform';
 import { BadUserInputError, ConcertEventType, ConflictError, NotFoundError, cleanDate, cleanHttpUrl, cleanText, decodeTimeIdCursor, encodeTimeIdCursor, pageSize, parseId, type ConcertDates, type Connection, connectionFromPage } from '@stagelives/schema';
 import type { ConcertEvents } from '../events/concert-events.js';
-import type { LikeRepository } from '../like/like.repository.js';
 import { effectiveEndOf, effectiveStatus } from './concert-status.js';
 import type { ConcertFilter, CreateConcertInput, UpdateConcertInput } from './concert.input.js';
 import type { ConcertQuery, ConcertRepository } from './concert.repository.js';
@@ -30,7 +29,7 @@ const datesOf = (doc: Pick<ConcertDocument, 'startsAt' | 'endsAt' | 'ticketOpenA
 export class ConcertService {
   constructor(
     private readonly concerts: ConcertRepository,
-    private readonly likes: LikeRepository,
+    private readonly likes: UserLinkRepository,
     private readonly events: ConcertEvents,
   ) {}
 
@@ -53,11 +52,11 @@ export class ConcertService {
       ticketOpenAt,
       posterUrl: input.posterUrl ? cleanHttpUrl(input.posterUrl, 'input.posterUrl') : null,
       status: ConcertStatus.UPCOMING,
-      createdBy: new ObjectId(createdBy),
+      createdBy: parseId(createdBy, 'createdBy'),
       createdAt: now,
       updatedAt: now,
     };
-    doc.status = effectiveStatus(doc, now) as ConcertStatus;
+    doc.status = effectiveStatus(doc, now);
     return this.concerts.insert(doc);
   }
 
@@ -84,7 +83,7 @@ export class ConcertService {
     checkDates(startsAt, endsAt, ticketOpenAt);
     const now = new Date();
     Object.assign(set, { startsAt, endsAt, ticketOpenAt, effectiveEndsAt: effectiveEndOf(startsAt, endsAt), updatedAt: now });
-    const persisted = effectiveStatus({ ...current, ...set } as ConcertDocument, now) as ConcertStatus;
+    const persisted = effectiveStatus({ ...current, ...set }, now);
 
     // Two steps so a concurrent cancel wins: the status is only written while it is still what we read.
     const before = await this.concerts.updateReturningBefore(_id, set);
@@ -133,7 +132,7 @@ export class ConcertService {
   async delete(id: string): Promise<boolean> {
     const _id = parseId(id);
     if (!(await this.concerts.delete(_id))) throw new NotFoundError('Concert', id);
-    await this.likes.deleteByConcert(_id);
+    await this.likes.deleteByParent(_id);
     await this.events.emit([ConcertEventType.Deleted, { concertId: id }]);
     return true;
   }
@@ -147,9 +146,8 @@ export class ConcertService {
     if (filter?.from) query.from = cleanDate(filter.from, 'filter.from');
     if (filter?.to) query.to = cleanDate(filter.to, 'filter.to');
     if (filter?.search?.trim()) query.search = cleanText(filter.search, { field: 'filter.search', max: LIMITS.search });
-    const decoded = after ? decodeTimeIdCursor(after) : undefined;
-    const cursor = decoded && { startsAt: decoded.time, id: decoded.id };
-    const [docs, totalCount] = await Promise.all([this.concerts.page(query, limit, cursor), this.concerts.count(query)]);
+    const position = after ? decodeTimeIdCursor(after) : undefined;
+    const [docs, totalCount] = await Promise.all([this.concerts.page(query, limit, position && { value: position.time, id: position.id }), this.concerts.count(query)]);
     return connectionFromPage(docs, {
       limit,
       after,

@@ -1,15 +1,12 @@
 import 'reflect-metadata';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import type { ObjectId } from 'mongodb';
-import { ConnectionType } from '@stagelives/schema';
+import { CONCERT_STATUSES, ConnectionType, type ConcertStatusName } from '@stagelives/schema';
 import { effectiveStatus } from './concert-status.js';
 
-export enum ConcertStatus {
-  UPCOMING = 'UPCOMING',
-  ONGOING = 'ONGOING',
-  COMPLETED = 'COMPLETED',
-  CANCELLED = 'CANCELLED',
-}
+/** The GraphQL enum `ConcertStatus`, built from the one list of statuses (schema's events carry it). */
+export const ConcertStatus = Object.freeze(Object.fromEntries(CONCERT_STATUSES.map((s) => [s, s]))) as { readonly [S in ConcertStatusName]: S };
+export type ConcertStatus = ConcertStatusName;
 registerEnumType(ConcertStatus, { name: 'ConcertStatus' });
 
 export interface ConcertDocument {
@@ -85,7 +82,7 @@ export class Concert {
       startsAt: doc.startsAt,
       endsAt: doc.endsAt,
       ticketOpenAt: doc.ticketOpenAt,
-      status: effectiveStatus(doc, now) as ConcertStatus,
+      status: effectiveStatus(doc, now),
       posterUrl: doc.posterUrl,
       createdAt: doc.createdAt,
       updatedAt: doc.updatedAt,

@@ -53,3 +53,21 @@ export class ConcertEvents {
     }
   }
 }
+
+/**
+ * Appends the events Redis refused earlier, oldest first, then deletes them from the outbox;
+ * returns how many it moved. Run by the status job under its lock: a crash between appending
+ * and deleting re-sends a batch (consumers dedupe by event id).
+ */
+export async function flushOutbox(db: Db, redis: Redis, redisPrefix: string, batch = 500): Promise<number> {
+  const outbox = eventOutbox(db);
+  let moved = 0;
+  for (;;) {
+    const docs = await outbox.find().sort({ _id: 1 }).limit(batch).toArray();
+    if (docs.length === 0) return moved;
+    await publishConcertEvents(redis, redisPrefix, docs.map((d) => d.event));
+    await outbox.deleteMany({ _id: { $in: docs.map((d) => d._id!) } });
+    moved += docs.length;
+    if (docs.length < batch) return moved;
+  }
+}

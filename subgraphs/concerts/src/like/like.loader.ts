@@ -1,22 +1,12 @@
-import DataLoader from 'dataloader';
-import { ObjectId } from 'mongodb';
-import type { LikeRepository } from './like.repository.js';
+import { createCountLoader, createViewerFlagLoader } from '@stagelives/platform/subgraph';
+import type { UserLinkRepository } from '@stagelives/platform';
 
-/** Like counts by concert id: one aggregation per batch, whatever the page size. */
-export function createLikeCountLoader(repository: LikeRepository) {
-  return new DataLoader<string, number>(async (concertIds) => {
-    const valid = concertIds.filter((id) => /^[0-9a-f]{24}$/i.test(id)).map((id) => new ObjectId(id));
-    const counts = valid.length ? await repository.countByConcerts(valid) : new Map<string, number>();
-    return concertIds.map((id) => counts.get(id.toLowerCase()) ?? 0);
-  });
+/** Like counts by concert id: one `$group` per batch, whatever the page size. */
+export function createLikeCountLoader(likes: UserLinkRepository) {
+  return createCountLoader((concertIds) => likes.countByParents(concertIds));
 }
 
-/** Whether the viewer likes each concert: one query per batch, whatever the page size. */
-export function createViewerLikeLoader(repository: LikeRepository, viewerId: string | null) {
-  return new DataLoader<string, boolean>(async (concertIds) => {
-    if (!viewerId || !ObjectId.isValid(viewerId)) return concertIds.map(() => false);
-    const valid = concertIds.filter((id) => /^[0-9a-f]{24}$/i.test(id)).map((id) => new ObjectId(id));
-    const liked = new Set((valid.length ? await repository.likedAmong(new ObjectId(viewerId), valid) : []).map((id) => id.toHexString()));
-    return concertIds.map((id) => liked.has(id));
-  });
+/** Whether the viewer likes each concert: one query per batch, none without a viewer. */
+export function createViewerLikeLoader(likes: UserLinkRepository, viewerId: string | null) {
+  return createViewerFlagLoader(viewerId, (viewer, concertIds) => likes.parentsAmong(viewer, concertIds));
 }

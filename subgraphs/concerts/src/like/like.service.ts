@@ -1,21 +1,24 @@
-import { ObjectId } from 'mongodb';
-import { ConcertEventType, NotFoundError, connectionFromPage, decodeIdCursor, encodeIdCursor, pageSize, parseId, type Connection } from '@stagelives/schema';
+import type DataLoader from 'dataloader';
+import type { UserLinkRepository } from '@stagelives/platform';
+import { requireSelfOrAdmin } from '@stagelives/platform/subgraph';
+import { ConcertEventType, NotFoundError, connectionFromPage, decodeTimeIdCursor, encodeTimeIdCursor, pageSize, parseId, type Connection, type Identity } from '@stagelives/schema';
 import type { ConcertRepository } from '../concert/concert.repository.js';
 import type { ConcertDocument } from '../concert/concert.type.js';
 import type { ConcertEvents } from '../events/concert-events.js';
-import type { LikeRepository } from './like.repository.js';
 
 /**
  * Likes without transactions (FerretDB has none): the unique (concert, user) like document is
- * the only truth, and counts are read from it (see LikeRepository.countByConcerts). A stored
+ * the only truth, and counts are read from it (platform's UserLinkRepository). A stored
  * counter moved with `$inc` lost updates under concurrent likes on FerretDB, which applies
  * `$inc` as read-modify-write without isolation; a unique index insert does not.
  */
 export class LikeService {
   constructor(
     private readonly concerts: ConcertRepository,
-    private readonly likes: LikeRepository,
+    private readonly likes: UserLinkRepository,
     private readonly events: ConcertEvents,
+    /** The request's concert loader: liked concerts are read with the rest of the response. */
+    private readonly concertById: DataLoader<string, ConcertDocument | null>,
   ) {}
 
   /** Idempotent: a repeated like changes nothing and emits nothing. */
@@ -23,7 +26,7 @@ export class LikeService {
     const id = parseId(concertId);
     const concert = await this.concerts.findById(id);
     if (!concert) throw new NotFoundError('Concert', concertId);
-    if (await this.likes.add(id, new ObjectId(userId), new Date())) await this.events.emit([ConcertEventType.Liked, { concertId, userId }]);
+    if (await this.likes.add(id, parseId(userId, 'userId'), new Date())) await this.events.emit([ConcertEventType.Liked, { concertId, userId }]);
     return concert;
   }
 
@@ -32,21 +35,36 @@ export class LikeService {
     const id = parseId(concertId);
     const concert = await this.concerts.findById(id);
     if (!concert) throw new NotFoundError('Concert', concertId);
-    if (await this.likes.remove(id, new ObjectId(userId))) await this.events.emit([ConcertEventType.Unliked, { concertId, userId }]);
+    if (await this.likes.remove(id, parseId(userId, 'userId'))) await this.events.emit([ConcertEventType.Unliked, { concertId, userId }]);
     return concert;
   }
 
-  /** A user's liked concert ids, most recently liked first (concerts are loaded by the caller, batched). */
-  async likedConcertIds(userId: string, first: number | null | undefined, after: string | null | undefined): Promise<Connection<string>> {
+  /**
+   * The concerts a user likes, most recently liked first, paged by (like time, like id). Only
+   * the user and admins may read them. A concert deleted between the two reads is left out.
+   */
+  async likedConcerts(viewer: Identity, userId: string, first: number | null | undefined, after: string | null | undefined): Promise<Connection<ConcertDocument>> {
+    requireSelfOrAdmin(viewer, userId, 'Only you can see the concerts you like.');
     const limit = pageSize(first);
-    const before = after ? decodeIdCursor(after) : undefined;
-    const user = new ObjectId(userId);
-    const [docs, totalCount] = await Promise.all([this.likes.pageByUser(user, limit, before), this.likes.countByUser(user)]);
-    return connectionFromPage(docs, {
+    const position = after ? decodeTimeIdCursor(after) : undefined;
+    const user = parseId(userId);
+    const [links, totalCount] = await Promise.all([
+      this.likes.pageForUser(user, limit, position && { value: position.time, id: position.id }),
+      this.likes.countForUser(user),
+    ]);
+    const page = links.slice(0, limit);
+    const concerts = await this.concertById.loadMany(page.map((like) => like.parentId.toHexString()));
+    const concertOf = new Map(page.map((like, i) => [like, concerts[i]]));
+    const cursor = (like: (typeof links)[number]) => encodeTimeIdCursor(like.createdAt, like._id);
+    return connectionFromPage(links, {
       limit,
       after,
       totalCount,
-      edge: (like) => ({ cursor: encodeIdCursor(like._id), node: like.concertId.toHexString() }),
+      cursor,
+      edge: (like) => {
+        const concert = concertOf.get(like);
+        return concert && !(concert instanceof Error) ? { cursor: cursor(like), node: concert } : null;
+      },
     });
   }
 }

@@ -1,0 +1,56 @@
+import type { Queue, Worker } from 'bullmq';
+import { SessionStore, type BaseConfig, type Logger, type Mongo, type Redis } from '@stagelives/platform';
+import { bullConnection, bullPrefix } from './connection.js';
+import { createConcertStatusQueue, scheduleConcertStatus } from './concert-status/concert-status.queue.js';
+import { createConcertStatusWorker } from './concert-status/concert-status.worker.js';
+import { createMaintenanceQueue, scheduleMaintenance } from './maintenance/maintenance.queue.js';
+import { createMaintenanceWorker } from './maintenance/maintenance.worker.js';
+
+export interface WorkersDeps {
+  config: Pick<BaseConfig, 'REDIS_URL' | 'REDIS_PREFIX' | 'SESSION_IDLE_TTL_SECONDS' | 'SESSION_ABSOLUTE_TTL_SECONDS'>;
+  logger: Logger;
+  /** The stack's Redis (sessions, locks, the concert event stream); BullMQ gets its own connection. */
+  redis: Redis;
+  mongo: Mongo;
+  /** Schedule periods in ms; the defaults are production's (status 60 s, maintenance 10 min). */
+  every?: { concertStatus?: number; maintenance?: number };
+}
+
+export interface Workers {
+  /** The queue names, for logs. */
+  readonly queues: string[];
+  /** Stops the workers (a running job finishes first), then the queues and BullMQ's connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds every queue, upserts its schedule (a job scheduler with a fixed id: processes starting
+ * together keep one schedule) and starts its worker. Nothing runs before this is called; the
+ * caller owns `redis` and `mongo` and closes them after `close()`.
+ */
+export async function createWorkers({ config, logger, redis, mongo, every = {} }: WorkersDeps): Promise<Workers> {
+  const connection = bullConnection(config.REDIS_URL);
+  const prefix = bullPrefix(config.REDIS_PREFIX);
+  const queues: Queue[] = [];
+  const workers: Worker[] = [];
+  const close = async () => {
+    await Promise.all(workers.map((w) => w.close()));
+    await Promise.all(queues.map((q) => q.close()));
+    await connection.quit().catch(() => connection.disconnect());
+  };
+  try {
+    const maintenanceQueue = createMaintenanceQueue(connection, prefix);
+    queues.push(maintenanceQueue);
+    await scheduleMaintenance(maintenanceQueue, every.maintenance);
+    workers.push(createMaintenanceWorker({ connection, prefix, sessions: SessionStore.fromConfig(redis, config), logger }));
+
+    const statusQueue = createConcertStatusQueue(connection, prefix);
+    queues.push(statusQueue);
+    await scheduleConcertStatus(statusQueue, every.concertStatus);
+    workers.push(createConcertStatusWorker({ connection, prefix, db: mongo.db('concerts'), redis, redisPrefix: config.REDIS_PREFIX, logger }));
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { queues: queues.map((q) => q.name), close };
+}

@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { ObjectId, type Db } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectMongo, createLogger, createRedis, redisReady, type Mongo, type Redis } from '@stagelives/platform';
+import { concertEventsStream } from '@stagelives/schema';
+import { bullConnection, bullPrefix } from '../src/connection.js';
+import { ConcertStatusJob, createConcertStatusQueue } from '../src/concert-status/concert-status.queue.js';
+import { MAINTENANCE_EVERY_MS, MaintenanceJob, createMaintenanceQueue } from '../src/maintenance/maintenance.queue.js';
+import { createWorkers, type Workers } from '../src/workers.js';
+
+const HOUR = 3600_000;
+
+describe(createWorkers.name, () => {
+  const prefix = `t${randomBytes(4).toString('hex')}_`;
+  const redisPrefix = `${prefix}:`;
+  const config = { REDIS_URL: '', REDIS_PREFIX: redisPrefix, SESSION_IDLE_TTL_SECONDS: 60, SESSION_ABSOLUTE_TTL_SECONDS: 600 };
+  let mongo: Mongo;
+  let db: Db;
+  let redis: Redis;
+  beforeAll(async () => {
+    config.REDIS_URL = inject('redisUrl');
+    mongo = await connectMongo(inject('mongoUri'), { dbPrefix: prefix });
+    db = mongo.db('concerts');
+    redis = createRedis(inject('redisUrl'));
+    await redisReady(redis);
+  });
+  afterAll(async () => {
+    await db.dropDatabase();
+    const keys = await redis.keys(`${redisPrefix}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+    await mongo.close();
+  });
+
+  const staleConcert = (title: string) => ({
+    _id: new ObjectId(),
+    title,
+    status: 'UPCOMING',
+    startsAt: new Date(Date.now() - HOUR),
+    endsAt: null,
+    effectiveEndsAt: new Date(Date.now() + HOUR),
+    updatedAt: new Date(Date.now() - 2 * HOUR),
+  });
+  const statusOf = async (id: ObjectId) => (await db.collection('concerts').findOne({ _id: id }))?.status;
+  async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (await check()) return true;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return check();
+  }
+
+  it('should keep one schedule per job when several processes start, run the status sync on it, and stop on close()', async () => {
+    const stale = [staleConcert('a'), staleConcert('b')];
+    await db.collection('concerts').insertMany(stale);
+    const deps = { config, redis, mongo, logger: createLogger('test', 'silent'), every: { concertStatus: 200 } };
+
+    // Two worker processes starting at the same time.
+    const started: Workers[] = await Promise.all([createWorkers(deps), createWorkers(deps)]);
+    const connection = bullConnection(inject('redisUrl'));
+    const statusQueue = createConcertStatusQueue(connection, bullPrefix(redisPrefix));
+    const maintenanceQueue = createMaintenanceQueue(connection, bullPrefix(redisPrefix));
+    try {
+      expect(started.map((w) => [...w.queues].sort())).toEqual([
+        ['concert-status', 'maintenance'],
+        ['concert-status', 'maintenance'],
+      ]);
+      expect(await statusQueue.getJobSchedulers()).toEqual([expect.objectContaining({ key: ConcertStatusJob.Sync, name: ConcertStatusJob.Sync, every: 200 })]);
+      expect(await maintenanceQueue.getJobSchedulers()).toEqual([
+        expect.objectContaining({ key: MaintenanceJob.PruneSessionIndex, name: MaintenanceJob.PruneSessionIndex, every: MAINTENANCE_EVERY_MS }),
+      ]);
+
+      // The schedule reaches our processor: the stale concerts move, announced once each, over several ticks.
+      expect(await waitFor(async () => (await Promise.all(stale.map((c) => statusOf(c._id)))).every((s) => s === 'ONGOING'), 10_000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 600));
+      expect(await redis.xlen(concertEventsStream(redisPrefix))).toBe(2);
+      expect((await statusQueue.getJobCounts('completed')).completed).toBeGreaterThan(1);
+      expect((await statusQueue.getJobCounts('failed')).failed).toBe(0);
+    } finally {
+      await Promise.all(started.map((w) => w.close()));
+    }
+
+    // Closed: the schedule stays in Redis for the next start, but nothing here runs it.
+    const later = staleConcert('after close');
+    await db.collection('concerts').insertOne(later);
+    expect(await waitFor(async () => (await statusOf(later._id)) !== 'UPCOMING', 1_000)).toBe(false);
+    await statusQueue.obliterate({ force: true });
+    await maintenanceQueue.obliterate({ force: true });
+    await statusQueue.close();
+    await maintenanceQueue.close();
+    await connection.quit();
+  });
+});
