@@ -3,6 +3,7 @@ import { createUsersServer } from '@stagelives/users';
 import { createConcertsServer } from '@stagelives/concerts';
 import { createSetlistsServer } from '@stagelives/setlists';
 import { createArticlesServer } from '@stagelives/articles';
+import { createChatServer } from '@stagelives/chat';
 
 /** Every subgraph's server factory, by supergraph name. */
 export const subgraphFactories: Record<string, (deps: SubgraphDeps) => Promise<SubgraphServer>> = {
@@ -10,4 +11,5 @@ export const subgraphFactories: Record<string, (deps: SubgraphDeps) => Promise<S
   concerts: createConcertsServer,
   setlists: createSetlistsServer,
   articles: createArticlesServer,
+  chat: createChatServer,
 };

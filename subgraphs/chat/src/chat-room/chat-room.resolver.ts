@@ -1,0 +1,103 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { requireViewer } from '@stagelives/platform/subgraph';
+import { parseId, tryParseId } from '@stagelives/schema';
+import { ChatMessage, ChatMessageConnection } from '../chat-message/chat-message.type.js';
+import { ConcertReference } from '../concert/concert.reference.js';
+import type { ChatContext } from '../context.js';
+import { CreateChatRoomInput } from './chat-room.input.js';
+import { ChatRoom, ChatRoomConnection, type ChatRoomDocument } from './chat-room.type.js';
+
+/** A room a membership mutation returns, with this request's member count and flag for it forgotten. */
+function afterMembershipChange(ctx: ChatContext, doc: ChatRoomDocument, member: boolean): ChatRoom {
+  const room = ChatRoom.from(doc);
+  ctx.loaders.memberCount.clear(room.id);
+  ctx.loaders.viewerIsMember.clear(room.id).prime(room.id, member);
+  return room;
+}
+
+@Resolver(() => ChatRoom)
+export class ChatRoomResolver {
+  @Query(() => ChatRoomConnection, { description: 'Chat rooms by latest activity, newest first; `concertId` narrows it to that concert’s room.' })
+  async chatRooms(
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('concertId', () => ID, { nullable: true }) concertId: string | null,
+    @Ctx() ctx: ChatContext,
+  ): Promise<ChatRoomConnection> {
+    const page = await ctx.rooms.list(concertId, first, after);
+    return {
+      ...page,
+      edges: page.edges.map(({ cursor, node }) => {
+        ctx.loaders.room.prime(node._id.toHexString(), node);
+        return { cursor, node: ChatRoom.from(node) };
+      }),
+    };
+  }
+
+  @Query(() => ChatRoom, { nullable: true })
+  async chatRoom(@Arg('id', () => ID) id: string, @Ctx() ctx: ChatContext): Promise<ChatRoom | null> {
+    if (!tryParseId(id)) return null;
+    const doc = await ctx.loaders.room.load(id);
+    return doc ? ChatRoom.from(doc) : null;
+  }
+
+  @Mutation(() => ChatRoom, { description: 'Signed in. The creator joins. A concert has at most one room: creating another returns it and joins it.' })
+  async createChatRoom(@Arg('input', () => CreateChatRoomInput) input: CreateChatRoomInput, @Ctx() ctx: ChatContext): Promise<ChatRoom> {
+    return afterMembershipChange(ctx, await ctx.rooms.create(requireViewer(ctx), input), true);
+  }
+
+  @Mutation(() => ChatRoom, { description: 'Signed in. Idempotent.' })
+  async joinChatRoom(@Arg('roomId', () => ID) roomId: string, @Ctx() ctx: ChatContext): Promise<ChatRoom> {
+    return afterMembershipChange(ctx, await ctx.memberships.join(requireViewer(ctx).userId, roomId), true);
+  }
+
+  @Mutation(() => ChatRoom, { description: 'Signed in. Idempotent; the viewer’s live subscriptions to the room end.' })
+  async leaveChatRoom(@Arg('roomId', () => ID) roomId: string, @Ctx() ctx: ChatContext): Promise<ChatRoom> {
+    return afterMembershipChange(ctx, await ctx.memberships.leave(requireViewer(ctx).userId, roomId), false);
+  }
+
+  @FieldResolver(() => ConcertReference, { nullable: true, description: 'Null for a room without a concert.' })
+  concert(@Root() room: ChatRoom): ConcertReference | null {
+    return room.concertId ? ConcertReference.of(room.concertId) : null;
+  }
+
+  @FieldResolver(() => Int, { description: 'Counted from the membership documents: exact.' })
+  memberCount(@Root() room: ChatRoom, @Ctx() ctx: ChatContext): Promise<number> {
+    return ctx.loaders.memberCount.load(room.id);
+  }
+
+  @FieldResolver(() => Boolean, { description: 'False for anonymous viewers.' })
+  viewerIsMember(@Root() room: ChatRoom, @Ctx() ctx: ChatContext): Promise<boolean> {
+    return ctx.loaders.viewerIsMember.load(room.id);
+  }
+
+  @FieldResolver(() => ChatMessage, { nullable: true })
+  async lastMessage(@Root() room: ChatRoom, @Ctx() ctx: ChatContext): Promise<ChatMessage | null> {
+    const doc = await ctx.loaders.newestMessage.load(room);
+    return doc ? ChatMessage.from(doc) : null;
+  }
+
+  @FieldResolver(() => Int, { description: 'The seq of the newest message; 0 when there is none.' })
+  async lastSeq(@Root() room: ChatRoom, @Ctx() ctx: ChatContext): Promise<number> {
+    return (await ctx.loaders.newestMessage.load(room))?.seq ?? 0;
+  }
+
+  @FieldResolver(() => ChatMessageConnection, {
+    description: 'Oldest first within a page. Backward with last/before (the default: the newest 50; hasPreviousPage tells whether older ones exist) or forward with first/after; at most 100.',
+  })
+  async messages(
+    @Root() room: ChatRoom,
+    @Arg('last', () => Int, { nullable: true }) last: number | null,
+    @Arg('before', () => String, { nullable: true }) before: string | null,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: ChatContext,
+  ): Promise<ChatMessageConnection> {
+    const page = await ctx.messages.page(parseId(room.id), { first, after, last, before });
+    return {
+      pageInfo: page.pageInfo,
+      edges: page.edges.map(({ cursor, node }) => ({ cursor, node: ChatMessage.from(node) })),
+      room: { id: room.id, lastSeqHint: room.lastSeqHint },
+    };
+  }
+}

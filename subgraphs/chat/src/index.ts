@@ -1,0 +1,4 @@
+import { runSubgraph } from '@stagelives/platform/subgraph';
+import { createChatServer } from './server.js';
+
+await runSubgraph('chat', createChatServer);

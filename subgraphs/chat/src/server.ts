@@ -1,0 +1,59 @@
+import { UserLinkRepository } from '@stagelives/platform';
+import { createSubgraphServer, isAuthenticated, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
+import { ChatMessageRepository } from './chat-message/chat-message.repository.js';
+import { ChatMessageService } from './chat-message/chat-message.service.js';
+import { RedisSendRateLimit } from './chat-message/send-rate-limit.js';
+import { ChatRoomRepository } from './chat-room/chat-room.repository.js';
+import { ChatRoomService } from './chat-room/chat-room.service.js';
+import { loadChatConfig } from './config.js';
+import { createChatLoaders, type ChatContext, type ChatRepositories } from './context.js';
+import { ChatEvents } from './events/chat-events.js';
+import { MembershipService } from './membership/membership.service.js';
+import { buildSchema } from './schema.js';
+
+/** Builds the chat subgraph server (never listens). Creates its indexes, idempotently. */
+export async function createChatServer(deps: SubgraphDeps): Promise<SubgraphServer> {
+  const { config, env, logger, mongo, redis } = deps;
+  const chatConfig = loadChatConfig(env);
+  const db = mongo.db('chat');
+  const repos: ChatRepositories = {
+    rooms: new ChatRoomRepository(db),
+    messages: new ChatMessageRepository(db),
+    memberships: new UserLinkRepository(db, 'memberships', 'roomId'),
+  };
+  await Promise.all([repos.rooms.ensureIndexes(), repos.messages.ensureIndexes(), repos.memberships.ensureIndexes()]);
+
+  const events = new ChatEvents(redis, config.REDIS_PREFIX, logger);
+  const rateLimit = new RedisSendRateLimit(redis, {
+    redisPrefix: config.REDIS_PREFIX,
+    points: chatConfig.CHAT_SEND_LIMIT,
+    durationSeconds: chatConfig.CHAT_SEND_WINDOW_SECONDS,
+  });
+  const rooms = new ChatRoomService(repos);
+  const memberships = new MembershipService(rooms, repos.memberships, events);
+  const messages = new ChatMessageService(repos, rooms, memberships, rateLimit, events, logger);
+
+  const signedIn = isAuthenticated;
+  const server = await createSubgraphServer<ChatContext>({
+    name: 'chat',
+    schema: await buildSchema(),
+    deps,
+    permissions: {
+      Mutation: {
+        createChatRoom: signedIn,
+        joinChatRoom: signedIn,
+        leaveChatRoom: signedIn,
+        sendMessage: signedIn,
+      },
+    },
+    createContext: (base) => ({ ...base, rooms, memberships, messages, loaders: createChatLoaders(repos, base.viewer?.userId ?? null) }),
+  });
+  return {
+    httpServer: server.httpServer,
+    listen: (port, host) => server.listen(port, host),
+    close: async () => {
+      await server.close();
+      await events.close();
+    },
+  };
+}
