@@ -1,6 +1,7 @@
 import { buildFederatedSchema } from '@stagelives/schema';
-import { concertReferenceResolver } from './concert/concert.ref.js';
-import { ConcertSetlistResolver, SetlistResolver } from './setlist/setlist.resolver.js';
+import { ConcertSetlistResolver } from './concert/concert-setlist.resolver.js';
+import { concertReferenceResolver } from './concert/concert.reference.js';
+import { SetlistResolver } from './setlist/setlist.resolver.js';
 
 /** The setlists subgraph schema. */
 export function buildSchema() {

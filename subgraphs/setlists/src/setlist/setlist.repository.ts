@@ -37,10 +37,12 @@ export class SetlistRepository {
     return doc;
   }
 
-  findByConcertIds(concertIds: readonly ObjectId[]): Promise<SetlistDocument[]> {
+  /** The setlists of these concerts (at most one each), in one query. */
+  findByConcerts(concertIds: readonly ObjectId[]): Promise<SetlistDocument[]> {
     return this.collection.find({ concertId: { $in: [...concertIds] } }).toArray();
   }
 
+  /** True when the concert had a setlist and it was deleted. */
   async deleteByConcert(concertId: ObjectId): Promise<boolean> {
     const { deletedCount } = await this.collection.deleteOne({ concertId: { $eq: concertId } });
     return deletedCount === 1;

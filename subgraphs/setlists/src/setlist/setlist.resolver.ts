@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import type { SetlistsContext } from '../context.js';
-import { ConcertRef } from '../concert/concert.ref.js';
+import { ConcertReference } from '../concert/concert.reference.js';
 import { SetlistInput } from './setlist.input.js';
 import { Setlist } from './setlist.type.js';
 
@@ -20,17 +20,8 @@ export class SetlistResolver {
     return ctx.setlists.delete(concertId);
   }
 
-  @FieldResolver(() => ConcertRef)
-  concert(@Root() setlist: Setlist): ConcertRef {
-    return ConcertRef.of(setlist.concertId);
-  }
-}
-
-@Resolver(() => ConcertRef)
-export class ConcertSetlistResolver {
-  @FieldResolver(() => Setlist, { nullable: true, description: 'The setlist, once an admin has published one.' })
-  async setlist(@Root() concert: ConcertRef, @Ctx() ctx: SetlistsContext): Promise<Setlist | null> {
-    const doc = await ctx.loaders.setlistByConcert.load(concert.id);
-    return doc ? Setlist.from(doc) : null;
+  @FieldResolver(() => ConcertReference)
+  concert(@Root() setlist: Setlist): ConcertReference {
+    return ConcertReference.of(setlist.concertId);
   }
 }
