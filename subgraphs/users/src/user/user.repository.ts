@@ -10,7 +10,9 @@ export class DuplicateKeyError extends Error {
   }
 }
 
-function duplicateField(error: MongoServerError): DuplicateKeyError['field'] {
+type DuplicateField = DuplicateKeyError['field'];
+
+function duplicateField(error: MongoServerError): DuplicateField {
   const text = duplicateKeyText(error);
   if (text.includes('emailLower')) return 'email';
   if (text.includes('nicknameLower')) return 'nickname';
@@ -18,14 +20,23 @@ function duplicateField(error: MongoServerError): DuplicateKeyError['field'] {
   return 'other';
 }
 
-async function mapDuplicates<T>(op: () => Promise<T>): Promise<T> {
+async function mapDuplicates<T>(op: () => Promise<T>, unnamed: () => Promise<DuplicateField> = async () => 'other'): Promise<T> {
   try {
     return await op();
   } catch (error) {
-    if (isDuplicateKeyError(error)) throw new DuplicateKeyError(duplicateField(error));
-    throw error;
+    if (!isDuplicateKeyError(error)) throw error;
+    const field = duplicateField(error);
+    throw new DuplicateKeyError(field === 'other' ? await unnamed() : field);
   }
 }
+
+/** The unique keys, in the order a clash is reported: the same sign-in first (a race), then email, then nickname. */
+const UNIQUE_KEYS = [
+  ['googleSub', 'provider'],
+  ['appleSub', 'provider'],
+  ['emailLower', 'email'],
+  ['nicknameLower', 'nickname'],
+] as const satisfies ReadonlyArray<readonly [keyof UserDocument, DuplicateField]>;
 
 const providerField = (provider: Provider) => (provider === 'google' ? 'googleSub' : 'appleSub');
 
@@ -46,11 +57,28 @@ export class UserRepository {
     ]);
   }
 
+  /** Inserts an account; a taken email, nickname or provider subject becomes DuplicateKeyError naming it. */
   insert(doc: Omit<UserDocument, '_id'>): Promise<UserDocument> {
-    return mapDuplicates(async () => {
-      const { insertedId } = await this.collection.insertOne(doc as UserDocument);
-      return { ...doc, _id: insertedId } as UserDocument;
-    });
+    return mapDuplicates(
+      async () => {
+        const { insertedId } = await this.collection.insertOne(doc as UserDocument);
+        return { ...doc, _id: insertedId } as UserDocument;
+      },
+      () => this.takenKeyOf(doc),
+    );
+  }
+
+  /**
+   * Which unique value of `doc` another account holds. FerretDB names the violated index for
+   * updates but not for inserts (MongoDB does for both), so an insert's clash is looked up.
+   */
+  private async takenKeyOf(doc: Omit<UserDocument, '_id'>): Promise<DuplicateField> {
+    for (const [key, field] of UNIQUE_KEYS) {
+      const value = doc[key];
+      if (value === undefined || value === null) continue;
+      if (await this.collection.findOne({ [key]: { $eq: value } }, { projection: { _id: 1 } })) return field;
+    }
+    return 'other';
   }
 
   findByIds(ids: readonly ObjectId[]): Promise<UserDocument[]> {
