@@ -1,15 +1,16 @@
 import { buildFederatedSchema } from '@stagelives/schema';
-import { ArticleResolver, articleReferenceResolver } from './article/article.resolver.js';
+import { articleReferenceResolver } from './article/article.reference.js';
+import { ArticleResolver } from './article/article.resolver.js';
 import { CommentResolver } from './comment/comment.resolver.js';
-import { concertReferenceResolver } from './concert/concert.ref.js';
-import { ConcertRefResolver } from './concert/concert.resolver.js';
-import { userReferenceResolver } from './user/user.ref.js';
-import { UserRefResolver } from './user/user.resolver.js';
+import { ConcertArticlesResolver } from './concert/concert-articles.resolver.js';
+import { concertReferenceResolver } from './concert/concert.reference.js';
+import { UserBookmarkedArticlesResolver } from './user/user-bookmarked-articles.resolver.js';
+import { userReferenceResolver } from './user/user.reference.js';
 
 /** The articles subgraph schema. */
 export function buildSchema() {
   return buildFederatedSchema(
-    { resolvers: [ArticleResolver, CommentResolver, ConcertRefResolver, UserRefResolver] },
+    { resolvers: [ArticleResolver, CommentResolver, ConcertArticlesResolver, UserBookmarkedArticlesResolver] },
     { ...articleReferenceResolver, ...concertReferenceResolver, ...userReferenceResolver },
   );
 }

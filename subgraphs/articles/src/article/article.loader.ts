@@ -1,60 +1,56 @@
-import DataLoader from 'dataloader';
-import { ObjectId } from 'mongodb';
-import type { CommentRepository } from '../comment/comment.repository.js';
-import type { ReactionRepository } from '../reaction/reaction.repository.js';
-import type { ArticleRepository } from './article.repository.js';
+import type DataLoader from 'dataloader';
+import { createByIdLoader, createCountLoader, createViewerFlagLoader } from '@stagelives/platform/subgraph';
+import type { ArticlesRepositories } from '../repositories.js';
+import type { ConcertFirstPage } from './article.repository.js';
 import type { ArticleDocument } from './article.type.js';
 
-export interface ArticleLoaders {
+/**
+ * Per-request loaders: one command per kind per tick, however many articles (or concerts) a
+ * response holds. Keys are hex ids; ids that cannot exist are answered without a query.
+ * Services get them in their constructor and forget what they change.
+ */
+export class ArticleLoaders {
   /** Visible articles by id (null when missing or being deleted). */
-  article: DataLoader<string, ArticleDocument | null>;
-  likeCount: DataLoader<string, number>;
-  commentCount: DataLoader<string, number>;
-  viewerHasLiked: DataLoader<string, boolean>;
-  viewerHasBookmarked: DataLoader<string, boolean>;
-}
+  readonly article: DataLoader<string, ArticleDocument | null>;
+  readonly likeCount: DataLoader<string, number>;
+  readonly commentCount: DataLoader<string, number>;
+  /** False for anonymous viewers, with no query. */
+  readonly viewerHasLiked: DataLoader<string, boolean>;
+  readonly viewerHasBookmarked: DataLoader<string, boolean>;
+  /** Visible articles per concert: one `$group` for every concert of the batch. */
+  readonly concertArticleCount: DataLoader<string, number>;
+  private readonly firstPages = new Map<number, DataLoader<string, ConcertFirstPage | null>>();
 
-const isId = (id: string) => /^[0-9a-f]{24}$/i.test(id);
-const objectIds = (ids: readonly string[]) => ids.filter(isId).map((id) => new ObjectId(id));
+  constructor(private readonly repos: ArticlesRepositories, viewerId: string | null) {
+    this.article = createByIdLoader((ids) => repos.articles.findByIds(ids), (doc) => doc._id);
+    this.likeCount = createCountLoader((ids) => repos.likes.countByParents(ids));
+    this.commentCount = createCountLoader((ids) => repos.comments.countByParents(ids));
+    this.viewerHasLiked = createViewerFlagLoader(viewerId, (viewer, ids) => repos.likes.parentsAmong(viewer, ids));
+    this.viewerHasBookmarked = createViewerFlagLoader(viewerId, (viewer, ids) => repos.bookmarks.parentsAmong(viewer, ids));
+    this.concertArticleCount = createCountLoader((ids) => repos.articles.countByConcerts(ids));
+  }
 
-function counter(count: (ids: readonly ObjectId[]) => Promise<Map<string, number>>) {
-  return new DataLoader<string, number>(async (ids) => {
-    const valid = objectIds(ids);
-    const counts = valid.length ? await count(valid) : new Map<string, number>();
-    return ids.map((id) => counts.get(id) ?? 0);
-  });
-}
+  /** The first page of `limit` articles (and the count) of each concert: two commands per batch, one loader per page size. */
+  concertFirstPage(limit: number): DataLoader<string, ConcertFirstPage | null> {
+    let loader = this.firstPages.get(limit);
+    if (!loader) {
+      loader = createByIdLoader((ids) => this.repos.articles.firstPagesByConcerts(ids, limit), (page) => page.concertId);
+      this.firstPages.set(limit, loader);
+    }
+    return loader;
+  }
 
-function flag(viewerId: string | null, find: (user: ObjectId, ids: readonly ObjectId[]) => Promise<Set<string>>) {
-  return new DataLoader<string, boolean>(async (ids) => {
-    // An anonymous viewer has liked and bookmarked nothing: no query at all.
-    if (!viewerId || !isId(viewerId)) return ids.map(() => false);
-    const valid = objectIds(ids);
-    const found = valid.length ? await find(new ObjectId(viewerId), valid) : new Set<string>();
-    return ids.map((id) => found.has(id));
-  });
-}
+  /** Forgets what this request loaded about an article (and the concert lists it may be in) after a change. */
+  forgetArticle(id: string): void {
+    for (const loader of [this.article, this.likeCount, this.commentCount, this.viewerHasLiked, this.viewerHasBookmarked] as Array<DataLoader<string, unknown>>) {
+      loader.clear(id);
+    }
+    this.concertArticleCount.clearAll();
+    for (const loader of this.firstPages.values()) loader.clearAll();
+  }
 
-/** Per-request loaders: one query per kind per tick, however many articles a response holds. */
-export function createArticleLoaders(
-  repos: { articles: ArticleRepository; comments: CommentRepository; likes: ReactionRepository; bookmarks: ReactionRepository },
-  viewerId: string | null,
-): ArticleLoaders {
-  return {
-    article: new DataLoader<string, ArticleDocument | null>(async (ids) => {
-      const valid = objectIds(ids);
-      const docs = valid.length ? await repos.articles.findVisibleByIds(valid) : [];
-      const byId = new Map(docs.map((d) => [d._id.toHexString(), d]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
-    likeCount: counter((ids) => repos.likes.countByArticles(ids)),
-    commentCount: counter((ids) => repos.comments.countByArticles(ids)),
-    viewerHasLiked: flag(viewerId, (user, ids) => repos.likes.articlesOf(user, ids)),
-    viewerHasBookmarked: flag(viewerId, (user, ids) => repos.bookmarks.articlesOf(user, ids)),
-  };
-}
-
-/** Forgets what a request loaded about an article after it changed it. */
-export function forgetArticle(loaders: ArticleLoaders, id: string): void {
-  for (const loader of Object.values(loaders) as Array<DataLoader<string, unknown>>) loader.clear(id);
+  /** Forgets an article's comment count after a comment was added or removed. */
+  forgetComments(articleId: string): void {
+    this.commentCount.clear(articleId);
+  }
 }

@@ -1,5 +1,5 @@
 import { escapeRegExp } from '@stagelives/schema';
-import { ensureIndexes } from '@stagelives/platform';
+import { ensureIndexes, keysetAfter, type KeysetPosition } from '@stagelives/platform';
 import type { Collection, Db, Filter, ObjectId } from 'mongodb';
 import type { ArticleDocument } from './article.type.js';
 
@@ -12,18 +12,30 @@ export interface ArticleQuery {
   words?: string[];
 }
 
-/** Sort key of article lists: newest first, ties by id. */
-export interface ArticleCursor {
+/** One article of a concert's first page: its sort key, and its document unless it vanished. */
+export interface ConcertPageRow {
+  _id: ObjectId;
   createdAt: Date;
-  id: ObjectId;
+  /** Null when the article vanished between the two reads, and for the extra row (never read). */
+  doc: ArticleDocument | null;
 }
 
-/** Escapes user text so it matches literally inside a regular expression (PCRE and RE2). */
+/** The first page of one concert's articles, read with many others by `firstPagesByConcerts`. */
+export interface ConcertFirstPage {
+  concertId: ObjectId;
+  /** Visible articles of the concert. */
+  count: number;
+  /** Its newest `limit + 1` articles, newest first: the documents of the first `limit`, the extra one only tells that more follow. */
+  rows: ConcertPageRow[];
+}
+
+/** Sort keys one `firstPagesByConcerts` scan returns in its first batch (about 6 MB of keys; the server's 16 MB cap is the other bound). */
+const KEY_SCAN_BATCH = 100_000;
 
 /** Articles not being deleted. */
 const VISIBLE: Filter<ArticleDocument> = { deletedAt: { $exists: false } };
 
-/** The `articles` collection; the only code that talks to it. */
+/** The `articles` collection; the only code that talks to it. Every read skips articles being deleted. */
 export class ArticleRepository {
   readonly collection: Collection<ArticleDocument>;
 
@@ -50,8 +62,17 @@ export class ArticleRepository {
     return { ...doc, _id: insertedId };
   }
 
-  findVisibleByIds(ids: readonly ObjectId[]): Promise<ArticleDocument[]> {
-    return this.collection.find({ _id: { $in: [...ids] }, ...VISIBLE }).toArray();
+  /** A visible article, read now (never from a request cache): what the delete guard checks. */
+  findById(id: ObjectId): Promise<ArticleDocument | null> {
+    return this.collection.findOne({ _id: { $eq: id }, ...VISIBLE });
+  }
+
+  /** In one round trip (not 101 documents then a `getMore`) as long as they fit in 16 MB. */
+  findByIds(ids: readonly ObjectId[]): Promise<ArticleDocument[]> {
+    return this.collection
+      .find({ _id: { $in: [...ids] }, ...VISIBLE })
+      .batchSize(ids.length + 1)
+      .toArray();
   }
 
   /** The filter of a query; exported for tests of the `$text` form, which FerretDB cannot run. */
@@ -77,18 +98,62 @@ export class ArticleRepository {
   }
 
   /** One page in (createdAt, _id) descending order, plus one extra to tell whether more follow. */
-  page(query: ArticleQuery, limit: number, after?: ArticleCursor): Promise<ArticleDocument[]> {
+  page(query: ArticleQuery, limit: number, after?: KeysetPosition | null): Promise<ArticleDocument[]> {
     const filter = this.filterOf(query);
-    if (after) {
-      (filter.$and as Filter<ArticleDocument>[]).push({
-        $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: { $eq: after.createdAt }, _id: { $lt: after.id } }],
-      });
-    }
+    if (after) (filter.$and as Filter<ArticleDocument>[]).push(keysetAfter<ArticleDocument>('createdAt', -1, after));
     return this.collection.find(filter).sort({ createdAt: -1, _id: -1 }).limit(limit + 1).toArray();
   }
 
   count(query: ArticleQuery): Promise<number> {
     return this.collection.countDocuments(this.filterOf(query));
+  }
+
+  /** Visible articles per concert (hex id → count), in one `$group` for the whole batch. */
+  async countByConcerts(concertIds: readonly ObjectId[]): Promise<Map<string, number>> {
+    if (concertIds.length === 0) return new Map();
+    const rows = await this.collection
+      .aggregate<{ _id: ObjectId; n: number }>([{ $match: { concertId: { $in: [...concertIds] }, ...VISIBLE } }, { $group: { _id: '$concertId', n: { $sum: 1 } } }])
+      .toArray();
+    return new Map(rows.map((r) => [r._id.toHexString(), r.n]));
+  }
+
+  /**
+   * The first page (newest `limit`, plus one to tell whether more follow) and the count of
+   * several concerts, in two commands whatever their number. FerretDB 1.24 has no way to cut a
+   * page per group in one command (`$push`, `$first`, `$topN`, `$slice`, `$setWindowFields`,
+   * `$facet` and `$lookup` are all unimplemented), so:
+   *
+   * 1. one find of the sort keys only (`_id`, `concertId`, `createdAt`) of every visible article
+   *    of these concerts, in the order of the `concert_createdAt_id` index; counted and cut to
+   *    `limit + 1` per concert here. It reads the same articles as a count would, but ships
+   *    three small fields of each, in one batch up to 100,000 articles;
+   * 2. one find by `_id` of the documents of the first `limit` of each concert: full documents
+   *    are read for at most `limit` articles per concert, never more.
+   *
+   * Concerts without visible articles are absent from the result.
+   */
+  async firstPagesByConcerts(concertIds: readonly ObjectId[], limit: number): Promise<ConcertFirstPage[]> {
+    if (concertIds.length === 0) return [];
+    const keys = await this.collection
+      .find({ concertId: { $in: [...concertIds] }, ...VISIBLE }, { projection: { _id: 1, concertId: 1, createdAt: 1 } })
+      .sort({ concertId: 1, createdAt: -1, _id: -1 })
+      .batchSize(KEY_SCAN_BATCH)
+      .toArray();
+    const pages = new Map<string, ConcertFirstPage>();
+    for (const key of keys) {
+      const concertId = key.concertId as ObjectId;
+      const hex = concertId.toHexString();
+      let page = pages.get(hex);
+      if (!page) pages.set(hex, (page = { concertId, count: 0, rows: [] }));
+      page.count += 1;
+      if (page.rows.length <= limit) page.rows.push({ _id: key._id, createdAt: key.createdAt, doc: null });
+    }
+    const wanted = [...pages.values()].flatMap((p) => p.rows.slice(0, limit));
+    if (wanted.length > 0) {
+      const docs = new Map((await this.findByIds(wanted.map((r) => r._id))).map((d) => [d._id.toHexString(), d]));
+      for (const row of wanted) row.doc = docs.get(row._id.toHexString()) ?? null;
+    }
+    return [...pages.values()];
   }
 
   /** Applies `set` to a visible article; returns the updated document or null. */

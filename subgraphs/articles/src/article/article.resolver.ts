@@ -1,20 +1,11 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireViewer } from '@stagelives/platform/subgraph';
-import { tryParseId } from '@stagelives/schema';
 import { CommentConnection } from '../comment/comment.type.js';
-import { ConcertRef } from '../concert/concert.ref.js';
+import { ConcertReference } from '../concert/concert.reference.js';
 import type { ArticlesContext } from '../context.js';
-import { UserRef } from '../user/user.ref.js';
+import { UserReference } from '../user/user.reference.js';
 import { ArticleFilter, CreateArticleInput, UpdateArticleInput } from './article.input.js';
-import { forgetArticle } from './article.loader.js';
-import { Article, ArticleConnection, type ArticleDocument } from './article.type.js';
-
-/** Returns an article a mutation changed, with what this request loaded about it forgotten. */
-function changed(ctx: ArticlesContext, doc: ArticleDocument): Article {
-  const article = Article.from(doc);
-  forgetArticle(ctx.loaders, article.id);
-  return article;
-}
+import { Article, ArticleConnection } from './article.type.js';
 
 @Resolver(() => Article)
 export class ArticleResolver {
@@ -30,8 +21,7 @@ export class ArticleResolver {
 
   @Query(() => Article, { nullable: true })
   async article(@Arg('id', () => ID) id: string, @Ctx() ctx: ArticlesContext): Promise<Article | null> {
-    if (!tryParseId(id)) return null;
-    const doc = await ctx.loaders.article.load(id);
+    const doc = await ctx.articles.get(id);
     return doc ? Article.from(doc) : null;
   }
 
@@ -46,44 +36,42 @@ export class ArticleResolver {
     @Arg('input', () => UpdateArticleInput) input: UpdateArticleInput,
     @Ctx() ctx: ArticlesContext,
   ): Promise<Article> {
-    return changed(ctx, await ctx.articles.update(requireViewer(ctx), id, input));
+    return Article.from(await ctx.articles.update(requireViewer(ctx), id, input));
   }
 
   @Mutation(() => Boolean, { description: 'The author or an admin. Removes the comments, likes and bookmarks too.' })
-  async deleteArticle(@Arg('id', () => ID) id: string, @Ctx() ctx: ArticlesContext): Promise<boolean> {
-    const done = await ctx.articles.delete(requireViewer(ctx), id);
-    ctx.loaders.article.clear(id);
-    return done;
+  deleteArticle(@Arg('id', () => ID) id: string, @Ctx() ctx: ArticlesContext): Promise<boolean> {
+    return ctx.articleDeletion.delete(requireViewer(ctx), id);
   }
 
   @Mutation(() => Article, { description: 'Idempotent.' })
   async likeArticle(@Arg('id', () => ID) id: string, @Ctx() ctx: ArticlesContext): Promise<Article> {
-    return changed(ctx, await ctx.articles.react(requireViewer(ctx), 'likes', id, true));
+    return Article.from(await ctx.reactions.like(requireViewer(ctx), id));
   }
 
   @Mutation(() => Article, { description: 'Idempotent.' })
   async unlikeArticle(@Arg('id', () => ID) id: string, @Ctx() ctx: ArticlesContext): Promise<Article> {
-    return changed(ctx, await ctx.articles.react(requireViewer(ctx), 'likes', id, false));
+    return Article.from(await ctx.reactions.unlike(requireViewer(ctx), id));
   }
 
   @Mutation(() => Article, { description: 'Idempotent.' })
   async bookmarkArticle(@Arg('id', () => ID) id: string, @Ctx() ctx: ArticlesContext): Promise<Article> {
-    return changed(ctx, await ctx.articles.react(requireViewer(ctx), 'bookmarks', id, true));
+    return Article.from(await ctx.reactions.bookmark(requireViewer(ctx), id));
   }
 
   @Mutation(() => Article, { description: 'Idempotent.' })
   async unbookmarkArticle(@Arg('id', () => ID) id: string, @Ctx() ctx: ArticlesContext): Promise<Article> {
-    return changed(ctx, await ctx.articles.react(requireViewer(ctx), 'bookmarks', id, false));
+    return Article.from(await ctx.reactions.unbookmark(requireViewer(ctx), id));
   }
 
-  @FieldResolver(() => UserRef)
-  author(@Root() article: Article): UserRef {
-    return UserRef.of(article.authorId);
+  @FieldResolver(() => UserReference)
+  author(@Root() article: Article): UserReference {
+    return UserReference.of(article.authorId);
   }
 
-  @FieldResolver(() => ConcertRef, { nullable: true })
-  concert(@Root() article: Article): ConcertRef | null {
-    return article.concertId ? ConcertRef.of(article.concertId) : null;
+  @FieldResolver(() => ConcertReference, { nullable: true })
+  concert(@Root() article: Article): ConcertReference | null {
+    return article.concertId ? ConcertReference.of(article.concertId) : null;
   }
 
   @FieldResolver(() => Int)
@@ -113,15 +101,6 @@ export class ArticleResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: ArticlesContext,
   ): Promise<CommentConnection> {
-    return ctx.comments.list(article.id, first, after, () => ctx.loaders.commentCount.load(article.id));
+    return ctx.comments.list(article.id, first, after);
   }
 }
-
-export const articleReferenceResolver = {
-  Article: {
-    __resolveReference: async (ref: { id: string }, ctx: ArticlesContext) => {
-      const doc = await ctx.loaders.article.load(ref.id);
-      return doc ? Article.from(doc) : null;
-    },
-  },
-};

@@ -1,11 +1,9 @@
 import type { Collection, Db, ObjectId } from 'mongodb';
+import { ensureIndexes, keysetAfter, type KeysetPosition } from '@stagelives/platform';
 import type { CommentDocument } from './comment.type.js';
-import { ensureIndexes } from '@stagelives/platform';
 
-/** Sort key of comment lists: oldest first, ties by id. */
-export interface CommentCursor {
-  createdAt: Date;
-  id: ObjectId;
+export interface CommentQuery {
+  articleId: ObjectId;
 }
 
 /** The `comments` collection. */
@@ -29,19 +27,20 @@ export class CommentRepository {
     return this.collection.findOne({ _id: { $eq: id } });
   }
 
-  page(articleId: ObjectId, limit: number, after?: CommentCursor): Promise<CommentDocument[]> {
-    const keyset = after ? { $or: [{ createdAt: { $gt: after.createdAt } }, { createdAt: { $eq: after.createdAt }, _id: { $gt: after.id } }] } : {};
+  /** One page of an article's comments, oldest first (ties by id), plus one extra to tell whether more follow. */
+  page(query: CommentQuery, limit: number, after?: KeysetPosition | null): Promise<CommentDocument[]> {
     return this.collection
-      .find({ articleId: { $eq: articleId }, ...keyset })
+      .find({ $and: [{ articleId: { $eq: query.articleId } }, keysetAfter<CommentDocument>('createdAt', 1, after)] })
       .sort({ createdAt: 1, _id: 1 })
       .limit(limit + 1)
       .toArray();
   }
 
-  /** Comments per article, in one `$group` for the whole batch. */
-  async countByArticles(ids: readonly ObjectId[]): Promise<Map<string, number>> {
+  /** Comments per article (hex id → count), in one `$group` for the whole batch. */
+  async countByParents(articleIds: readonly ObjectId[]): Promise<Map<string, number>> {
+    if (articleIds.length === 0) return new Map();
     const rows = await this.collection
-      .aggregate<{ _id: ObjectId; n: number }>([{ $match: { articleId: { $in: [...ids] } } }, { $group: { _id: '$articleId', n: { $sum: 1 } } }])
+      .aggregate<{ _id: ObjectId; n: number }>([{ $match: { articleId: { $in: [...articleIds] } } }, { $group: { _id: '$articleId', n: { $sum: 1 } } }])
       .toArray();
     return new Map(rows.map((r) => [r._id.toHexString(), r.n]));
   }

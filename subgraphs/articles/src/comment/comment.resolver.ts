@@ -2,16 +2,14 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-grap
 import { requireViewer } from '@stagelives/platform/subgraph';
 import { Article } from '../article/article.type.js';
 import type { ArticlesContext } from '../context.js';
-import { UserRef } from '../user/user.ref.js';
+import { UserReference } from '../user/user.reference.js';
 import { Comment } from './comment.type.js';
 
 @Resolver(() => Comment)
 export class CommentResolver {
   @Mutation(() => Comment, { description: 'HTML is sanitised like Article.body; at most 2,000 characters.' })
   async addComment(@Arg('articleId', () => ID) articleId: string, @Arg('body', () => String) body: string, @Ctx() ctx: ArticlesContext): Promise<Comment> {
-    const comment = await ctx.comments.add(requireViewer(ctx), articleId, body);
-    ctx.loaders.commentCount.clear(articleId);
-    return Comment.from(comment);
+    return Comment.from(await ctx.comments.add(requireViewer(ctx), articleId, body));
   }
 
   @Mutation(() => Comment, { description: 'The comment author or an admin.' })
@@ -20,18 +18,18 @@ export class CommentResolver {
   }
 
   @Mutation(() => Boolean, { description: 'The comment author or an admin.' })
-  async deleteComment(@Arg('id', () => ID) id: string, @Ctx() ctx: ArticlesContext): Promise<boolean> {
+  deleteComment(@Arg('id', () => ID) id: string, @Ctx() ctx: ArticlesContext): Promise<boolean> {
     return ctx.comments.delete(requireViewer(ctx), id);
   }
 
-  @FieldResolver(() => UserRef)
-  author(@Root() comment: Comment): UserRef {
-    return UserRef.of(comment.authorId);
+  @FieldResolver(() => UserReference)
+  author(@Root() comment: Comment): UserReference {
+    return UserReference.of(comment.authorId);
   }
 
   @FieldResolver(() => Article, { nullable: true, description: 'Null once the article is deleted.' })
   async article(@Root() comment: Comment, @Ctx() ctx: ArticlesContext): Promise<Article | null> {
-    const doc = await ctx.loaders.article.load(comment.articleId);
+    const doc = await ctx.articles.get(comment.articleId);
     return doc ? Article.from(doc) : null;
   }
 }

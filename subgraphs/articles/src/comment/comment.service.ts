@@ -1,61 +1,70 @@
-import { ObjectId } from 'mongodb';
-import { type Identity, NotFoundError, connectionFromPage, pageSize, parseId, type Connection } from '@stagelives/schema';
-import { cursorOf, parseCursor, requireOwner, type ArticleService } from '../article/article.service.js';
-import type { ArticleRepository } from '../article/article.repository.js';
+import { type Connection, type Identity, NotFoundError, connectionFromPage, decodeTimeIdCursor, encodeTimeIdCursor, pageSize, parseId } from '@stagelives/schema';
+import { requireSelfOrAdmin } from '@stagelives/platform/subgraph';
+import type { ArticleDeletionService } from '../article/article-deletion.service.js';
+import type { ArticleLoaders } from '../article/article.loader.js';
 import { cleanRichText } from '../content/sanitize.js';
-import type { CommentRepository } from './comment.repository.js';
+import type { ArticlesRepositories } from '../repositories.js';
 import { Comment, type CommentDocument } from './comment.type.js';
 
 export const COMMENT_LIMITS = { body: 2_000, bodyStored: 6_000 } as const;
 
+/** Comments of articles. One per request. */
 export class CommentService {
   constructor(
-    private readonly comments: CommentRepository,
-    private readonly articleRepo: ArticleRepository,
-    private readonly articles: ArticleService,
+    private readonly repos: ArticlesRepositories,
+    private readonly loaders: ArticleLoaders,
+    private readonly deletion: ArticleDeletionService,
   ) {}
 
-  /** Comments of an article, oldest first. */
-  async list(articleId: string, first: number | null | undefined, after: string | null | undefined, totalCount: () => Promise<number>): Promise<Connection<Comment>> {
+  /** Comments of an article, oldest first; `totalCount` is the article's (batched) comment count. */
+  async list(articleId: string, first: number | null | undefined, after: string | null | undefined): Promise<Connection<Comment>> {
     const limit = pageSize(first);
-    const cursor = parseCursor(after);
-    const [docs, total] = await Promise.all([this.comments.page(new ObjectId(articleId), limit, cursor), totalCount()]);
-    return connectionFromPage(docs, { limit, after, totalCount: total, edge: (doc) => ({ cursor: cursorOf(doc.createdAt, doc._id), node: Comment.from(doc) }) });
+    const from = after ? decodeTimeIdCursor(after) : null;
+    const [docs, totalCount] = await Promise.all([
+      this.repos.comments.page({ articleId: parseId(articleId) }, limit, from && { value: from.time, id: from.id }),
+      this.loaders.commentCount.load(articleId),
+    ]);
+    return connectionFromPage(docs, { limit, after, totalCount, edge: (doc) => ({ cursor: encodeTimeIdCursor(doc.createdAt, doc._id), node: Comment.from(doc) }) });
   }
 
+  /** Signed in; the article must be visible (and stay so: see ArticleDeletionService.writeChild). */
   async add(viewer: Identity, articleId: string, body: string): Promise<CommentDocument> {
     const clean = cleanRichText(body, { field: 'body', max: COMMENT_LIMITS.body, maxStored: COMMENT_LIMITS.bodyStored });
     const now = new Date();
-    const { result } = await this.articles.writeChild(
+    const { result } = await this.deletion.writeChild(
       articleId,
       'articleId',
-      (article) => this.comments.insert({ articleId: article._id, authorId: parseId(viewer.userId, 'viewer'), body: clean.html, createdAt: now, updatedAt: now }),
-      (_article, comment) => this.comments.delete(comment._id),
+      (article) => this.repos.comments.insert({ articleId: article._id, authorId: parseId(viewer.userId, 'viewer'), body: clean.html, createdAt: now, updatedAt: now }),
+      (_article, comment) => this.repos.comments.delete(comment._id),
     );
+    this.loaders.forgetComments(articleId);
     return result;
   }
 
-  /** A comment whose article is visible, or NOT_FOUND. */
-  private async require(id: string): Promise<CommentDocument> {
-    const doc = await this.comments.findById(parseId(id, 'id'));
-    const [article] = doc ? await this.articleRepo.findVisibleByIds([doc.articleId]) : [];
-    if (!doc || !article) throw new NotFoundError('Comment', id);
-    return doc;
-  }
-
+  /** The comment's author or an admin. */
   async update(viewer: Identity, id: string, body: string): Promise<CommentDocument> {
     const doc = await this.require(id);
-    requireOwner(viewer, doc.authorId, 'comment');
+    requireSelfOrAdmin(viewer, doc.authorId.toHexString(), 'Only the author or an admin can change this comment.');
     const clean = cleanRichText(body, { field: 'body', max: COMMENT_LIMITS.body, maxStored: COMMENT_LIMITS.bodyStored });
-    const updated = await this.comments.updateBody(doc._id, clean.html, new Date());
+    const updated = await this.repos.comments.updateBody(doc._id, clean.html, new Date());
     if (!updated) throw new NotFoundError('Comment', id);
     return updated;
   }
 
+  /** The comment's author or an admin. */
   async delete(viewer: Identity, id: string): Promise<boolean> {
     const doc = await this.require(id);
-    requireOwner(viewer, doc.authorId, 'comment');
-    if (!(await this.comments.delete(doc._id))) throw new NotFoundError('Comment', id);
+    requireSelfOrAdmin(viewer, doc.authorId.toHexString(), 'Only the author or an admin can change this comment.');
+    if (!(await this.repos.comments.delete(doc._id))) throw new NotFoundError('Comment', id);
+    this.loaders.forgetComments(doc.articleId.toHexString());
     return true;
+  }
+
+  /** A comment whose article is visible, or NOT_FOUND. */
+  private async require(id: string): Promise<CommentDocument> {
+    const doc = await this.repos.comments.findById(parseId(id, 'id'));
+    const article = doc ? await this.repos.articles.findById(doc.articleId) : null;
+    if (!doc || !article) throw new NotFoundError('Comment', id);
+    return doc;
   }
 }

@@ -1,5 +1,0 @@
-import { entityRef } from '@stagelives/schema';
-
-/** A concert owned by the concerts subgraph; this subgraph adds `articles`. */
-export const { Ref: ConcertRef, referenceResolver: concertReferenceResolver } = entityRef('Concert');
-export type ConcertRef = InstanceType<typeof ConcertRef>;
