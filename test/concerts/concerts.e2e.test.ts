@@ -35,6 +35,15 @@ async function events(): Promise<ConcertEvent[]> {
 }
 
 describe('concerts: admin writes', () => {
+  it('should let only admins create concerts', async () => {
+    const input = { title: 'Admins only', artist: 'IU', venue: 'KSPO Dome', startsAt: at(future) };
+    expect(codeOf(await gql(stack, op('CreateConcert'), { input }))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await gql(stack, op('CreateConcert'), { input }, { token: fan.token }))).toBe('FORBIDDEN');
+    const concert = await create(input);
+    expect(concert).toMatchObject({ title: 'Admins only', status: 'UPCOMING' });
+    await ok(stack, op('DeleteConcert'), { id: concert.id }, { token: admin.token });
+  });
+
   it('should create, update, cancel and delete with the contract operations, admins only', async () => {
     const concert = await create({
       title: 'Spring Tour Seoul',
@@ -198,6 +207,12 @@ describe('concerts: browse and search', () => {
     expect(seen).toEqual(['Paging 0', 'Paging 1', 'Paging 1 twin', 'Paging 2', 'Paging 3', 'Paging 4', 'Paging late']);
     expect(res.concerts.totalCount).toBe(7);
   });
+
+  it('should refuse a cursor it did not issue with BAD_USER_INPUT', async () => {
+    expect(codeOf(await gql(stack, '{ concerts(after: "bogus") { totalCount } }'))).toBe('BAD_USER_INPUT');
+    const idOnly = Buffer.from(JSON.stringify(['0123456789abcdef01234567'])).toString('base64url');
+    expect(codeOf(await gql(stack, op('Concerts'), { after: idOnly }))).toBe('BAD_USER_INPUT');
+  });
 });
 
 describe('concerts: likes', () => {
@@ -221,6 +236,9 @@ describe('concerts: likes', () => {
     const { concert } = await ok(stack, 'query($id: ID!) { concert(id: $id) { likeCount viewerHasLiked } }', { id: a.id }, { token: fan.token });
     expect(concert).toEqual({ likeCount: 1, viewerHasLiked: false });
     expect(codeOf(await gql(stack, '{ user(id: "' + me.user.id + '") { likedConcerts { totalCount } } }', {}, { token: fan.token }))).toBe('FORBIDDEN');
+    // Cursors are (like time, like id): a bare like-id cursor of the former format is refused, not misread.
+    const idOnly = Buffer.from(JSON.stringify(['0123456789abcdef01234567'])).toString('base64url');
+    expect(codeOf(await gql(stack, op('MyLikedConcerts'), { first: 5, after: idOnly }, { token: me.token }))).toBe('BAD_USER_INPUT');
 
     for (let i = 0; i < 2; i += 1) {
       expect((await ok(stack, op('UnlikeConcert'), { id: a.id }, { token: me.token })).unlikeConcert).toEqual({ id: a.id, likeCount: 0, viewerHasLiked: false });

@@ -9,11 +9,12 @@ const LIST = `query($first: Int) {
 }`;
 
 let stack: Stack;
+let admin: Awaited<ReturnType<typeof signUpAdmin>>;
 let fan: Awaited<ReturnType<typeof signUp>>;
 const ids: string[] = [];
 beforeAll(async () => {
   stack = await startStack();
-  const admin = await signUpAdmin(stack);
+  admin = await signUpAdmin(stack);
   fan = await signUp(stack);
   const other = await signUp(stack);
   for (let n = 0; n < 50; n += 1) {
@@ -71,6 +72,14 @@ describe('concert list cost', () => {
     expect(large.fetches).toEqual(['concerts', 'setlists']);
     expect(small.concertsCommands).toEqual(large.concertsCommands);
     expect(small.setlistsCommands).toEqual(large.setlistsCommands);
+  });
+
+  it('should resolve Concert.createdBy from the users subgraph in one extra fetch', async () => {
+    stack.fetches.reset();
+    const { concerts } = await ok(stack, '{ concerts(first: 50, filter: { from: "2035-01-01T00:00:00Z" }) { edges { node { id createdBy { id nickname } } } } }');
+    expect(concerts.edges).toHaveLength(50);
+    for (const { node } of concerts.edges) expect(node.createdBy).toEqual({ id: admin.user.id, nickname: admin.nickname });
+    expect([...stack.fetches.list].sort()).toEqual(['concerts', 'users']);
   });
 
   it('should batch likedConcerts the same way', async () => {
