@@ -39,9 +39,9 @@ describe(startConcertDeletedConsumer.name, () => {
     try {
       const stream = concertEventsStream(redisPrefix);
       const deadline = Date.now() + 5_000;
-      const settled = async () => (await setlists.findByConcerts([deleted])).length === 0 && Number((await redis.xpending(stream, SETLISTS_CONSUMER_GROUP))[0]) === 0;
+      const settled = async () => (await setlists.findByConcertIds([deleted])).length === 0 && Number((await redis.xpending(stream, SETLISTS_CONSUMER_GROUP))[0]) === 0;
       while (!(await settled().catch(() => false)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect((await setlists.findByConcerts([deleted, kept])).map((s) => s.concertId.toHexString())).toEqual([kept.toHexString()]);
+      expect((await setlists.findByConcertIds([deleted, kept])).map((s) => s.concertId.toHexString())).toEqual([kept.toHexString()]);
       const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
       expect(groups).toHaveLength(1);
       expect(Object.fromEntries(Array.from({ length: groups[0]!.length / 2 }, (_, i) => [groups[0]![2 * i], groups[0]![2 * i + 1]]))).toMatchObject({

@@ -38,7 +38,7 @@ export class SetlistRepository {
   }
 
   /** The setlists of these concerts (at most one each), in one query. */
-  findByConcerts(concertIds: readonly ObjectId[]): Promise<SetlistDocument[]> {
+  findByConcertIds(concertIds: readonly ObjectId[]): Promise<SetlistDocument[]> {
     return this.collection.find({ concertId: { $in: [...concertIds] } }).toArray();
   }
 
