@@ -16,7 +16,7 @@ export interface StatusSyncDeps {
 export interface StatusSyncResult {
   /** Another run held the lock: this one did nothing. */
   skipped: boolean;
-  /** Concerts whose stored status this run changed. */
+  /** Transitions this run applied and announced (it won their claim). */
   changed: number;
   /** Per transition, e.g. `UPCOMING->ONGOING`: how many. */
   transitions: Record<string, number>;
@@ -57,9 +57,10 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  * One run of the status job: persists the status the dates imply (see applyStatusTransitions),
  * then appends the events Redis refused earlier (the concerts domain's outbox).
  *
- * Runs on several workers at once are serialised by a Redis lock: FerretDB evaluates an
- * `updateMany` filter and writes without isolation, so two overlapping runs could both apply
- * (and announce) one transition. A run that finds the lock taken skips; the next tick catches up.
+ * Runs on several workers at once are serialised by a Redis lock, so they neither repeat each
+ * other's writes nor flush one outbox batch twice. A run that finds the lock taken skips; the
+ * next tick catches up. Announcements stay exact even when runs overlap anyway (see
+ * applyStatusTransitions).
  */
 export async function syncConcertStatuses({ db, redis, redisPrefix, now = new Date() }: StatusSyncDeps & { now?: Date }): Promise<StatusSyncResult> {
   const lockKey = statusLockKey(redisPrefix);
