@@ -57,6 +57,9 @@ export interface MessagePage {
  * reading (pages by seq, ranges for the router's back-fill).
  */
 export class ChatMessageService {
+  /** The last store queued per room (hex id) in this process; see inRoomOrder. */
+  private readonly roomQueues = new Map<string, Promise<void>>();
+
   constructor(
     private readonly repos: { rooms: ChatRoomRepository; messages: ChatMessageRepository },
     private readonly rooms: ChatRoomService,
@@ -77,7 +80,8 @@ export class ChatMessageService {
     const room = await this.rooms.require(roomId);
     if (!(await this.memberships.isMember(viewer.userId, room._id))) throw new ForbiddenError('Only members of this room can send messages to it.');
     await this.rateLimit.consume(viewer.userId);
-    const message = await this.store(room._id, parseId(viewer.userId, 'viewer'), body);
+    const authorId = parseId(viewer.userId, 'viewer');
+    const message = await this.inRoomOrder(room._id.toHexString(), () => this.store(room._id, authorId, body));
     await Promise.all([
       this.repos.rooms.noteMessage(room._id, message.seq, message.createdAt).catch((error: unknown) => {
         this.logger.warn({ roomId, seq: message.seq, err: error instanceof Error ? error.message : String(error) }, 'room activity not updated after a message');
@@ -85,6 +89,25 @@ export class ChatMessageService {
       this.events.publish({ type: ChatEventType.MessageAdded, roomId: room._id.toHexString(), messageId: message._id.toHexString(), seq: message.seq }),
     ]);
     return message;
+  }
+
+  /**
+   * Runs the stores of one room one after another within this process, so its own senders do
+   * not race each other for the same seq (a burst of n parallel sends would otherwise cost
+   * O(n²) refused inserts); the unique index still arbitrates between processes.
+   */
+  private inRoomOrder<T>(roomKey: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.roomQueues.get(roomKey) ?? Promise.resolve();
+    const run = previous.then(task);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.roomQueues.set(roomKey, tail);
+    void tail.then(() => {
+      if (this.roomQueues.get(roomKey) === tail) this.roomQueues.delete(roomKey);
+    });
+    return run;
   }
 
   /**
