@@ -59,6 +59,20 @@ export const routerEnv = {
   MAX_DIRECTIVES: z.coerce.number().int().positive().default(10),
   MAX_TOKENS: z.coerce.number().int().positive().default(2000),
   MAX_COST: z.coerce.number().int().positive().default(5000),
+  /** Subscriptions (graphql-ws on /graphql). Concurrent subscriptions per connection. */
+  WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().positive().default(20),
+  /** New WebSocket connections per client IP per minute. */
+  WS_CONNECTIONS_PER_MINUTE: z.coerce.number().int().positive().default(60),
+  /** How long a client may wait before `connection_init` (close 4408). */
+  WS_INIT_TIMEOUT_MS: z.coerce.number().int().positive().default(3_000),
+  /** How often a connection's session is checked again (a logged-out user's sockets close then). */
+  WS_SESSION_CHECK_SECONDS: z.coerce.number().positive().default(30),
+  /** Interval of WebSocket pings; a client that misses one is disconnected. */
+  WS_KEEPALIVE_SECONDS: z.coerce.number().positive().default(15),
+  /** Bytes queued to a slow client before its socket is closed with 1013. */
+  WS_MAX_BUFFERED_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  /** How often watched chat rooms are re-read from storage even without events. */
+  CHAT_RESYNC_SECONDS: z.coerce.number().positive().default(15),
 };
 
 export type RouterConfig = ReturnType<typeof loadRouterConfig>;

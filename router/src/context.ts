@@ -15,6 +15,8 @@ export interface RouterContext {
   sessionLookupFailed: boolean;
   /** Set when a subgraph started or ended a session during this request. */
   sessionChange: SessionChange | null;
+  /** An operation the router runs itself (subscription events), not a client request: no rate limit, no access line. */
+  internal?: boolean;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;

@@ -11,7 +11,7 @@ export type ErrorCode =
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 
-/** HTTP status of each code, used by the REST shim and by the router's responses. */
+/** HTTP status of each code: the router answers operations refused before execution (rate limits) with it. */
 export const httpStatusOf: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,

@@ -14,6 +14,8 @@ export const SECOND_ADMIN_EMAIL = 'ops@stagelives.test';
 export interface Stack {
   /** The router's GraphQL endpoint. */
   url: string;
+  /** The same endpoint for graphql-ws (subscriptions). */
+  wsUrl: string;
   /** The router's base URL (for /health, REST). */
   baseUrl: string;
   subgraphUrls: Record<string, string>;
@@ -24,8 +26,8 @@ export interface Stack {
   router: RouterServer;
   /** Database commands seen, per domain database (e.g. `concerts`), since the last reset. */
   commands: { byDomain(domain: string): CommandStartedEvent[]; reset(): void };
-  /** Starts a second router instance over the same subgraphs, Redis and config. */
-  extraRouter(): Promise<{ url: string; close(): Promise<void> }>;
+  /** Starts another router instance over the same subgraphs, Redis and config (plus `env`). */
+  extraRouter(env?: Record<string, string>): Promise<{ url: string; wsUrl: string; router: RouterServer; close(): Promise<void> }>;
   /** Subgraph fetches made by the router, since the last reset. */
   fetches: { list: string[]; reset(): void };
   close(): Promise<void>;
@@ -50,6 +52,7 @@ export async function createStack(env: Record<string, string> & { MONGODB_URI: s
     RATE_LIMIT_AUTH: '100000',
     RATE_LIMIT_DEFAULT: '100000',
     RATE_LIMIT_PUBLIC_READ: '100000',
+    WS_CONNECTIONS_PER_MINUTE: '100000',
     ...env,
   };
   const config = loadBaseConfig(rawEnv);
@@ -73,16 +76,16 @@ export async function createStack(env: Record<string, string> & { MONGODB_URI: s
   }
 
   const fetched: string[] = [];
-  const routerConfig = loadRouterConfig({
-    ...rawEnv,
-    SUBGRAPH_URLS: Object.entries(subgraphUrls).map(([n, u]) => `${n}=${u}`).join(','),
-  });
+  const subgraphUrlsRaw = Object.entries(subgraphUrls).map(([n, u]) => `${n}=${u}`).join(',');
+  const routerConfig = { ...loadRouterConfig({ ...rawEnv, SUBGRAPH_URLS: subgraphUrlsRaw }), SUBGRAPH_URLS_RAW: subgraphUrlsRaw };
+  const extraRouters = new Set<RouterServer>();
   const router = await createRouterServer({ config: routerConfig, logger: createLogger('router', config.LOG_LEVEL), redis, onSubgraphFetch: (s) => fetched.push(s) });
   const port = await router.listen(0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;
 
   return {
     url: `${baseUrl}/graphql`,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
     baseUrl,
     subgraphUrls,
     mongo,
@@ -95,12 +98,23 @@ export async function createStack(env: Record<string, string> & { MONGODB_URI: s
       reset: () => void events.splice(0),
     },
     fetches: { list: fetched, reset: () => void fetched.splice(0) },
-    extraRouter: async () => {
-      const extra = await createRouterServer({ config: routerConfig, logger: createLogger('router-2', config.LOG_LEVEL), redis });
+    extraRouter: async (env = {}) => {
+      const extraConfig = Object.keys(env).length ? loadRouterConfig({ ...rawEnv, SUBGRAPH_URLS: routerConfig.SUBGRAPH_URLS_RAW, ...env }) : routerConfig;
+      const extra = await createRouterServer({ config: extraConfig, logger: createLogger('router-2', config.LOG_LEVEL), redis, onSubgraphFetch: (s) => fetched.push(s) });
+      extraRouters.add(extra);
       const extraPort = await extra.listen(0, '127.0.0.1');
-      return { url: `http://127.0.0.1:${extraPort}/graphql`, close: () => extra.close() };
+      return {
+        url: `http://127.0.0.1:${extraPort}/graphql`,
+        wsUrl: `ws://127.0.0.1:${extraPort}/graphql`,
+        router: extra,
+        close: async () => {
+          extraRouters.delete(extra);
+          await extra.close();
+        },
+      };
     },
     close: async () => {
+      for (const extra of extraRouters) await extra.close();
       await router.close();
       for (const s of subgraphs) await s.close();
       const { databases } = await mongo.client.db('admin').admin().listDatabases({ nameOnly: true });

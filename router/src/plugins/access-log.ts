@@ -11,6 +11,7 @@ export function accessLogPlugin(): ApolloServerPlugin<RouterContext> {
       const started = performance.now();
       return {
         async willSendResponse({ response, contextValue, operationName, errors }) {
+          if (contextValue.internal) return;
           contextValue.logger.info(
             {
               operationName: operationName ?? null,

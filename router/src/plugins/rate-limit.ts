@@ -76,7 +76,7 @@ export function rateLimitPlugin(config: RouterConfig, redis: Redis): ApolloServe
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, contextValue: ctx }) {
-          if (!operation) return;
+          if (!operation || ctx.internal) return;
           const key = ctx.session ? `user:${ctx.session.userId}` : `ip:${ctx.clientIp}`;
           if (operation.operation === 'query') {
             await consume('publicRead', key, 1, ctx);

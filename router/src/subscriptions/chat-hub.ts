@@ -1,0 +1,360 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import type { Logger, Redis, Session } from '@stagelives/platform';
+import { ChatEventType, chatRoomChannel, decodeChatEvent, decodeMessageCursor, type ChatEvent } from '@stagelives/schema';
+import { SEQ_ALIAS, rangeMessages, rangeVariables, subscriptionPath, type EventOperation } from './event-operation.js';
+
+/** Runs an operation through the gateway as a session's user (the router's internal executor). */
+export type InternalExecute = (query: string, variables: Record<string, unknown>, session: Session) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] }>;
+
+/** What the hub needs of a client connection. */
+export interface SubscriberConnection {
+  readonly session: Session;
+  /** Sends a `next` message whose payload is already serialised JSON. */
+  sendNext(id: string, payloadJson: string): void;
+  sendError(id: string, errors: readonly GraphQLFormattedError[]): void;
+  sendComplete(id: string): void;
+}
+
+export interface ChatSubscriber {
+  readonly id: string;
+  readonly connection: SubscriberConnection;
+  readonly operation: EventOperation;
+  /** Seq of the newest message this subscriber has (been sent, or had before it subscribed). */
+  lastSeq: number;
+}
+
+interface Group {
+  key: string;
+  operation: EventOperation;
+  subscribers: Set<ChatSubscriber>;
+  /** Seq of the newest message this group has read. */
+  lastSeq: number;
+}
+
+interface RoomFeed {
+  roomId: string;
+  channel: string;
+  pubsubId: number;
+  groups: Map<string, Group>;
+  /** Highest seq announced by an event; the feed reads until its groups reach it. */
+  target: number;
+  /** Read even without a newer event (after a Redis reconnection, or the periodic check). */
+  sync: boolean;
+  /** Tasks of one room run one after another: deliveries stay in seq order. */
+  chain: Promise<void>;
+  retryTimer: NodeJS.Timeout | undefined;
+  retries: number;
+  /** Subscribers between taking this feed and joining a group (their access check runs outside the chain). */
+  joining: number;
+  pumping: boolean;
+  /** An event came while a pump ran: it must look again before it stops. */
+  wake: boolean;
+}
+
+const PAGE = 200;
+
+const ACCESS_QUERY = 'query ChatRoomAccess($id: ID!) { chatRoom(id: $id) { id viewerIsMember lastSeq } }';
+
+export class SubscriptionRefused extends Error {
+  constructor(readonly errors: GraphQLFormattedError[]) {
+    super(errors[0]?.message ?? 'refused');
+  }
+}
+
+export interface ChatHubOptions {
+  redis: Redis;
+  redisPrefix: string;
+  execute: InternalExecute;
+  logger: Logger;
+  /** How often every watched room is re-read even without events (a lost publish is found then). Default 15 s. */
+  resyncIntervalMs?: number;
+}
+
+/**
+ * The router's side of live chat, one per router instance. It subscribes (Redis pub/sub) only
+ * to the rooms its clients watch; on an event it reads the new messages through the gateway
+ * once per group of subscribers that share an operation, variables and (for viewer-dependent
+ * selections) viewer, serialises each payload once and hands it to every subscriber of the
+ * group. Sequence numbers order deliveries, drop duplicates and reveal gaps, which are filled
+ * from storage: after a Redis reconnection, periodically, and whenever an event skips ahead.
+ */
+export class ChatHub {
+  private readonly pubsub: RedisPubSub;
+  private readonly subscriberConnection: Redis;
+  private readonly feeds = new Map<string, Promise<RoomFeed>>();
+  private readonly resyncTimer: NodeJS.Timeout;
+  private closed = false;
+  /** Subgraph reads made for events (tests and benchmarks compare it to the events). */
+  reads = 0;
+
+  constructor(private readonly options: ChatHubOptions) {
+    const { redis, logger } = options;
+    // Pub/sub needs connections of its own; this one waits for Redis rather than failing fast.
+    this.subscriberConnection = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    const publisher = redis.duplicate({ lazyConnect: true });
+    let lost = false;
+    this.subscriberConnection.on('error', () => undefined);
+    publisher.on('error', () => undefined);
+    this.subscriberConnection.on('close', () => {
+      if (!lost && !this.closed) logger.warn('chat: redis pub/sub connection lost; will back-fill watched rooms when it returns');
+      lost = true;
+    });
+    this.subscriberConnection.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      logger.info('chat: redis pub/sub connection back; back-filling watched rooms');
+      this.resyncAll();
+    });
+    this.pubsub = new RedisPubSub({ subscriber: this.subscriberConnection, publisher });
+    this.resyncTimer = setInterval(() => this.resyncAll(), options.resyncIntervalMs ?? 15_000);
+    this.resyncTimer.unref();
+  }
+
+  /** Rooms this instance currently watches. */
+  get watchedRooms(): number {
+    return this.feeds.size;
+  }
+
+  /**
+   * Adds a subscriber after checking that the viewer is a member of the room. With `after`,
+   * the stored messages newer than that cursor are sent first, then live ones, with no gap and
+   * no duplicate at the seam. Throws SubscriptionRefused with the errors to send the client.
+   */
+  async subscribe(sub: ChatSubscriber): Promise<void> {
+    const { operation } = sub;
+    const afterSeq = operation.after ? decodeMessageCursor(operation.after) : null;
+    const feed = await this.feedOf(operation.roomId);
+    feed.joining += 1;
+    let access;
+    try {
+      access = await this.options.execute(ACCESS_QUERY, { id: operation.roomId }, sub.connection.session);
+    } catch (error) {
+      feed.joining -= 1;
+      this.release(feed);
+      throw error;
+    }
+    const room = access.data?.chatRoom as { viewerIsMember: boolean; lastSeq: number } | null | undefined;
+    const refusal: GraphQLFormattedError | null = access.errors?.length
+      ? (access.errors[0] as GraphQLFormattedError)
+      : !room
+        ? { message: `Chat room ${operation.roomId} was not found.`, extensions: { code: 'NOT_FOUND' } }
+        : !room.viewerIsMember
+          ? { message: 'Only members of this room can subscribe to it. Join it first.', extensions: { code: 'FORBIDDEN' } }
+          : null;
+    if (refusal || !room) {
+      feed.joining -= 1;
+      this.release(feed);
+      throw new SubscriptionRefused([refusal!]);
+    }
+    await this.enqueue(feed, async () => {
+      feed.joining -= 1;
+      let group = feed.groups.get(groupKey(sub));
+      if (!group) {
+        group = { key: groupKey(sub), operation, subscribers: new Set(), lastSeq: room.lastSeq };
+        feed.groups.set(group.key, group);
+      }
+      sub.lastSeq = afterSeq ?? room.lastSeq;
+      // Replay what is stored after the client's cursor, up to where the group has read.
+      if (sub.lastSeq < group.lastSeq) await this.replay(feed, sub, group.lastSeq);
+      group.subscribers.add(sub);
+      feed.target = Math.max(feed.target, room.lastSeq);
+    });
+    this.pump(feed);
+  }
+
+  /** Removes a subscriber (client completed, disconnected, or left the room). */
+  unsubscribe(sub: ChatSubscriber): void {
+    const pending = this.feeds.get(sub.operation.roomId);
+    if (!pending) return;
+    void pending.then((feed) => {
+      const group = feed.groups.get(groupKey(sub));
+      if (!group?.subscribers.delete(sub)) return;
+      if (group.subscribers.size === 0) feed.groups.delete(group.key);
+      this.release(feed);
+    });
+  }
+
+  /** Resolves once every room's queued deliveries are done (graceful shutdown). */
+  async drain(): Promise<void> {
+    const feeds = await Promise.all(this.feeds.values());
+    await Promise.all(feeds.map((f) => f.chain));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.resyncTimer);
+    await this.drain().catch(() => undefined);
+    for (const feed of await Promise.all(this.feeds.values())) clearTimeout(feed.retryTimer);
+    this.feeds.clear();
+    await this.pubsub.close().catch(() => undefined);
+  }
+
+  /** Re-reads every watched room from storage (after Redis came back, and periodically). */
+  resyncAll(): void {
+    for (const pending of this.feeds.values()) {
+      void pending.then((feed) => {
+        feed.sync = true;
+        this.pump(feed);
+      });
+    }
+  }
+
+  private feedOf(roomId: string): Promise<RoomFeed> {
+    const key = roomId.toLowerCase();
+    let pending = this.feeds.get(key);
+    if (!pending) {
+      const channel = chatRoomChannel(this.options.redisPrefix, key);
+      pending = (async () => {
+        const feed: RoomFeed = {
+          roomId: key,
+          channel,
+          pubsubId: -1,
+          groups: new Map(),
+          target: 0,
+          sync: false,
+          chain: Promise.resolve(),
+          retryTimer: undefined,
+          retries: 0,
+          joining: 0,
+          pumping: false,
+          wake: false,
+        };
+        feed.pubsubId = await this.pubsub.subscribe(channel, (message: unknown) => this.onEvent(feed, decodeChatEvent(message)));
+        return feed;
+      })();
+      pending.catch(() => this.feeds.delete(key));
+      this.feeds.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** Stops watching a room nobody here subscribes to any more. */
+  private release(feed: RoomFeed): void {
+    void this.enqueue(feed, async () => {
+      if (feed.groups.size > 0 || feed.joining > 0 || this.feeds.get(feed.roomId) === undefined) return;
+      this.feeds.delete(feed.roomId);
+      clearTimeout(feed.retryTimer);
+      this.pubsub.unsubscribe(feed.pubsubId);
+    });
+  }
+
+  private onEvent(feed: RoomFeed, event: ChatEvent | null): void {
+    if (!event) return;
+    if (event.type === ChatEventType.MessageAdded) {
+      // A duplicate or older event changes nothing: groups only read past what they have.
+      feed.target = Math.max(feed.target, event.seq);
+      this.pump(feed);
+    } else if (event.type === ChatEventType.MemberLeft) {
+      void this.enqueue(feed, async () => {
+        for (const group of feed.groups.values()) {
+          for (const sub of group.subscribers) {
+            if (sub.connection.session.userId !== event.userId) continue;
+            group.subscribers.delete(sub);
+            sub.connection.sendComplete(sub.id);
+          }
+          if (group.subscribers.size === 0) feed.groups.delete(group.key);
+        }
+        if (feed.groups.size === 0) this.release(feed);
+      });
+    }
+  }
+
+  private enqueue(feed: RoomFeed, task: () => Promise<void>): Promise<void> {
+    const run = feed.chain.then(task);
+    feed.chain = run.catch((error: unknown) => {
+      this.options.logger.error({ err: error, roomId: feed.roomId }, 'chat: room task failed');
+    });
+    return run;
+  }
+
+  /** Reads and delivers everything newer than each group has, until the groups reach the target. */
+  private pump(feed: RoomFeed): void {
+    if (feed.pumping) {
+      feed.wake = true;
+      return;
+    }
+    feed.pumping = true;
+    void this.enqueue(feed, async () => {
+      try {
+        let behind = false;
+        do {
+          const sync = feed.sync;
+          feed.sync = false;
+          feed.wake = false;
+          behind = false;
+          for (const group of [...feed.groups.values()]) {
+            if (!sync && group.lastSeq >= feed.target) continue;
+            const got = await this.readInto(feed, group, null);
+            if (got === PAGE) behind = true;
+          }
+          const lagging = [...feed.groups.values()].some((g) => g.lastSeq < feed.target);
+          if (!behind && lagging) this.retryLater(feed);
+        } while (behind || feed.sync || feed.wake);
+        if (![...feed.groups.values()].some((g) => g.lastSeq < feed.target)) feed.retries = 0;
+      } finally {
+        feed.pumping = false;
+      }
+    });
+  }
+
+  /** An event announced a seq storage did not show yet (a read from a lagging node): look again shortly. */
+  private retryLater(feed: RoomFeed): void {
+    if (feed.retryTimer || feed.retries >= 20) return;
+    feed.retries += 1;
+    feed.retryTimer = setTimeout(() => {
+      feed.retryTimer = undefined;
+      this.pump(feed);
+    }, 100 * feed.retries);
+    feed.retryTimer.unref();
+  }
+
+  /** Sends one subscriber what its group already read past its cursor (its replay). */
+  private async replay(feed: RoomFeed, sub: ChatSubscriber, upTo: number): Promise<void> {
+    while (sub.lastSeq < upTo) {
+      const before = sub.lastSeq;
+      const single: Group = { key: '', operation: sub.operation, subscribers: new Set([sub]), lastSeq: sub.lastSeq };
+      await this.readInto(feed, single, upTo, sub.connection.session);
+      if (sub.lastSeq === before) break;
+    }
+  }
+
+  /**
+   * One range read for a group (as one of its subscribers), then one serialisation per message
+   * and a send to each subscriber that does not have it yet. Returns how many messages it read.
+   */
+  private async readInto(feed: RoomFeed, group: Group, upTo: number | null, as?: Session): Promise<number> {
+    const first = group.subscribers.values().next().value as ChatSubscriber | undefined;
+    const session = as ?? first?.connection.session;
+    if (!session) return 0;
+    this.reads += 1;
+    const result = await this.options.execute(group.operation.query, rangeVariables(group.operation, group.lastSeq, upTo), session);
+    const messages = rangeMessages(result.data);
+    if (messages.length === 0 && result.errors?.length) {
+      this.options.logger.warn({ roomId: feed.roomId, errors: result.errors.map((e) => e.message) }, 'chat: reading new messages failed');
+      this.retryLater(feed);
+      return 0;
+    }
+    for (const [index, message] of messages.entries()) {
+      const seq = Number(message[SEQ_ALIAS]);
+      delete message[SEQ_ALIAS];
+      const errors = result.errors?.flatMap((e) => {
+        const path = subscriptionPath(e.path, index);
+        return path ? [{ ...e, path }] : [];
+      });
+      const payload = JSON.stringify(errors?.length ? { data: { messageAdded: message }, errors } : { data: { messageAdded: message } });
+      for (const sub of group.subscribers) {
+        if (seq <= sub.lastSeq) continue;
+        sub.lastSeq = seq;
+        sub.connection.sendNext(sub.id, payload);
+      }
+      group.lastSeq = Math.max(group.lastSeq, seq);
+    }
+    return messages.length;
+  }
+}
+
+/** Subscribers share a group when they share the operation, its variables and, for viewer-dependent selections, the viewer. */
+function groupKey(sub: ChatSubscriber): string {
+  return sub.operation.viewerDependent ? `${sub.operation.key}|${sub.connection.session.userId}` : sub.operation.key;
+}
