@@ -91,7 +91,8 @@ export class ChatHub {
   constructor(private readonly options: ChatHubOptions) {
     const { redis, logger } = options;
     // Pub/sub needs connections of its own; this one waits for Redis rather than failing fast.
-    this.subscriberConnection = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    // Named, so operators (and tests) can tell it in CLIENT LIST.
+    this.subscriberConnection = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, connectionName: chatHubConnectionName(options.redisPrefix) });
     const publisher = redis.duplicate({ lazyConnect: true });
     let lost = false;
     this.subscriberConnection.on('error', () => undefined);
@@ -353,6 +354,9 @@ export class ChatHub {
     return messages.length;
   }
 }
+
+/** CLIENT SETNAME of a router's pub/sub connection. */
+export const chatHubConnectionName = (redisPrefix: string) => `${redisPrefix.replace(/[^A-Za-z0-9_:.-]/g, '')}chat-hub`;
 
 /** Subscribers share a group when they share the operation, its variables and, for viewer-dependent selections, the viewer. */
 function groupKey(sub: ChatSubscriber): string {
