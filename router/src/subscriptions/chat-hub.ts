@@ -166,7 +166,7 @@ export class ChatHub {
 
   /** Removes a subscriber (client completed, disconnected, or left the room). */
   unsubscribe(sub: ChatSubscriber): void {
-    const pending = this.feeds.get(sub.operation.roomId);
+    const pending = this.feeds.get(sub.operation.roomId.toLowerCase());
     if (!pending) return;
     void pending.then((feed) => {
       const group = feed.groups.get(groupKey(sub));
