@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { ObjectId, type Db } from 'mongodb';
 import { QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { connectMongo, createLogger, createRedis, redisReady, type Mongo, type Redis } from '@stagelives/platform';
+import { createLogger, type Redis } from '@stagelives/platform';
+import { scratchSuite } from '@stagelives/devkit';
 import { concertEvent, concertEventsStream, decodeConcertEvent } from '@stagelives/schema';
 import { eventOutbox } from '@stagelives/concerts/status';
 import { bullConnection, bullPrefix } from '../src/connection.js';
@@ -14,29 +14,18 @@ const HOUR = 3600_000;
 const NOW = new Date('2030-06-01T12:00:00Z');
 
 describe('concert status worker', () => {
-  const prefix = `t${randomBytes(4).toString('hex')}_`;
-  const redisPrefix = `${prefix}:`;
-  let mongo: Mongo;
+  const scratch = scratchSuite({ beforeAll, afterAll }, { mongoUri: inject('mongoUri'), redisUrl: inject('redisUrl') });
   let db: Db;
   let redis: Redis;
+  let redisPrefix: string;
 
   beforeAll(async () => {
-    mongo = await connectMongo(inject('mongoUri'), { dbPrefix: prefix });
-    db = mongo.db('concerts');
-    redis = createRedis(inject('redisUrl'));
-    await redisReady(redis);
-  });
-  afterAll(async () => {
-    await db.dropDatabase();
-    const keys = await redis.keys(`${redisPrefix}*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
-    await mongo.close();
+    ({ redis, redisPrefix } = scratch);
+    db = scratch.db('concerts');
   });
   beforeEach(async () => {
     await db.collection('concerts').deleteMany({});
-    const keys = await redis.keys(`${redisPrefix}*`);
-    if (keys.length) await redis.del(...keys);
+    await scratch.clearKeys();
   });
 
   /** A concert as the concerts subgraph stores it, with a stored status the dates may contradict. */

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { ObjectId, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectMongo, createLogger, createRedis, redisReady, type Mongo, type Redis } from '@stagelives/platform';
+import { createLogger } from '@stagelives/platform';
+import { scratchSuite } from '@stagelives/devkit';
 import { concertEventsStream } from '@stagelives/schema';
 import { bullConnection, bullPrefix } from '../src/connection.js';
 import { ConcertStatusJob, createConcertStatusQueue } from '../src/concert-status/concert-status.queue.js';
@@ -11,25 +11,10 @@ import { createWorkers, type Workers } from '../src/workers.js';
 const HOUR = 3600_000;
 
 describe(createWorkers.name, () => {
-  const prefix = `t${randomBytes(4).toString('hex')}_`;
-  const redisPrefix = `${prefix}:`;
-  const config = { REDIS_URL: '', REDIS_PREFIX: redisPrefix, SESSION_IDLE_TTL_SECONDS: 60, SESSION_ABSOLUTE_TTL_SECONDS: 600 };
-  let mongo: Mongo;
+  const scratch = scratchSuite({ beforeAll, afterAll }, { mongoUri: inject('mongoUri'), redisUrl: inject('redisUrl') });
   let db: Db;
-  let redis: Redis;
   beforeAll(async () => {
-    config.REDIS_URL = inject('redisUrl');
-    mongo = await connectMongo(inject('mongoUri'), { dbPrefix: prefix });
-    db = mongo.db('concerts');
-    redis = createRedis(inject('redisUrl'));
-    await redisReady(redis);
-  });
-  afterAll(async () => {
-    await db.dropDatabase();
-    const keys = await redis.keys(`${redisPrefix}*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
-    await mongo.close();
+    db = scratch.db('concerts');
   });
 
   const staleConcert = (title: string) => ({
@@ -54,13 +39,14 @@ describe(createWorkers.name, () => {
   it('should keep one schedule per job when several processes start, run the status sync on it, and stop on close()', async () => {
     const stale = [staleConcert('a'), staleConcert('b')];
     await db.collection('concerts').insertMany(stale);
-    const deps = { config, redis, mongo, logger: createLogger('test', 'silent'), every: { concertStatus: 200 } };
+    const config = { REDIS_URL: inject('redisUrl'), REDIS_PREFIX: scratch.redisPrefix, SESSION_IDLE_TTL_SECONDS: 60, SESSION_ABSOLUTE_TTL_SECONDS: 600 };
+    const deps = { config, redis: scratch.redis, mongo: scratch.mongo, logger: createLogger('test', 'silent'), every: { concertStatus: 200 } };
 
     // Two worker processes starting at the same time.
     const started: Workers[] = await Promise.all([createWorkers(deps), createWorkers(deps)]);
     const connection = bullConnection(inject('redisUrl'));
-    const statusQueue = createConcertStatusQueue(connection, bullPrefix(redisPrefix));
-    const maintenanceQueue = createMaintenanceQueue(connection, bullPrefix(redisPrefix));
+    const statusQueue = createConcertStatusQueue(connection, bullPrefix(scratch.redisPrefix));
+    const maintenanceQueue = createMaintenanceQueue(connection, bullPrefix(scratch.redisPrefix));
     try {
       expect(started.map((w) => [...w.queues].sort())).toEqual([
         ['concert-status', 'maintenance'],
@@ -74,7 +60,7 @@ describe(createWorkers.name, () => {
       // The schedule reaches our processor: the stale concerts move, announced once each, over several ticks.
       expect(await waitFor(async () => (await Promise.all(stale.map((c) => statusOf(c._id)))).every((s) => s === 'ONGOING'), 10_000)).toBe(true);
       await new Promise((r) => setTimeout(r, 600));
-      expect(await redis.xlen(concertEventsStream(redisPrefix))).toBe(2);
+      expect(await scratch.redis.xlen(concertEventsStream(scratch.redisPrefix))).toBe(2);
       expect((await statusQueue.getJobCounts('completed')).completed).toBeGreaterThan(1);
       expect((await statusQueue.getJobCounts('failed')).failed).toBe(0);
     } finally {

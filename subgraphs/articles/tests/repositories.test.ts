@@ -1,25 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ObjectId } from 'mongodb';
-import { connectMongo, type Mongo } from '@stagelives/platform';
+import { scratchSuite } from '@stagelives/devkit';
 import { createArticlesRepositories, ensureArticlesIndexes, type ArticlesRepositories } from '../src/repositories.js';
 
 describe('articles repositories on FerretDB', () => {
-  let mongo: Mongo;
+  const scratch = scratchSuite({ beforeAll, afterAll }, { mongoUri: inject('mongoUri') });
   let repos: ArticlesRepositories;
   beforeAll(async () => {
-    mongo = await connectMongo(inject('mongoUri'), { dbPrefix: `t${randomBytes(4).toString('hex')}_` });
-    repos = createArticlesRepositories(mongo.db('articles'), false);
-  });
-  afterAll(async () => {
-    await mongo.db('articles').dropDatabase();
-    await mongo.close();
+    repos = createArticlesRepositories(scratch.db('articles'), false);
   });
 
   it('should keep the index names of existing databases, also on a restart', async () => {
     await ensureArticlesIndexes(repos);
     await ensureArticlesIndexes(repos); // a restart: must neither fail nor drop the connection
-    const names = async (col: string) => (await mongo.db('articles').collection(col).listIndexes().toArray()).map((i) => i.name).sort();
+    const names = async (col: string) => (await scratch.db('articles').collection(col).listIndexes().toArray()).map((i) => i.name).sort();
     expect(await names('articles')).toEqual(['_id_', 'author_createdAt_id', 'concert_createdAt_id', 'createdAt_id', 'deletedAt_sparse', 'tags_createdAt_id']);
     expect(await names('comments')).toEqual(['_id_', 'article_createdAt_id']);
     for (const col of ['likes', 'bookmarks']) expect(await names(col)).toEqual(['_id_', 'article_user_unique', 'user_createdAt_id']);
@@ -29,7 +23,7 @@ describe('articles repositories on FerretDB', () => {
     const [articleId, userId] = [new ObjectId(), new ObjectId()];
     expect(await repos.bookmarks.add(articleId, userId)).toBe(true);
     expect(await repos.bookmarks.add(articleId, userId)).toBe(false);
-    const stored = await mongo.db('articles').collection('bookmarks').find({ userId }).toArray();
+    const stored = await scratch.db('articles').collection('bookmarks').find({ userId }).toArray();
     expect(stored).toHaveLength(1);
     expect(Object.keys(stored[0]!).sort()).toEqual(['_id', 'articleId', 'createdAt', 'userId']);
     expect(stored[0]!.articleId).toEqual(articleId);

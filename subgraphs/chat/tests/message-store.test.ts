@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { GraphQLError } from 'graphql';
 import { ObjectId } from 'mongodb';
-import { connectMongo, createRedis, UserLinkRepository, type Logger, type Mongo } from '@stagelives/platform';
+import { createRedis, UserLinkRepository, type Logger } from '@stagelives/platform';
+import { scratchSuite } from '@stagelives/devkit';
 import { ChatEventType, type ChatEvent, type Identity } from '@stagelives/schema';
 import { ChatMessageRepository } from '../src/chat-message/chat-message.repository.js';
 import { ChatMessageService, type SeqRetryPolicy } from '../src/chat-message/chat-message.service.js';
@@ -12,16 +12,11 @@ import { ChatEvents, type ChatEventPublisher } from '../src/events/chat-events.j
 import { MembershipService } from '../src/membership/membership.service.js';
 
 /** The message store on the suite's real FerretDB, without GraphQL or the router. */
-let mongo: Mongo;
+const scratch = scratchSuite({ beforeAll, afterAll }, { mongoUri: inject('mongoUri') });
 let repos: { rooms: ChatRoomRepository; messages: ChatMessageRepository; memberships: UserLinkRepository };
 beforeAll(async () => {
-  mongo = await connectMongo(inject('mongoUri'), { dbPrefix: `t${randomBytes(4).toString('hex')}_` });
-  const db = mongo.db('chat');
+  const db = scratch.db('chat');
   repos = { rooms: new ChatRoomRepository(db), messages: new ChatMessageRepository(db), memberships: new UserLinkRepository(db, 'memberships', 'roomId') };
-});
-afterAll(async () => {
-  await mongo.db('chat').dropDatabase();
-  await mongo.close();
 });
 
 const logger = () => ({ warn: vi.fn(), info: vi.fn(), debug: vi.fn(), error: vi.fn() }) as unknown as Logger & { warn: ReturnType<typeof vi.fn> };
@@ -46,7 +41,7 @@ describe('message store', () => {
     const setup = () => Promise.all([repos.rooms.ensureIndexes(), repos.messages.ensureIndexes(), repos.memberships.ensureIndexes()]);
     await setup();
     await setup();
-    const names = async (col: string) => (await mongo.db('chat').collection(col).listIndexes().toArray()).map((i) => i.name).sort();
+    const names = async (col: string) => (await scratch.db('chat').collection(col).listIndexes().toArray()).map((i) => i.name).sort();
     expect(await names('rooms')).toEqual(['_id_', 'concert_unique', 'lastActivityAt_id']);
     expect(await names('messages')).toEqual(['_id_', 'room_seq_unique']);
     expect(await names('memberships')).toEqual(['_id_', 'room_user_unique', 'user_createdAt_id']);

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectMongo, type Mongo } from '@stagelives/platform';
+import { scratchSuite } from '@stagelives/devkit';
 import { CONCERT_STATUSES } from '@stagelives/schema';
 import { concertFilter } from '../src/concert/concert.repository.js';
 import { effectiveEndOf, effectiveStatus, statusCondition, type StatusFields } from '../src/concert/concert-status.js';
@@ -10,15 +9,7 @@ const NOW = new Date('2030-06-01T12:00:00Z');
 const STATUSES = CONCERT_STATUSES;
 
 describe('concert status rules', () => {
-  let mongo: Mongo;
-  const prefix = `t${randomBytes(4).toString('hex')}_`;
-  beforeAll(async () => {
-    mongo = await connectMongo(inject('mongoUri'), { dbPrefix: prefix });
-  });
-  afterAll(async () => {
-    await mongo.db('rules').dropDatabase();
-    await mongo.close();
-  });
+  const scratch = scratchSuite({ beforeAll, afterAll }, { mongoUri: inject('mongoUri') });
 
   it('should filter in the database exactly as the status is computed, at the boundaries too', async () => {
     // Every stored status × start/end around now, with and without an explicit end.
@@ -34,7 +25,7 @@ describe('concert status rules', () => {
         }
       }
     }
-    const col = mongo.db('rules').collection<StatusFields & { n: number }>('concerts');
+    const col = scratch.db('rules').collection<StatusFields & { n: number }>('concerts');
     await col.insertMany(docs.map((d) => ({ ...d })));
     for (const status of STATUSES) {
       const found = (await col.find(statusCondition(status, NOW)).toArray()).map((d) => d.n).sort((a, b) => a - b);

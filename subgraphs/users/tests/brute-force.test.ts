@@ -1,26 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createRedis, redisReady, type Redis } from '@stagelives/platform';
+import { createRedis } from '@stagelives/platform';
+import { scratchSuite } from '@stagelives/devkit';
 import { RateLimitedError, ServiceUnavailableError } from '@stagelives/schema';
 import { BruteForceGuard } from '../src/auth/brute-force.js';
 
 describe('BruteForceGuard on Redis', () => {
-  const prefix = `t${randomBytes(4).toString('hex')}:`;
-  let redis: Redis;
-  beforeAll(async () => {
-    redis = createRedis(inject('redisUrl'));
-    await redisReady(redis);
-  });
-  afterAll(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
-  });
+  const scratch = scratchSuite({ beforeAll, afterAll }, { redisUrl: inject('redisUrl') });
 
   let n = 0;
   const email = () => `fan${(n += 1)}@example.com`;
-  const guard = (maxFailures = 3, lockSeconds = 60) => new BruteForceGuard(redis, prefix, maxFailures, lockSeconds);
-  const keyOf = async (before: string[]) => (await redis.keys(`${prefix}*`)).filter((k) => !before.includes(k));
+  const guard = (maxFailures = 3, lockSeconds = 60) => new BruteForceGuard(scratch.redis, scratch.redisPrefix, maxFailures, lockSeconds);
+  const keyOf = async (before: string[]) => (await scratch.keys()).filter((k) => !before.includes(k));
 
   it('should allow maxFailures attempts, then refuse with RATE_LIMITED and when to retry', async () => {
     const g = guard(3, 60);
@@ -76,26 +66,26 @@ describe('BruteForceGuard on Redis', () => {
   it('should lock for lockSeconds after the last failure, and keep the email out of Redis', async () => {
     const g = guard(3, 60);
     const who = email();
-    const before = await redis.keys(`${prefix}*`);
+    const before = await scratch.keys();
     await g.begin(who);
     const [key] = await keyOf(before);
     expect(key).toBeDefined();
-    expect(key!.startsWith(`${prefix}bf:login:`)).toBe(true);
+    expect(key!.startsWith(`${scratch.redisPrefix}bf:login:`)).toBe(true);
     expect(key).not.toContain(who);
     expect(key).not.toContain('example');
-    expect(await redis.ttl(key!)).toBeGreaterThan(55);
-    await redis.expire(key!, 5); // time passes
+    expect(await scratch.redis.ttl(key!)).toBeGreaterThan(55);
+    await scratch.redis.expire(key!, 5); // time passes
     await g.failed(who); // a failure restarts the window
-    expect(await redis.ttl(key!)).toBeGreaterThan(55);
+    expect(await scratch.redis.ttl(key!)).toBeGreaterThan(55);
     await g.succeeded(who);
-    expect(await redis.exists(key!)).toBe(0);
+    expect(await scratch.redis.exists(key!)).toBe(0);
   });
 
   it('should refuse to run unprotected when Redis is away, and not fail on bookkeeping', async () => {
     const down = createRedis('redis://127.0.0.1:1', { retryStrategy: () => null });
     down.on('error', () => undefined);
     try {
-      const g = new BruteForceGuard(down, prefix, 3, 60);
+      const g = new BruteForceGuard(down, scratch.redisPrefix, 3, 60);
       await expect(g.begin('fan@example.com')).rejects.toBeInstanceOf(ServiceUnavailableError);
       await expect(g.ensureAvailable()).rejects.toBeInstanceOf(ServiceUnavailableError);
       await expect(g.failed('fan@example.com')).resolves.toBeUndefined();

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BadUserInputError } from '@stagelives/schema';
 import { PASSWORD_INPUT_MAX, checkNewPassword, hashPassword, verifyPassword } from '../src/auth/password.js';
-
-const refusal = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BadUserInputError);
-    return { message: (error as Error).message, field: (error as BadUserInputError).extensions.field };
-  }
-  throw new Error('expected a refusal');
-};
+import { refusal } from './refusal.js';
 
 describe('checkNewPassword', () => {
   it('should accept 8 to 128 characters and refuse one fewer or one more', () => {

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BadUserInputError } from '@stagelives/schema';
 import { cleanDeviceToken, cleanLeadMinutes, preferenceChanges } from '../src/settings/settings.service.js';
 import { DEFAULT_NOTIFICATION_PREFERENCES, NotificationPreferencesType } from '../src/settings/settings.type.js';
-
-const refusal = (fn: () => unknown): { message: string; field: unknown } => {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BadUserInputError);
-    return { message: (error as Error).message, field: (error as BadUserInputError).extensions.field };
-  }
-  throw new Error('expected a refusal');
-};
+import { refusal } from './refusal.js';
 
 describe('cleanDeviceToken', () => {
   it('should accept 1 to 4096 printable ASCII characters as they are', () => {

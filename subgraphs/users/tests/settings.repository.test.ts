@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectMongo, type Mongo } from '@stagelives/platform';
+import { scratchSuite } from '@stagelives/devkit';
 import { BadUserInputError } from '@stagelives/schema';
 import { createPreferencesLoader } from '../src/settings/settings.loader.js';
 import { SettingsRepository } from '../src/settings/settings.repository.js';
@@ -9,25 +8,20 @@ import { SettingsService } from '../src/settings/settings.service.js';
 import { DevicePlatform } from '../src/settings/settings.type.js';
 
 describe('settings in the notifications database (FerretDB)', () => {
-  let mongo: Mongo;
+  const scratch = scratchSuite({ beforeAll, afterAll }, { mongoUri: inject('mongoUri') });
   let repo: SettingsRepository;
   let service: SettingsService;
   beforeAll(async () => {
-    mongo = await connectMongo(inject('mongoUri'), { dbPrefix: `t${randomBytes(4).toString('hex')}_` });
-    repo = new SettingsRepository(mongo.db('notifications'));
+    repo = new SettingsRepository(scratch.db('notifications'));
     await repo.ensureIndexes();
     service = new SettingsService(repo);
-  });
-  afterAll(async () => {
-    await mongo.db('notifications').dropDatabase();
-    await mongo.close();
   });
 
   const userId = () => new ObjectId().toHexString();
 
   it('should keep the collections and indexes the notifications domain reads, also after a restart', async () => {
     await repo.ensureIndexes();
-    const db = mongo.db('notifications');
+    const db = scratch.db('notifications');
     expect((await db.collection('device_tokens').listIndexes().toArray()).map((i) => i.name).sort()).toEqual(['_id_', 'userId']);
     expect(repo.devices.collectionName).toBe('device_tokens');
     expect(repo.preferences.collectionName).toBe('notification_preferences');

@@ -1,22 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectMongo, type Mongo } from '@stagelives/platform';
+import { scratchSuite } from '@stagelives/devkit';
 import { createUserLoader } from '../src/user/user.loader.js';
 import { DuplicateKeyError, UserRepository } from '../src/user/user.repository.js';
 import { Role, User, type UserDocument } from '../src/user/user.type.js';
 
 describe('users collection (FerretDB)', () => {
-  let mongo: Mongo;
+  const scratch = scratchSuite({ beforeAll, afterAll }, { mongoUri: inject('mongoUri') });
   let repo: UserRepository;
   beforeAll(async () => {
-    mongo = await connectMongo(inject('mongoUri'), { dbPrefix: `t${randomBytes(4).toString('hex')}_` });
-    repo = new UserRepository(mongo.db('users'));
+    repo = new UserRepository(scratch.db('users'));
     await repo.ensureIndexes();
-  });
-  afterAll(async () => {
-    await mongo.db('users').dropDatabase();
-    await mongo.close();
   });
 
   let n = 0;
