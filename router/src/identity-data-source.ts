@@ -13,7 +13,9 @@ export class IdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
     private readonly onFetch?: (subgraph: string) => void,
     private readonly subgraphName = '',
   ) {
-    super({ url });
+    // Node's fetch (undici) closes idle keep-alive sockets first (after 4 s, and before the
+    // server's announced Keep-Alive timeout): a request is never sent on a socket being closed.
+    super({ url, fetcher: fetch });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): void {

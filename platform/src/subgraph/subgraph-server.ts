@@ -39,6 +39,11 @@ export async function createSubgraphServer<TContext extends BaseContext>({
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
+  // The router keeps connections to subgraphs alive and closes idle ones after a few seconds.
+  // If this server closed them first (Node's default: 5 s), a request sent on a socket being
+  // closed fails with ECONNRESET: the side that sends must be the side that closes.
+  httpServer.keepAliveTimeout = 75_000;
+  httpServer.headersTimeout = 76_000;
 
   const sessionAndTiming: ApolloServerPlugin<TContext> = {
     async requestDidStart({ contextValue }) {
