@@ -1,15 +1,18 @@
 /**
  * `npm run dev`: the whole stack on one machine, on embedded defaults.
  * FerretDB (unless MONGODB_URI) and redis-server (unless REDIS_URL) as children with data
- * under DATA_DIR, then every subgraph on a free internal port, the router on PORT and the
- * workers; readable, prefixed logs; Ctrl-C or SIGTERM stops everything.
+ * under DATA_DIR, the local FCM server in this process (unless FIREBASE_SERVICE_ACCOUNT,
+ * GOOGLE_APPLICATION_CREDENTIALS or FCM_LOCAL_URL: each push it receives is logged as `[fcm]`),
+ * then every subgraph on a free internal port, the router on PORT and the workers; readable,
+ * prefixed logs; Ctrl-C or SIGTERM stops everything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SUBGRAPH_NAMES } from '../schema/src/subgraph-names.js';
-import { ROOT, pipeLines, startFerretDB, startRedis, type ChildService } from '@stagelives/devkit';
+import { localFcmEnv } from '../workers/src/push/push.config.js';
+import { ROOT, pipeLines, startFerretDB, startLocalFcmServer, startRedis, type ChildService } from '@stagelives/devkit';
 import { formatLogLine } from '@stagelives/devkit';
 
 const env = { ...process.env };
@@ -19,6 +22,8 @@ mkdirSync(dataDir, { recursive: true });
 
 const print = (name: string, line: string) => process.stdout.write(`${formatLogLine(name, line)}\n`);
 const services: ChildService[] = [];
+/** In-process servers (the local FCM server), closed after the children. */
+const closers: Array<() => Promise<void>> = [];
 const children: Array<{ name: string; child: ChildProcess }> = [];
 let stopping = false;
 
@@ -41,6 +46,7 @@ async function stopAll(code: number): Promise<never> {
     ),
   );
   for (const service of services.reverse()) await service.stop();
+  for (const close of closers.reverse()) await close().catch(() => undefined);
   print('dev', 'stopped');
   process.exit(code);
 }
@@ -89,6 +95,23 @@ try {
   env.NODE_ENV ??= 'development';
   env.ADMIN_EMAILS ??= 'admin@stagelives.dev';
 
+  // Push notifications: Firebase when credentials are given, else the local FCM server (logs each push).
+  const workersEnv: Record<string, string> = {};
+  let fcmSummary = env.FIREBASE_SERVICE_ACCOUNT ? 'Firebase (FIREBASE_SERVICE_ACCOUNT)' : `Firebase (GOOGLE_APPLICATION_CREDENTIALS=${env.GOOGLE_APPLICATION_CREDENTIALS})`;
+  if (!env.FIREBASE_SERVICE_ACCOUNT && !env.GOOGLE_APPLICATION_CREDENTIALS) {
+    if (env.FCM_LOCAL_URL) fcmSummary = `${env.FCM_LOCAL_URL}  (FCM_LOCAL_URL)`;
+    else {
+      const shortToken = (token: string) => (token.length > 16 ? `${token.slice(0, 16)}…` : token);
+      const fcm = await startLocalFcmServer({
+        onPush: (push) => print('fcm', `push to ${shortToken(push.token)} ${JSON.stringify(push.title ?? '')}${push.reminderId ? `  reminder=${push.reminderId}` : ''}`),
+      });
+      closers.push(() => fcm.close());
+      Object.assign(workersEnv, localFcmEnv(fcm.info));
+      fcmSummary = `${fcm.url}  (local FCM server; each push is logged as [fcm])`;
+      print('dev', `local FCM server on ${fcm.url} (project ${fcm.projectId}; no Firebase credentials set)`);
+    }
+  }
+
   const urls = await Promise.all(
     SUBGRAPH_NAMES.map(async (name) => [name, `http://127.0.0.1:${await startNode(name, `subgraphs/${name}/src/index.ts`, { SUBGRAPH_PORT: '0' })}/graphql`] as const),
   );
@@ -96,7 +119,7 @@ try {
     PORT: String(port),
     SUBGRAPH_URLS: urls.map(([n, u]) => `${n}=${u}`).join(','),
   });
-  await startNode('workers', 'workers/src/index.ts', {}, false);
+  await startNode('workers', 'workers/src/index.ts', workersEnv, false);
 
   const base = `http://localhost:${routerPort}`;
   print(
@@ -108,6 +131,7 @@ try {
       ...urls.map(([n, u]) => `  ${n.padEnd(12)} ${u}  (internal)`),
       `  MongoDB      ${env.MONGODB_URI}`,
       `  Redis        ${env.REDIS_URL}`,
+      `  push (FCM)   ${fcmSummary}`,
       `  admin emails ${env.ADMIN_EMAILS}`,
       'Ctrl-C stops everything.',
     ].join('\n'),

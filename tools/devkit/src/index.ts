@@ -2,3 +2,4 @@ export * from './free-port.js';
 export * from './log-format.js';
 export * from './services.js';
 export * from './scratch.js';
+export * from './fcm-server.js';
