@@ -11,4 +11,5 @@ export * from './entity-ref.js';
 export * from './subgraph-names.js';
 export * from './protocol.js';
 export * from './events.js';
+export * from './user-events.js';
 export * from './chat.js';

@@ -4,6 +4,7 @@ import { createConcertsServer } from '@stagelives/concerts';
 import { createSetlistsServer } from '@stagelives/setlists';
 import { createArticlesServer } from '@stagelives/articles';
 import { createChatServer } from '@stagelives/chat';
+import { createNotificationsServer } from '@stagelives/notifications';
 
 /** Every subgraph's server factory, by supergraph name. */
 export const subgraphFactories: Record<string, (deps: SubgraphDeps) => Promise<SubgraphServer>> = {
@@ -12,4 +13,5 @@ export const subgraphFactories: Record<string, (deps: SubgraphDeps) => Promise<S
   setlists: createSetlistsServer,
   articles: createArticlesServer,
   chat: createChatServer,
+  notifications: createNotificationsServer,
 };

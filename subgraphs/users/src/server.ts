@@ -9,6 +9,7 @@ import { buildSchema } from './schema.js';
 import { createPreferencesLoader } from './settings/settings.loader.js';
 import { SettingsRepository } from './settings/settings.repository.js';
 import { SettingsService } from './settings/settings.service.js';
+import { UserEvents } from './settings/user-events.js';
 import { createUserLoader } from './user/user.loader.js';
 import { UserRepository } from './user/user.repository.js';
 import { UserService } from './user/user.service.js';
@@ -30,8 +31,9 @@ export async function createUsersServer(deps: SubgraphDeps): Promise<SubgraphSer
     google: new OidcVerifier({ name: 'Google', jwksUrl: usersConfig.GOOGLE_JWKS_URL, issuers: usersConfig.GOOGLE_ISSUERS, audiences: usersConfig.GOOGLE_CLIENT_IDS }),
     apple: new OidcVerifier({ name: 'Apple', jwksUrl: usersConfig.APPLE_JWKS_URL, issuers: [usersConfig.APPLE_ISSUER], audiences: usersConfig.APPLE_CLIENT_IDS }),
   });
-  const users = new UserService(usersRepo, auth, settingsRepo);
-  const settings = new SettingsService(settingsRepo);
+  const userEvents = new UserEvents(redis, config.REDIS_PREFIX, deps.logger);
+  const users = new UserService(usersRepo, auth, settingsRepo, userEvents);
+  const settings = new SettingsService(settingsRepo, userEvents);
 
   return createSubgraphServer<UsersContext>({
     name: 'users',

@@ -8,10 +8,13 @@ import type { DevicePlatform, DeviceTokenDocument, NotificationPreferences, Pref
 export class SettingsRepository {
   readonly devices: Collection<DeviceTokenDocument>;
   readonly preferences: Collection<PreferencesDocument>;
+  /** Deleted accounts: `{ _id: userId, deletedAt }` (read by the notifications domain). */
+  readonly deletedUsers: Collection<{ _id: string; deletedAt: Date }>;
 
   constructor(db: Db) {
     this.devices = db.collection<DeviceTokenDocument>('device_tokens');
     this.preferences = db.collection<PreferencesDocument>('notification_preferences');
+    this.deletedUsers = db.collection<{ _id: string; deletedAt: Date }>('deleted_users');
   }
 
   async ensureIndexes(): Promise<void> {
@@ -48,8 +51,13 @@ export class SettingsRepository {
     );
   }
 
-  /** Forgets everything about a user (account deletion). */
-  async deleteByUser(userId: string): Promise<void> {
+  /**
+   * Forgets everything about a user (account deletion), and leaves the marker the notifications
+   * domain checks before scheduling or sending (`deleted_users`, keyed by user id): their likes
+   * stay in the concerts domain, and without preferences the defaults would apply again.
+   */
+  async deleteByUser(userId: string, now = new Date()): Promise<void> {
+    await this.deletedUsers.updateOne({ _id: { $eq: userId } }, { $setOnInsert: { deletedAt: now } }, { upsert: true });
     await this.devices.deleteMany({ userId: { $eq: userId } });
     await this.preferences.deleteOne({ _id: { $eq: userId } });
   }

@@ -1,5 +1,6 @@
-import { BadUserInputError } from '@stagelives/schema';
+import { BadUserInputError, UserEventType } from '@stagelives/schema';
 import type { SettingsRepository } from './settings.repository.js';
+import type { UserEvents } from './user-events.js';
 import { NotificationPreferencesType, type DevicePlatform, type NotificationPreferences, type NotificationPreferencesInput } from './settings.type.js';
 
 /** A push token as FCM/APNs/Web Push issue them: 1 to 4096 printable ASCII characters, no spaces. */
@@ -37,7 +38,11 @@ export function preferenceChanges(input: NotificationPreferencesInput): Partial<
 
 /** A user's push tokens and reminder preferences. */
 export class SettingsService {
-  constructor(private readonly settings: SettingsRepository) {}
+  constructor(
+    private readonly settings: SettingsRepository,
+    /** Announces saved preferences (the notifications domain reschedules); none in unit tests. */
+    private readonly events?: UserEvents,
+  ) {}
 
   /** A token belongs to one user at a time: registering it moves it to `userId`. */
   async registerDevice(userId: string, token: string, platform: DevicePlatform): Promise<void> {
@@ -55,6 +60,7 @@ export class SettingsService {
     const [stored] = await this.settings.findPreferencesByUserIds([userId]);
     const next = { ...NotificationPreferencesType.from(stored), ...changes };
     await this.settings.savePreferences(userId, next);
+    await this.events?.emit(UserEventType.NotificationPreferencesChanged, { userId });
     return next;
   }
 }

@@ -1,8 +1,9 @@
 import type { UpdateFilter } from 'mongodb';
-import { BadUserInputError, ConflictError, NotFoundError, cleanHttpUrl, parseId, type Identity, type SessionChange } from '@stagelives/schema';
+import { BadUserInputError, ConflictError, NotFoundError, UserEventType, cleanHttpUrl, parseId, type Identity, type SessionChange } from '@stagelives/schema';
 import type { AuthService } from '../auth/auth.service.js';
 import { checkNewPassword, hashPassword, verifyPassword } from '../auth/password.js';
 import type { SettingsRepository } from '../settings/settings.repository.js';
+import type { UserEvents } from '../settings/user-events.js';
 import { cleanNickname, nicknameKey } from './nickname.js';
 import { DuplicateKeyError, type UserRepository } from './user.repository.js';
 import type { UpdateProfileInput } from './user.input.js';
@@ -30,6 +31,8 @@ export class UserService {
     private readonly users: UserRepository,
     private readonly auth: AuthService,
     private readonly settings: SettingsRepository,
+    /** Announces the deletion (the notifications domain drops the account's reminders and history). */
+    private readonly events?: UserEvents,
   ) {}
 
   private async current(viewer: Identity): Promise<UserDocument> {
@@ -80,6 +83,7 @@ export class UserService {
     const sessionChange = await this.auth.endAllSessions(viewer.userId);
     await this.settings.deleteByUser(viewer.userId);
     await this.users.tombstone(user._id);
+    await this.events?.emit(UserEventType.Deleted, { userId: viewer.userId });
     return { sessionChange };
   }
 }

@@ -1,0 +1,4 @@
+import { runSubgraph } from '@stagelives/platform/subgraph';
+import { createNotificationsServer } from './server.js';
+
+await runSubgraph('notifications', createNotificationsServer);

@@ -1,0 +1,94 @@
+import type { Collection, Db } from 'mongodb';
+import { preferencesOf, type ReminderPreferences } from '../reminder/reminder.rules.js';
+import { findByIds, insertNew } from '../store/mongo-bulk.js';
+
+/**
+ * A push token, as the users subgraph stores it in this database (`device_tokens`,
+ * subgraphs/users/src/settings/settings.type.ts): the token is the id, one owner at a time.
+ */
+export interface DeviceTokenDocument {
+  _id: string;
+  userId: string;
+  platform: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Saved preferences, keyed by user id (`notification_preferences`, written by the users subgraph). */
+export interface PreferencesDocument extends Partial<ReminderPreferences> {
+  _id: string;
+  updatedAt?: Date;
+}
+
+/** A deleted account (`deleted_users`): the users subgraph writes it at deletion, the user.deleted consumer too. */
+export interface DeletedUserDocument {
+  _id: string;
+  deletedAt: Date;
+}
+
+export const DEVICE_TOKENS_COLLECTION = 'device_tokens';
+export const NOTIFICATION_PREFERENCES_COLLECTION = 'notification_preferences';
+export const DELETED_USERS_COLLECTION = 'deleted_users';
+
+/** Above this many users, one read of the whole (small) collection beats `$in` chunks that each scan it on FerretDB. */
+const READ_ALL_ABOVE = 1000;
+
+/**
+ * The users domain's settings as this domain reads them. The users subgraph writes device tokens
+ * and preferences; this side only reads them, and removes a token FCM reported as unregistered
+ * or invalid (unless it was registered again since).
+ */
+export class SettingsRepository {
+  readonly devices: Collection<DeviceTokenDocument>;
+  readonly preferences: Collection<PreferencesDocument>;
+  readonly deletedUsers: Collection<DeletedUserDocument>;
+
+  constructor(db: Db) {
+    this.devices = db.collection<DeviceTokenDocument>(DEVICE_TOKENS_COLLECTION);
+    this.preferences = db.collection<PreferencesDocument>(NOTIFICATION_PREFERENCES_COLLECTION);
+    this.deletedUsers = db.collection<DeletedUserDocument>(DELETED_USERS_COLLECTION);
+  }
+
+  /** Each user's devices (every given user has an entry, possibly empty). */
+  async devicesOf(userIds: readonly string[]): Promise<Map<string, DeviceTokenDocument[]>> {
+    const users = [...new Set(userIds)];
+    const devices = new Map<string, DeviceTokenDocument[]>(users.map((u) => [u, []]));
+    if (users.length === 0) return devices;
+    const filter = users.length === 1 ? { userId: { $eq: users[0]! } } : users.length > READ_ALL_ABOVE ? {} : { userId: { $in: users } };
+    for (const doc of await this.devices.find(filter).toArray()) devices.get(doc.userId)?.push(doc);
+    return devices;
+  }
+
+  /** Each user's preferences, the defaults where none were saved (every given user has an entry). */
+  async preferencesOf(userIds: readonly string[]): Promise<Map<string, ReminderPreferences>> {
+    const users = [...new Set(userIds)];
+    const docs = users.length > READ_ALL_ABOVE ? await this.preferences.find({}).toArray() : await findByIds(this.preferences, users);
+    const stored = new Map(docs.map((d) => [d._id, d]));
+    return new Map(users.map((u) => [u, preferencesOf(stored.get(u))]));
+  }
+
+  /** Which of these users deleted their account. */
+  async deletedAmong(userIds: readonly string[]): Promise<Set<string>> {
+    const users = [...new Set(userIds)];
+    const docs = users.length > READ_ALL_ABOVE ? await this.deletedUsers.find({}).toArray() : await findByIds(this.deletedUsers, users);
+    const wanted = new Set(users);
+    return new Set(docs.map((d) => d._id).filter((id) => wanted.has(id)));
+  }
+
+  /** Records a deleted account (idempotent). */
+  async markDeleted(userId: string, now = new Date()): Promise<void> {
+    await insertNew(this.deletedUsers, [{ _id: userId, deletedAt: now }]);
+  }
+
+  /**
+   * Removes tokens FCM refused for good, each only while it still belongs to the same user and
+   * was not registered again after `notAfter` (the time it was read for the push).
+   */
+  async removeTokens(tokens: ReadonlyArray<{ token: string; userId: string; notAfter: Date }>): Promise<number> {
+    if (tokens.length === 0) return 0;
+    const { deletedCount } = await this.devices.deleteMany({
+      $or: tokens.map((t) => ({ _id: { $eq: t.token }, userId: { $eq: t.userId }, updatedAt: { $lte: t.notAfter } })),
+    });
+    return deletedCount;
+  }
+}

@@ -1,0 +1,61 @@
+// `@stagelives/notifications/store`: what the notifications workers (workers/src/notifications)
+// need of this domain: its collections (through the repositories), the pure reminder rules and
+// the index set. Nothing that builds the GraphQL schema or the server.
+import type { Db } from 'mongodb';
+import { PushLedgerRepository } from './delivery/push-ledger.repository.js';
+import { ConcertFanRepository } from './fan/concert-fan.repository.js';
+import { NotificationRepository } from './notification/notification.repository.js';
+import { ScheduledNotificationRepository } from './scheduled-notification/scheduled-notification.repository.js';
+import { SettingsRepository } from './settings/settings.repository.js';
+
+export * from './reminder/reminder.rules.js';
+export { insertNew, findByIds, POINT_READS_UP_TO } from './store/mongo-bulk.js';
+export { ScheduledNotificationRepository, SCHEDULED_NOTIFICATIONS_COLLECTION, NOTIFICATION_OUTCOMES_COLLECTION, type OutcomeInput } from './scheduled-notification/scheduled-notification.repository.js';
+export type { ScheduledNotificationDocument, NotificationOutcomeDocument } from './scheduled-notification/scheduled-notification.type.js';
+export { NotificationRepository, NOTIFICATIONS_COLLECTION, NOTIFICATION_READS_COLLECTION } from './notification/notification.repository.js';
+export type { NotificationDocument, NotificationReadDocument } from './notification/notification.type.js';
+export { PushLedgerRepository, ledgerKey, PUSH_CLAIMS_COLLECTION, PUSH_RECEIPTS_COLLECTION, type PushClaimDocument, type PushReceiptDocument, type PushReceiptResult } from './delivery/push-ledger.repository.js';
+export { ConcertFanRepository, concertFanKey, CONCERT_FANS_COLLECTION, type ConcertFanDocument } from './fan/concert-fan.repository.js';
+export {
+  SettingsRepository,
+  DEVICE_TOKENS_COLLECTION,
+  NOTIFICATION_PREFERENCES_COLLECTION,
+  DELETED_USERS_COLLECTION,
+  type DeviceTokenDocument,
+  type PreferencesDocument,
+  type DeletedUserDocument,
+} from './settings/settings.repository.js';
+
+/** Every collection of the notifications database, through its repository. */
+export interface NotificationStore {
+  reminders: ScheduledNotificationRepository;
+  notifications: NotificationRepository;
+  ledger: PushLedgerRepository;
+  fans: ConcertFanRepository;
+  settings: SettingsRepository;
+}
+
+/** The repositories over the notifications database (`mongo.db('notifications')`). */
+export function notificationStore(db: Db): NotificationStore {
+  return {
+    reminders: new ScheduledNotificationRepository(db),
+    notifications: new NotificationRepository(db),
+    ledger: new PushLedgerRepository(db),
+    fans: new ConcertFanRepository(db),
+    settings: new SettingsRepository(db),
+  };
+}
+
+/**
+ * Creates the indexes of the notifications database, idempotently (one per command, as FerretDB
+ * needs). With `ttlIndexes` (MongoDB) expired documents are also removed by the server; FerretDB
+ * has no TTL indexes, so the prune job deletes them (it runs on MongoDB too, harmlessly).
+ * The device token index is the users subgraph's (it writes that collection).
+ */
+export async function ensureNotificationIndexes(db: Db, { ttlIndexes }: { ttlIndexes: boolean }): Promise<void> {
+  const store = notificationStore(db);
+  await store.reminders.ensureIndexes(ttlIndexes);
+  await store.notifications.ensureIndexes(ttlIndexes);
+  await store.ledger.ensureIndexes(ttlIndexes);
+  await store.fans.ensureIndexes();
+}

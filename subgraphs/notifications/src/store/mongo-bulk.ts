@@ -1,0 +1,61 @@
+import { MongoBulkWriteError, type Collection, type Document, type Filter, type FindOptions, type OptionalUnlessRequiredId } from 'mongodb';
+
+/** Documents per insert command. */
+const INSERT_CHUNK = 1000;
+
+const isDuplicate = (error: { code?: unknown; errmsg?: unknown; message?: unknown }) =>
+  error.code === 11000 || error.code === 11001 || /duplicate key|UNIQUE constraint failed/i.test(String(error.errmsg ?? error.message ?? ''));
+
+/**
+ * Inserts what is not there yet: an unordered insert whose duplicate-key errors are expected
+ * (the unique `_id` decides, also between racing processes). Returns the positions in `docs`
+ * this call inserted; any other write error is thrown.
+ *
+ * Inserts are the write FerretDB 1.24 (SQLite) does fast and atomically: an update or delete
+ * scans the collection once per document it changes, an insert does not.
+ */
+export async function insertNew<T extends Document>(collection: Collection<T>, docs: ReadonlyArray<OptionalUnlessRequiredId<T>>): Promise<Set<number>> {
+  const inserted = new Set<number>();
+  for (let start = 0; start < docs.length; start += INSERT_CHUNK) {
+    const chunk = docs.slice(start, start + INSERT_CHUNK);
+    try {
+      await collection.insertMany(chunk as OptionalUnlessRequiredId<T>[], { ordered: false });
+      for (let i = 0; i < chunk.length; i++) inserted.add(start + i);
+    } catch (error) {
+      if (!(error instanceof MongoBulkWriteError)) throw error;
+      const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+      const other = writeErrors.find((e) => !isDuplicate(e));
+      if (other || writeErrors.length === 0) throw error;
+      const refused = new Set(writeErrors.map((e) => e.index));
+      for (let i = 0; i < chunk.length; i++) if (!refused.has(i)) inserted.add(start + i);
+    }
+  }
+  return inserted;
+}
+
+/**
+ * Up to this many ids are read with one `findOne` each, in parallel: FerretDB 1.24 (SQLite)
+ * answers an `_id` equality with a limit from its primary key, but scans the whole collection
+ * for `$in` (or for an `_id` equality without a limit). More ids: `$in`, 1,000 per query (one
+ * scan each on FerretDB, an index walk on MongoDB).
+ */
+export const POINT_READS_UP_TO = 16;
+
+/** Documents by `_id` (missing ones are absent), by point reads or `$in` (see POINT_READS_UP_TO). */
+export async function findByIds<T extends Document & { _id: unknown }>(
+  collection: Collection<T>,
+  ids: ReadonlyArray<T['_id']>,
+  options: FindOptions = {},
+): Promise<T[]> {
+  const unique = [...new Map(ids.map((id) => [String(id), id])).values()];
+  if (unique.length === 0) return [];
+  if (unique.length <= POINT_READS_UP_TO) {
+    const docs = await Promise.all(unique.map((id) => collection.findOne({ _id: { $eq: id } } as Filter<T>, options)));
+    return docs.filter((d) => d !== null) as T[];
+  }
+  const found: T[] = [];
+  for (let i = 0; i < unique.length; i += 1000) {
+    found.push(...((await collection.find({ _id: { $in: unique.slice(i, i + 1000) } } as Filter<T>, options).toArray()) as T[]));
+  }
+  return found;
+}
