@@ -1,4 +1,6 @@
 import { connectMongo, createLogger, createRedis, gracefulShutdown, loadBaseConfig, redisReady } from '@stagelives/platform';
+import { loadNotificationsConfig } from './notifications/notifications.config.js';
+import { createPushSender, loadPushConfig } from './push/index.js';
 import { createWorkers } from './workers.js';
 
 const logger = createLogger('workers');
@@ -10,7 +12,10 @@ try {
   shutdown.add('redis', () => redis.quit());
   const mongo = await connectMongo(config.MONGODB_URI, { dbPrefix: config.MONGODB_DB_PREFIX, logger });
   shutdown.add('mongodb', () => mongo.close());
-  const workers = await createWorkers({ config, logger, redis, mongo });
+  const notificationsConfig = loadNotificationsConfig();
+  const push = createPushSender(loadPushConfig());
+  shutdown.add('push', () => push.close());
+  const workers = await createWorkers({ config, logger, redis, mongo, notifications: { config: notificationsConfig, push } });
   shutdown.add('workers', () => workers.close());
   logger.info({ queues: workers.queues }, 'workers ready');
 } catch (error) {

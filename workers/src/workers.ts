@@ -5,6 +5,10 @@ import { createConcertStatusQueue, scheduleConcertStatus } from './concert-statu
 import { createConcertStatusWorker } from './concert-status/concert-status.worker.js';
 import { createMaintenanceQueue, scheduleMaintenance } from './maintenance/maintenance.queue.js';
 import { createMaintenanceWorker } from './maintenance/maintenance.worker.js';
+import { createNotificationWorkers, type NotificationWorkers } from './notifications/notifications.js';
+import type { NotificationsConfig } from './notifications/notifications.config.js';
+import type { NotificationWorkersDeps } from './notifications/notifications.js';
+import type { PushTransport } from './notifications/reminder-dispatcher.js';
 
 export interface WorkersDeps {
   config: Pick<BaseConfig, 'REDIS_URL' | 'REDIS_PREFIX' | 'SESSION_IDLE_TTL_SECONDS' | 'SESSION_ABSOLUTE_TTL_SECONDS'>;
@@ -14,11 +18,18 @@ export interface WorkersDeps {
   mongo: Mongo;
   /** Schedule periods in ms; the defaults are production's (status 60 s, maintenance 10 min). */
   every?: { concertStatus?: number; maintenance?: number };
+  /**
+   * The notifications workers (reminder sending, event consumers, reconciliation, pruning): on
+   * when given. `push` is the transport (workers/src/push: `createPushSender(loadPushConfig())`).
+   */
+  notifications?: { config: NotificationsConfig; push: PushTransport } & Pick<NotificationWorkersDeps, 'run' | 'clock' | 'ttlIndexes'>;
 }
 
 export interface Workers {
   /** The queue names, for logs. */
   readonly queues: string[];
+  /** The notifications workers, when they run here. */
+  readonly notifications: NotificationWorkers | null;
   /** Stops the workers (a running job finishes first), then the queues and BullMQ's connection. */
   close(): Promise<void>;
 }
@@ -28,12 +39,14 @@ export interface Workers {
  * together keep one schedule) and starts its worker. Nothing runs before this is called; the
  * caller owns `redis` and `mongo` and closes them after `close()`.
  */
-export async function createWorkers({ config, logger, redis, mongo, every = {} }: WorkersDeps): Promise<Workers> {
+export async function createWorkers({ config, logger, redis, mongo, every = {}, notifications: notificationsDeps }: WorkersDeps): Promise<Workers> {
   const connection = bullConnection(config.REDIS_URL);
   const prefix = bullPrefix(config.REDIS_PREFIX);
   const queues: Queue[] = [];
   const workers: Worker[] = [];
+  let notifications: NotificationWorkers | null = null;
   const close = async () => {
+    await notifications?.close();
     await Promise.all(workers.map((w) => w.close()));
     await Promise.all(queues.map((q) => q.close()));
     await connection.quit().catch(() => connection.disconnect());
@@ -48,9 +61,21 @@ export async function createWorkers({ config, logger, redis, mongo, every = {} }
     queues.push(statusQueue);
     await scheduleConcertStatus(statusQueue, every.concertStatus);
     workers.push(createConcertStatusWorker({ connection, prefix, db: mongo.db('concerts'), redis, redisPrefix: config.REDIS_PREFIX, logger }));
+
+    if (notificationsDeps) {
+      notifications = await createNotificationWorkers({
+        ...notificationsDeps,
+        connection,
+        bullPrefix: prefix,
+        redis,
+        redisPrefix: config.REDIS_PREFIX,
+        mongo,
+        logger: logger.child({ part: 'notifications' }),
+      });
+    }
   } catch (error) {
     await close();
     throw error;
   }
-  return { queues: queues.map((q) => q.name), close };
+  return { queues: [...queues.map((q) => q.name), ...(notifications?.queues ?? [])], notifications, close };
 }

@@ -84,6 +84,14 @@ export class PushLedgerRepository {
     return (await this.claims.find({}).toArray()).filter((c) => !confirmed.has(c._id));
   }
 
+  /** Account deletion: the user's claims (they hold device tokens) and their receipts. */
+  async deleteByUser(userId: string): Promise<number> {
+    const keys = (await this.claims.find({ userId: { $eq: userId } }, { projection: { _id: 1 } }).toArray()).map((c) => c._id);
+    if (keys.length === 0) return 0;
+    await this.receipts.deleteMany({ _id: { $in: keys } });
+    return (await this.claims.deleteMany({ _id: { $in: keys } })).deletedCount;
+  }
+
   async pruneExpired(now = new Date()): Promise<number> {
     const { deletedCount } = await this.claims.deleteMany({ expireAt: { $lt: now } });
     await this.receipts.deleteMany({ expireAt: { $lt: now } });

@@ -1,0 +1,103 @@
+import { startStreamConsumer, type Logger, type Redis } from '@stagelives/platform';
+import {
+  ConcertEventType,
+  UserEventType,
+  concertEventsStream,
+  decodeConcertEvent,
+  decodeUserEvent,
+  userEventsStream,
+  type ConcertEvent,
+  type UserEvent,
+} from '@stagelives/schema';
+import type { ReminderScheduler } from './reminder-scheduler.js';
+
+/** The consumer group of the notifications domain on both streams. */
+export const NOTIFICATIONS_GROUP = 'notifications';
+
+/**
+ * What a concert event means for reminders. Events carry ids only; the scheduler reads the
+ * current likes and dates, so a replayed, duplicated or late event changes nothing.
+ */
+export async function handleConcertEvent(scheduler: ReminderScheduler, event: ConcertEvent): Promise<void> {
+  switch (event.type) {
+    case ConcertEventType.Liked:
+    case ConcertEventType.Unliked:
+      await scheduler.syncPairs([{ concertId: event.payload.concertId, userId: event.payload.userId }]);
+      return;
+    case ConcertEventType.Rescheduled:
+      await scheduler.syncConcert(event.payload.concertId);
+      return;
+    case ConcertEventType.StatusChanged:
+      // UPCOMING → ONGOING → COMPLETED follows the dates (reminders already left by then);
+      // only a cancellation changes what is owed.
+      if (event.payload.to === 'CANCELLED') await scheduler.cancelConcert(event.payload.concertId);
+      return;
+    case ConcertEventType.Deleted:
+      await scheduler.cancelConcert(event.payload.concertId);
+      return;
+  }
+}
+
+/** What a users event means for reminders. */
+export async function handleUserEvent(scheduler: ReminderScheduler, event: UserEvent): Promise<void> {
+  switch (event.type) {
+    case UserEventType.NotificationPreferencesChanged:
+      await scheduler.syncUser(event.payload.userId);
+      return;
+    case UserEventType.Deleted:
+      await scheduler.forgetUser(event.payload.userId);
+      return;
+  }
+}
+
+export interface EventConsumersOptions {
+  redis: Redis;
+  redisPrefix: string;
+  scheduler: ReminderScheduler;
+  logger: Logger;
+  /** Entries a dead consumer left unacknowledged this long are taken over. */
+  claimIdleMs: number;
+  /** How long one read blocks (shorter: faster shutdown in tests). */
+  blockMs?: number;
+}
+
+/**
+ * Reads `<prefix>events:concerts` and `<prefix>events:users` in the consumer group
+ * `notifications` (at least once: an entry is acknowledged after its handler resolved; one whose
+ * handler throws is taken over again after `claimIdleMs`).
+ */
+export function startEventConsumers({ redis, redisPrefix, scheduler, logger, claimIdleMs, blockMs }: EventConsumersOptions): { stop(): Promise<void> } {
+  const concerts = startStreamConsumer({
+    redis,
+    stream: concertEventsStream(redisPrefix),
+    group: NOTIFICATIONS_GROUP,
+    logger,
+    claimIdleMs,
+    blockMs,
+    handle: async (entryId, fields) => {
+      const event = decodeConcertEvent(fields);
+      if (!event) return logger.warn({ entryId }, 'unreadable concert event skipped');
+      await handleConcertEvent(scheduler, event).catch((error: unknown) => {
+        logger.warn({ err: error instanceof Error ? error.message : String(error), event }, 'concert event not handled; retried later');
+        throw error;
+      });
+    },
+  });
+  const users = startStreamConsumer({
+    redis,
+    stream: userEventsStream(redisPrefix),
+    group: NOTIFICATIONS_GROUP,
+    logger,
+    claimIdleMs,
+    blockMs,
+    handle: async (entryId, fields) => {
+      const event = decodeUserEvent(fields);
+      if (!event) return logger.warn({ entryId }, 'unreadable user event skipped');
+      await handleUserEvent(scheduler, event).catch((error: unknown) => {
+        logger.warn({ err: error instanceof Error ? error.message : String(error), event }, 'user event not handled; retried later');
+        throw error;
+      });
+    },
+  });
+  return { stop: async () => void (await Promise.all([concerts.stop(), users.stop()])) };
+}
