@@ -205,7 +205,7 @@ export const statusesOf = async (h: Harness, userId?: string) =>
 
 /** The BullMQ job ids in the send queue, with their state. */
 export async function jobsOf(workers: NotificationWorkers): Promise<Array<{ id: string; state: string }>> {
-  const jobs = await workers.sendQueue.getJobs(['delayed', 'waiting', 'active', 'prioritized', 'paused']);
+  const jobs = await workers.sendQueue.getJobs(['delayed', 'waiting', 'active', 'prioritized']);
   return Promise.all(jobs.filter(Boolean).map(async (j) => ({ id: j.id!, state: await j.getState() })));
 }
 

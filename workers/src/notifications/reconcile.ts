@@ -117,18 +117,21 @@ export async function reconcileReminders({ store, source, scheduler, queue, redi
     result.reopened = await store.reminders.reopen(toReopen.map((r) => r._id));
     await scheduler.enqueue([...toInsert, ...toReopen], now);
 
-    // 2. PENDING reminders no longer wanted (their concert may be past, cancelled or deleted).
-    const others = [...new Set(pending.map((r) => r.concertId).filter((id) => !concerts.has(id)))];
-    const otherConcerts = others.length ? await source.concertsByIds(others) : new Map<string, ReminderConcert>();
+    // 2. PENDING reminders no longer wanted. Those whose event passed are the send worker's (it
+    // re-checks them and marks them `missed` when still wanted); the likes of concerts that are
+    // not upcoming (cancelled, deleted, moved into the past) are read for the rest.
+    const open = pending.filter((r) => r.kind !== NotificationKind.CONCERT_CANCELLED && !desired.has(r._id.toHexString()) && (r.eventAt?.getTime() ?? 0) > now.getTime());
+    const elsewhere = open.filter((r) => !concerts.has(r.concertId));
+    const [otherConcerts, otherLikes] = elsewhere.length
+      ? await Promise.all([source.concertsByIds(elsewhere.map((r) => r.concertId)), source.likedAmong(elsewhere)])
+      : [new Map<string, ReminderConcert>(), new Set<string>()];
     const cancels = [];
-    for (const reminder of pending) {
-      const id = reminder._id.toHexString();
-      if (reminder.kind === NotificationKind.CONCERT_CANCELLED || desired.has(id)) continue;
+    for (const reminder of open) {
       const verdict = verdictFor(
         reminder,
         {
           concert: concerts.get(reminder.concertId) ?? otherConcerts.get(reminder.concertId) ?? null,
-          liked: liked.has(key(reminder.concertId, reminder.userId)),
+          liked: liked.has(key(reminder.concertId, reminder.userId)) || otherLikes.has(key(reminder.concertId, reminder.userId)),
           preferences: preferences.get(reminder.userId)!,
           userDeleted: deleted.has(reminder.userId),
         },
