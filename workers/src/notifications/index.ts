@@ -12,3 +12,7 @@ export * from './maintenance.js';
 export * from './events.consumer.js';
 export * from './send.worker.js';
 export * from './batcher.js';
+// What a process running them needs besides (tests, benchmarks): BullMQ's connection and key
+// prefix, and the push transport.
+export { bullConnection, bullPrefix } from '../connection.js';
+export { createPushSender, loadPushConfig, localFcmEnv, type PushSender } from '../push/index.js';
