@@ -125,6 +125,11 @@ export class ReminderSource {
     return fans;
   }
 
+  /** How many likes there are, by the server's estimate (cheap: collection metadata). */
+  estimatedLikes(): Promise<number> {
+    return this.likes.estimatedDocumentCount();
+  }
+
   /** A user's likes. */
   async likesOfUser(userId: string): Promise<ReminderLike[]> {
     if (!isObjectIdHex(userId)) return [];

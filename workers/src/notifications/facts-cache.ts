@@ -1,5 +1,5 @@
 import type { ReminderConcert, ReminderSource } from '@stagelives/concerts/reminder-source';
-import type { DeviceTokenDocument, ReminderPreferences, SettingsRepository } from '@stagelives/notifications/store';
+import { preferencesOf, type DeviceTokenDocument, type ReminderPreferences, type SettingsRepository } from '@stagelives/notifications/store';
 
 /** One reminder's need for facts: whose, which concert, and when it was queued. */
 export interface FactsRequest {
@@ -13,6 +13,20 @@ interface UserFacts {
   preferences: ReminderPreferences;
   deleted: boolean;
   devices: DeviceTokenDocument[];
+  loadedAt: number;
+}
+
+/** Every user's settings, read whole (users absent from it have the defaults and no device). */
+interface UserSnapshot {
+  preferences: Map<string, ReminderPreferences>;
+  deleted: Set<string>;
+  devices: Map<string, DeviceTokenDocument[]>;
+  loadedAt: number;
+}
+
+/** The fans of every upcoming concert, read whole. */
+interface LikeSnapshot {
+  fans: Map<string, Set<string>>;
   loadedAt: number;
 }
 
@@ -30,112 +44,215 @@ export interface FactsSnapshot {
   cached(request: FactsRequest): boolean;
 }
 
-/** A concert with at least this many reminders in a batch has all its fans read at once (one query), else its pairs are. */
-const WHOLE_CONCERT_FROM = 100;
+export interface FactsCacheOptions {
+  source: ReminderSource;
+  settings: SettingsRepository;
+  /** How old cached facts may be; 0 reads everything for every batch. */
+  ttlMs: number;
+  /** From this many keys missing in one batch, a whole collection is read instead (when small enough). Default 200. */
+  snapshotFrom?: number;
+  /** Largest collection read whole (documents, by the server's estimate). Default 1,000,000. */
+  snapshotMax?: number;
+}
 
 /**
  * The facts a fire-time check needs, read in bulk per batch: concerts (always read), likes,
  * preferences, deleted accounts and devices (cached up to `ttlMs`).
  *
- * Why a cache: on FerretDB 1.24 every `$in` query scans its whole collection, so reading the
- * likes of a batch costs as much as reading every like. Cached facts are used only when
- * younger than `ttlMs` *and* younger than the reminder's scheduling, and a check that comes out
- * negative on cached facts is repeated on fresh reads before anything is cancelled: the cache
- * can delay noticing a change by at most `ttlMs`, never cancel a wanted reminder. `ttlMs = 0`
- * reads everything for every batch.
+ * Why a cache: FerretDB 1.24 (SQLite) scans the whole collection for every `$in` query, so
+ * reading the likes of 500 reminders costs as much as reading every like. Misses are therefore
+ * read in one of two ways: by key (`$in`, a few keys), or, when a batch misses many keys, the
+ * whole collection at once (settings of every user; the likes of every upcoming concert), as
+ * long as it is not larger than `snapshotMax`: one scan per collection per `ttlMs` in a steady
+ * stream of reminders.
+ *
+ * Cached facts are used only when younger than `ttlMs` *and* than the reminder's queueing, and a
+ * check that comes out negative on cached facts is repeated on fresh reads before anything is
+ * cancelled: the cache can delay noticing a change by at most `ttlMs`, and never cancels a
+ * wanted reminder.
  */
 export class FactsCache {
   private readonly users = new Map<string, UserFacts>();
-  private readonly fans = new Map<string, { users: Set<string>; loadedAt: number }>();
   private readonly pairs = new Map<string, { liked: boolean; loadedAt: number }>();
+  private userSnapshot: UserSnapshot | null = null;
+  private likeSnapshot: LikeSnapshot | null = null;
+  /** Snapshot reads in flight: concurrent batches share one. */
+  private loadingUsers: Promise<UserSnapshot | null> | null = null;
+  private loadingLikes: Promise<LikeSnapshot | null> | null = null;
   private lastSweep = 0;
+  private readonly snapshotFrom: number;
+  private readonly snapshotMax: number;
 
-  constructor(
-    private readonly deps: { source: ReminderSource; settings: SettingsRepository; ttlMs: number },
-  ) {}
+  constructor(private readonly deps: FactsCacheOptions) {
+    this.snapshotFrom = deps.snapshotFrom ?? 200;
+    this.snapshotMax = deps.snapshotMax ?? 1_000_000;
+  }
 
   /** Drops what is cached about a user (their devices changed). */
   forgetUser(userId: string): void {
     this.users.delete(userId);
+    this.userSnapshot?.devices.delete(userId);
   }
 
   async facts(requests: readonly FactsRequest[], { fresh = false } = {}): Promise<FactsSnapshot> {
-    const { source, settings, ttlMs } = this.deps;
+    const { source, ttlMs } = this.deps;
     const started = Date.now();
     this.sweep(started);
-    const usable = (loadedAt: number, queuedAt: number) => !fresh && ttlMs > 0 && loadedAt >= queuedAt && started - loadedAt <= ttlMs;
+    const caching = ttlMs > 0;
+    if (caching && !fresh) this.refreshAhead(started);
+    const usable = (loadedAt: number | undefined, queuedAt: number) => !fresh && caching && loadedAt !== undefined && loadedAt >= queuedAt && started - loadedAt <= ttlMs;
+
+    // Users: from a per-user entry or the snapshot when usable; else read.
     const newestQueued = new Map<string, number>();
     for (const r of requests) newestQueued.set(r.userId, Math.max(newestQueued.get(r.userId) ?? 0, r.queuedAt));
+    const userMisses = [...newestQueued].filter(([u, q]) => !usable(this.users.get(u)?.loadedAt, q) && !usable(this.userSnapshot?.loadedAt, q)).map(([u]) => u);
+    // Likes: from a pair entry or the snapshot when usable; else read.
+    const pairMisses = requests.filter(
+      (r) =>
+        !usable(this.pairs.get(`${r.concertId}:${r.userId}`)?.loadedAt, r.queuedAt) &&
+        !(usable(this.likeSnapshot?.loadedAt, r.queuedAt) && this.likeSnapshot!.fans.has(r.concertId)),
+    );
 
-    const usersToRead = [...newestQueued].filter(([u, queuedAt]) => {
-      const entry = this.users.get(u);
-      return !entry || !usable(entry.loadedAt, queuedAt);
-    }).map(([u]) => u);
-
-    // Likes: a whole concert when many of its reminders are here (or its fans are cached), else per pair.
-    const byConcert = new Map<string, FactsRequest[]>();
-    for (const r of requests) byConcert.set(r.concertId, [...(byConcert.get(r.concertId) ?? []), r]);
-    const concertsToRead: string[] = [];
-    const pairsToRead: Array<{ concertId: string; userId: string }> = [];
-    const fromConcert = new Set<string>();
-    for (const [concertId, reqs] of byConcert) {
-      const cachedFans = this.fans.get(concertId);
-      const newestQueuedAt = Math.max(...reqs.map((r) => r.queuedAt));
-      if (cachedFans && usable(cachedFans.loadedAt, newestQueuedAt)) {
-        fromConcert.add(concertId);
-      } else if (reqs.length >= WHOLE_CONCERT_FROM) {
-        concertsToRead.push(concertId);
-        fromConcert.add(concertId);
-      } else {
-        for (const r of reqs) {
-          const cachedPair = this.pairs.get(`${r.concertId}:${r.userId}`);
-          if (!cachedPair || !usable(cachedPair.loadedAt, r.queuedAt)) pairsToRead.push(r);
-        }
-      }
-    }
-
-    const [concerts, preferences, deleted, devices, fansRead, likedRead] = await Promise.all([
-      source.concertsByIds(byConcert.keys()),
-      usersToRead.length ? settings.preferencesOf(usersToRead) : new Map<string, ReminderPreferences>(),
-      usersToRead.length ? settings.deletedAmong(usersToRead) : new Set<string>(),
-      usersToRead.length ? settings.devicesOf(usersToRead) : new Map<string, DeviceTokenDocument[]>(),
-      concertsToRead.length ? source.fansOf(concertsToRead) : new Map<string, Set<string>>(),
-      pairsToRead.length ? source.likedAmong(pairsToRead) : new Set<string>(),
+    const [concerts, readUsers, readLikes] = await Promise.all([
+      source.concertsByIds(new Set(requests.map((r) => r.concertId))),
+      this.readUsers(userMisses, started, caching && userMisses.length >= this.snapshotFrom ? Math.max(...userMisses.map((u) => newestQueued.get(u)!)) : null),
+      this.readLikes(pairMisses, started, caching && pairMisses.length >= this.snapshotFrom ? Math.max(...pairMisses.map((r) => r.queuedAt)) : null),
     ]);
 
-    // What was read now (kept only when caching at all), then the snapshot over cache + reads.
-    const readUsers = new Map<string, UserFacts>();
-    for (const u of usersToRead) {
-      const entry = { preferences: preferences.get(u)!, deleted: deleted.has(u), devices: devices.get(u) ?? [], loadedAt: started };
-      readUsers.set(u, entry);
-      if (ttlMs > 0) this.users.set(u, entry);
-    }
-    const readFans = new Map<string, Set<string>>();
-    for (const [concertId, fans] of fansRead) {
-      readFans.set(concertId, fans);
-      if (ttlMs > 0) this.fans.set(concertId, { users: fans, loadedAt: started });
-    }
-    const readPairs = new Map<string, boolean>();
-    for (const p of pairsToRead) {
-      const key = `${p.concertId}:${p.userId}`;
-      readPairs.set(key, likedRead.has(key));
-      if (ttlMs > 0) this.pairs.set(key, { liked: likedRead.has(key), loadedAt: started });
-    }
-
-    const user = (u: string): UserFacts => readUsers.get(u) ?? this.users.get(u)!;
+    const userOf = (u: string): UserFacts => {
+      const read = readUsers.get(u);
+      if (read) return read;
+      const entry = this.users.get(u);
+      const snapshot = this.userSnapshot;
+      if (entry && (!snapshot || entry.loadedAt >= snapshot.loadedAt)) return entry;
+      if (snapshot) return fromSnapshot(snapshot, u);
+      return entry!;
+    };
     return {
       concerts,
       liked: (concertId, userId) => {
-        if (fromConcert.has(concertId)) return (readFans.get(concertId) ?? this.fans.get(concertId)?.users)?.has(userId) ?? false;
         const key = `${concertId}:${userId}`;
-        return readPairs.get(key) ?? this.pairs.get(key)?.liked ?? false;
+        const read = readLikes.get(key);
+        if (read !== undefined) return read;
+        const candidates: Array<{ loadedAt: number; liked: boolean }> = [];
+        const pair = this.pairs.get(key);
+        if (pair) candidates.push(pair);
+        const snapshotFans = this.likeSnapshot?.fans.get(concertId);
+        if (snapshotFans) candidates.push({ loadedAt: this.likeSnapshot!.loadedAt, liked: snapshotFans.has(userId) });
+        return candidates.sort((a, b) => b.loadedAt - a.loadedAt)[0]?.liked ?? false;
       },
-      preferences: (u) => user(u).preferences,
-      deleted: (u) => user(u).deleted,
-      devices: (u) => user(u).devices,
-      loadedAt: (u) => new Date(user(u).loadedAt),
-      cached: (r) => !readUsers.has(r.userId) || (fromConcert.has(r.concertId) ? !readFans.has(r.concertId) : !readPairs.has(`${r.concertId}:${r.userId}`)),
+      preferences: (u) => userOf(u).preferences,
+      deleted: (u) => userOf(u).deleted,
+      devices: (u) => userOf(u).devices,
+      loadedAt: (u) => new Date(userOf(u).loadedAt),
+      cached: (r) => !readUsers.has(r.userId) || !readLikes.has(`${r.concertId}:${r.userId}`),
     };
+  }
+
+  /**
+   * Reads the settings of these users, or of everyone (a snapshot, at least as young as
+   * `snapshotAfter`) when many are missing.
+   */
+  private async readUsers(users: string[], now: number, snapshotAfter: number | null): Promise<Map<string, UserFacts>> {
+    const read = new Map<string, UserFacts>();
+    if (users.length === 0) return read;
+    const { settings, ttlMs } = this.deps;
+    const snapshot = snapshotAfter !== null ? await this.loadUserSnapshot(snapshotAfter) : null;
+    if (snapshot) {
+      for (const u of users) read.set(u, fromSnapshot(snapshot, u));
+      return read;
+    }
+    const [preferences, deleted, devices] = await Promise.all([settings.preferencesOf(users), settings.deletedAmong(users), settings.devicesOf(users)]);
+    for (const u of users) {
+      const entry = { preferences: preferences.get(u)!, deleted: deleted.has(u), devices: devices.get(u) ?? [], loadedAt: now };
+      read.set(u, entry);
+      if (ttlMs > 0) this.users.set(u, entry);
+    }
+    return read;
+  }
+
+  /**
+   * Every user's settings in one read of each collection (null when they are too large). One
+   * read at a time: batches arriving meanwhile wait for it. A read that started before `after`
+   * is too old for them, so they start the next one.
+   */
+  private async loadUserSnapshot(after: number): Promise<UserSnapshot | null> {
+    const inFlight = this.loadingUsers;
+    if (inFlight) {
+      const shared = await inFlight;
+      if (!shared || shared.loadedAt >= after) return shared;
+    }
+    this.loadingUsers ??= (async () => {
+      const { settings } = this.deps;
+      if ((await settings.devices.estimatedDocumentCount()) > this.snapshotMax || (await settings.preferences.estimatedDocumentCount()) > this.snapshotMax) return null;
+      const loadedAt = Date.now();
+      const [devices, preferences, deleted] = await Promise.all([settings.devices.find({}).toArray(), settings.preferences.find({}).toArray(), settings.deletedUsers.find({}).toArray()]);
+      const snapshot: UserSnapshot = { preferences: new Map(preferences.map((p) => [p._id, preferencesOf(p)])), deleted: new Set(deleted.map((d) => d._id)), devices: new Map(), loadedAt };
+      for (const device of devices) snapshot.devices.set(device.userId, [...(snapshot.devices.get(device.userId) ?? []), device]);
+      this.userSnapshot = snapshot;
+      return snapshot;
+    })().finally(() => {
+      this.loadingUsers = null;
+    });
+    return this.loadingUsers;
+  }
+
+  /** Reads whether these pairs are liked: by pair, or the likes of every upcoming concert when many are missing. */
+  private async readLikes(pairs: FactsRequest[], now: number, snapshotAfter: number | null): Promise<Map<string, boolean>> {
+    const read = new Map<string, boolean>();
+    if (pairs.length === 0) return read;
+    const { source, ttlMs } = this.deps;
+    let rest = pairs;
+    const snapshot = snapshotAfter !== null ? await this.loadLikeSnapshot(snapshotAfter) : null;
+    if (snapshot) {
+      rest = [];
+      for (const p of pairs) {
+        const fans = snapshot.fans.get(p.concertId);
+        if (fans) read.set(`${p.concertId}:${p.userId}`, fans.has(p.userId));
+        else rest.push(p); // a concert that is not upcoming (moved into the past, cancelled): read its pairs
+      }
+    }
+    if (rest.length === 0) return read;
+    const liked = await source.likedAmong(rest);
+    for (const p of rest) {
+      const key = `${p.concertId}:${p.userId}`;
+      read.set(key, liked.has(key));
+      if (ttlMs > 0) this.pairs.set(key, { liked: liked.has(key), loadedAt: now });
+    }
+    return read;
+  }
+
+  /** The fans of every upcoming concert (null when there are too many likes); one read at a time, as loadUserSnapshot. */
+  private async loadLikeSnapshot(after: number): Promise<LikeSnapshot | null> {
+    const inFlight = this.loadingLikes;
+    if (inFlight) {
+      const shared = await inFlight;
+      if (!shared || shared.loadedAt >= after) return shared;
+    }
+    this.loadingLikes ??= (async () => {
+      const { source } = this.deps;
+      if ((await source.estimatedLikes()) > this.snapshotMax) return null;
+      const loadedAt = Date.now();
+      const upcoming: string[] = [];
+      for await (const page of source.upcomingConcerts(new Date(loadedAt))) upcoming.push(...page.map((c) => c.id));
+      const snapshot: LikeSnapshot = { fans: await source.fansOf(upcoming), loadedAt };
+      this.likeSnapshot = snapshot;
+      return snapshot;
+    })().finally(() => {
+      this.loadingLikes = null;
+    });
+    return this.loadingLikes;
+  }
+
+  /**
+   * Refreshes the snapshots in the background once they are half their allowed age, so batches
+   * keep using a valid one instead of all waiting for the next at expiry.
+   */
+  private refreshAhead(now: number): void {
+    const { ttlMs } = this.deps;
+    const due = (loadedAt: number | undefined) => loadedAt !== undefined && now - loadedAt > ttlMs / 2;
+    if (due(this.userSnapshot?.loadedAt) && !this.loadingUsers) void this.loadUserSnapshot(now).catch(() => undefined);
+    if (due(this.likeSnapshot?.loadedAt) && !this.loadingLikes) void this.loadLikeSnapshot(now).catch(() => undefined);
   }
 
   /** Drops expired entries now and then, so the cache holds about `ttlMs` worth of facts. */
@@ -143,8 +260,19 @@ export class FactsCache {
     const { ttlMs } = this.deps;
     if (now - this.lastSweep < Math.max(ttlMs, 1_000)) return;
     this.lastSweep = now;
-    for (const map of [this.users, this.fans, this.pairs] as Array<Map<string, { loadedAt: number }>>) {
+    for (const map of [this.users, this.pairs] as Array<Map<string, { loadedAt: number }>>) {
       for (const [key, entry] of map) if (now - entry.loadedAt > ttlMs) map.delete(key);
     }
+    if (this.userSnapshot && now - this.userSnapshot.loadedAt > ttlMs) this.userSnapshot = null;
+    if (this.likeSnapshot && now - this.likeSnapshot.loadedAt > ttlMs) this.likeSnapshot = null;
   }
+}
+
+function fromSnapshot(snapshot: UserSnapshot, userId: string): UserFacts {
+  return {
+    preferences: snapshot.preferences.get(userId) ?? preferencesOf(null),
+    deleted: snapshot.deleted.has(userId),
+    devices: snapshot.devices.get(userId) ?? [],
+    loadedAt: snapshot.loadedAt,
+  };
 }

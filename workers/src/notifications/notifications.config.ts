@@ -4,7 +4,23 @@ import { loadConfig } from '@stagelives/platform';
 const ms = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
 /** Settings of the notifications workers, read once at start-up (every one has a default). */
+const PARTS = ['send', 'events', 'maintenance'] as const;
+
 export const notificationsEnv = {
+  /**
+   * What this process runs, comma-separated: `send` (the send queue's worker), `events` (the
+   * concerts and users stream consumers), `maintenance` (reconciliation, also at start-up, and
+   * pruning). Default all; e.g. `send` for extra send-only processes.
+   */
+  NOTIFICATIONS_PARTS: z
+    .string()
+    .default(PARTS.join(','))
+    .transform((value, ctx) => {
+      const parts = value.split(',').map((p) => p.trim()).filter(Boolean);
+      const unknown = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
+      if (unknown.length) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `unknown part(s) ${unknown.join(', ')}; use ${PARTS.join(', ')}` });
+      return new Set(parts as Array<(typeof PARTS)[number]>);
+    }),
   /** Reminder jobs one worker process runs at once (they are sent in batches, below). */
   NOTIFICATIONS_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(5000).default(300),
   /** Most reminders sent together: one database write per kind of record, and their pushes in parallel. */

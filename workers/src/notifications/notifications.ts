@@ -25,7 +25,7 @@ export interface NotificationWorkersDeps {
   mongo: Mongo;
   push: PushTransport;
   logger: Logger;
-  /** Parts to leave out (benchmarks run send workers alone; tests drive events by hand). */
+  /** Parts to run, over the config's NOTIFICATIONS_PARTS (tests drive events by hand, benchmarks run send workers alone). */
   run?: { sending?: boolean; events?: boolean; maintenance?: boolean; reconcileAtStart?: boolean };
   /** Whether the server has TTL indexes; detected when not given. */
   ttlIndexes?: boolean;
@@ -52,7 +52,8 @@ export interface NotificationWorkers {
  */
 export async function createNotificationWorkers(deps: NotificationWorkersDeps): Promise<NotificationWorkers> {
   const { config, connection, bullPrefix, redis, redisPrefix, mongo, push, logger, clock } = deps;
-  const run = { sending: true, events: true, maintenance: true, reconcileAtStart: true, ...deps.run };
+  const parts = config.NOTIFICATIONS_PARTS;
+  const run = { sending: parts.has('send'), events: parts.has('events'), maintenance: parts.has('maintenance'), reconcileAtStart: true, ...deps.run };
   const db = mongo.db('notifications');
   const ttlIndexes = deps.ttlIndexes ?? (await detectMongoFeatures(mongo.client, db, logger)).ttlIndexes;
   await ensureNotificationIndexes(db, { ttlIndexes });

@@ -253,6 +253,7 @@ export class ReminderDispatcher {
           }
           if (result.kind === 'transient' && !lastAttempt) {
             transient += 1;
+            if (transient === 1) logger.debug({ reminderId: data.reminderId, error: result.error }, 'transient push failure');
             retryAfterMs = Math.max(retryAfterMs, (result.retryAfterSeconds ?? 0) * 1000);
             continue;
           }
@@ -262,6 +263,8 @@ export class ReminderDispatcher {
         results[i] = transient > 0 ? { kind: 'retry', retryAfterMs, transient } : { kind: 'sent', pushed: sent, devices: deviceCount.get(i)! };
       }),
     );
+    const retrying = toSend.filter((i) => results[i]!.kind === 'retry').length;
+    if (retrying) logger.warn({ reminders: retrying, of: toSend.length }, 'pushes failed transiently; their jobs retry');
     await Promise.all([store.ledger.record(receipts, this.clock()), store.settings.removeTokens(removals)]);
     for (const { userId } of removals) cache.forgetUser(userId);
     if (removals.length) logger.info({ removed: removals.length }, 'removed device tokens FCM refused');

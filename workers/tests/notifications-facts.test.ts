@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ObjectId, type CommandStartedEvent } from 'mongodb';
+import { connectMongo, type Mongo } from '@stagelives/platform';
+import { ReminderSource } from '@stagelives/concerts/reminder-source';
+import { notificationStore, type NotificationStore } from '@stagelives/notifications/store';
+import { FactsCache, type FactsRequest } from '../src/notifications/facts-cache.js';
+import { HOUR, seedConcert, seedDevice, seedLike, seedPreferences } from './notifications.fixtures.js';
+
+describe(FactsCache.name, () => {
+  const prefix = `t${randomBytes(4).toString('hex')}_`;
+  let mongo: Mongo;
+  let store: NotificationStore;
+  const commands: CommandStartedEvent[] = [];
+  beforeAll(async () => {
+    mongo = await connectMongo(inject('mongoUri'), { dbPrefix: prefix, monitorCommands: true });
+    mongo.client.on('commandStarted', (e) => commands.push(e));
+    store = notificationStore(mongo.db('notifications'));
+  });
+  afterAll(async () => {
+    for (const name of ['notifications', 'concerts']) await mongo.db(name).dropDatabase();
+    await mongo.close();
+  });
+
+  /** Finds run per collection since the last reset, and whether each read the whole collection. */
+  const finds = () => commands.filter((c) => c.commandName === 'find').map((c) => `${c.command.find}${Object.keys(c.command.filter ?? {}).length ? '' : ' (all)'}`).sort();
+
+  it('should read whole collections once for a large batch, serve later batches from them, and read again for reminders queued after', async () => {
+    const concert = await seedConcert(mongo.db('concerts'), { startsAt: new Date(Date.now() + 30 * HOUR) });
+    const users = Array.from({ length: 250 }, () => new ObjectId().toHexString());
+    await mongo.db('concerts').collection('likes').insertMany(users.slice(0, 200).map((u) => ({ concertId: concert._id, userId: new ObjectId(u), createdAt: new Date() })));
+    await store.settings.devices.insertMany(users.map((u) => ({ _id: `facts-${u}`, userId: u, platform: 'ANDROID', createdAt: new Date(), updatedAt: new Date() })));
+    await seedPreferences(mongo.db('notifications'), users[0]!, { concertStart: false });
+    const queuedAt = Date.now() - 1000;
+    const requests: FactsRequest[] = users.map((userId) => ({ userId, concertId: concert.id, queuedAt }));
+    const cache = new FactsCache({ source: new ReminderSource(mongo.db('concerts')), settings: store.settings, ttlMs: 60_000 });
+
+    commands.length = 0;
+    const first = await cache.facts(requests);
+    // The batch's concert, the upcoming concerts and their likes, and every user's settings.
+    expect(finds()).toEqual(['concerts', 'concerts', 'deleted_users (all)', 'device_tokens (all)', 'likes', 'notification_preferences (all)']);
+    expect(users.filter((u) => first.liked(concert.id, u))).toEqual(users.slice(0, 200));
+    expect(first.devices(users[7]!).map((d) => d._id)).toEqual([`facts-${users[7]}`]);
+    expect(first.preferences(users[0]!).concertStart).toBe(false);
+    expect(first.preferences(users[1]!).concertStart).toBe(true);
+    expect(first.cached(requests[0]!)).toBe(false);
+
+    // Later batches of the same reminders: only the concert is read.
+    commands.length = 0;
+    const second = await cache.facts(requests.slice(0, 300));
+    expect(finds()).toEqual(['concerts']);
+    expect(second.cached(requests[0]!)).toBe(true);
+    expect(second.liked(concert.id, users[0]!)).toBe(true);
+
+    // A reminder queued after the snapshot: its facts are read again (by key: one reminder).
+    const late = users[249]!;
+    await seedLike(mongo.db('concerts'), concert.id, late);
+    await seedDevice(mongo.db('notifications'), late, `late-${late}`);
+    commands.length = 0;
+    const third = await cache.facts([{ userId: late, concertId: concert.id, queuedAt: Date.now() }]);
+    expect(finds().filter((f) => f !== 'concerts')).toEqual(['deleted_users', 'device_tokens', 'likes', 'notification_preferences']);
+    expect(third.liked(concert.id, late)).toBe(true);
+    expect(third.devices(late).map((d) => d._id).sort()).toEqual([`facts-${late}`, `late-${late}`]);
+
+    // `fresh` bypasses everything cached.
+    commands.length = 0;
+    const fresh = await cache.facts([requests[3]!], { fresh: true });
+    expect(finds().filter((f) => f !== 'concerts')).toEqual(['deleted_users', 'device_tokens', 'likes', 'notification_preferences']);
+    expect(fresh.cached(requests[3]!)).toBe(false);
+  });
+
+  it('should read by key only, every time, with no cache', async () => {
+    const concert = await seedConcert(mongo.db('concerts'), { startsAt: new Date(Date.now() + 30 * HOUR) });
+    const user = new ObjectId().toHexString();
+    await seedLike(mongo.db('concerts'), concert.id, user);
+    const cache = new FactsCache({ source: new ReminderSource(mongo.db('concerts')), settings: store.settings, ttlMs: 0 });
+    const request = { userId: user, concertId: concert.id, queuedAt: 0 };
+    for (let i = 0; i < 2; i++) {
+      commands.length = 0;
+      const facts = await cache.facts([request]);
+      expect(finds().filter((f) => f !== 'concerts')).toEqual(['deleted_users', 'device_tokens', 'likes', 'notification_preferences']);
+      expect(facts.liked(concert.id, user)).toBe(true);
+      expect(facts.cached(request)).toBe(false);
+    }
+  });
+});
