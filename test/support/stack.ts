@@ -30,6 +30,10 @@ export interface Stack {
   extraRouter(env?: Record<string, string>): Promise<{ url: string; wsUrl: string; router: RouterServer; close(): Promise<void> }>;
   /** Subgraph fetches made by the router, since the last reset. */
   fetches: { list: string[]; reset(): void };
+  /** The raw environment the stack was built from (prefixes, secret, limits): for processes started beside it (benchmarks). */
+  env: Record<string, string>;
+  /** HTTP requests each subgraph server received (by name), from any router, since the last reset. */
+  subgraphRequests: { byName: Record<string, number>; reset(): void };
   close(): Promise<void>;
 }
 
@@ -66,10 +70,13 @@ export async function createStack(env: Record<string, string> & { MONGODB_URI: s
   const features = await detectMongoFeatures(mongo.client, mongo.db('features'));
   const subgraphs: SubgraphServer[] = [];
   const subgraphUrls: Record<string, string> = {};
+  const requests: Record<string, number> = {};
   for (const name of SUBGRAPH_NAMES) {
     const factory = subgraphFactories[name];
     if (!factory) throw new Error(`no factory for subgraph ${name}`);
     const server = await factory({ config, env: rawEnv, logger: createLogger(name, config.LOG_LEVEL), mongo, redis, features });
+    requests[name] = 0;
+    server.httpServer.on('request', () => void (requests[name] = (requests[name] ?? 0) + 1));
     const port = await server.listen(0, '127.0.0.1');
     subgraphs.push(server);
     subgraphUrls[name] = `http://127.0.0.1:${port}/graphql`;
@@ -98,6 +105,13 @@ export async function createStack(env: Record<string, string> & { MONGODB_URI: s
       reset: () => void events.splice(0),
     },
     fetches: { list: fetched, reset: () => void fetched.splice(0) },
+    env: rawEnv,
+    subgraphRequests: {
+      byName: requests,
+      reset: () => {
+        for (const name of Object.keys(requests)) requests[name] = 0;
+      },
+    },
     extraRouter: async (env = {}) => {
       const extraConfig = Object.keys(env).length ? loadRouterConfig({ ...rawEnv, SUBGRAPH_URLS: routerConfig.SUBGRAPH_URLS_RAW, ...env }) : routerConfig;
       const extra = await createRouterServer({ config: extraConfig, logger: createLogger('router-2', config.LOG_LEVEL), redis, onSubgraphFetch: (s) => fetched.push(s) });
