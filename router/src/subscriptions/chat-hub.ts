@@ -53,6 +53,8 @@ interface RoomFeed {
 }
 
 const PAGE = 200;
+/** Sends between two yields to the event loop. */
+const SEND_SLICE = 500;
 
 const ACCESS_QUERY = 'query ChatRoomAccess($id: ID!) { chatRoom(id: $id) { id viewerIsMember lastSeq } }';
 
@@ -82,6 +84,7 @@ export interface ChatHubOptions {
 export class ChatHub {
   private readonly pubsub: RedisPubSub;
   private readonly subscriberConnection: Redis;
+  private readonly publisherConnection: Redis;
   private readonly feeds = new Map<string, Promise<RoomFeed>>();
   private readonly resyncTimer: NodeJS.Timeout;
   private closed = false;
@@ -93,7 +96,9 @@ export class ChatHub {
     // Pub/sub needs connections of its own; this one waits for Redis rather than failing fast.
     // Named, so operators (and tests) can tell it in CLIENT LIST.
     this.subscriberConnection = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, connectionName: chatHubConnectionName(options.redisPrefix) });
+    // RedisPubSub wants a publisher; the hub never publishes, so it never connects (closed with disconnect()).
     const publisher = redis.duplicate({ lazyConnect: true });
+    this.publisherConnection = publisher;
     let lost = false;
     this.subscriberConnection.on('error', () => undefined);
     publisher.on('error', () => undefined);
@@ -188,7 +193,10 @@ export class ChatHub {
     await this.drain().catch(() => undefined);
     for (const feed of await Promise.all(this.feeds.values())) clearTimeout(feed.retryTimer);
     this.feeds.clear();
-    await this.pubsub.close().catch(() => undefined);
+    // RedisPubSub.close() quits both connections; quit() on the never-connected publisher fails
+    // and would leave it reconnecting forever: disconnect both instead.
+    this.subscriberConnection.disconnect();
+    this.publisherConnection.disconnect();
   }
 
   /** Re-reads every watched room from storage (after Redis came back, and periodically). */
@@ -344,10 +352,14 @@ export class ChatHub {
         return path ? [{ ...e, path }] : [];
       });
       const payload = JSON.stringify(errors?.length ? { data: { messageAdded: message }, errors } : { data: { messageAdded: message } });
-      for (const sub of group.subscribers) {
-        if (seq <= sub.lastSeq) continue;
+      let sent = 0;
+      for (const sub of [...group.subscribers]) {
+        if (seq <= sub.lastSeq || !group.subscribers.has(sub)) continue;
         sub.lastSeq = seq;
         sub.connection.sendNext(sub.id, payload);
+        // A big room must not hold the event loop for seconds: let sockets close, HTTP requests
+        // and subgraph replies run between slices (the room's chain keeps deliveries in order).
+        if (++sent % SEND_SLICE === 0) await new Promise((r) => setImmediate(r));
       }
       group.lastSeq = Math.max(group.lastSeq, seq);
     }
