@@ -88,10 +88,13 @@ export class FactsCache {
     this.snapshotMax = deps.snapshotMax ?? 1_000_000;
   }
 
-  /** Drops what is cached about a user (their devices changed). */
+  /** When users' cached facts were declared stale (their devices changed): older facts are not used for them. */
+  private readonly forgotten = new Map<string, number>();
+
+  /** Drops what is cached about a user (their devices changed): their next check reads them again. */
   forgetUser(userId: string): void {
     this.users.delete(userId);
-    this.userSnapshot?.devices.delete(userId);
+    this.forgotten.set(userId, Date.now());
   }
 
   async facts(requests: readonly FactsRequest[], { fresh = false } = {}): Promise<FactsSnapshot> {
@@ -100,46 +103,52 @@ export class FactsCache {
     this.sweep(started);
     const caching = ttlMs > 0;
     if (caching && !fresh) this.refreshAhead(started);
+    // What this call decides on: concurrent calls may replace the snapshots meanwhile.
+    const userSnapshot = this.userSnapshot;
+    const likeSnapshot = this.likeSnapshot;
+    const userEntries = new Map<string, UserFacts>();
     const usable = (loadedAt: number | undefined, queuedAt: number) => !fresh && caching && loadedAt !== undefined && loadedAt >= queuedAt && started - loadedAt <= ttlMs;
 
     // Users: from a per-user entry or the snapshot when usable; else read.
     const newestQueued = new Map<string, number>();
     for (const r of requests) newestQueued.set(r.userId, Math.max(newestQueued.get(r.userId) ?? 0, r.queuedAt));
-    const userMisses = [...newestQueued].filter(([u, q]) => !usable(this.users.get(u)?.loadedAt, q) && !usable(this.userSnapshot?.loadedAt, q)).map(([u]) => u);
+    const userMisses: string[] = [];
+    for (const [u, queuedAt] of newestQueued) {
+      const q = Math.max(queuedAt, (this.forgotten.get(u) ?? -1) + 1);
+      const entry = this.users.get(u);
+      const fromEntry = entry && usable(entry.loadedAt, q) ? entry : null;
+      const fromSnapshot = userSnapshot && usable(userSnapshot.loadedAt, q) ? userFactsOf(userSnapshot, u) : null;
+      const best = fromEntry && fromSnapshot ? (fromEntry.loadedAt >= fromSnapshot.loadedAt ? fromEntry : fromSnapshot) : (fromEntry ?? fromSnapshot);
+      if (best) userEntries.set(u, best);
+      else userMisses.push(u);
+    }
     // Likes: from a pair entry or the snapshot when usable; else read.
-    const pairMisses = requests.filter(
-      (r) =>
-        !usable(this.pairs.get(`${r.concertId}:${r.userId}`)?.loadedAt, r.queuedAt) &&
-        !(usable(this.likeSnapshot?.loadedAt, r.queuedAt) && this.likeSnapshot!.fans.has(r.concertId)),
-    );
+    const likedEntries = new Map<string, boolean>();
+    const pairMisses: FactsRequest[] = [];
+    for (const r of requests) {
+      const key = `${r.concertId}:${r.userId}`;
+      const pair = this.pairs.get(key);
+      const fans = likeSnapshot?.fans.get(r.concertId);
+      const candidates: Array<{ loadedAt: number; liked: boolean }> = [];
+      if (pair && usable(pair.loadedAt, r.queuedAt)) candidates.push(pair);
+      if (fans && usable(likeSnapshot!.loadedAt, r.queuedAt)) candidates.push({ loadedAt: likeSnapshot!.loadedAt, liked: fans.has(r.userId) });
+      const best = candidates.sort((a, b) => b.loadedAt - a.loadedAt)[0];
+      if (best) likedEntries.set(key, best.liked);
+      else pairMisses.push(r);
+    }
 
     const [concerts, readUsers, readLikes] = await Promise.all([
       source.concertsByIds(new Set(requests.map((r) => r.concertId))),
-      this.readUsers(userMisses, started, caching && userMisses.length >= this.snapshotFrom ? Math.max(...userMisses.map((u) => newestQueued.get(u)!)) : null),
-      this.readLikes(pairMisses, started, caching && pairMisses.length >= this.snapshotFrom ? Math.max(...pairMisses.map((r) => r.queuedAt)) : null),
+      this.readUsers(userMisses, started, caching && userMisses.length >= this.snapshotFrom ? newest(userMisses.map((u) => newestQueued.get(u)!)) : null),
+      this.readLikes(pairMisses, started, caching && pairMisses.length >= this.snapshotFrom ? newest(pairMisses.map((r) => r.queuedAt)) : null),
     ]);
 
-    const userOf = (u: string): UserFacts => {
-      const read = readUsers.get(u);
-      if (read) return read;
-      const entry = this.users.get(u);
-      const snapshot = this.userSnapshot;
-      if (entry && (!snapshot || entry.loadedAt >= snapshot.loadedAt)) return entry;
-      if (snapshot) return fromSnapshot(snapshot, u);
-      return entry!;
-    };
+    const userOf = (u: string): UserFacts => readUsers.get(u) ?? userEntries.get(u)!;
     return {
       concerts,
       liked: (concertId, userId) => {
         const key = `${concertId}:${userId}`;
-        const read = readLikes.get(key);
-        if (read !== undefined) return read;
-        const candidates: Array<{ loadedAt: number; liked: boolean }> = [];
-        const pair = this.pairs.get(key);
-        if (pair) candidates.push(pair);
-        const snapshotFans = this.likeSnapshot?.fans.get(concertId);
-        if (snapshotFans) candidates.push({ loadedAt: this.likeSnapshot!.loadedAt, liked: snapshotFans.has(userId) });
-        return candidates.sort((a, b) => b.loadedAt - a.loadedAt)[0]?.liked ?? false;
+        return readLikes.get(key) ?? likedEntries.get(key) ?? false;
       },
       preferences: (u) => userOf(u).preferences,
       deleted: (u) => userOf(u).deleted,
@@ -159,7 +168,7 @@ export class FactsCache {
     const { settings, ttlMs } = this.deps;
     const snapshot = snapshotAfter !== null ? await this.loadUserSnapshot(snapshotAfter) : null;
     if (snapshot) {
-      for (const u of users) read.set(u, fromSnapshot(snapshot, u));
+      for (const u of users) read.set(u, userFactsOf(snapshot, u));
       return read;
     }
     const [preferences, deleted, devices] = await Promise.all([settings.preferencesOf(users), settings.deletedAmong(users), settings.devicesOf(users)]);
@@ -263,12 +272,13 @@ export class FactsCache {
     for (const map of [this.users, this.pairs] as Array<Map<string, { loadedAt: number }>>) {
       for (const [key, entry] of map) if (now - entry.loadedAt > ttlMs) map.delete(key);
     }
-    if (this.userSnapshot && now - this.userSnapshot.loadedAt > ttlMs) this.userSnapshot = null;
-    if (this.likeSnapshot && now - this.likeSnapshot.loadedAt > ttlMs) this.likeSnapshot = null;
+    for (const [user, at] of this.forgotten) if (now - at > ttlMs) this.forgotten.delete(user);
   }
 }
 
-function fromSnapshot(snapshot: UserSnapshot, userId: string): UserFacts {
+const newest = (times: number[]) => times.reduce((a, b) => Math.max(a, b), 0);
+
+function userFactsOf(snapshot: UserSnapshot, userId: string): UserFacts {
   return {
     preferences: snapshot.preferences.get(userId) ?? preferencesOf(null),
     deleted: snapshot.deleted.has(userId),

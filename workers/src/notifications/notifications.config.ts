@@ -22,11 +22,11 @@ export const notificationsEnv = {
       return new Set(parts as Array<(typeof PARTS)[number]>);
     }),
   /** Reminder jobs one worker process runs at once (they are sent in batches, below). */
-  NOTIFICATIONS_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(5000).default(300),
+  NOTIFICATIONS_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(5000).default(1000),
   /** Most reminders sent together: one database write per kind of record, and their pushes in parallel. */
   NOTIFICATIONS_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   /** How long a batch waits for more jobs after its first. */
-  NOTIFICATIONS_BATCH_WAIT_MS: ms(10),
+  NOTIFICATIONS_BATCH_WAIT_MS: ms(25),
   /** Attempts of a reminder whose pushes fail transiently (429, 5xx, network); then its devices fail. */
   NOTIFICATIONS_PUSH_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   /** First retry delay; doubles per attempt (with jitter), at least FCM's Retry-After, at most 15 minutes. */

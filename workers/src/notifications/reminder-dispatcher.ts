@@ -140,6 +140,13 @@ export class ReminderDispatcher {
   private async send(jobs: readonly DispatchJob[], held: number[], results: DispatchResult[]): Promise<void> {
     const { store, cache, logger } = this.deps;
     const now = this.clock();
+    const timings: Record<string, number> = {};
+    let mark = Date.now();
+    const lap = (name: string) => {
+      const at = Date.now();
+      timings[name] = at - mark;
+      mark = at;
+    };
     const request = (i: number): FactsRequest => ({ userId: jobs[i]!.data.userId, concertId: jobs[i]!.data.concertId, queuedAt: jobs[i]!.data.queuedAt });
 
     // 2. Re-check. A negative verdict reached on cached facts is checked again on fresh reads.
@@ -154,6 +161,7 @@ export class ReminderDispatcher {
       );
       verdicts.set(i, { verdict, facts: snapshot });
     };
+    lap('facts');
     for (const i of held) judge(i, facts);
     const doubtful = held.filter((i) => verdicts.get(i)!.verdict.action !== 'send' && facts.cached(request(i)));
     if (doubtful.length) {
@@ -171,6 +179,7 @@ export class ReminderDispatcher {
         reason: verdict.action === 'send' ? null : verdict.reason,
       };
     };
+    lap('recheck');
     const recorded = await store.reminders.decide(held.map(outcomeOf), now);
     const toSend: number[] = [];
     const earlier = held.filter((i) => !recorded.has(jobs[i]!.data.reminderId));
@@ -187,6 +196,7 @@ export class ReminderDispatcher {
       else if (outcome) results[i] = { kind: 'skipped', status: outcome.status };
       else results[i] = { kind: 'locked', retryInMs: 1_000 }; // reopened between our insert and read: look again
     }
+    lap('decide');
     if (toSend.length === 0) return;
 
     // 4. The in-app notification, and a ledger claim per (reminder, device), before any push.
@@ -213,6 +223,7 @@ export class ReminderDispatcher {
     const [, claimed] = await Promise.all([store.notifications.insert(history), store.ledger.claim(entries.map(({ reminderId, userId, token }) => ({ reminderId, userId, token })), now)]);
     const unclaimed = entries.filter((e) => !claimed.has(ledgerKey(e.reminderId, e.token)));
     const confirmed = unclaimed.length ? await store.ledger.receiptsOf(unclaimed.map((e) => ledgerKey(e.reminderId, e.token))) : new Map<string, PushReceiptDocument>();
+    lap('claim');
     const tokensOf = new Map<number, string[]>(toSend.map((i) => [i, []]));
     const deviceCount = new Map<number, number>(toSend.map((i) => [i, 0]));
     for (const e of entries) {
@@ -263,9 +274,12 @@ export class ReminderDispatcher {
         results[i] = transient > 0 ? { kind: 'retry', retryAfterMs, transient } : { kind: 'sent', pushed: sent, devices: deviceCount.get(i)! };
       }),
     );
+    lap('push');
     const retrying = toSend.filter((i) => results[i]!.kind === 'retry').length;
     if (retrying) logger.warn({ reminders: retrying, of: toSend.length }, 'pushes failed transiently; their jobs retry');
     await Promise.all([store.ledger.record(receipts, this.clock()), store.settings.removeTokens(removals)]);
+    lap('receipts');
+    logger.debug({ batch: held.length, sent: toSend.length, ms: timings }, 'batch sent');
     for (const { userId } of removals) cache.forgetUser(userId);
     if (removals.length) logger.info({ removed: removals.length }, 'removed device tokens FCM refused');
   }
