@@ -1,9 +1,7 @@
-import type { Worker } from 'bullmq';
-import type { ConnectionOptions } from 'bullmq';
-import type { Logger, Mongo, Redis } from '@stagelives/platform';
+import type { ConnectionOptions, Worker } from 'bullmq';
+import { detectMongoFeatures, type Logger, type Mongo, type Redis } from '@stagelives/platform';
 import { ReminderSource } from '@stagelives/concerts/reminder-source';
 import { ensureNotificationIndexes, notificationStore, type NotificationStore } from '@stagelives/notifications/store';
-import { detectMongoFeatures } from '@stagelives/platform';
 import { startEventConsumers } from './events.consumer.js';
 import { FactsCache } from './facts-cache.js';
 import { createNotificationsMaintenanceWorker, pruneNotifications } from './maintenance.js';
