@@ -40,7 +40,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ObjectId } from 'mongodb';
-import { ROOT } from '@stagelives/devkit';
+import { ROOT, pipeLines } from '@stagelives/devkit';
 import { SessionStore, loadBaseConfig } from '@stagelives/platform';
 import { ok, signUp, type Stack } from '../support/stack.js';
 import { BODY_MARKER, type LoadRequest, type LoadResult, type LoadStatus } from './fanout-load.js';
@@ -114,17 +114,7 @@ function forkTs(entry: string, env: Record<string, string | undefined>, execArgv
     env,
     stdio: onLine ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  if (onLine) {
-    for (const stream of [child.stdout, child.stderr]) {
-      let buffer = '';
-      stream?.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString();
-        const lines = buffer.split('\n');
-        buffer = lines.pop() ?? '';
-        for (const line of lines) if (line.trim()) onLine(line);
-      });
-    }
-  }
+  if (onLine) pipeLines(child, onLine);
   let nextId = 1;
   const waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
   child.on('message', (msg: { reply?: number; error?: string }) => {
