@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { apiSchemaOf, checkOperation, loadContract, loadPending, readSupergraph } from '../src/tooling/index.js';
+import { SHARED_CONTRACT_DIR, apiSchemaOf, checkOperation, loadContract, loadPending, readSupergraph } from '../src/tooling/index.js';
 
 describe('client contract', async () => {
   const schema = apiSchemaOf(await readSupergraph());
@@ -26,4 +27,13 @@ describe('client contract', async () => {
       });
     }
   }
+});
+
+describe.runIf(existsSync(SHARED_CONTRACT_DIR))('the project\'s contract copy', () => {
+  it('should hold every operation of ../shared/contract, unchanged, with the same sample variables', () => {
+    const ours = new Map(loadContract().map((o) => [`${o.file} ${o.name}`, o]));
+    for (const op of loadContract(SHARED_CONTRACT_DIR)) {
+      expect(ours.get(`${op.file} ${op.name}`), `${op.file} ${op.name}`).toEqual(op);
+    }
+  });
 });

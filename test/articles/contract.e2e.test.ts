@@ -3,7 +3,7 @@ import { loadContract } from '@stagelives/schema/tooling';
 import { ok, signUp, signUpAdmin, startStack, type Stack } from '../support/harness.js';
 import { createConcert } from './fixtures.js';
 
-/** The operations exactly as clients send them, from ../shared/contract/articles.graphql. */
+/** The operations exactly as clients send them, from contract/articles.graphql (the project copy of ../shared/contract). */
 const operations = new Map(loadContract().filter((op) => op.file === 'articles.graphql').map((op) => [op.name, op]));
 const op = (name: string) => {
   const found = operations.get(name);

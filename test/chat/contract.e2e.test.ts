@@ -4,7 +4,7 @@ import { apiSchemaOf, checkOperation, loadContract, readSupergraph } from '@stag
 import { ok, signUp, signUpAdmin, startStack, type Stack } from '../support/harness.js';
 import { RANGE, createConcert } from './fixtures.js';
 
-/** The operations exactly as clients send them, from ../shared/contract/chat.graphql (and Concert from concerts.graphql). */
+/** The operations exactly as clients send them, from contract/chat.graphql (and Concert from concerts.graphql). */
 const contract = loadContract();
 const operations = new Map(contract.filter((op) => op.file === 'chat.graphql').map((op) => [op.name, op]));
 const op = (name: string, file = 'chat.graphql') => {
