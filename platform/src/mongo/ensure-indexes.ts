@@ -8,3 +8,11 @@ import type { Collection, Document, IndexDescription } from 'mongodb';
 export async function ensureIndexes<T extends Document>(collection: Collection<T>, indexes: IndexDescription[]): Promise<void> {
   for (const { key, ...options } of indexes) await collection.createIndex(key, options);
 }
+
+/**
+ * The index on a document's `expireAt`: a TTL index where the server has them (MongoDB deletes
+ * expired documents itself), a plain one otherwise (FerretDB: a prune job deletes by it).
+ */
+export function expiryIndex(ttlIndexes: boolean): IndexDescription {
+  return ttlIndexes ? { key: { expireAt: 1 }, name: 'expireAt_ttl', expireAfterSeconds: 0 } : { key: { expireAt: 1 }, name: 'expireAt' };
+}

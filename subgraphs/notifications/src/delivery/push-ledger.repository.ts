@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ensureIndexes } from '@stagelives/platform';
-import type { Collection, Db, IndexDescription } from 'mongodb';
+import { ensureIndexes, expiryIndex } from '@stagelives/platform';
+import type { Collection, Db } from 'mongodb';
 import { LEDGER_RETENTION_MS } from '../reminder/reminder.rules.js';
 import { findByIds, insertNew } from '../store/mongo-bulk.js';
 
@@ -52,7 +52,7 @@ export class PushLedgerRepository {
   }
 
   async ensureIndexes(ttl: boolean): Promise<void> {
-    const expiry: IndexDescription = ttl ? { key: { expireAt: 1 }, name: 'expireAt_ttl', expireAfterSeconds: 0 } : { key: { expireAt: 1 }, name: 'expireAt' };
+    const expiry = expiryIndex(ttl);
     await ensureIndexes(this.claims, [{ key: { reminderId: 1 }, name: 'reminderId' }, expiry]);
     await ensureIndexes(this.receipts, [{ key: { reminderId: 1 }, name: 'reminderId' }, expiry]);
   }

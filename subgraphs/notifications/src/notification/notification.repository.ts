@@ -1,5 +1,5 @@
-import { ensureIndexes, keysetAfter, type KeysetPosition } from '@stagelives/platform';
-import type { Collection, Db, IndexDescription, ObjectId } from 'mongodb';
+import { ensureIndexes, expiryIndex, keysetAfter, type KeysetPosition } from '@stagelives/platform';
+import type { Collection, Db, ObjectId } from 'mongodb';
 import { findByIds, insertNew } from '../store/mongo-bulk.js';
 import type { NotificationDocument, NotificationReadDocument } from './notification.type.js';
 
@@ -23,7 +23,7 @@ export class NotificationRepository {
 
   /** Idempotent. `ttl`: the server has TTL indexes (MongoDB), which then prune by `expireAt` too. */
   async ensureIndexes(ttl: boolean): Promise<void> {
-    const expiry: IndexDescription = ttl ? { key: { expireAt: 1 }, name: 'expireAt_ttl', expireAfterSeconds: 0 } : { key: { expireAt: 1 }, name: 'expireAt' };
+    const expiry = expiryIndex(ttl);
     await ensureIndexes(this.notifications, [{ key: { userId: 1, createdAt: -1, _id: -1 }, name: 'user_createdAt_id' }, expiry]);
     await ensureIndexes(this.reads, [{ key: { userId: 1 }, name: 'userId' }, expiry]);
   }

@@ -1,5 +1,5 @@
-import { ensureIndexes } from '@stagelives/platform';
-import type { Collection, Db, Filter, IndexDescription, ObjectId } from 'mongodb';
+import { ensureIndexes, expiryIndex } from '@stagelives/platform';
+import type { Collection, Db, Filter, ObjectId } from 'mongodb';
 import { reminderExpiry, type PlannedReminder, type ReminderOutcomeStatus } from '../reminder/reminder.rules.js';
 import { findByIds, insertNew } from '../store/mongo-bulk.js';
 import type { NotificationOutcomeDocument, ScheduledNotificationDocument } from './scheduled-notification.type.js';
@@ -32,7 +32,7 @@ export class ScheduledNotificationRepository {
 
   /** Idempotent. `ttl`: the server has TTL indexes (MongoDB), which then prune by `expireAt` too. */
   async ensureIndexes(ttl: boolean): Promise<void> {
-    const expiry: IndexDescription = ttl ? { key: { expireAt: 1 }, name: 'expireAt_ttl', expireAfterSeconds: 0 } : { key: { expireAt: 1 }, name: 'expireAt' };
+    const expiry = expiryIndex(ttl);
     await ensureIndexes(this.reminders, [
       { key: { userId: 1, fireAt: -1 }, name: 'user_fireAt' },
       { key: { concertId: 1, userId: 1 }, name: 'concert_user' },
