@@ -148,13 +148,12 @@ export function eventOperation(schema: GraphQLSchema, document: DocumentNode, op
   const query = print({ kind: Kind.DOCUMENT, definitions: [rangeQuery, ...fragments] });
   const kept = new Set(keptVars.map((d) => d.variable.name.value));
   const ownVariables = Object.fromEntries(Object.entries(variables).filter(([name]) => kept.has(name)));
-  const selectsSeq = selection.selections.some((s) => s.kind === Kind.FIELD && !s.alias && s.name.value === 'seq');
   const key = createHash('sha256').update(query).update('\0').update(JSON.stringify(ownVariables)).digest('base64url');
   return {
     query,
     variables: ownVariables,
     viewerDependent: dependsOnViewer(schema, { kind: Kind.DOCUMENT, definitions: [operation, ...fragments] }),
-    key: selectsSeq ? `${key}+seq` : key,
+    key,
     roomId,
     after: typeof after === 'string' ? after : null,
   };
