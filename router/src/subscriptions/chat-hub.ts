@@ -10,8 +10,11 @@ export type InternalExecute = (query: string, variables: Record<string, unknown>
 /** What the hub needs of a client connection. */
 export interface SubscriberConnection {
   readonly session: Session;
-  /** Sends a `next` message whose payload is already serialised JSON. */
-  sendNext(id: string, payloadJson: string): void;
+  /**
+   * Sends one `next` message per payload (each already serialised JSON, in seq order), in one
+   * write to the socket: a subscriber that is behind gets its backlog in one system call.
+   */
+  sendNext(id: string, payloads: readonly Buffer[]): void;
   sendError(id: string, errors: readonly GraphQLFormattedError[]): void;
   sendComplete(id: string): void;
 }
@@ -344,25 +347,33 @@ export class ChatHub {
       this.retryLater(feed);
       return 0;
     }
+    // Serialise each message once for the whole group.
+    const seqs: number[] = [];
+    const payloads: Buffer[] = [];
     for (const [index, message] of messages.entries()) {
-      const seq = Number(message[SEQ_ALIAS]);
+      seqs.push(Number(message[SEQ_ALIAS]));
       delete message[SEQ_ALIAS];
       const errors = result.errors?.flatMap((e) => {
         const path = subscriptionPath(e.path, index);
         return path ? [{ ...e, path }] : [];
       });
-      const payload = JSON.stringify(errors?.length ? { data: { messageAdded: message }, errors } : { data: { messageAdded: message } });
-      let sent = 0;
-      for (const sub of [...group.subscribers]) {
-        if (seq <= sub.lastSeq || !group.subscribers.has(sub)) continue;
-        sub.lastSeq = seq;
-        sub.connection.sendNext(sub.id, payload);
-        // A big room must not hold the event loop for seconds: let sockets close, HTTP requests
-        // and subgraph replies run between slices (the room's chain keeps deliveries in order).
-        if (++sent % SEND_SLICE === 0) await new Promise((r) => setImmediate(r));
-      }
-      group.lastSeq = Math.max(group.lastSeq, seq);
+      payloads.push(Buffer.from(JSON.stringify(errors?.length ? { data: { messageAdded: message }, errors } : { data: { messageAdded: message } })));
     }
+    if (payloads.length === 0) return 0;
+    const newest = seqs[seqs.length - 1]!;
+    let sent = 0;
+    for (const sub of [...group.subscribers]) {
+      if (newest <= sub.lastSeq || !group.subscribers.has(sub)) continue;
+      // Messages come in seq order: this subscriber lacks the tail after its own last seq.
+      let from = 0;
+      while (seqs[from]! <= sub.lastSeq) from += 1;
+      sub.lastSeq = newest;
+      sub.connection.sendNext(sub.id, from === 0 ? payloads : payloads.slice(from));
+      // A big room must not hold the event loop for seconds: let sockets close, HTTP requests
+      // and subgraph replies run between slices (the room's chain keeps deliveries in order).
+      if (++sent % SEND_SLICE === 0) await new Promise((r) => setImmediate(r));
+    }
+    group.lastSeq = Math.max(group.lastSeq, newest);
     return messages.length;
   }
 }

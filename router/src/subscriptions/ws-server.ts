@@ -13,6 +13,7 @@ import { EventOperationError, eventOperation } from './event-operation.js';
 
 /** Close code for a client that does not read fast enough (RFC 6455 "Try Again Later"). */
 export const SLOW_CONSUMER_CLOSE = 1013;
+const CLOSING_BRACE = Buffer.from('}');
 /** Close code at shutdown (RFC 6455 "Going Away"): clients reconnect, to another instance, with `after`. */
 export const GOING_AWAY_CLOSE = 1001;
 
@@ -90,7 +91,7 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, se
         const retryAfter = error instanceof RateLimiterRes ? Math.max(1, Math.ceil(error.msBeforeNext / 1000)) : 5;
         return refuseUpgrade(socket, 429, 'Too Many Requests', { 'Retry-After': String(retryAfter) });
       }
-      wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req, ip));
+      wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req, ip, socket));
     })().catch((error: unknown) => {
       logger.error({ err: error }, 'websocket upgrade failed');
       socket.destroy();
@@ -98,7 +99,7 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, se
   };
   httpServer.on('upgrade', onUpgrade);
 
-  function accept(ws: WebSocket, req: IncomingMessage, ip: string) {
+  function accept(ws: WebSocket, req: IncomingMessage, ip: string, socket: Duplex) {
     sockets.add(ws);
     const log = logger.child({ ws: ip });
     if (ws.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
@@ -132,26 +133,45 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, se
       );
     }, config.WS_SESSION_CHECK_SECONDS * 1000);
 
-    const send = (message: string) => {
-      if (ws.readyState !== ws.OPEN) return;
+    /** False when the socket is gone, or buffers past the bound (then it is closed: a slow consumer). */
+    const writable = (): boolean => {
+      if (ws.readyState !== ws.OPEN) return false;
       if (ws.bufferedAmount > config.WS_MAX_BUFFERED_BYTES) {
         log.warn({ buffered: ws.bufferedAmount }, 'closing a websocket that does not read fast enough');
         ws.close(SLOW_CONSUMER_CLOSE, 'Try again later: the client reads too slowly');
         setTimeout(() => ws.terminate(), 2_000).unref();
-        return;
+        return false;
       }
-      ws.send(message);
+      return true;
     };
+    const send = (message: string) => {
+      if (writable()) ws.send(message);
+    };
+    /** `{"id":…,"type":"next","payload":` per subscription id, encoded once. */
+    const nextPrefixes = new Map<string, Buffer>();
 
     const connection: SubscriberConnection = {
       get session() {
         return session as Session;
       },
-      sendNext: (id, payloadJson) => send(`{"id":${JSON.stringify(id)},"type":"next","payload":${payloadJson}}`),
+      sendNext: (id, payloads) => {
+        if (!writable()) return;
+        let prefix = nextPrefixes.get(id);
+        if (!prefix) {
+          prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
+          nextPrefixes.set(id, prefix);
+        }
+        // Corked: every frame of this call leaves in one write (ws corks each frame; corks nest).
+        socket.cork();
+        for (const payload of payloads) ws.send(Buffer.concat([prefix, payload, CLOSING_BRACE]), { binary: false });
+        socket.uncork();
+      },
       sendError: (id, errors) => {
+        nextPrefixes.delete(id);
         if (subscriptions.delete(id)) send(JSON.stringify({ id, type: MessageType.Error, payload: errors }));
       },
       sendComplete: (id) => {
+        nextPrefixes.delete(id);
         if (subscriptions.delete(id)) send(JSON.stringify({ id, type: MessageType.Complete }));
       },
     };
@@ -242,6 +262,7 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, se
         case MessageType.Complete: {
           const sub = subscriptions.get(message.id);
           subscriptions.delete(message.id);
+          nextPrefixes.delete(message.id);
           if (sub && 'connection' in sub) hub.unsubscribe(sub);
           else if (sub) sub.cancelled = true;
           return;
