@@ -1,5 +1,5 @@
 import { ensureIndexes, isDuplicateKeyError } from '@stagelives/platform';
-import type { Collection, Db, Filter, ObjectId } from 'mongodb';
+import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
 import type { ChatMessageDocument } from './chat-message.type.js';
 
 /** Which way a page of messages runs from its cursor. */
@@ -24,14 +24,21 @@ export class ChatMessageRepository {
     return doc?.seq ?? 0;
   }
 
-  /** Stores a message at its seq; null when another message already holds that seq in the room. */
-  async insertAtSeq(doc: Omit<ChatMessageDocument, '_id'>): Promise<ChatMessageDocument | null> {
+  /**
+   * Stores messages at consecutive seqs with one ordered insert, which stops at the first seq
+   * another message already holds in the room. Returns the documents that were stored (on a
+   * clash, read back by their ids: what stored them is the database, not the error's report).
+   */
+  async insertRun(docs: ReadonlyArray<Omit<ChatMessageDocument, '_id'>>): Promise<ChatMessageDocument[]> {
+    const run = docs.map((doc) => ({ ...doc, _id: new ObjectId() }));
     try {
-      const { insertedId } = await this.collection.insertOne(doc as ChatMessageDocument);
-      return { ...doc, _id: insertedId };
+      await this.collection.insertMany(run, { ordered: true });
+      return run;
     } catch (error) {
-      if (isDuplicateKeyError(error)) return null;
-      throw error;
+      if (!isDuplicateKeyError(error)) throw error;
+      const stored = await this.collection.find({ _id: { $in: run.map((d) => d._id) } }, { projection: { _id: 1 } }).toArray();
+      const ids = new Set(stored.map((d) => d._id.toHexString()));
+      return run.filter((d) => ids.has(d._id.toHexString()));
     }
   }
 
