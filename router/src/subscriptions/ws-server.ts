@@ -13,7 +13,6 @@ import { EventOperationError, eventOperation } from './event-operation.js';
 
 /** Close code for a client that does not read fast enough (RFC 6455 "Try Again Later"). */
 export const SLOW_CONSUMER_CLOSE = 1013;
-const CLOSING_BRACE = Buffer.from('}');
 /** Close code at shutdown (RFC 6455 "Going Away"): clients reconnect, to another instance, with `after`. */
 export const GOING_AWAY_CLOSE = 1001;
 
@@ -48,6 +47,8 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, se
   const production = config.NODE_ENV === 'production';
   const wss = new WebSocketServer({
     noServer: true,
+    // Off: compression would cost each delivery CPU, and sendNext writes its frames itself.
+    perMessageDeflate: false,
     maxPayload: parseBytes(config.BODY_LIMIT),
     handleProtocols: (protocols) => (protocols.has(GRAPHQL_TRANSPORT_WS_PROTOCOL) ? GRAPHQL_TRANSPORT_WS_PROTOCOL : false),
   });
@@ -161,9 +162,15 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, se
           prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
           nextPrefixes.set(id, prefix);
         }
-        // Corked: every frame of this call leaves in one write (ws corks each frame; corks nest).
+        // The hot path of a fan-out: each frame is built in one buffer and written straight to the
+        // socket (ws's sender writes synchronously without compression, so frames never
+        // interleave), corked so a backlog leaves in one system call.
+        if (payloads.length === 1) {
+          socket.write(textFrame(prefix, payloads[0]!));
+          return;
+        }
         socket.cork();
-        for (const payload of payloads) ws.send(Buffer.concat([prefix, payload, CLOSING_BRACE]), { binary: false });
+        for (const payload of payloads) socket.write(textFrame(prefix, payload));
         socket.uncork();
       },
       sendError: (id, errors) => {
@@ -314,6 +321,30 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, se
       wss.close();
     },
   };
+}
+
+/**
+ * One final, unmasked text frame (RFC 6455 §5.2: a server never masks) carrying
+ * `prefix + payload + "}"`: a graphql-ws `next` message whose payload was serialised once.
+ */
+export function textFrame(prefix: Buffer, payload: Buffer): Buffer {
+  const length = prefix.length + payload.length + 1;
+  const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = 0x81; // FIN + text
+  if (header === 2) frame[1] = length;
+  else if (header === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  prefix.copy(frame, header);
+  payload.copy(frame, header + prefix.length);
+  frame[header + length - 1] = 0x7d; // }
+  return frame;
 }
 
 function parseBytes(limit: string): number {
