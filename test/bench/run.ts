@@ -3,15 +3,17 @@
  * Redis. Targets are checked here, never in tests; a FAIL sets a non-zero exit code.
  *
  * Environment:
- *   BENCH_ONLY         `http` or `fanout`: run only those scenarios (default: both)
+ *   BENCH_ONLY         `http`, `fanout` or `notifications`: run only those scenarios (default: all)
  *   BENCH_SECONDS      duration of each HTTP scenario, seconds (default 5)
  *   BENCH_CONNECTIONS  autocannon connections of each HTTP scenario (default 10)
  *   BENCH_FANOUT_*     the chat fan-out scenario's settings: see fanout.ts
+ *   BENCH_NOTIFY_*     the notifications scenario's settings: see notifications.ts
  */
 import autocannon from 'autocannon';
 import { startMissingServices } from '@stagelives/devkit';
 import { createStack, ok, signUp, signUpAdmin, type Stack } from '../support/stack.js';
 import { runFanout } from './fanout.js';
+import { runNotifications } from './notifications.js';
 
 interface Scenario {
   name: string;
@@ -24,7 +26,7 @@ interface Scenario {
 }
 
 const only = process.env.BENCH_ONLY;
-if (only && only !== 'http' && only !== 'fanout') throw new Error('BENCH_ONLY must be http or fanout');
+if (only && only !== 'http' && only !== 'fanout' && only !== 'notifications') throw new Error('BENCH_ONLY must be http, fanout or notifications');
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 
@@ -71,8 +73,9 @@ try {
   const stack = await createStack({ MONGODB_URI: services.mongoUri, REDIS_URL: services.redisUrl, CHAT_SEND_LIMIT: '1000000' });
   try {
     let failed = false;
-    if (only !== 'fanout') failed = (await runHttp(stack)).failed || failed;
-    if (only !== 'http') failed = (await runFanout(stack)).failed || failed;
+    if (!only || only === 'http') failed = (await runHttp(stack)).failed || failed;
+    if (!only || only === 'fanout') failed = (await runFanout(stack)).failed || failed;
+    if (!only || only === 'notifications') failed = (await runNotifications({ mongoUri: services.mongoUri, redisUrl: services.redisUrl })).failed || failed;
     process.exitCode = failed ? 1 : 0;
   } finally {
     await stack.close();
