@@ -1,6 +1,10 @@
+import { createRequire } from 'node:module';
+import type { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { Receiver } from 'ws';
 import { textFrame } from '../src/subscriptions/ws-server.js';
+
+// ws's frame parser (exported by the package, not declared by @types/ws).
+const { Receiver } = createRequire(import.meta.url)('ws') as { Receiver: new (options: { isServer: boolean }) => Writable };
 
 /** Reads frames back with ws's own parser (a client's view of the wire). */
 function receive(frames: Buffer[]): Promise<string[]> {
