@@ -101,9 +101,7 @@ export class ChatMessageService {
     if (!(await this.memberships.isMember(viewer.userId, room._id))) throw new ForbiddenError('Only members of this room can send messages to it.');
     await this.rateLimit.consume(viewer.userId);
     const authorId = parseId(viewer.userId, 'viewer');
-    const message = await this.store(room._id, authorId, body);
-    await this.events.publish({ type: ChatEventType.MessageAdded, roomId: room._id.toHexString(), messageId: message._id.toHexString(), seq: message.seq });
-    return message;
+    return this.store(room._id, authorId, body);
   }
 
   /**
@@ -137,12 +135,17 @@ export class ChatMessageService {
           for (const send of run) send.reject(error);
           continue;
         }
-        const newest = outcomes.filter((o): o is ChatMessageDocument => !(o instanceof Error)).at(-1);
+        const stored = outcomes.filter((o): o is ChatMessageDocument => !(o instanceof Error));
+        const newest = stored.at(-1);
         if (newest) {
-          // The room's activity is noted before any send of the run answers.
-          await this.repos.rooms.noteMessage(roomId, newest.seq, newest.createdAt).catch((error: unknown) => {
-            this.logger.warn({ roomId: key, seq: newest.seq, err: error instanceof Error ? error.message : String(error) }, 'room activity not updated after a message');
-          });
+          // Stored, so announced (the router reads up to the newest seq it hears of), and the
+          // room's activity noted, both before any send of the run answers.
+          await Promise.all([
+            this.repos.rooms.noteMessage(roomId, newest.seq, newest.createdAt).catch((error: unknown) => {
+              this.logger.warn({ roomId: key, seq: newest.seq, err: error instanceof Error ? error.message : String(error) }, 'room activity not updated after a message');
+            }),
+            ...stored.map((message) => this.events.publish({ type: ChatEventType.MessageAdded, roomId: key, messageId: message._id.toHexString(), seq: message.seq })),
+          ]);
         }
         for (const [i, outcome] of outcomes.entries()) {
           if (outcome instanceof Error) run[i]!.reject(outcome);
