@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Installs what a fresh clone lacks before `npm run dev` / `npm test`: npm dependencies and
-// the pinned FerretDB build. Plain Node with no dependencies, since it runs before `npm ci`.
+// Installs what a fresh clone lacks before `npm run dev` / `npm test`: npm dependencies, the
+// pinned FerretDB build and the schema explorer's assets. Plain Node with no dependencies, since
+// it runs before `npm ci` (the explorer's build imports esbuild only after it).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -53,8 +54,15 @@ function ensureFerretDB() {
   log(`FerretDB ${execFileSync(bin, ['--version']).toString().split('\n')[0]} ready`);
 }
 
+/** The schema explorer's GraphiQL assets (router/.explorer/), rebuilt only when an input changed. */
+async function ensureExplorer() {
+  const { ensureExplorerAssets } = await import('../router/src/explorer/build.mjs');
+  await ensureExplorerAssets({ log });
+}
+
 try {
   if (!ferretOnly) ensureNodeModules();
+  if (!ferretOnly) await ensureExplorer();
   if (!process.env.MONGODB_URI || ferretOnly) ensureFerretDB();
   if (!ferretOnly && !process.env.REDIS_URL && !has('redis-server')) {
     throw new Error('redis-server is required (apt install redis-server), or set REDIS_URL.');

@@ -43,7 +43,20 @@ export const baseEnv = {
     .string()
     .default('')
     .transform((s) => s.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)),
+  /** When set, `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>` (every process). */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * Shutdown: how long readiness answers 503 before the listener closes (load balancers stop
+   * sending meanwhile); default 0, and 5000 in production.
+   */
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).optional(),
+  /** Shutdown: the whole drain's bound; a process still closing then exits with 1. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
 };
+
+/** How long readiness answers 503 before listeners close (see SHUTDOWN_DELAY_MS). */
+export const shutdownDelayMs = (config: Pick<BaseConfig, 'NODE_ENV' | 'SHUTDOWN_DELAY_MS'>): number =>
+  config.SHUTDOWN_DELAY_MS ?? (config.NODE_ENV === 'production' ? 5_000 : 0);
 
 export const env = { bool };
 

@@ -29,15 +29,23 @@ export async function readiness(checks: Record<string, HealthCheck>, timeoutMs =
 
 /**
  * `/health/live` (the process answers) and `/health/ready` (its dependencies answer, 503 when
- * one does not). `readyPaths` adds aliases of the readiness check (the router also answers `/health`).
+ * one does not, and while `draining`). `readyPaths` adds aliases of the readiness check (the router also answers `/health`).
  */
-export function healthRouter(checks: Record<string, HealthCheck>, { readyPaths = ['/health/ready'] }: { readyPaths?: string[] } = {}): Router {
+export function healthRouter(
+  checks: Record<string, HealthCheck>,
+  { readyPaths = ['/health/ready'], draining }: { readyPaths?: string[]; draining?: () => boolean } = {},
+): Router {
   const router = Router();
   router.get('/health/live', (_req, res) => {
     res.json({ status: 'live' });
   });
   for (const path of readyPaths) {
     router.get(path, async (_req, res) => {
+      // Shutting down: not ready, whatever the dependencies say (load balancers stop sending).
+      if (draining?.()) {
+        res.status(503).json({ status: 'draining', checks: {} });
+        return;
+      }
       const result = await readiness(checks);
       res.status(result.ready ? 200 : 503).json({ status: result.status, checks: result.checks });
     });

@@ -5,6 +5,8 @@ export * from './logger.js';
 export * from './health.js';
 export * from './shutdown.js';
 export * from './listen.js';
+export * from './metrics.js';
+export * from './ops-server.js';
 export * from './mongo/mongo.js';
 export * from './mongo/mongo-features.js';
 export * from './mongo/mongo-errors.js';

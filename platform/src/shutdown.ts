@@ -2,12 +2,17 @@ import type { Logger } from './logger.js';
 
 type Closer = () => Promise<unknown> | unknown;
 
-/** Registers closers and runs them, last registered first, once, on SIGINT/SIGTERM. */
+/**
+ * Registers closers and runs them, last registered first, once, on SIGINT/SIGTERM; `draining`
+ * turns true first (readiness answers 503 from then on). Past `timeoutMs` the process exits with 1.
+ */
 export function gracefulShutdown(logger: Logger, { timeoutMs = 10_000 } = {}) {
   const closers: Array<{ name: string; close: Closer }> = [];
   let closing: Promise<void> | undefined;
+  let draining = false;
 
   const shutdown = (signal: string) => {
+    draining = true;
     closing ??= (async () => {
       logger.info({ signal }, 'shutting down');
       const timer = setTimeout(() => {
@@ -39,5 +44,9 @@ export function gracefulShutdown(logger: Logger, { timeoutMs = 10_000 } = {}) {
       closers.push({ name, close });
     },
     shutdown,
+    /** True once shutdown began. */
+    get draining() {
+      return draining;
+    },
   };
 }

@@ -73,6 +73,29 @@ export const routerEnv = {
   WS_MAX_BUFFERED_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   /** How often watched chat rooms are re-read from storage even without events. */
   CHAT_RESYNC_SECONDS: z.coerce.number().positive().default(15),
+  /**
+   * `trusted`: run only the client contract's operations (`contract/*.graphql`), sent as text or
+   * as their sha256 (`extensions.persistedQuery`); anything else is refused. `all` (default): any.
+   */
+  OPERATIONS: z.enum(['all', 'trusted']).default('all'),
+  /** Where the contract's `*.graphql` files are (default: the project's `contract/`). */
+  CONTRACT_DIR: z.string().optional().transform((v) => v || undefined),
+  /**
+   * Prometheus `/metrics` on a port of its own (then not on the public port); 0 picks a free
+   * one. Unset: on the public port outside production, and in production only with METRICS_TOKEN.
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Address of the metrics port (default: HOST's). */
+  METRICS_HOST: z.string().optional(),
+  /**
+   * The shared response cache (Redis) of public reads, driven by the subgraphs' cache hints and
+   * purged by domain events and mutations (router/src/response-cache/). `off` disables it.
+   */
+  RESPONSE_CACHE: z.enum(['on', 'off']).default('on'),
+  /** Identical anonymous queries in flight to one subgraph share one fetch (router/src/dedupe-fetch.ts); `off` for measurements. */
+  SUBGRAPH_FETCH_DEDUPE: z.enum(['on', 'off']).default('on'),
+  /** The schema explorer (GraphiQL at GET /graphql for browsers); unset or empty: on outside production. */
+  EXPLORER: z.preprocess((v) => (v === '' ? undefined : v), env.bool.optional()),
 };
 
 export type RouterConfig = ReturnType<typeof loadRouterConfig>;

@@ -4,6 +4,7 @@ import { parse } from 'graphql';
 import { SUPERGRAPH_PATH } from '@stagelives/schema';
 import type { RouterConfig } from './config.js';
 import { IdentityDataSource } from './identity-data-source.js';
+import type { SubgraphFetchObserver } from './metrics.js';
 
 /** Reads the `join__Graph` enum of a supergraph: subgraph name → URL. */
 export function subgraphsOf(supergraphSdl: string): Record<string, string> {
@@ -26,14 +27,14 @@ export function subgraphsOf(supergraphSdl: string): Record<string, string> {
  * `SUBGRAPH_URLS` overrides where each subgraph is called. Every subgraph call carries the
  * identity signed for its request.
  */
-export async function createGateway(config: RouterConfig, onSubgraphFetch?: (subgraph: string) => void) {
+export async function createGateway(config: RouterConfig, onSubgraphFetch?: (subgraph: string) => void, fetchObserver?: SubgraphFetchObserver) {
   const supergraphSdl = await readFile(config.SUPERGRAPH_PATH ?? SUPERGRAPH_PATH, 'utf8');
   const subgraphUrls = Object.fromEntries(
     Object.entries(subgraphsOf(supergraphSdl)).map(([name, url]) => [name, config.SUBGRAPH_URLS[name] ?? url]),
   );
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name }) => new IdentityDataSource(subgraphUrls[name] ?? '', config.IDENTITY_SECRET, onSubgraphFetch, name),
+    buildService: ({ name }) => new IdentityDataSource(subgraphUrls[name] ?? '', config.IDENTITY_SECRET, onSubgraphFetch, name, fetchObserver, config.SUBGRAPH_FETCH_DEDUPE === 'on'),
   });
   return { gateway, subgraphUrls, supergraphSdl };
 }

@@ -1,6 +1,11 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
+import { dedupingFetch } from './dedupe-fetch.js';
+import type { SubgraphFetchObserver } from './metrics.js';
 import { IDENTITY_HEADER, REQUEST_ID_HEADER, sessionChangeFrom, signIdentity } from '@stagelives/schema';
 import type { RouterContext } from './context.js';
+
+type Fetcher = NonNullable<NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher']>;
 
 /**
  * Calls a subgraph on behalf of the viewer: a fresh header set carrying the request id and
@@ -12,10 +17,27 @@ export class IdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
     private readonly secret: string,
     private readonly onFetch?: (subgraph: string) => void,
     private readonly subgraphName = '',
+    /** Times each fetch (metrics). */
+    private readonly observer?: SubgraphFetchObserver,
+    dedupe = true,
   ) {
-    // Node's fetch (undici) closes idle keep-alive sockets first (after 4 s, and before the
-    // server's announced Keep-Alive timeout): a request is never sent on a socket being closed.
-    super({ url, fetcher: fetch });
+    // Node's fetch (undici) keeps connections alive and closes idle ones first (after 4 s, and
+    // before the server's announced Keep-Alive timeout): a request is never sent on a socket being
+    // closed. Identical anonymous queries in flight share one fetch (dedupe-fetch.ts).
+    super({ url, fetcher: (dedupe ? dedupingFetch() : fetch) as unknown as Fetcher });
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<RouterContext>) {
+    if (!this.observer) return super.process(options);
+    const started = performance.now();
+    let outcome: 'ok' | 'error' = 'error';
+    try {
+      const response = await super.process(options);
+      outcome = 'ok';
+      return response;
+    } finally {
+      this.observer.fetched(this.subgraphName, (performance.now() - started) / 1000, outcome);
+    }
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): void {
@@ -29,6 +51,22 @@ export class IdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
         signIdentity({ userId, roles, sessionId: id }, { secret: this.secret, requestId: context.requestId }),
       );
     }
+  }
+
+  /**
+   * A subgraph answered with an HTTP error. Apollo's default puts the subgraph's URL, status and
+   * whole body in `extensions.response`, for the client to see. Instead: a bad variable value the
+   * gateway cannot check (custom scalars such as DateTime are opaque to it) keeps the subgraph's
+   * message and `BAD_USER_INPUT`; anything else says only that a subgraph failed.
+   */
+  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource<RouterContext>['errorFromResponse']>[0]): Promise<GraphQLError> {
+    const body = (await this.parseBody(response).catch(() => null)) as { errors?: Array<{ message?: unknown; extensions?: { code?: unknown } }> } | string | null;
+    const first = body && typeof body === 'object' && Array.isArray(body.errors) ? body.errors[0] : undefined;
+    if (response.status === 400 && first?.extensions?.code === 'BAD_USER_INPUT' && typeof first.message === 'string') {
+      return new GraphQLError(first.message, { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    const code = response.status === 401 ? 'UNAUTHENTICATED' : response.status === 403 ? 'FORBIDDEN' : 'INTERNAL_SERVER_ERROR';
+    return new GraphQLError(code === 'INTERNAL_SERVER_ERROR' ? `The ${this.subgraphName || 'subgraph'} service failed to answer (HTTP ${response.status}).` : `${response.status}: ${response.statusText}`, { extensions: { code } });
   }
 
   override didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<RouterContext>['didReceiveResponse']>>[0]) {

@@ -5,7 +5,8 @@ import { createRouterServer } from './server.js';
 const logger = createLogger('router');
 try {
   const config = loadRouterConfig();
-  const shutdown = gracefulShutdown(logger);
+  // Closers run last-added first: the router (readiness 503, drain, WebSockets 1001), then Redis.
+  const shutdown = gracefulShutdown(logger, { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
   const redis = createRedis(config.REDIS_URL);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
   await redisReady(redis);

@@ -2,17 +2,20 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { RouterConfig } from './config.js';
 
 /**
- * Depth, alias, directive, token and cost limits (graphql-armor), applied while the router
+ * Depth, alias, directive and cost limits (graphql-armor) and the token limit (the parser's), applied while the router
  * validates an operation, so nothing over a limit reaches a subgraph. Field suggestions
  * ("Did you mean …") are hidden outside development.
  */
 export function operationLimits(config: RouterConfig) {
-  return new ApolloArmor({
+  const armor = new ApolloArmor({
     maxDepth: { n: config.MAX_DEPTH },
     maxAliases: { n: config.MAX_ALIASES },
     maxDirectives: { n: config.MAX_DIRECTIVES },
-    maxTokens: { n: config.MAX_TOKENS },
+    // The token limit is graphql-js's own parse option (Apollo's `parseOptions`): armor's plugin
+    // parses again in `parsingDidStart`, where a syntax error becomes an HTTP 500.
+    maxTokens: { enabled: false },
     costLimit: { maxCost: config.MAX_COST },
     blockFieldSuggestion: { enabled: config.NODE_ENV !== 'development' },
   }).protect();
+  return { ...armor, parseOptions: { maxTokens: config.MAX_TOKENS } };
 }

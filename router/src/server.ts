@@ -4,19 +4,24 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import { SessionStore, closeServer, listen, type Logger, type Redis } from '@stagelives/platform';
+import { SessionStore, closeServer, httpDrain, listen, metricsHandler, shutdownDelayMs, type Logger, type Redis } from '@stagelives/platform';
 import { maskUnexpectedErrors } from '@stagelives/schema';
 import type { GraphQLSchema } from 'graphql';
 import type { RouterConfig } from './config.js';
 import { routerContextBuilder, type RouterContext } from './context.js';
+import { explorer } from './explorer/explorer.js';
 import { createGateway } from './gateway.js';
 import { routerHealth } from './health.js';
+import { RouterMetrics, metricsApp, metricsExposure } from './metrics.js';
 import { hardenedApp, jsonBody } from './http-hardening.js';
 import { operationLimits } from './operation-limits.js';
 import { accessLogPlugin } from './plugins/access-log.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { sessionCookiePlugin } from './plugins/session-cookie.js';
+import { restApi } from './rest/index.js';
+import { ResponseCache, type ResponseCacheStats } from './response-cache/index.js';
 import { ChatHub, type InternalExecute } from './subscriptions/chat-hub.js';
+import { TrustedOperations } from './trusted-operations.js';
 import { createSubscriptionServer } from './subscriptions/ws-server.js';
 
 export { subgraphsOf } from './gateway.js';
@@ -35,7 +40,15 @@ export interface RouterServer {
   readonly subgraphUrls: Record<string, string>;
   /** Live chat: subgraph reads made for events, rooms and sockets open (tests and benchmarks). */
   readonly subscriptions: { readonly reads: number; readonly watchedRooms: number; readonly connections: number };
+  /** The port of `/metrics` when it has one of its own (`METRICS_PORT`), once listening. */
+  readonly metricsPort: number | undefined;
+  /** The shared response cache: counters of this instance, and purges (tests, benchmarks). */
+  readonly responseCache: { readonly enabled: boolean; readonly stats: ResponseCacheStats; purge(tags: readonly string[]): Promise<number> };
   listen(port?: number, host?: string): Promise<number>;
+  /**
+   * Graceful: readiness answers 503 (for SHUTDOWN_DELAY_MS, listener still open), then the
+   * listener closes while requests in flight finish and WebSockets close with 1001.
+   */
   close(): Promise<void>;
 }
 
@@ -43,40 +56,66 @@ export interface RouterServer {
 export async function createRouterServer({ config, logger, redis, onSubgraphFetch }: RouterDeps): Promise<RouterServer> {
   const production = config.NODE_ENV === 'production';
   const development = config.NODE_ENV === 'development';
-  const { gateway, subgraphUrls } = await createGateway(config, onSubgraphFetch);
+  const routerMetrics = new RouterMetrics();
+  const { gateway, subgraphUrls } = await createGateway(config, onSubgraphFetch, routerMetrics);
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
     apiSchema = loaded;
   });
   const app = hardenedApp(config);
   const httpServer = createServer(app);
+  const drain = httpDrain(httpServer);
   const limits = operationLimits(config);
+  // OPERATIONS=trusted: only the client contract's operations run (see trusted-operations.ts).
+  const trusted = config.OPERATIONS === 'trusted' ? TrustedOperations.load(config) : undefined;
+  if (trusted) logger.info({ operations: trusted.operations.length }, 'OPERATIONS=trusted: only the client contract\'s operations run');
+  const responseCache = new ResponseCache({ redis, redisPrefix: config.REDIS_PREFIX, logger, enabled: config.RESPONSE_CACHE === 'on', schema: () => apiSchema });
 
   const apollo = new ApolloServer<RouterContext>({
     gateway,
+    // Shutdown is gracefulShutdown's (platform/src/shutdown.ts): Apollo's own SIGTERM handler (on outside
+    // NODE_ENV=test) would stop the server and re-raise the signal, killing the process mid-drain.
+    stopOnTerminationSignals: false,
     introspection: !production || config.ALLOW_INTROSPECTION,
     includeStacktraceInErrorResponses: development,
     formatError: maskUnexpectedErrors(logger, development),
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
+    // Trusted mode: a hash alone is looked up among the contract's operations only (read-only).
+    ...(trusted ? { persistedQueries: { cache: trusted.persistedQueryCache() } } : {}),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      ...(trusted ? [trusted.plugin()] : []),
       ...(limits.plugins as ApolloServerPlugin<RouterContext>[]),
       rateLimitPlugin(config, redis),
       accessLogPlugin(),
+      routerMetrics.plugin(),
       sessionCookiePlugin({ production, maxAgeSeconds: config.SESSION_ABSOLUTE_TTL_SECONDS }),
-      // Apollo's landing page loads from a CDN (blocked by our CSP, unreachable offline): off until
-      // the explorer is served from local assets.
+      // After the limits (a cached answer still costs its rate-limit point).
+      responseCache.plugin(),
+      // Apollo's landing page loads from a CDN (blocked by our CSP, unreachable offline): off; the
+      // router serves its own explorer from local assets (explorer/).
       ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
+  responseCache.startEventConsumers();
 
   const sessions = SessionStore.fromConfig(redis, config);
   const buildContext = routerContextBuilder({ sessions, logger, production });
-  app.use(routerHealth(redis, subgraphUrls));
-  app.use('/graphql', ...jsonBody(config), expressMiddleware(apollo, { context: ({ req }) => buildContext(req) }));
+  app.use(routerHealth(redis, subgraphUrls, () => drain.draining));
+  // Prometheus: see metricsExposure (public port outside production; METRICS_PORT; METRICS_TOKEN).
+  const exposure = metricsExposure(config);
+  if (exposure.public) app.get('/metrics', metricsHandler(routerMetrics.metrics, { token: exposure.token }));
+  else if (exposure.port === undefined) logger.warn('/metrics is not served: set METRICS_PORT or METRICS_TOKEN to expose it in production');
+  const metricsServer = exposure.port === undefined ? null : createServer(metricsApp(routerMetrics.metrics, exposure.token, logger));
+  let metricsPort: number | undefined;
+  app.use(explorer(config, logger));
+  app.use('/graphql', ...jsonBody(config), ...(trusted ? [trusted.middleware()] : []), expressMiddleware(apollo, { context: ({ req }) => buildContext(req) }));
+  // Legacy REST (contract/rest.md), /api-docs: each route runs one contract operation through `apollo` (rest/).
+  app.use(restApi({ apollo, buildContext, schema: () => apiSchema, bodyLimit: config.BODY_LIMIT, production, contractDir: config.CONTRACT_DIR, logger }));
 
   // Subscription events are read through the same gateway, as the subscriber, with no rate limit.
   const execute: InternalExecute = async (query, variables, session) => {
@@ -98,7 +137,15 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
     hub,
     schema: () => apiSchema,
     validationRules: limits.validationRules,
+    trusted,
     trustProxy: app.get('trust proxy fn') as (addr: string, hop: number) => boolean,
+  });
+  routerMetrics.watch({
+    connections: () => subscriptionServer.connections,
+    subscriptions: () => subscriptionServer.subscriptions,
+    deliveries: () => subscriptionServer.deliveries,
+    refusedUpgrades: () => subscriptionServer.refusedUpgrades,
+    watchedRooms: () => hub.watchedRooms,
   });
 
   return {
@@ -115,16 +162,34 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
         return subscriptionServer.connections;
       },
     },
+    get metricsPort() {
+      return metricsPort;
+    },
+    responseCache,
     listen: async (port = config.PORT, host = config.HOST ?? (production ? '0.0.0.0' : '127.0.0.1')) => {
       const bound = await listen(httpServer, port, host);
       logger.info({ port: bound }, `router listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${bound}/graphql`);
+      if (metricsServer && !metricsServer.listening) {
+        metricsPort = await listen(metricsServer, exposure.port ?? 0, exposure.host ?? host);
+        logger.info({ port: metricsPort }, `router metrics on http://${exposure.host}:${metricsPort}/metrics`);
+      }
       return bound;
     },
     close: async () => {
-      await subscriptionServer.close();
+      // 1. Not ready: load balancers stop sending; responses from now on close their connection.
+      drain.beginDrain();
+      const delayMs = shutdownDelayMs(config);
+      if (delayMs > 0 && httpServer.listening) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      // 2. The listener closes; requests in flight finish; WebSockets close with 1001 (after their deliveries in flight).
+      await Promise.all([
+        subscriptionServer.close(),
+        drain.close({ timeoutMs: Math.max(1_000, config.SHUTDOWN_TIMEOUT_MS - delayMs - 3_000), idleGraceMs: Math.min(1_000, delayMs) }),
+      ]);
       await hub.close();
+      await responseCache.close();
       await apollo.stop();
       if (httpServer.listening) await closeServer(httpServer);
+      if (metricsServer?.listening) await closeServer(metricsServer);
     },
   };
 }

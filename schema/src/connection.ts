@@ -3,9 +3,11 @@ import { Directive, Field, Int, ObjectType, type ClassType } from 'type-graphql'
 import { ObjectId } from 'mongodb';
 import { BadUserInputError } from './errors.js';
 import { isObjectIdHex } from './ids.js';
+import { CacheInherit } from './cache-control.js';
 
 @ObjectType('PageInfo', { description: 'Relay page information.' })
 @Directive('@shareable')
+@CacheInherit()
 export class PageInfo {
   @Field(() => Boolean)
   hasNextPage!: boolean;
@@ -34,6 +36,7 @@ export interface Connection<T> {
 /** Builds `<Name>Connection` and `<Name>Edge` object types for a node type. */
 export function ConnectionType<T extends object>(name: string, nodeType: ClassType<T>) {
   @ObjectType(`${name}Edge`)
+  @CacheInherit()
   class EdgeType implements Edge<T> {
     @Field(() => String)
     cursor!: string;
@@ -43,6 +46,7 @@ export function ConnectionType<T extends object>(name: string, nodeType: ClassTy
   }
 
   @ObjectType(`${name}Connection`)
+  @CacheInherit()
   class ConnectionClass implements Connection<T> {
     @Field(() => [EdgeType])
     edges!: EdgeType[];

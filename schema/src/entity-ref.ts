@@ -6,9 +6,13 @@ import { Directive, Field, ID, ObjectType } from 'type-graphql';
  * router can resolve here, so this subgraph can return references and add fields to it.
  * Returns the stub class and the `__resolveReference` map to pass to buildFederatedSchema.
  */
-export function entityRef<Name extends string>(typeName: Name) {
+export function entityRef<Name extends string>(typeName: Name, { cacheMaxAge }: { cacheMaxAge?: number } = {}) {
+  // Opt-in cache hint (`_entities` fetches take it): only when every field this subgraph adds to
+  // the entity is public or marked PRIVATE itself.
+  const cacheHint: ClassDecorator = cacheMaxAge === undefined ? () => undefined : Directive(`@cacheControl(maxAge: ${cacheMaxAge})`);
   @ObjectType(typeName)
   @Directive('@key(fields: "id")')
+  @cacheHint
   class Ref {
     @Field(() => ID)
     id!: string;

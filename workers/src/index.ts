@@ -1,12 +1,15 @@
-import { connectMongo, createLogger, createRedis, gracefulShutdown, loadBaseConfig, redisReady } from '@stagelives/platform';
+import { announceListening, connectMongo, createLogger, createRedis, gracefulShutdown, redisReady } from '@stagelives/platform';
 import { loadNotificationsConfig } from './notifications/notifications.config.js';
 import { createPushSender, loadPushConfig } from './push/index.js';
+import { createWorkersServer, loadWorkersConfig } from './server.js';
 import { createWorkers } from './workers.js';
 
 const logger = createLogger('workers');
 try {
-  const config = loadBaseConfig();
-  const shutdown = gracefulShutdown(logger);
+  const config = loadWorkersConfig();
+  // Closers run last-added first: readiness turns 503 at once, then the workers finish their
+  // running jobs (or hand them back), the metrics/health port, push, MongoDB, Redis.
+  const shutdown = gracefulShutdown(logger, { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
   const redis = createRedis(config.REDIS_URL);
   await redisReady(redis);
   shutdown.add('redis', () => redis.quit());
@@ -16,8 +19,12 @@ try {
   const push = createPushSender(loadPushConfig());
   shutdown.add('push', () => push.close());
   const workers = await createWorkers({ config, logger, redis, mongo, notifications: { config: notificationsConfig, push } });
+  const server = createWorkersServer({ metrics: workers.metrics, mongo, redis, token: config.METRICS_TOKEN, draining: () => shutdown.draining });
+  shutdown.add('http', () => server.close());
   shutdown.add('workers', () => workers.close());
-  logger.info({ queues: workers.queues }, 'workers ready');
+  const port = await server.listen(config.WORKERS_PORT, config.WORKERS_HOST);
+  logger.info({ queues: workers.queues, port }, `workers ready; metrics on http://${config.WORKERS_HOST}:${port}/metrics`);
+  announceListening('workers', port);
 } catch (error) {
   logger.fatal({ err: error }, `workers failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

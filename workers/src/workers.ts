@@ -5,6 +5,7 @@ import { createConcertStatusQueue, scheduleConcertStatus } from './concert-statu
 import { createConcertStatusWorker } from './concert-status/concert-status.worker.js';
 import { createMaintenanceQueue, scheduleMaintenance } from './maintenance/maintenance.queue.js';
 import { createMaintenanceWorker } from './maintenance/maintenance.worker.js';
+import { WorkerMetrics } from './metrics.js';
 import { createNotificationWorkers, type NotificationWorkers } from './notifications/notifications.js';
 import type { NotificationsConfig } from './notifications/notifications.config.js';
 import type { NotificationWorkersDeps } from './notifications/notifications.js';
@@ -30,6 +31,8 @@ export interface Workers {
   readonly queues: string[];
   /** The notifications workers, when they run here. */
   readonly notifications: NotificationWorkers | null;
+  /** Queue depth, job durations and failures, pushes (served at /metrics by workers/src/server.ts). */
+  readonly metrics: WorkerMetrics;
   /** Stops the workers (a running job finishes first), then the queues and BullMQ's connection. */
   close(): Promise<void>;
 }
@@ -45,6 +48,7 @@ export async function createWorkers({ config, logger, redis, mongo, every = {}, 
   const queues: Queue[] = [];
   const workers: Worker[] = [];
   let notifications: NotificationWorkers | null = null;
+  const metrics = new WorkerMetrics();
   const close = async () => {
     await notifications?.close();
     await Promise.all(workers.map((w) => w.close()));
@@ -65,6 +69,7 @@ export async function createWorkers({ config, logger, redis, mongo, every = {}, 
     if (notificationsDeps) {
       notifications = await createNotificationWorkers({
         ...notificationsDeps,
+        push: metrics.countPushes(notificationsDeps.push),
         connection,
         bullPrefix: prefix,
         redis,
@@ -77,5 +82,7 @@ export async function createWorkers({ config, logger, redis, mongo, every = {}, 
     await close();
     throw error;
   }
-  return { queues: [...queues.map((q) => q.name), ...(notifications?.queues ?? [])], notifications, close };
+  for (const queue of [...queues, ...(notifications ? [notifications.sendQueue, notifications.maintenanceQueue] : [])]) metrics.watchQueue(queue as Queue);
+  for (const worker of [...workers, ...(notifications?.workers ?? [])]) metrics.watchWorker(worker as Worker);
+  return { queues: [...queues.map((q) => q.name), ...(notifications?.queues ?? [])], notifications, metrics, close };
 }

@@ -16,7 +16,8 @@ export async function runSubgraph(name: string, create: SubgraphFactory): Promis
   const logger = createLogger(name);
   try {
     const config = loadBaseConfig();
-    const shutdown = gracefulShutdown(logger);
+    // Closers run last-added first: HTTP (readiness 503, drain), then Redis, then MongoDB.
+    const shutdown = gracefulShutdown(logger, { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
     const mongo = await connectMongo(config.MONGODB_URI, { dbPrefix: config.MONGODB_DB_PREFIX, logger });
     shutdown.add('mongodb', () => mongo.close());
     const redis = createRedis(config.REDIS_URL);

@@ -8,10 +8,13 @@ import express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { IDENTITY_HEADER, REQUEST_ID_HEADER, maskUnexpectedErrors, sessionChangeHeader, verifyIdentity } from '@stagelives/schema';
 import { healthRouter } from '../health.js';
-import { closeServer, listen } from '../listen.js';
+import { shutdownDelayMs } from '../config.js';
+import { closeServer, httpDrain, listen } from '../listen.js';
+import { metricsHandler } from '../metrics.js';
 import type { BaseContext } from './authorization.js';
 import type { SubgraphDeps, SubgraphServer } from './deps.js';
 import { applyPermissions, type PermissionRules } from './permissions.js';
+import { subgraphMetrics } from './subgraph-metrics.js';
 
 export interface SubgraphServerOptions<TContext extends BaseContext> {
   /** Subgraph name, as in the supergraph (`users`, `concerts`, …). */
@@ -44,6 +47,8 @@ export async function createSubgraphServer<TContext extends BaseContext>({
   // closed fails with ECONNRESET: the side that sends must be the side that closes.
   httpServer.keepAliveTimeout = 75_000;
   httpServer.headersTimeout = 76_000;
+  const drain = httpDrain(httpServer);
+  const { metrics, plugin: metricsPlugin } = subgraphMetrics(name);
 
   const sessionAndTiming: ApolloServerPlugin<TContext> = {
     async requestDidStart({ contextValue }) {
@@ -70,14 +75,19 @@ export async function createSubgraphServer<TContext extends BaseContext>({
 
   const apollo = new ApolloServer<TContext>({
     schema: applyPermissions(schema, permissions),
+    // Shutdown is gracefulShutdown's (platform/src/shutdown.ts): Apollo's own SIGTERM handler (on outside
+    // NODE_ENV=test) would stop the server and re-raise the signal, killing the process mid-drain.
+    stopOnTerminationSignals: false,
     introspection: true,
     includeStacktraceInErrorResponses: debug,
     formatError: maskUnexpectedErrors(logger, debug),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), sessionAndTiming],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), sessionAndTiming, metricsPlugin as ApolloServerPlugin<TContext>],
   });
   await apollo.start();
 
-  app.use(healthRouter({ mongodb: () => mongo.ping(), redis: () => redis.ping() }));
+  app.use(healthRouter({ mongodb: () => mongo.ping(), redis: () => redis.ping() }, { draining: () => drain.draining }));
+  // Internal port: Prometheus scrapes it directly (METRICS_TOKEN, when set, is required here too).
+  app.get('/metrics', metricsHandler(metrics, { token: config.METRICS_TOKEN }));
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
@@ -110,6 +120,11 @@ export async function createSubgraphServer<TContext extends BaseContext>({
       return bound;
     },
     close: async () => {
+      // Not ready first (the router's readiness follows), then drain: requests in flight finish.
+      drain.beginDrain();
+      const delayMs = shutdownDelayMs(config);
+      if (delayMs > 0 && httpServer.listening) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await drain.close({ timeoutMs: Math.max(1_000, config.SHUTDOWN_TIMEOUT_MS - delayMs - 3_000), idleGraceMs: Math.min(1_000, delayMs) });
       await apollo.stop();
       if (httpServer.listening) await closeServer(httpServer);
     },

@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger, Redis, Session, SessionStore } from '@stagelives/platform';
 import type { RouterConfig } from '../config.js';
 import { sessionTokenFrom } from '../sessions.js';
+import type { TrustedOperations } from '../trusted-operations.js';
 import { SubscriptionRefused, type ChatHub, type ChatSubscriber, type SubscriberConnection } from './chat-hub.js';
 import { EventOperationError, eventOperation } from './event-operation.js';
 
@@ -29,6 +30,8 @@ export interface SubscriptionServerOptions {
   validationRules: readonly ValidationRule[];
   /** Express's compiled `trust proxy` function, for the client address. */
   trustProxy: (addr: string, hop: number) => boolean;
+  /** OPERATIONS=trusted: only these operations may be subscribed to (text or `extensions.persistedQuery`). */
+  trusted?: TrustedOperations | undefined;
 }
 
 interface Pending {
@@ -43,7 +46,7 @@ const reason = (text: string) => text.slice(0, 120);
  * serialised once for all subscribers of a group (see ChatHub), which graphql-ws's per-subscriber
  * execution cannot do; the protocol and its close codes are graphql-ws's own.
  */
-export function createSubscriptionServer({ httpServer, config, logger, redis, sessions, hub, schema, validationRules, trustProxy }: SubscriptionServerOptions) {
+export function createSubscriptionServer({ httpServer, config, logger, redis, sessions, hub, schema, validationRules, trustProxy, trusted }: SubscriptionServerOptions) {
   const production = config.NODE_ENV === 'production';
   const wss = new WebSocketServer({
     noServer: true,
@@ -61,6 +64,11 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, se
   });
   const sockets = new Set<WebSocket>();
   let closing = false;
+  // Metrics, read at scrape time (plain numbers: the delivery path pays one addition).
+  /** Each connection's subscriptions (read when scraped). */
+  const subscriptionMaps = new Set<Map<string, ChatSubscriber | Pending>>();
+  let deliveries = 0;
+  let refusedUpgrades = 0;
 
   function refuseUpgrade(socket: Duplex, status: number, text: string, headers: Record<string, string> = {}) {
     const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
@@ -90,6 +98,7 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, se
         await connectionLimiter.consume(`ip:${ip}`);
       } catch (error) {
         const retryAfter = error instanceof RateLimiterRes ? Math.max(1, Math.ceil(error.msBeforeNext / 1000)) : 5;
+        refusedUpgrades += 1;
         return refuseUpgrade(socket, 429, 'Too Many Requests', { 'Retry-After': String(retryAfter) });
       }
       wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req, ip, socket));
@@ -112,6 +121,7 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, se
     let token: string | null = null;
     let alive = true;
     const subscriptions = new Map<string, ChatSubscriber | Pending>();
+    subscriptionMaps.add(subscriptions);
     const initTimer = setTimeout(() => {
       if (!session) ws.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
     }, config.WS_INIT_TIMEOUT_MS);
@@ -157,6 +167,7 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, se
       },
       sendNext: (id, payloads) => {
         if (!writable()) return;
+        deliveries += payloads.length;
         let prefix = nextPrefixes.get(id);
         if (!prefix) {
           prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
@@ -198,7 +209,13 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, se
       send(JSON.stringify({ type: MessageType.ConnectionAck }));
     }
 
-    async function onSubscribe(id: string, payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null }) {
+    async function onSubscribe(id: string, payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null; extensions?: Record<string, unknown> | null }) {
+      // OPERATIONS=trusted: a contract operation's text, or its hash alone (`query: ""`).
+      if (trusted) {
+        const verdict = trusted.resolve(payload.query, payload.extensions);
+        if ('error' in verdict) return fail(id, [verdict.error]);
+        payload = { ...payload, query: verdict.query };
+      }
       if (subscriptions.size >= config.WS_MAX_SUBSCRIPTIONS) {
         return fail(id, [{ message: `At most ${config.WS_MAX_SUBSCRIPTIONS} subscriptions per connection.`, extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } }]);
       }
@@ -281,6 +298,7 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, se
 
     ws.on('close', () => {
       sockets.delete(ws);
+      subscriptionMaps.delete(subscriptions);
       clearTimeout(initTimer);
       clearInterval(heartbeat);
       clearInterval(sessionCheck);
@@ -297,6 +315,20 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, se
     /** Open client sockets (tests and metrics). */
     get connections() {
       return sockets.size;
+    },
+    /** Subscriptions running (joined the hub) over every connection (metrics). */
+    get subscriptions() {
+      let n = 0;
+      for (const map of subscriptionMaps) for (const sub of map.values()) if ('connection' in sub) n += 1;
+      return n;
+    },
+    /** `next` messages handed to sockets so far (metrics). */
+    get deliveries() {
+      return deliveries;
+    },
+    /** Upgrades refused by the per-IP connection limit so far (metrics). */
+    get refusedUpgrades() {
+      return refusedUpgrades;
     },
     /**
      * Graceful shutdown: refuse new sockets, finish the deliveries in flight, then close every

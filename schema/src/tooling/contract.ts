@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Kind, getVariableValues, parse, validate, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 
 /** The project's copy of the client contract (`contract/`), or CONTRACT_DIR. */
-export const CONTRACT_DIR = process.env.CONTRACT_DIR ?? fileURLToPath(new URL('../../../contract', import.meta.url));
+export const CONTRACT_DIR = process.env.CONTRACT_DIR || fileURLToPath(new URL('../../../contract', import.meta.url));
 /** The shared contract beside the project, when there is one: the project's copy follows it. */
 export const SHARED_CONTRACT_DIR = fileURLToPath(new URL('../../../../shared/contract', import.meta.url));
 export const CONTRACT_PENDING_PATH = fileURLToPath(new URL('../../contract-pending.txt', import.meta.url));

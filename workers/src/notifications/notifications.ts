@@ -38,6 +38,8 @@ export interface NotificationWorkers {
   readonly source: ReminderSource;
   readonly scheduler: ReminderScheduler;
   readonly dispatcher: ReminderDispatcher;
+  /** The BullMQ workers running here (metrics watch them). */
+  readonly workers: readonly Worker[];
   /** One reconciliation now (serialised with the scheduled ones by a Redis lock). */
   reconcile(): ReturnType<typeof reconcileReminders>;
   close(): Promise<void>;
@@ -109,6 +111,7 @@ export async function createNotificationWorkers(deps: NotificationWorkersDeps): 
     source,
     scheduler,
     dispatcher,
+    workers,
     reconcile,
     close,
   };

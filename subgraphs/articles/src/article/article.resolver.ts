@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireViewer } from '@stagelives/platform/subgraph';
+import { CachePrivate, CachePublic } from '@stagelives/schema';
 import { CommentConnection } from '../comment/comment.type.js';
 import { ConcertReference } from '../concert/concert.reference.js';
 import type { ArticlesContext } from '../context.js';
@@ -10,6 +11,7 @@ import { Article, ArticleConnection } from './article.type.js';
 @Resolver(() => Article)
 export class ArticleResolver {
   @Query(() => ArticleConnection, { description: 'Articles, newest first.' })
+  @CachePublic()
   articles(
     @Arg('filter', () => ArticleFilter, { nullable: true }) filter: ArticleFilter | null,
     @Arg('first', () => Int, { nullable: true }) first: number | null,
@@ -85,11 +87,13 @@ export class ArticleResolver {
   }
 
   @FieldResolver(() => Boolean, { description: 'False for anonymous viewers.' })
+  @CachePrivate()
   viewerHasLiked(@Root() article: Article, @Ctx() ctx: ArticlesContext): Promise<boolean> {
     return ctx.loaders.viewerHasLiked.load(article.id);
   }
 
   @FieldResolver(() => Boolean, { description: 'False for anonymous viewers.' })
+  @CachePrivate()
   viewerHasBookmarked(@Root() article: Article, @Ctx() ctx: ArticlesContext): Promise<boolean> {
     return ctx.loaders.viewerHasBookmarked.load(article.id);
   }

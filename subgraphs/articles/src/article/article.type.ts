@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
 import type { ObjectId } from 'mongodb';
-import { ConnectionType } from '@stagelives/schema';
+import { CachePublic, ConnectionType } from '@stagelives/schema';
 
 /** An article as stored in the `articles` collection. */
 export interface ArticleDocument {
@@ -22,6 +22,7 @@ export interface ArticleDocument {
 
 @ObjectType('Article', { description: 'A community post, optionally about a concert.' })
 @Directive('@key(fields: "id")')
+@CachePublic()
 export class Article {
   @Field(() => ID)
   id!: string;

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Field, ID, ObjectType } from 'type-graphql';
 import type { ObjectId } from 'mongodb';
-import { ConnectionType } from '@stagelives/schema';
+import { CachePublic, ConnectionType } from '@stagelives/schema';
 
 /** A comment as stored in the `comments` collection. */
 export interface CommentDocument {
@@ -15,6 +15,7 @@ export interface CommentDocument {
 }
 
 @ObjectType('Comment', { description: 'A reply to an article.' })
+@CachePublic()
 export class Comment {
   @Field(() => ID)
   id!: string;

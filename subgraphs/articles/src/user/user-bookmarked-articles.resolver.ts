@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { requireViewer } from '@stagelives/platform/subgraph';
+import { CachePrivate } from '@stagelives/schema';
 import { ArticleConnection } from '../article/article.type.js';
 import type { ArticlesContext } from '../context.js';
 import { UserReference } from './user.reference.js';
@@ -7,6 +8,7 @@ import { UserReference } from './user.reference.js';
 @Resolver(() => UserReference)
 export class UserBookmarkedArticlesResolver {
   @FieldResolver(() => ArticleConnection, { description: 'Most recently bookmarked first. Only the user themself may read them.' })
+  @CachePrivate()
   bookmarkedArticles(
     @Root() user: UserReference,
     @Arg('first', () => Int, { nullable: true }) first: number | null,

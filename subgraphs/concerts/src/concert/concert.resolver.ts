@@ -1,20 +1,52 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+
 import { requireAdmin, requireViewer } from '@stagelives/platform/subgraph';
+import { CachePrivate, CachePublic } from '@stagelives/schema';
 import type { ConcertsContext } from '../context.js';
 import { UserReference } from '../user/user.reference.js';
 import { ConcertFilter, CreateConcertInput, UpdateConcertInput } from './concert.input.js';
-import { Concert, ConcertConnection } from './concert.type.js';
+import { Concert, ConcertConnection, ConcertStatus } from './concert.type.js';
+import { effectiveEndOf } from './concert-status.js';
+
+type CacheHint = { maxAge?: number };
+/** Apollo's cache-control plugin puts `cacheControl` on `info` (absent when the plugin is off). */
+const cacheControlOf = (info: GraphQLResolveInfo) =>
+  (info as GraphQLResolveInfo & { cacheControl?: { cacheHint: { restrict(hint: CacheHint): void }; setCacheHint(hint: CacheHint): void } }).cacheControl;
+
+/**
+ * Status is computed from the clock when read: a cached answer may live only until the next
+ * transition it could show (whole seconds, rounded down: 0 when it is due within a second).
+ */
+function cacheUntil(info: GraphQLResolveInfo, at: Date | null): void {
+  if (!at) return;
+  const seconds = Math.floor((at.getTime() - Date.now()) / 1000);
+  if (seconds < 0) return;
+  cacheControlOf(info)?.cacheHint.restrict({ maxAge: seconds });
+}
 
 @Resolver(() => Concert)
 export class ConcertResolver {
   @Query(() => ConcertConnection, { description: 'Concerts by start time, earliest first.' })
+  @CachePublic()
   concerts(
     @Arg('filter', () => ConcertFilter, { nullable: true }) filter: ConcertFilter | null,
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: ConcertsContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ConcertConnection> {
+    // Who is ONGOING changes with the clock, also for concerts the page does not hold: a status
+    // filter is not cached (Concert.status of each node bounds the others).
+    if (filter?.status) cacheControlOf(info)?.setCacheHint({ maxAge: 0 });
     return ctx.concerts.list(filter, first, after);
+  }
+
+  @FieldResolver(() => ConcertStatus, { description: 'Computed from the dates when the query runs; CANCELLED stays.' })
+  status(@Root() concert: Concert, @Info() info: GraphQLResolveInfo): ConcertStatus {
+    if (concert.status === 'UPCOMING') cacheUntil(info, concert.startsAt);
+    else if (concert.status === 'ONGOING') cacheUntil(info, effectiveEndOf(concert.startsAt, concert.endsAt));
+    return concert.status;
   }
 
   @Query(() => Concert, { nullable: true })
@@ -73,6 +105,7 @@ export class ConcertResolver {
   }
 
   @FieldResolver(() => Boolean, { description: 'Whether the signed-in viewer likes it (false when signed out).' })
+  @CachePrivate()
   viewerHasLiked(@Root() concert: Concert, @Ctx() ctx: ConcertsContext): Promise<boolean> {
     return ctx.loaders.viewerLike.load(concert.id);
   }

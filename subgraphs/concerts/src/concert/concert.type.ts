@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import type { ObjectId } from 'mongodb';
-import { CONCERT_STATUSES, ConnectionType, type ConcertStatusName } from '@stagelives/schema';
+import { CONCERT_STATUSES, CachePublic, ConnectionType, type ConcertStatusName } from '@stagelives/schema';
 import { effectiveStatus } from './concert-status.js';
 
 /** The GraphQL enum `ConcertStatus`, built from the one list of statuses (schema's events carry it). */
@@ -32,6 +32,7 @@ export interface ConcertDocument {
 
 @ObjectType('Concert', { description: 'A show fans can follow, like and talk about.' })
 @Directive('@key(fields: "id")')
+@CachePublic()
 export class Concert {
   @Field(() => ID)
   id!: string;

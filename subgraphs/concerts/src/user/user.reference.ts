@@ -1,5 +1,5 @@
-import { entityRef } from '@stagelives/schema';
+import { PUBLIC_MAX_AGE_SECONDS, entityRef } from '@stagelives/schema';
 
 /** A user owned by the users subgraph; this subgraph adds `likedConcerts` (so the key is resolvable here). */
-export const { Ref: UserReference, referenceResolver: userReferenceResolver } = entityRef('User');
+export const { Ref: UserReference, referenceResolver: userReferenceResolver } = entityRef('User', { cacheMaxAge: PUBLIC_MAX_AGE_SECONDS });
 export type UserReference = InstanceType<typeof UserReference>;

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ObjectId } from 'mongodb';
+import { CachePublic } from '@stagelives/schema';
 import type { PlaylistProviderName } from './playlist-url.js';
 
 export enum PlaylistProvider {
@@ -32,6 +33,7 @@ export interface SetlistDocument {
 }
 
 @ObjectType('Song')
+@CachePublic()
 export class Song {
   @Field(() => Int, { description: 'Position in the setlist, from 1.' })
   order!: number;
@@ -44,6 +46,7 @@ export class Song {
 }
 
 @ObjectType('Playlist', { description: 'A playlist of the setlist on a streaming service.' })
+@CachePublic()
 export class Playlist {
   @Field(() => PlaylistProvider)
   provider!: PlaylistProvider;
@@ -56,6 +59,7 @@ export class Playlist {
 }
 
 @ObjectType('Setlist', { description: 'The songs of a concert and its playlists.' })
+@CachePublic()
 export class Setlist {
   @Field(() => ID)
   id!: string;

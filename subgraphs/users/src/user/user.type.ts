@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import type { ObjectId } from 'mongodb';
+import { CachePublic } from '@stagelives/schema';
 
 export enum Role {
   USER = 'USER',
@@ -34,6 +35,7 @@ export const DELETED_USER_NICKNAME = 'deleted user';
 
 @ObjectType('User', { description: 'A member of the community.' })
 @Directive('@key(fields: "id")')
+@CachePublic()
 export class User {
   @Field(() => ID)
   id!: string;
