@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseRedisUrl } from './redis/redis-url.js';
 
 /** Thrown when the environment does not satisfy a config schema; names every bad variable. */
 export class ConfigError extends Error {
@@ -32,7 +33,23 @@ export const baseEnv = {
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI'),
   /** Each domain gets its own database: `${MONGODB_DB_PREFIX}${domain}`. */
   MONGODB_DB_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{0,32}$/).default('stagelives_'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+  /**
+   * MongoDB read/write concerns and read preference (replica sets, Atlas). Unset: the
+   * connection string's own (`?w=…&readConcernLevel=…&readPreference=…`), else the driver's
+   * defaults outside production and `majority`/`majority`/`primary` in production (see
+   * `mongoClientOptions`). FerretDB accepts and ignores them.
+   */
+  MONGODB_WRITE_CONCERN: z.string().regex(/^(majority|\d{1,2}|[A-Za-z][\w-]{0,63})$/, 'must be majority, a number of nodes or a tag set name').optional(),
+  MONGODB_READ_CONCERN: z.enum(['local', 'available', 'majority', 'linearizable', 'snapshot']).optional(),
+  MONGODB_READ_PREFERENCE: z.enum(['primary', 'primaryPreferred', 'secondary', 'secondaryPreferred', 'nearest']).optional(),
+  /** One server, a Sentinel group or a Cluster: the forms are in platform/src/redis/redis-url.ts. */
+  REDIS_URL: z.string().superRefine((url, ctx) => {
+    try {
+      parseRedisUrl(url);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+    }
+  }),
   /** Prefix of every Redis key and BullMQ queue of this stack. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/).default('sl:'),
   /** Shared secret that signs the identity header between router and subgraphs (≥ 32 chars). */

@@ -1,8 +1,12 @@
-import { Redis } from 'ioredis';
+import { createRedis, type Redis } from '@stagelives/platform';
 
-/** BullMQ needs its own connections with no per-command retry limit (blocking commands). */
+/**
+ * BullMQ needs its own connections with no per-command retry limit (blocking commands) and an
+ * offline queue; made by platform's factory, so REDIS_URL's Sentinel and Cluster forms apply
+ * (BullMQ takes an ioredis Cluster as its connection).
+ */
 export function bullConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: false });
+  return createRedis(url, { maxRetriesPerRequest: null, enableReadyCheck: false, enableOfflineQueue: true, connectTimeout: 10_000 });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { announceListening, connectMongo, createLogger, createRedis, gracefulShutdown, redisReady } from '@stagelives/platform';
+import { announceListening, connectMongo, createLogger, createRedis, gracefulShutdown, mongoClientOptions, redisReady } from '@stagelives/platform';
 import { loadNotificationsConfig } from './notifications/notifications.config.js';
 import { createPushSender, loadPushConfig } from './push/index.js';
 import { createWorkersServer, loadWorkersConfig } from './server.js';
@@ -13,7 +13,7 @@ try {
   const redis = createRedis(config.REDIS_URL);
   await redisReady(redis);
   shutdown.add('redis', () => redis.quit());
-  const mongo = await connectMongo(config.MONGODB_URI, { dbPrefix: config.MONGODB_DB_PREFIX, logger });
+  const mongo = await connectMongo(config.MONGODB_URI, { dbPrefix: config.MONGODB_DB_PREFIX, logger, ...mongoClientOptions(config) });
   shutdown.add('mongodb', () => mongo.close());
   const notificationsConfig = loadNotificationsConfig();
   const push = createPushSender(loadPushConfig());

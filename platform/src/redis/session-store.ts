@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { BaseConfig } from '../config.js';
 import type { Role } from '@stagelives/schema';
+import { isRedisCluster, scanKeys } from './redis.js';
 
 export interface Session {
   /** sha256 of the token, the only form stored or passed between services. */
@@ -26,9 +27,21 @@ export function hashSessionToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
-/** Sessions in Redis: opaque 256-bit tokens from a CSPRNG, stored only as their hash. */
+/**
+ * Sessions in Redis: opaque 256-bit tokens from a CSPRNG, stored only as their hash.
+ *
+ * A session (`sess:<hash>`) and its user's index (`usess:<userId>`) are two keys in two slots:
+ * on one server (or a Sentinel's master) they change together in one MULTI; on a Cluster, where
+ * MULTI cannot span slots, one key at a time in the order that never leaves a live session out of
+ * its user's index (index first on create, session first on delete): a crash between the two
+ * leaves at most an index entry for a gone session, which `pruneUserIndexes` removes.
+ */
 export class SessionStore {
-  constructor(private readonly options: SessionStoreOptions) {}
+  private readonly cluster: boolean;
+
+  constructor(private readonly options: SessionStoreOptions) {
+    this.cluster = isRedisCluster(options.redis);
+  }
 
   /** The stack's session store: its Redis prefix and timeouts from the shared config. */
   static fromConfig(redis: Redis, config: Pick<BaseConfig, 'REDIS_PREFIX' | 'SESSION_IDLE_TTL_SECONDS' | 'SESSION_ABSOLUTE_TTL_SECONDS'>): SessionStore {
@@ -59,6 +72,13 @@ export class SessionStore {
       absoluteExpiresAt: now + this.options.absoluteTtlSeconds * 1000,
     };
     const ttl = Math.min(this.options.idleTtlSeconds, this.options.absoluteTtlSeconds);
+    if (this.cluster) {
+      const { redis } = this.options;
+      await redis.sadd(this.userKey(userId), session.id);
+      await redis.expire(this.userKey(userId), this.options.absoluteTtlSeconds);
+      await redis.set(this.key(session.id), JSON.stringify(session), 'EX', ttl);
+      return { token, session };
+    }
     await this.options.redis
       .multi()
       .set(this.key(session.id), JSON.stringify(session), 'EX', ttl)
@@ -88,6 +108,11 @@ export class SessionStore {
   }
 
   async delete(id: string, userId?: string): Promise<void> {
+    if (this.cluster) {
+      await this.options.redis.del(this.key(id));
+      if (userId) await this.options.redis.srem(this.userKey(userId), id);
+      return;
+    }
     const tx = this.options.redis.multi().del(this.key(id));
     if (userId) tx.srem(this.userKey(userId), id);
     await tx.exec();
@@ -97,6 +122,11 @@ export class SessionStore {
   async deleteAllForUser(userId: string, keep?: string): Promise<number> {
     const ids = (await this.options.redis.smembers(this.userKey(userId))).filter((id) => id !== keep);
     if (ids.length === 0) return 0;
+    if (this.cluster) {
+      await Promise.all(ids.map((id) => this.options.redis.del(this.key(id))));
+      await this.options.redis.srem(this.userKey(userId), ...ids);
+      return ids.length;
+    }
     await this.options.redis
       .multi()
       .del(...ids.map((id) => this.key(id)))
@@ -113,10 +143,8 @@ export class SessionStore {
   async pruneUserIndexes(): Promise<number> {
     const { redis } = this.options;
     let removed = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', this.userKey('*'), 'COUNT', 200);
-      cursor = next;
+    // On a Cluster, SCAN runs on each master in turn (scanKeys).
+    for await (const keys of scanKeys(redis, this.userKey('*'))) {
       for (const key of keys) {
         const ids = await redis.smembers(key);
         if (ids.length === 0) continue;
@@ -124,7 +152,7 @@ export class SessionStore {
         const gone = ids.filter((_, i) => exists[i] === 0);
         if (gone.length) removed += await redis.srem(key, ...gone);
       }
-    } while (cursor !== '0');
+    }
     return removed;
   }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
+import { duplicateRedis } from './redis.js';
 
 type Entry = [id: string, fields: string[]];
 type StreamReply = Array<[string, Entry[]]> | null;
@@ -35,7 +36,7 @@ export interface StreamConsumerOptions {
 export function startStreamConsumer({ redis, stream, group, logger, handle, blockMs = 1_000, claimIdleMs = 60_000, batch = 100 }: StreamConsumerOptions): { stop(): Promise<void> } {
   const consumer = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   // Blocking reads need their own connection, one that waits for Redis instead of failing fast.
-  const conn = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, lazyConnect: false });
+  const conn = duplicateRedis(redis, { enableOfflineQueue: true, maxRetriesPerRequest: null, lazyConnect: false });
   conn.on('error', () => undefined);
   let stopped = false;
 

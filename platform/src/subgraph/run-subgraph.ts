@@ -2,7 +2,7 @@ import { loadBaseConfig } from '../config.js';
 import { announceListening } from '../listen.js';
 import { createLogger } from '../logger.js';
 import { detectMongoFeatures } from '../mongo/mongo-features.js';
-import { connectMongo } from '../mongo/mongo.js';
+import { connectMongo, mongoClientOptions } from '../mongo/mongo.js';
 import { createRedis, redisReady } from '../redis/redis.js';
 import { gracefulShutdown } from '../shutdown.js';
 import type { SubgraphFactory } from './deps.js';
@@ -18,7 +18,7 @@ export async function runSubgraph(name: string, create: SubgraphFactory): Promis
     const config = loadBaseConfig();
     // Closers run last-added first: HTTP (readiness 503, drain), then Redis, then MongoDB.
     const shutdown = gracefulShutdown(logger, { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
-    const mongo = await connectMongo(config.MONGODB_URI, { dbPrefix: config.MONGODB_DB_PREFIX, logger });
+    const mongo = await connectMongo(config.MONGODB_URI, { dbPrefix: config.MONGODB_DB_PREFIX, logger, ...mongoClientOptions(config) });
     shutdown.add('mongodb', () => mongo.close());
     const redis = createRedis(config.REDIS_URL);
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));

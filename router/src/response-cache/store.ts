@@ -3,9 +3,13 @@ import type { Redis } from 'ioredis';
 /**
  * The shared store of the response cache, in Redis (so every router instance sees one cache):
  *
- * - `<prefix>rc:e:<key>`    an entry: the JSON answer, expiring after its max-age;
- * - `<prefix>rc:t:<tag>`    a set of entry keys that contain the tag (`Concert:<id>`, `type:Concert`, …);
- * - `<prefix>rc:p:<tag>`    when the tag was last purged (Redis clock, ms), kept for `PURGE_MEMORY_MS`.
+ * - `<prefix>{rc}:e:<key>`    an entry: the JSON answer, expiring after its max-age;
+ * - `<prefix>{rc}:t:<tag>`    a set of entry keys that contain the tag (`Concert:<id>`, `type:Concert`, …);
+ * - `<prefix>{rc}:p:<tag>`    when the tag was last purged (Redis clock, ms), kept for `PURGE_MEMORY_MS`.
+ *
+ * The `{rc}` hash tag puts every key of the cache in one Redis Cluster slot, as its scripts need
+ * (STORE and PURGE touch an entry, its tags' sets and stamps together); one server ignores it.
+ * On a Cluster the cache therefore lives on one shard (README, Scaling).
  *
  * A read that started before a purge of one of its tags must not store what it read (it may hold
  * the data from before the write): storing is one script that refuses when any tag's purge time is
@@ -78,9 +82,9 @@ export class CacheStore {
     }
   }
 
-  entryKey = (hash: string) => `${this.prefix}rc:e:${hash}`;
-  private tagKey = (tag: string) => `${this.prefix}rc:t:${tag}`;
-  private stampKey = (tag: string) => `${this.prefix}rc:p:${tag}`;
+  entryKey = (hash: string) => `${this.prefix}{rc}:e:${hash}`;
+  private tagKey = (tag: string) => `${this.prefix}{rc}:t:${tag}`;
+  private stampKey = (tag: string) => `${this.prefix}{rc}:p:${tag}`;
 
   /** The entry (raw JSON) and Redis's clock, in one round trip. */
   async lookup(hash: string): Promise<{ raw: string | null; now: number }> {

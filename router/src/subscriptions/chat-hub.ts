@@ -1,6 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
-import type { Logger, Redis, Session } from '@stagelives/platform';
+import { duplicateRedis, type Logger, type Redis, type Session } from '@stagelives/platform';
 import { ChatEventType, chatRoomChannel, decodeChatEvent, decodeMessageCursor, type ChatEvent } from '@stagelives/schema';
 import { SEQ_ALIAS, rangeMessages, rangeVariables, subscriptionPath, type EventOperation } from './event-operation.js';
 
@@ -98,9 +98,9 @@ export class ChatHub {
     const { redis, logger } = options;
     // Pub/sub needs connections of its own; this one waits for Redis rather than failing fast.
     // Named, so operators (and tests) can tell it in CLIENT LIST.
-    this.subscriberConnection = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, connectionName: chatHubConnectionName(options.redisPrefix) });
+    this.subscriberConnection = duplicateRedis(redis, { enableOfflineQueue: true, maxRetriesPerRequest: null, connectionName: chatHubConnectionName(options.redisPrefix) });
     // RedisPubSub wants a publisher; the hub never publishes, so it never connects (closed with disconnect()).
-    const publisher = redis.duplicate({ lazyConnect: true });
+    const publisher = duplicateRedis(redis, { lazyConnect: true });
     this.publisherConnection = publisher;
     let lost = false;
     this.subscriberConnection.on('error', () => undefined);

@@ -56,8 +56,11 @@ export interface DispatcherDeps {
   clock?: () => Date;
 }
 
-/** The Redis key that gives one worker a reminder while it sends it. */
-export const sendLockKey = (redisPrefix: string, reminderId: string) => `${redisPrefix}notifications:sending:${reminderId}`;
+/**
+ * The Redis key that gives one worker a reminder while it sends it. The `{notifications}` hash
+ * tag keeps every hold in one Redis Cluster slot: a batch takes its holds with one pipeline.
+ */
+export const sendLockKey = (redisPrefix: string, reminderId: string) => `${redisPrefix}{notifications}:sending:${reminderId}`;
 
 // Deletes the lock only if this worker still holds it.
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;

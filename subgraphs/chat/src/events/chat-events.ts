@@ -1,5 +1,5 @@
 import { RedisPubSub } from 'graphql-redis-subscriptions';
-import type { Logger, Redis } from '@stagelives/platform';
+import { duplicateRedis, type Logger, type Redis } from '@stagelives/platform';
 import { chatRoomChannel, type ChatEvent } from '@stagelives/schema';
 
 /** Where the chat services announce what happened; never throws (see ChatEvents). */
@@ -27,9 +27,9 @@ export class ChatEvents implements ChatEventPublisher {
     private readonly redisPrefix: string,
     private readonly logger: Logger,
   ) {
-    this.publisher = redis.duplicate({ commandTimeout: 2_000 });
+    this.publisher = duplicateRedis(redis, { commandTimeout: 2_000 });
     this.publisher.on('error', (err: Error) => logger.debug({ err: err.message }, 'chat event publisher: redis error'));
-    this.subscriber = redis.duplicate({ lazyConnect: true });
+    this.subscriber = duplicateRedis(redis, { lazyConnect: true });
     this.pubsub = new RedisPubSub({ publisher: this.publisher, subscriber: this.subscriber });
   }
 
