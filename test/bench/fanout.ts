@@ -35,14 +35,14 @@
  * With the defaults the fan-out part takes about 5–6 minutes on a 2-core machine (most of it
  * our 5,000 subscriptions' access checks and the drain bound of the overloaded cases).
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ObjectId } from 'mongodb';
-import { ROOT, pipeLines } from '@stagelives/devkit';
+import { ROOT } from '@stagelives/devkit';
 import { SessionStore, loadBaseConfig } from '@stagelives/platform';
 import { ok, signUp, type Stack } from '../support/stack.js';
+import { cpuSeconds, forkTs, rssMb, waitListening, type Child } from './children.js';
 import { BODY_MARKER, type LoadRequest, type LoadResult, type LoadStatus } from './fanout-load.js';
 
 /** The issue's targets, per router process on this 2-core machine. */
@@ -100,92 +100,6 @@ interface CaseResult {
   sendP99Ms: number | null;
 }
 
-/** A forked TypeScript child with request/response over IPC. */
-interface Child {
-  process: ChildProcess;
-  request<T>(message: LoadRequest extends infer R ? (R extends LoadRequest ? Omit<R, 'id'> : never) : never): Promise<T>;
-  stop(): Promise<void>;
-}
-
-function forkTs(entry: string, env: Record<string, string | undefined>, execArgv: string[] = [], onLine?: (line: string) => void): Child {
-  const child = fork(join(ROOT, entry), [], {
-    cwd: ROOT,
-    execArgv: ['--import', 'tsx', ...execArgv],
-    env,
-    stdio: onLine ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  if (onLine) pipeLines(child, onLine);
-  let nextId = 1;
-  const waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
-  child.on('message', (msg: { reply?: number; error?: string }) => {
-    if (typeof msg?.reply !== 'number') return;
-    const w = waiting.get(msg.reply);
-    waiting.delete(msg.reply);
-    if (msg.error) w?.reject(new Error(msg.error));
-    else w?.resolve(msg);
-  });
-  child.once('exit', (code, signal) => {
-    for (const w of waiting.values()) w.reject(new Error(`${entry} exited (${signal ?? code})`));
-    waiting.clear();
-  });
-  return {
-    process: child,
-    request: (message) =>
-      new Promise((resolve, reject) => {
-        const id = nextId++;
-        waiting.set(id, { resolve, reject });
-        child.send({ ...message, id });
-      }),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-function waitListening(child: ChildProcess, name: string, timeoutMs = 60_000): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not announce a port within ${timeoutMs} ms`)), timeoutMs);
-    child.on('message', (msg: { type?: string; port?: number }) => {
-      if (msg?.type === 'listening' && typeof msg.port === 'number') {
-        clearTimeout(timer);
-        resolve(msg.port);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited (${code}) before listening`));
-    });
-  });
-}
-
-/** VmRSS of a process, MB. */
-function rssMb(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-}
-
-/** CPU seconds (user + system) a process used so far. */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return NaN;
-  }
-}
-
 /**
  * Waits until the given processes used under 10% of a core each over a 1 s window and `ready()`
  * holds, for at most 90 s: the previous set's leftovers (and a new set's access checks) must not
@@ -225,6 +139,7 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
     // --- The measured router, in its own process. ---
     const subgraphUrls = Object.entries(stack.subgraphUrls).map(([n, u]) => `${n}=${u}`).join(',');
     const router = forkTs(
+      'router',
       'router/src/index.ts',
       {
         ...process.env,
@@ -235,7 +150,6 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
         LOG_LEVEL: 'warn',
         WS_CONNECTIONS_PER_MINUTE: '10000000',
       },
-      profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
       (line) => {
         routerLog.lines += 1;
         if (line.includes('does not read fast enough')) routerLog.slowConsumers += 1;
@@ -244,9 +158,10 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
           process.stderr.write(`[router] ${line.slice(0, 400)}\n`);
         }
       },
+      profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     );
     children.push(router);
-    const routerPort = await waitListening(router.process, 'router');
+    const routerPort = await waitListening(router);
     const routerUrl = `http://127.0.0.1:${routerPort}/graphql`;
     const routerWs = `ws://127.0.0.1:${routerPort}/graphql`;
 
@@ -255,13 +170,13 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
     let peer: Child | null = null;
     let peerWs = '';
     if (withPeer) {
-      peer = forkTs('test/bench/fanout-peer.ts', { ...process.env, REDIS_URL: stack.env.REDIS_URL, PEER_CHANNEL_PREFIX: peerChannelPrefix, NODE_ENV: 'production' });
+      peer = forkTs('peer', 'test/bench/fanout-peer.ts', { ...process.env, REDIS_URL: stack.env.REDIS_URL, PEER_CHANNEL_PREFIX: peerChannelPrefix, NODE_ENV: 'production' });
       children.push(peer);
-      peerWs = `ws://127.0.0.1:${await waitListening(peer.process, 'peer')}/graphql`;
+      peerWs = `ws://127.0.0.1:${await waitListening(peer)}/graphql`;
     }
 
     // --- The subscribers' process. ---
-    const load = forkTs('test/bench/fanout-load.ts', { ...process.env });
+    const load = forkTs('load', 'test/bench/fanout-load.ts', { ...process.env }, (line) => process.stderr.write(`[load] ${line}\n`));
     children.push(load);
 
     // --- Users. The sender is a real signed-up member. ---

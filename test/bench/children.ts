@@ -1,0 +1,128 @@
+/**
+ * Child processes of the benchmarks (the side-by-side HTTP one and the chat fan-out): forked
+ * TypeScript entries (tsx) that announce their port over IPC (`{ type: 'listening', port }`,
+ * platform's `announceListening`) and answer requests by id, and the per-process readings
+ * (/proc) the reports show.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, pipeLines } from '@stagelives/devkit';
+
+export interface Child {
+  name: string;
+  process: ChildProcess;
+  /** Sends a message and waits for the reply that carries its id (`{ reply: id, ... }`). */
+  request<T>(message: Record<string, unknown>): Promise<T>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Forks `entry` (relative to the project root) under tsx, with `execArgv` added to node's flags
+ * (e.g. `--cpu-prof`). Output lines go to `onLine` (by default the first 20 are printed,
+ * prefixed with the child's name).
+ */
+export function forkTs(name: string, entry: string, env: Record<string, string | undefined>, onLine?: (line: string) => void, execArgv: string[] = []): Child {
+  let shown = 0;
+  const child = fork(join(ROOT, entry), [], {
+    cwd: ROOT,
+    execArgv: ['--import', 'tsx', ...execArgv],
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  pipeLines(
+    child,
+    onLine ??
+      ((line) => {
+        if (shown >= 20) return;
+        shown += 1;
+        process.stderr.write(`[${name}] ${line.slice(0, 400)}\n`);
+      }),
+  );
+  let nextId = 1;
+  const waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
+  child.on('message', (msg: { reply?: number; error?: string }) => {
+    if (typeof msg?.reply !== 'number') return;
+    const w = waiting.get(msg.reply);
+    waiting.delete(msg.reply);
+    if (msg.error) w?.reject(new Error(msg.error));
+    else w?.resolve(msg);
+  });
+  child.once('exit', (code, signal) => {
+    for (const w of waiting.values()) w.reject(new Error(`${name} exited (${signal ?? code})`));
+    waiting.clear();
+  });
+  return {
+    name,
+    process: child,
+    request: (message) =>
+      new Promise((resolve, reject) => {
+        const id = nextId++;
+        waiting.set(id, { resolve, reject });
+        child.send({ ...message, id });
+      }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** The port a child announces with `{ type: 'listening', port }`. */
+export function waitListening(child: Child, timeoutMs = 90_000): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${child.name} did not announce a port within ${timeoutMs} ms`)), timeoutMs);
+    child.process.on('message', (msg: { type?: string; port?: number }) => {
+      if (msg?.type === 'listening' && typeof msg.port === 'number') {
+        clearTimeout(timer);
+        resolve(msg.port);
+      }
+    });
+    child.process.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${child.name} exited (${code}) before listening`));
+    });
+  });
+}
+
+/** VmRSS of a process, MB (NaN once it is gone). */
+export function rssMb(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds (user + system) a process used so far. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+/** The pids of every process whose command line mentions `needle` (e.g. this run's FerretDB by its listen address). */
+export function pidsMatching(needle: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmd.includes(needle)) pids.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return pids;
+}
