@@ -158,12 +158,23 @@ describe('reading', () => {
 });
 
 describe('accounts and events', () => {
-  it('should keep a deleted account’s messages, by a "deleted user"', async () => {
+  it('should keep a deleted account’s messages, by a "deleted user", and take it out of its rooms', async () => {
     const [leaver, reader] = await Promise.all([signUp(stack), signUp(stack)]);
     const room = await createRoom(stack, reader.token);
+    const other = await createRoom(stack, reader.token);
     await join(stack, leaver.token, room.id);
+    await join(stack, leaver.token, other.id);
     const sent = await send(stack, leaver.token, room.id, 'see you all');
+    const counts = async () => {
+      const data = await ok(stack, 'query($a: ID!, $b: ID!) { a: chatRoom(id: $a) { memberCount } b: chatRoom(id: $b) { memberCount } }', { a: room.id, b: other.id });
+      return [data.a.memberCount, data.b.memberCount];
+    };
+    expect(await counts()).toEqual([2, 2]);
     await ok(stack, 'mutation($p: String) { deleteAccount(password: $p) }', { p: leaver.password }, { token: leaver.token });
+    // The chat domain reads user.deleted from the users stream: the account leaves both rooms.
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (await counts()).join() !== '1,1') await new Promise((r) => setTimeout(r, 100));
+    expect(await counts()).toEqual([1, 1]);
     const { chatRoom } = await ok(
       stack,
       'query($id: ID!) { chatRoom(id: $id) { lastMessage { id body author { id nickname avatarUrl } } messages { edges { node { body author { id nickname } } } } } }',

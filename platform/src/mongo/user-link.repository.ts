@@ -108,6 +108,12 @@ export class UserLinkRepository {
     return docs.map((d) => d.userId as ObjectId);
   }
 
+  /** Every parent a user is linked to (e.g. the rooms of a member), oldest link first. */
+  async parentsOf(userId: ObjectId): Promise<ObjectId[]> {
+    const docs = await this.collection.find({ userId: { $eq: userId } }, { projection: { [this.parentField]: 1 } }).sort({ _id: 1 }).toArray();
+    return docs.map((d) => d[this.parentField] as ObjectId);
+  }
+
   async deleteByParent(parentId: ObjectId): Promise<number> {
     return (await this.collection.deleteMany({ [this.parentField]: { $eq: parentId } })).deletedCount;
   }

@@ -8,6 +8,7 @@ import { ChatRoomService } from './chat-room/chat-room.service.js';
 import { loadChatConfig } from './config.js';
 import { createChatLoaders, type ChatContext, type ChatRepositories } from './context.js';
 import { ChatEvents } from './events/chat-events.js';
+import { startUserDeletedConsumer } from './events/user-deleted.consumer.js';
 import { MembershipService } from './membership/membership.service.js';
 import { buildSchema } from './schema.js';
 
@@ -29,6 +30,8 @@ export async function createChatServer(deps: SubgraphDeps): Promise<SubgraphServ
     points: chatConfig.CHAT_SEND_LIMIT,
     durationSeconds: chatConfig.CHAT_SEND_WINDOW_SECONDS,
   });
+  // A deleted account leaves its rooms (memberCount counts live accounts only).
+  const userDeleted = startUserDeletedConsumer({ redis, redisPrefix: config.REDIS_PREFIX, memberships: repos.memberships, events, logger });
   const rooms = new ChatRoomService(repos);
   const memberships = new MembershipService(rooms, repos.memberships, events);
   const messages = new ChatMessageService(repos, rooms, memberships, rateLimit, events, logger);
@@ -53,6 +56,7 @@ export async function createChatServer(deps: SubgraphDeps): Promise<SubgraphServ
     listen: (port, host) => server.listen(port, host),
     close: async () => {
       await server.close();
+      await userDeleted.stop();
       await events.close();
     },
   };
