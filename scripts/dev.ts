@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SUBGRAPH_NAMES } from '../schema/src/subgraph-names.js';
 import { localFcmEnv } from '../workers/src/push/push.config.js';
-import { ROOT, pipeLines, startFerretDB, startLocalFcmServer, startRedis, type ChildService } from '@stagelives/devkit';
+import { ROOT, pipeLines, startFerretDB, startLocalFcmServer, startRedis, stopChild, type ChildService } from '@stagelives/devkit';
 import { formatLogLine } from '@stagelives/devkit';
 
 const env = { ...process.env };
@@ -31,20 +31,7 @@ async function stopAll(code: number): Promise<never> {
   if (stopping) return new Promise<never>(() => undefined);
   stopping = true;
   print('dev', 'stopping…');
-  await Promise.all(
-    [...children].reverse().map(
-      ({ child }) =>
-        new Promise<void>((done) => {
-          if (child.exitCode !== null || child.signalCode !== null) return done();
-          const timer = setTimeout(() => child.kill('SIGKILL'), 8_000);
-          child.once('exit', () => {
-            clearTimeout(timer);
-            done();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await Promise.all([...children].reverse().map(({ child }) => stopChild(child, 8_000)));
   for (const service of services.reverse()) await service.stop();
   for (const close of closers.reverse()) await close().catch(() => undefined);
   print('dev', 'stopped');

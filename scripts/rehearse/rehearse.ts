@@ -30,7 +30,7 @@ import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import { MongoClient, ObjectId } from 'mongodb';
 import WebSocket from 'ws';
-import { ROOT, freePort, startFerretDB, startLocalFcmServer, startRedis } from '@stagelives/devkit';
+import { ROOT, freePort, startFerretDB, startLocalFcmServer, startRedis, stopChild } from '@stagelives/devkit';
 import { SUBGRAPH_NAMES } from '@stagelives/schema';
 import { ledgerKey, notificationStore } from '@stagelives/notifications/store';
 import { localFcmEnv } from '@stagelives/workers/notifications';
@@ -140,16 +140,7 @@ function kill(proc: Proc): Promise<void> {
 }
 
 function stop(proc: Proc): Promise<void> {
-  const child = proc.child;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
+  return proc.child ? stopChild(proc.child, 20_000) : Promise.resolve();
 }
 
 const subgraphs: Record<string, Proc[]> = {};

@@ -7,7 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, pipeLines } from '@stagelives/devkit';
+import { ROOT, pipeLines, stopChild } from '@stagelives/devkit';
 
 export interface Child {
   name: string;
@@ -61,16 +61,7 @@ export function forkTs(name: string, entry: string, env: Record<string, string |
         waiting.set(id, { resolve, reject });
         child.send({ ...message, id });
       }),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child, 20_000),
   };
 }
 

@@ -21,15 +21,15 @@
  *   BENCH_NOTIFY_LOG_LEVEL  the workers' log level; at `debug` their per-batch timings ("batch sent") are printed
  *   NOTIFICATIONS_*         passed to the worker processes (e.g. NOTIFICATIONS_SEND_CONCURRENCY)
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { ObjectId } from 'mongodb';
 import { createLogger } from '@stagelives/platform';
-import { ROOT, openScratch, pipeLines, type LocalFcmServerInfo } from '@stagelives/devkit';
+import { ROOT, openScratch, pipeLines, stopChild, type LocalFcmServerInfo } from '@stagelives/devkit';
 import { notificationStore, planReminders, preferencesOf, type PlannedReminder } from '@stagelives/notifications/store';
 import { ReminderSource } from '@stagelives/concerts/reminder-source';
 import { ReminderScheduler, bullConnection, bullPrefix, createSendQueue, localFcmEnv } from '@stagelives/workers/notifications';
+import { forkTs } from './children.js';
 
 /** The issue's targets on this 2-core machine. */
 export const NOTIFY_TARGETS = { minScheduledPerSecond: 5_000, minPushesPerSecond: 2_000 };
@@ -44,38 +44,17 @@ const num = (name: string, fallback: number): number => {
   return v;
 };
 
-function forkTs(file: string): ChildProcess {
-  const child = fork(join(ROOT, file), [], { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-  pipeLines(child, (line) => console.error(`[${file}] ${line}`));
-  return child;
-}
-
-/** Resolves with the child's next message that has `key`; sends `request` first when given. */
-function ask<T>(child: ChildProcess, request: object | null, key: string): Promise<T> {
-  return new Promise((resolve) => {
-    const onMessage = (message: Record<string, unknown>) => {
-      if (!(key in message)) return;
-      child.off('message', onMessage);
-      resolve(message as T);
-    };
-    child.on('message', onMessage);
-    if (request) child.send(request);
-  });
-}
-
-const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
-
 export async function runNotifications({ mongoUri, redisUrl }: { mongoUri: string; redisUrl: string }): Promise<{ failed: boolean }> {
   const wanted = num('BENCH_NOTIFY_REMINDERS', 100_000);
   const workerCount = num('BENCH_NOTIFY_WORKERS', 2);
   const timeoutMs = num('BENCH_NOTIFY_TIMEOUT_S', 600) * 1000;
   const fans = Math.ceil(wanted / (CONCERTS * 2));
   const scratch = await openScratch({ mongoUri, redisUrl });
-  const fcm = forkTs('test/bench/notifications-fcm.ts');
+  const fcm = forkTs('fcm', 'test/bench/notifications-fcm.ts', { ...process.env });
   const workers: ChildProcess[] = [];
   const connection = bullConnection(redisUrl);
   try {
-    const { ready: fcmInfo } = await ask<{ ready: LocalFcmServerInfo }>(fcm, null, 'ready');
+    const { info: fcmInfo } = await fcm.request<{ info: LocalFcmServerInfo }>({ type: 'info' });
 
     // 1. What the other domains own: concerts whose reminders are all due now, likes, devices.
     const concertsDb = scratch.db('concerts');
@@ -167,12 +146,12 @@ export async function runNotifications({ mongoUri, redisUrl }: { mongoUri: strin
     }
     const endToEndSeconds = (Date.now() - dispatchStart) / 1000;
     await new Promise((r) => setTimeout(r, 500)); // answers on the wire land
-    const stats = await ask<{ accepted: number; firstAt: number; lastAt: number }>(fcm, { type: 'stats' }, 'accepted');
+    const stats = await fcm.request<{ accepted: number; firstAt: number; lastAt: number }>({ type: 'stats' });
     const pushSeconds = Math.max(0.001, (stats.lastAt - stats.firstAt) / 1000);
     const pushesPerSecond = stats.accepted / pushSeconds;
 
     // 4. Counted by the server.
-    const { counts } = await ask<{ counts: Array<[string, number]> }>(fcm, { type: 'counts' }, 'counts');
+    const { counts } = await fcm.request<{ counts: Array<[string, number]> }>({ type: 'counts' });
     const byKey = new Map(counts);
     let lost = 0;
     let duplicated = 0;
@@ -212,10 +191,8 @@ export async function runNotifications({ mongoUri, redisUrl }: { mongoUri: strin
     await queue.close();
     return { failed: checks.some((c) => c.verdict === 'FAIL') };
   } finally {
-    for (const child of workers) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await Promise.all(workers.map(exited));
-    fcm.disconnect();
-    await exited(fcm);
+    await Promise.all(workers.map((child) => stopChild(child, 20_000)));
+    await fcm.stop();
     await connection.quit().catch(() => undefined);
     await scratch.close();
   }

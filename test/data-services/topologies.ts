@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, waitForPort } from '@stagelives/devkit';
+import { freePort, stopChild, waitForPort } from '@stagelives/devkit';
 
 export interface Topology {
   /** The REDIS_URL that names it. */
@@ -24,20 +24,7 @@ function run(args: string[], dir: string): ChildProcess {
 }
 
 function stopAll(children: ChildProcess[], dir: string): Promise<void> {
-  return Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-          child.once('exit', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  ).then(() => rmSync(dir, { recursive: true, force: true }));
+  return Promise.all(children.map((child) => stopChild(child, 3_000))).then(() => rmSync(dir, { recursive: true, force: true }));
 }
 
 export async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {

@@ -16,7 +16,8 @@ export interface ChildService {
   stop(): Promise<void>;
 }
 
-function stopChild(child: ChildProcess, timeoutMs = 5_000): Promise<void> {
+/** SIGTERM, then SIGKILL after `timeoutMs`; resolves once the child has exited (at once when it already has). */
+export function stopChild(child: ChildProcess, timeoutMs = 5_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
