@@ -37,6 +37,11 @@ export type Scratch<S extends ScratchService = never> = {
   readonly prefix: string;
   /** `<prefix>:`: the Redis key prefix. */
   readonly redisPrefix: string;
+  /**
+   * The environment that puts a process of the stack (a worker, a router) in this space: the
+   * URLs given and the prefixes (`MONGODB_URI`, `MONGODB_DB_PREFIX`, `REDIS_URL`, `REDIS_PREFIX`).
+   */
+  readonly env: Record<string, string>;
   /** Drops every database named `<prefix>…`, deletes every key under `redisPrefix`, then disconnects. */
   close(): Promise<void>;
 } & ('mongo' extends S ? ScratchMongo : Partial<ScratchMongo>) &
@@ -84,6 +89,10 @@ export async function openScratch<O extends ScratchOptions>(options: O): Promise
   const scratch = {
     prefix,
     redisPrefix,
+    env: {
+      ...(options.mongoUri !== undefined && { MONGODB_URI: options.mongoUri, MONGODB_DB_PREFIX: prefix }),
+      ...(options.redisUrl !== undefined && { REDIS_URL: options.redisUrl, REDIS_PREFIX: redisPrefix }),
+    },
     mongo,
     redis,
     db: mongo ? (domain: string) => mongo.db(domain) : undefined,
