@@ -9,7 +9,8 @@
  * 3. **Dispatch**: worker processes (`node --import tsx workers/src/index.ts`, the production
  *    entry, send part only) send them through the real firebase-admin client to the local FCM v1
  *    server, itself in another process (`notifications-fcm.ts`). Pushes/s from the first to the
- *    last push the server accepted, and end to end until every reminder is SENT.
+ *    last push the server accepted, and end to end until every reminder is SENT and every push it
+ *    claimed has its receipt.
  * 4. **Counted by the server**: each (reminder, device) pushed once: lost = owed but never
  *    accepted, duplicated = accepted more than once.
  *
@@ -135,14 +136,18 @@ export async function runNotifications({ mongoUri, redisUrl }: { mongoUri: strin
     await Promise.all(Array.from({ length: workerCount }, startWorker));
     const readyMs = Date.now() - dispatchStart;
     const deadline = Date.now() + timeoutMs;
+    // Done when every reminder is SENT (decided before its pushes) and every push it claimed has a receipt.
     let sent = 0;
+    let unconfirmed = -1;
     while (Date.now() < deadline) {
       sent = await store.reminders.outcomes.countDocuments({ status: 'SENT' });
-      if (sent >= planned.length) break;
+      if (sent >= planned.length) {
+        unconfirmed = (await store.ledger.unconfirmed()).length;
+        if (unconfirmed === 0) break;
+      }
       await new Promise((r) => setTimeout(r, 500));
     }
     const endToEndSeconds = (Date.now() - dispatchStart) / 1000;
-    await new Promise((r) => setTimeout(r, 500)); // answers on the wire land
     const stats = await fcm.request<{ accepted: number; firstAt: number; lastAt: number }>({ type: 'stats' });
     const pushSeconds = Math.max(0.001, (stats.lastAt - stats.firstAt) / 1000);
     const pushesPerSecond = stats.accepted / pushSeconds;
