@@ -5,6 +5,7 @@ export * from './logger.js';
 export * from './health.js';
 export * from './shutdown.js';
 export * from './listen.js';
+export * from './group-commit.js';
 export * from './metrics.js';
 export * from './ops-server.js';
 export * from './mongo/mongo.js';

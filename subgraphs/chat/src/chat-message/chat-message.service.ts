@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '@stagelives/platform';
+import { GroupCommit, type Logger } from '@stagelives/platform';
 import {
   BadUserInputError,
   ChatEventType,
@@ -28,7 +28,7 @@ export const MESSAGE_PAGING = { defaultPage: 50, maxPage: 100, maxRange: 200 } a
 
 /** How hard a send competes for the next seq before giving up with SERVICE_UNAVAILABLE. */
 export interface SeqRetryPolicy {
-  /** Insert attempts (each reads the current max seq first). */
+  /** Insert attempts (the first after this process's own last insert, the others after reading the room's newest seq). */
   attempts: number;
   /** Wait before attempt `attempt + 1`, in ms. */
   delayMs(attempt: number): number;
@@ -52,17 +52,11 @@ export interface MessagePage {
   pageInfo: PageInfo;
 }
 
-/** Sends of one room waiting in this process for the next insert. */
+/** A send waiting in this process for its room's next insert. */
 interface PendingSend {
+  roomId: ObjectId;
   authorId: ObjectId;
   body: string;
-  resolve(doc: ChatMessageDocument): void;
-  reject(error: unknown): void;
-}
-
-interface RoomWriter {
-  waiting: PendingSend[];
-  running: boolean;
 }
 
 /** Most messages stored by one insert. */
@@ -75,8 +69,13 @@ const KNOWN_SEQ_ROOMS = 10_000;
  * reading (pages by seq, ranges for the router's back-fill).
  */
 export class ChatMessageService {
-  /** Per room (hex id): the sends waiting in this process; see store. */
-  private readonly writers = new Map<string, RoomWriter>();
+  /**
+   * One writer per room (hex id) in this process: everything waiting goes with one insert
+   * (group commit): a busy room costs one insert and one room update per run instead of a read
+   * and an insert per message, and the process never races itself for a seq; the unique index
+   * still arbitrates between processes.
+   */
+  private readonly writes = new GroupCommit<string, PendingSend, ChatMessageDocument>((key, run) => this.writeRun(key, run), MAX_RUN);
   /** Per room (hex id): the last seq this process stored (a stored seq, so the next may follow it). */
   private readonly knownSeq = new Map<string, number>();
 
@@ -101,61 +100,26 @@ export class ChatMessageService {
     if (!(await this.memberships.isMember(viewer.userId, room._id))) throw new ForbiddenError('Only members of this room can send messages to it.');
     await this.rateLimit.consume(viewer.userId);
     const authorId = parseId(viewer.userId, 'viewer');
-    return this.store(room._id, authorId, body);
+    return this.writes.submit(room._id.toHexString(), { roomId: room._id, authorId, body });
   }
 
-  /**
-   * Queues a send behind the room's others in this process. One writer per room stores
-   * everything waiting with one insert (group commit): a busy room costs one insert and one
-   * room update per batch instead of a read and an insert per message, and the process never
-   * races itself for a seq; the unique index still arbitrates between processes.
-   */
-  private store(roomId: ObjectId, authorId: ObjectId, body: string): Promise<ChatMessageDocument> {
-    const key = roomId.toHexString();
-    let writer = this.writers.get(key);
-    if (!writer) {
-      writer = { waiting: [], running: false };
-      this.writers.set(key, writer);
+  /** Stores a run of the room's sends, then announces them and notes the room's activity. */
+  private async writeRun(key: string, run: PendingSend[]): Promise<Array<ChatMessageDocument | Error>> {
+    const roomId = run[0]!.roomId;
+    const outcomes = await this.storeRun(roomId, run);
+    const stored = outcomes.filter((o): o is ChatMessageDocument => !(o instanceof Error));
+    const newest = stored.at(-1);
+    if (newest) {
+      // Stored, so announced (the router reads up to the newest seq it hears of), and the
+      // room's activity noted, both before any send of the run answers.
+      await Promise.all([
+        this.repos.rooms.noteMessage(roomId, newest.seq, newest.createdAt).catch((error: unknown) => {
+          this.logger.warn({ roomId: key, seq: newest.seq, err: error instanceof Error ? error.message : String(error) }, 'room activity not updated after a message');
+        }),
+        ...stored.map((message) => this.events.publish({ type: ChatEventType.MessageAdded, roomId: key, messageId: message._id.toHexString(), seq: message.seq })),
+      ]);
     }
-    const stored = new Promise<ChatMessageDocument>((resolve, reject) => writer.waiting.push({ authorId, body, resolve, reject }));
-    if (!writer.running) void this.write(roomId, writer);
-    return stored;
-  }
-
-  private async write(roomId: ObjectId, writer: RoomWriter): Promise<void> {
-    const key = roomId.toHexString();
-    writer.running = true;
-    try {
-      while (writer.waiting.length > 0) {
-        const run = writer.waiting.splice(0, MAX_RUN);
-        let outcomes: Array<ChatMessageDocument | Error>;
-        try {
-          outcomes = await this.storeRun(roomId, run);
-        } catch (error) {
-          for (const send of run) send.reject(error);
-          continue;
-        }
-        const stored = outcomes.filter((o): o is ChatMessageDocument => !(o instanceof Error));
-        const newest = stored.at(-1);
-        if (newest) {
-          // Stored, so announced (the router reads up to the newest seq it hears of), and the
-          // room's activity noted, both before any send of the run answers.
-          await Promise.all([
-            this.repos.rooms.noteMessage(roomId, newest.seq, newest.createdAt).catch((error: unknown) => {
-              this.logger.warn({ roomId: key, seq: newest.seq, err: error instanceof Error ? error.message : String(error) }, 'room activity not updated after a message');
-            }),
-            ...stored.map((message) => this.events.publish({ type: ChatEventType.MessageAdded, roomId: key, messageId: message._id.toHexString(), seq: message.seq })),
-          ]);
-        }
-        for (const [i, outcome] of outcomes.entries()) {
-          if (outcome instanceof Error) run[i]!.reject(outcome);
-          else run[i]!.resolve(outcome);
-        }
-      }
-    } finally {
-      writer.running = false;
-      if (writer.waiting.length === 0) this.writers.delete(key);
-    }
+    return outcomes;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { MongoBulkWriteError, type Collection, type Document, type Filter, type FindOptions, type OptionalUnlessRequiredId } from 'mongodb';
+import { GroupCommit } from '@stagelives/platform';
 
 /** Documents per insert command. */
 const INSERT_CHUNK = 1000;
@@ -6,17 +7,21 @@ const INSERT_CHUNK = 1000;
 const isDuplicate = (error: { code?: unknown; errmsg?: unknown; message?: unknown }) =>
   error.code === 11000 || error.code === 11001 || /duplicate key|UNIQUE constraint failed/i.test(String(error.errmsg ?? error.message ?? ''));
 
-/** Inserts waiting for their collection's writer in this process. */
-interface PendingInsert {
-  docs: readonly Document[];
-  resolve(inserted: Set<number>): void;
-  reject(error: unknown): void;
-}
-interface CollectionWriter {
-  waiting: PendingInsert[];
-  running: boolean;
-}
-const writers = new WeakMap<Collection<Document>, CollectionWriter>();
+/**
+ * One insert writer per collection in this process (group commit): the calls waiting while an
+ * insert runs go together in the next one. A run answers each call the positions of its own
+ * documents that were inserted.
+ */
+const writers = new GroupCommit<Collection<Document>, readonly Document[], Set<number>>(async (collection, calls) => {
+  const inserted = await insertChunks(collection, calls.flat());
+  let offset = 0;
+  return calls.map((docs) => {
+    const mine = new Set<number>();
+    for (let i = 0; i < docs.length; i++) if (inserted.has(offset + i)) mine.add(i);
+    offset += docs.length;
+    return mine;
+  });
+});
 
 /**
  * Inserts what is not there yet: an unordered insert whose duplicate-key errors are expected
@@ -26,49 +31,14 @@ const writers = new WeakMap<Collection<Document>, CollectionWriter>();
  * Inserts are the write FerretDB 1.24 (SQLite) does fast and atomically: an update or delete
  * scans the collection once per document it changes, an insert does not.
  *
- * Group commit: one writer per collection in this process. Calls made while its insert runs
- * wait and go together in the next one (a document a waiting call shares with another is
- * refused as a duplicate, as it would be racing), so concurrent batches cost one insert command
- * at a time per collection instead of as many as there are batches contending for SQLite's
- * single writer.
+ * Group commit (`writers`): calls made while their collection's insert runs wait and go together
+ * in the next one (a document a waiting call shares with another is refused as a duplicate, as
+ * it would be racing), so concurrent batches cost one insert command at a time per collection
+ * instead of as many as there are batches contending for SQLite's single writer.
  */
 export function insertNew<T extends Document>(collection: Collection<T>, docs: ReadonlyArray<OptionalUnlessRequiredId<T>>): Promise<Set<number>> {
   if (docs.length === 0) return Promise.resolve(new Set());
-  const key = collection as unknown as Collection<Document>;
-  let writer = writers.get(key);
-  if (!writer) {
-    writer = { waiting: [], running: false };
-    writers.set(key, writer);
-  }
-  const done = new Promise<Set<number>>((resolve, reject) => writer.waiting.push({ docs: docs as readonly Document[], resolve, reject }));
-  if (!writer.running) void write(key, writer);
-  return done;
-}
-
-async function write(collection: Collection<Document>, writer: CollectionWriter): Promise<void> {
-  writer.running = true;
-  try {
-    while (writer.waiting.length > 0) {
-      const calls = writer.waiting.splice(0);
-      const all = calls.flatMap((call) => call.docs);
-      let inserted: Set<number>;
-      try {
-        inserted = await insertChunks(collection, all);
-      } catch (error) {
-        for (const call of calls) call.reject(error);
-        continue;
-      }
-      let offset = 0;
-      for (const call of calls) {
-        const mine = new Set<number>();
-        for (let i = 0; i < call.docs.length; i++) if (inserted.has(offset + i)) mine.add(i);
-        offset += call.docs.length;
-        call.resolve(mine);
-      }
-    }
-  } finally {
-    writer.running = false;
-  }
+  return writers.submit(collection as unknown as Collection<Document>, docs as readonly Document[]);
 }
 
 async function insertChunks(collection: Collection<Document>, docs: readonly Document[]): Promise<Set<number>> {
