@@ -12,9 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { ROOT, freePort } from '@stagelives/devkit';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
+import { ROOT, freePort, openScratch } from '@stagelives/devkit';
 import { SUBGRAPH_NAMES } from '@stagelives/schema';
 import { commandFor, ensureProductionBuild, runtimeCommand, runtimeStage, stageEnv, startCommand, waitForStatus, type Started } from './support.js';
 
@@ -64,14 +63,12 @@ describe('Dockerfile runtime stage, replayed without Docker', () => {
 
   it('should start the router and a subgraph with the stage\'s CMD and ENV, and serve a request through both', async () => {
     const [usersPort, routerPort, closedPort] = await Promise.all([freePort(), freePort(), freePort()]);
-    const prefix = `img${randomBytes(3).toString('hex')}_`;
+    const scratch = await openScratch({ mongoUri: inject('mongoUri'), redisUrl: inject('redisUrl') });
+    onTestFinished(() => scratch.close());
     const env = {
       ...stageEnv(runtimeStage()),
-      MONGODB_URI: inject('mongoUri'),
-      REDIS_URL: inject('redisUrl'),
+      ...scratch.env,
       IDENTITY_SECRET: randomBytes(32).toString('hex'),
-      MONGODB_DB_PREFIX: prefix,
-      REDIS_PREFIX: `${prefix}:`,
       SHUTDOWN_DELAY_MS: '0',
     };
     const users = startCommand(commandFor('subgraphs/users/dist/index.js'), { ...env, SUBGRAPH_PORT: String(usersPort), SUBGRAPH_HOST: '127.0.0.1' }, app);

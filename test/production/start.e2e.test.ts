@@ -11,13 +11,12 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectMongo, createRedis, redisReady } from '@stagelives/platform';
-import { ROOT, freePort, startLocalFcmServer, type LocalFcmServer } from '@stagelives/devkit';
+import { ROOT, freePort, openScratch, startLocalFcmServer, type LocalFcmServer, type Scratch } from '@stagelives/devkit';
 import { SUBGRAPH_NAMES } from '@stagelives/schema';
 import { localFcmEnv } from '../../workers/src/push/push.config.js';
 import { commandFor, ensureProductionBuild, healthcheckCommand, runtimeCommand, runtimeStage, stageEnv, startCommand, waitForStatus, type Started } from './support.js';
 
-const prefix = `prod${randomBytes(3).toString('hex')}_`;
+let scratch: Scratch<'mongo' | 'redis'>;
 let fcm: LocalFcmServer;
 let imageEnv: Record<string, string>;
 const started: Started[] = [];
@@ -26,11 +25,8 @@ const started: Started[] = [];
 function deploymentEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     ...imageEnv,
-    MONGODB_URI: inject('mongoUri'),
-    REDIS_URL: inject('redisUrl'),
+    ...scratch.env,
     IDENTITY_SECRET: randomBytes(32).toString('hex'),
-    MONGODB_DB_PREFIX: prefix,
-    REDIS_PREFIX: `${prefix}:`,
     SHUTDOWN_DELAY_MS: '0',
     ...extra,
   };
@@ -51,24 +47,13 @@ describe('production build: the runtime image command starts with plain node', (
     ensureProductionBuild();
     imageEnv = stageEnv(runtimeStage());
     fcm = await startLocalFcmServer();
+    scratch = await openScratch({ mongoUri: inject('mongoUri'), redisUrl: inject('redisUrl') });
   }, 300_000);
 
   afterAll(async () => {
     await Promise.all(started.map((s) => s.stop()));
     await fcm?.close();
-    const mongo = await connectMongo(inject('mongoUri'), { dbPrefix: prefix });
-    const { databases } = await mongo.client.db('admin').admin().listDatabases({ nameOnly: true });
-    for (const { name } of databases) if (name.startsWith(prefix)) await mongo.client.db(name).dropDatabase();
-    await mongo.close();
-    const redis = createRedis(inject('redisUrl'));
-    await redisReady(redis);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `*${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-    await redis.quit();
+    await scratch?.close();
   });
 
   it('should run node over dist with the image in production mode', () => {
@@ -124,7 +109,7 @@ describe('production build: the runtime image command starts with plain node', (
       fetch(`http://127.0.0.1:${routerPort}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) }).then(
         async (res) => ({ status: res.status, body: (await res.json()) as { data?: any; errors?: Array<{ message: string }> } }),
       );
-    const signUp = await post(`mutation { signUp(input: {email: "${prefix}@example.com", password: "correct horse battery", nickname: "prod"}) { sessionToken user { id } } }`);
+    const signUp = await post(`mutation { signUp(input: {email: "${scratch.prefix}@example.com", password: "correct horse battery", nickname: "prod"}) { sessionToken user { id } } }`);
     expect(signUp.body.errors).toBeUndefined();
     expect(signUp.body.data.signUp.sessionToken).toMatch(/\S{20,}/);
     // NODE_ENV=production: introspection is off.
