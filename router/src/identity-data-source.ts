@@ -55,18 +55,20 @@ export class IdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
 
   /**
    * A subgraph answered with an HTTP error. Apollo's default puts the subgraph's URL, status and
-   * whole body in `extensions.response`, for the client to see. Instead: a bad variable value the
-   * gateway cannot check (custom scalars such as DateTime are opaque to it) keeps the subgraph's
-   * message and `BAD_USER_INPUT`; anything else says only that a subgraph failed.
+   * whole body in `extensions.response`, for the client to see. Instead: a bad value the gateway
+   * cannot check (custom scalars such as DateTime are opaque to it), as a variable
+   * (`BAD_USER_INPUT`) or as a literal (`GRAPHQL_VALIDATION_FAILED`), keeps the subgraph's message
+   * and code; anything else says only that a subgraph failed.
    */
   override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource<RouterContext>['errorFromResponse']>[0]): Promise<GraphQLError> {
     const body = (await this.parseBody(response).catch(() => null)) as { errors?: Array<{ message?: unknown; extensions?: { code?: unknown } }> } | string | null;
     const first = body && typeof body === 'object' && Array.isArray(body.errors) ? body.errors[0] : undefined;
-    if (response.status === 400 && first?.extensions?.code === 'BAD_USER_INPUT' && typeof first.message === 'string') {
-      return new GraphQLError(first.message, { extensions: { code: 'BAD_USER_INPUT' } });
+    const code = first?.extensions?.code;
+    if (response.status === 400 && (code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED') && typeof first?.message === 'string') {
+      return new GraphQLError(first.message, { extensions: { code } });
     }
-    const code = response.status === 401 ? 'UNAUTHENTICATED' : response.status === 403 ? 'FORBIDDEN' : 'INTERNAL_SERVER_ERROR';
-    return new GraphQLError(code === 'INTERNAL_SERVER_ERROR' ? `The ${this.subgraphName || 'subgraph'} service failed to answer (HTTP ${response.status}).` : `${response.status}: ${response.statusText}`, { extensions: { code } });
+    const failure = response.status === 401 ? 'UNAUTHENTICATED' : response.status === 403 ? 'FORBIDDEN' : 'INTERNAL_SERVER_ERROR';
+    return new GraphQLError(failure === 'INTERNAL_SERVER_ERROR' ? `The ${this.subgraphName || 'subgraph'} service failed to answer (HTTP ${response.status}).` : `${response.status}: ${response.statusText}`, { extensions: { code: failure } });
   }
 
   override didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<RouterContext>['didReceiveResponse']>>[0]) {

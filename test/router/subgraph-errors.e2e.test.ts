@@ -20,6 +20,13 @@ describe('subgraph errors through the router', () => {
     expect(res.data?.concerts ?? null).toBeNull();
   });
 
+  it('should answer a bad custom-scalar literal with GRAPHQL_VALIDATION_FAILED and the subgraph’s message, nothing internal', async () => {
+    const res = await gql(stack, '{ concerts(first: 1, filter: { from: "yesterday" }) { totalCount } }');
+    expect(codeOf(res)).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(res.errors![0]!.message).toMatch(/yesterday/);
+    expect(JSON.stringify(res.errors)).not.toMatch(/127\.0\.0\.1|localhost|"response"|statusText|failed to answer/);
+  });
+
   it('should still run the same query with a valid DateTime', async () => {
     const res = await gql(stack, 'query($filter: ConcertFilter) { concerts(first: 1, filter: $filter) { totalCount } }', { filter: { from: '2030-01-01T00:00:00.000Z' } });
     expect(res.errors).toBeUndefined();
