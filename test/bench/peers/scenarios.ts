@@ -10,6 +10,7 @@
  *     what that one subgraph can answer: for a scenario spanning several subgraphs, the root
  *     fetch (the subgraph's own part of the selection, marked as such), or nothing (n/a).
  */
+import { operationManifest } from '@stagelives/schema';
 import type { Variant } from './load.js';
 import { prng, type Seeded } from './seed.js';
 
@@ -25,19 +26,17 @@ export interface Scenario {
   warmup?(kind: ContenderKind): Variant[] | null;
 }
 
+/** A client contract operation's text, as clients send it (`contract/*.graphql`). */
+function contractOperation(name: string): string {
+  const op = operationManifest().operations.find((o) => o.name === name);
+  if (!op) throw new Error(`contract/ has no operation ${name}`);
+  return op.body;
+}
+
 const body = (query: string, variables?: Record<string, unknown>, operationName?: string) => JSON.stringify({ query, ...(variables ? { variables } : {}), ...(operationName ? { operationName } : {}) });
 
 /** contract/concerts.graphql `Concerts`, anonymous. */
-const CONCERTS_PAGE = `query Concerts($filter: ConcertFilter, $first: Int, $after: String) {
-  concerts(filter: $filter, first: $first, after: $after) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges {
-      cursor
-      node { id title artist venue startsAt ticketOpenAt status posterUrl likeCount viewerHasLiked }
-    }
-  }
-}`;
+const CONCERTS_PAGE = contractOperation('Concerts');
 
 /** The concert page over four subgraphs: concerts, users (`createdBy`), setlists, articles. */
 const CONCERTS_PAGE_4 = `query ConcertsFull($first: Int) {
@@ -64,19 +63,7 @@ const CONCERTS_PAGE_4_ROOT = `query ConcertsFull($first: Int) {
 }`;
 
 /** contract/articles.graphql `Article`, anonymous, 20 comments. */
-const ARTICLE = `query Article($id: ID!, $first: Int, $after: String) {
-  article(id: $id) {
-    id title body tags createdAt updatedAt
-    author { id nickname avatarUrl }
-    concert { id title startsAt }
-    likeCount commentCount viewerHasLiked viewerHasBookmarked
-    comments(first: $first, after: $after) {
-      totalCount
-      pageInfo { hasNextPage endCursor }
-      edges { node { id body createdAt author { id nickname } } }
-    }
-  }
-}`;
+const ARTICLE = contractOperation('Article');
 const ARTICLE_ROOT = `query Article($id: ID!, $first: Int, $after: String) {
   article(id: $id) {
     id title body tags createdAt updatedAt
@@ -92,20 +79,11 @@ const ARTICLE_ROOT = `query Article($id: ID!, $first: Int, $after: String) {
 }`;
 
 /** contract/users.graphql `Me`. */
-const ME = `query Me {
-  me {
-    id email nickname avatarUrl roles createdAt
-    notificationPreferences { ticketOpen concertStart ticketOpenLeadMinutes concertStartLeadMinutes }
-  }
-}`;
+const ME = contractOperation('Me');
 
 /** contract/concerts.graphql `LikeConcert` / `UnlikeConcert`. */
-const LIKE = `mutation LikeConcert($id: ID!) {
-  likeConcert(id: $id) { id likeCount viewerHasLiked }
-}`;
-const UNLIKE = `mutation UnlikeConcert($id: ID!) {
-  unlikeConcert(id: $id) { id likeCount viewerHasLiked }
-}`;
+const LIKE = contractOperation('LikeConcert');
+const UNLIKE = contractOperation('UnlikeConcert');
 
 /**
  * Near the router's limits (MAX_DEPTH 12, MAX_COST 5000 by default): depth 12 through
