@@ -10,7 +10,7 @@ describe(detectMongoFeatures.name, () => {
   it('should report what the server supports and leave no scratch collection behind', async () => {
     const db = scratch.db('probe');
     const features = await detectMongoFeatures(scratch.mongo.client, db);
-    expect(Object.keys(features).sort()).toEqual(['facet', 'lookup', 'partialIndexes', 'textSearch', 'transactions', 'ttlIndexes']);
+    expect(Object.keys(features).sort()).toEqual(['facet', 'idInIndexed', 'lookup', 'partialIndexes', 'textSearch', 'transactions', 'ttlIndexes']);
     const build = await db.admin().command({ buildInfo: 1 });
     // FerretDB (which CI runs) lacks all of these; a real MongoDB 7 has them all.
     const isFerret = Boolean(build.ferretdbVersion);

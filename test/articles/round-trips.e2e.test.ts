@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
-import { ok, signUp, signUpAdmin, startStack, type Stack } from '../support/harness.js';
+import { commandKind, ok, signUp, signUpAdmin, startStack, type Stack } from '../support/harness.js';
 import { createArticle, createConcert } from './fixtures.js';
 
 /** Concert.articles over a page of concerts: batched in the articles subgraph, whatever the page size. */
@@ -41,12 +41,12 @@ afterAll(() => stack?.close());
 async function measure(query: string, first: number) {
   stack.commands.reset();
   const { concerts } = await ok(stack, query, { first });
-  const commands = stack.commands.byDomain('articles').map((e) => e.commandName).sort();
-  return { nodes: concerts.edges.map((e: any) => e.node), commands };
+  const events = stack.commands.byDomain('articles');
+  return { nodes: concerts.edges.map((e: any) => e.node), commands: events.map((e) => e.commandName).sort(), kinds: events.map(commandKind).sort() };
 }
 
 describe('Concert.articles over a list of concerts', () => {
-  it('should read the counts and the newest three of every concert in the same number of commands for 5 and 50 concerts', async () => {
+  it('should read the counts and the newest three of every concert in the same queries for 5 and 50 concerts (plus point reads by id where $in scans)', async () => {
     const small = await measure(WITH_EDGES, 5);
     const large = await measure(WITH_EDGES, 50);
     expect(small.nodes).toHaveLength(5);
@@ -58,9 +58,12 @@ describe('Concert.articles over a list of concerts', () => {
     }
     // 121 articles: more keys than a default first batch (101), still one find.
     expect(large.nodes.map((n: any) => n.articles.totalCount).reduce((a: number, b: number) => a + b, 0)).toBe(121);
-    // One find of the sort keys of every concert's articles (counted there), one find of the page documents.
-    expect(large.commands).toEqual(['find', 'find']);
-    expect(small.commands).toEqual(large.commands);
+    // One find of the sort keys of every concert's articles (counted there), then the page
+    // documents: one find, or one point read per article where `$in` scans (FerretDB).
+    const fixed = (m: typeof large) => m.kinds.filter((k) => k !== 'point');
+    expect(fixed(large)).toEqual(large.kinds.includes('point') ? ['find'] : ['find', 'find']);
+    expect(fixed(small)).toEqual(fixed(large));
+    expect(large.kinds.filter((k) => k === 'point').length).toBeLessThanOrEqual(150);
   });
 
   it('should count with one $group and read no article when only totalCount is selected', async () => {

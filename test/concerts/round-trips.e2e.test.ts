@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ok, signUp, signUpAdmin, startStack, type Stack } from '../support/harness.js';
+import { commandKind, ok, signUp, signUpAdmin, startStack, type Stack } from '../support/harness.js';
 
 const LIST = `query($first: Int) {
   concerts(first: $first, filter: { from: "2035-01-01T00:00:00Z" }) {
@@ -66,12 +66,36 @@ describe('concert list cost', () => {
       expect(node.setlist === null).toBe(i % 5 !== 0);
     });
 
-    // concerts: the page, its count, the like counts ($group) and the viewer's likes; setlists: one $in query.
-    expect(large.concertsCommands).toEqual(['aggregate', 'aggregate', 'find', 'find']);
+    // concerts: the page and the viewer's likes (like counts are stored on the concerts), and the
+    // count (an aggregate on FerretDB) only the first time: the second list reads it from Redis.
+    // setlists: one $in query.
+    expect(small.concertsCommands).toEqual(['aggregate', 'find', 'find']);
+    expect(large.concertsCommands).toEqual(['find', 'find']);
     expect(large.setlistsCommands).toEqual(['find']);
     expect(large.fetches).toEqual(['concerts', 'setlists']);
-    expect(small.concertsCommands).toEqual(large.concertsCommands);
     expect(small.setlistsCommands).toEqual(large.setlistsCommands);
+  });
+
+  it('should count again after a concert is created, and keep the count while only likes change', async () => {
+    const count = async () => {
+      stack.commands.reset();
+      const { concerts } = await ok(stack, LIST, { first: 1 });
+      return { totalCount: concerts.totalCount, counted: stack.commands.byDomain('concerts').some((e) => e.commandName !== 'find') };
+    };
+    expect((await count()).counted).toBe(false);
+    await ok(stack, 'mutation($id: ID!) { likeConcert(id: $id) { likeCount } }', { id: ids[1] }, { token: fan.token });
+    expect(await count()).toEqual({ totalCount: 50, counted: false });
+    const { createConcert } = await ok(
+      stack,
+      'mutation($input: CreateConcertInput!) { createConcert(input: $input) { id } }',
+      { input: { title: 'Perf extra', artist: 'IU', venue: 'Hall', startsAt: '2035-03-01T00:00:00Z' } },
+      { token: admin.token },
+    );
+    expect(await count()).toEqual({ totalCount: 51, counted: true });
+    await ok(stack, 'mutation($id: ID!) { deleteConcert(id: $id) }', { id: createConcert.id }, { token: admin.token });
+    expect(await count()).toEqual({ totalCount: 50, counted: true });
+    expect(await count()).toEqual({ totalCount: 50, counted: false });
+    await ok(stack, 'mutation($id: ID!) { unlikeConcert(id: $id) { likeCount } }', { id: ids[1] }, { token: fan.token });
   });
 
   it('should resolve Concert.createdBy from the users subgraph in one extra fetch', async () => {
@@ -87,8 +111,12 @@ describe('concert list cost', () => {
     const { me } = await ok(stack, '{ me { likedConcerts(first: 50) { totalCount edges { node { id likeCount viewerHasLiked setlist { id } } } } } }', {}, { token: fan.token });
     expect(me.likedConcerts.totalCount).toBe(17);
     expect(me.likedConcerts.edges.every((e: any) => e.node.viewerHasLiked)).toBe(true);
-    // likes page + count, concerts by id, like counts, viewer likes
-    expect(stack.commands.byDomain('concerts').map((e) => e.commandName).sort()).toEqual(['aggregate', 'aggregate', 'find', 'find', 'find']);
+    // likes page + count, the concerts by id, the viewer's likes. On a server whose `$in` scans the
+    // collection (FerretDB) the concerts are 17 point reads by `_id`; elsewhere one `$in`.
+    const kinds = stack.commands.byDomain('concerts').map(commandKind);
+    const points = kinds.filter((k) => k === 'point').length;
+    expect(points === 0 || points === 17).toBe(true);
+    expect(kinds.filter((k) => k !== 'point').sort()).toEqual(points ? ['aggregate', 'find', 'find'] : ['aggregate', 'find', 'find', 'find']);
     expect(stack.commands.byDomain('setlists').map((e) => e.commandName)).toEqual(['find']);
   });
 });

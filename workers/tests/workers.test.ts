@@ -4,7 +4,7 @@ import { createLogger } from '@stagelives/platform';
 import { scratchSuite } from '@stagelives/devkit';
 import { concertEventsStream } from '@stagelives/schema';
 import { bullConnection, bullPrefix } from '../src/connection.js';
-import { ConcertStatusJob, createConcertStatusQueue } from '../src/concert-status/concert-status.queue.js';
+import { ConcertStatusJob, RECOUNT_LIKES_EVERY_MS, createConcertStatusQueue } from '../src/concert-status/concert-status.queue.js';
 import { MAINTENANCE_EVERY_MS, MaintenanceJob, createMaintenanceQueue } from '../src/maintenance/maintenance.queue.js';
 import { createWorkers, type Workers } from '../src/workers.js';
 
@@ -52,7 +52,10 @@ describe(createWorkers.name, () => {
         ['concert-status', 'maintenance'],
         ['concert-status', 'maintenance'],
       ]);
-      expect(await statusQueue.getJobSchedulers()).toEqual([expect.objectContaining({ key: ConcertStatusJob.Sync, name: ConcertStatusJob.Sync, every: 200 })]);
+      expect((await statusQueue.getJobSchedulers()).sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+        expect.objectContaining({ key: ConcertStatusJob.RecountLikes, name: ConcertStatusJob.RecountLikes, every: RECOUNT_LIKES_EVERY_MS }),
+        expect.objectContaining({ key: ConcertStatusJob.Sync, name: ConcertStatusJob.Sync, every: 200 }),
+      ]);
       expect(await maintenanceQueue.getJobSchedulers()).toEqual([
         expect.objectContaining({ key: MaintenanceJob.PruneSessionIndex, name: MaintenanceJob.PruneSessionIndex, every: MAINTENANCE_EVERY_MS }),
       ]);

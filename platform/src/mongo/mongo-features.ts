@@ -16,6 +16,12 @@ export interface MongoFeatures {
   lookup: boolean;
   /** The `$facet` aggregation stage. */
   facet: boolean;
+  /**
+   * `{ _id: { $in: [...] } }` is answered from the `_id` index. FerretDB 1.24 pushes down only a
+   * lone `_id` equality and scans the whole collection for anything else (its `explain` says
+   * `filterPushdown: false`): there, reading a page's ids one by one is far cheaper (`pointReadsFor`).
+   */
+  idInIndexed: boolean;
 }
 
 async function probe(fn: () => Promise<unknown>): Promise<boolean> {
@@ -55,6 +61,10 @@ export async function detectMongoFeatures(client: MongoClient, db: Db, logger?: 
       }),
       lookup: await probe(() => col.aggregate([{ $lookup: { from: col.collectionName, localField: 'k', foreignField: 'k', as: 'x' } }]).toArray()),
       facet: await probe(() => col.aggregate([{ $facet: { n: [{ $count: 'n' }] } }]).toArray()),
+      idInIndexed: await probe(async () => {
+        const plan = await db.command({ explain: { find: col.collectionName, filter: { _id: { $in: ['a', 'b'] } } } });
+        if (plan.filterPushdown === false) throw new Error('$in on _id is not pushed down: the collection is scanned');
+      }),
     };
     const missing = Object.entries(features).filter(([, on]) => !on).map(([name]) => name);
     if (missing.length > 0) logger?.info({ features }, `mongodb server lacks ${missing.join(', ')}: using fallbacks`);

@@ -12,10 +12,13 @@ export interface ArticlesRepositories {
   bookmarks: UserLinkRepository;
 }
 
-/** `textSearch`: the server has `$text` (MongoDB); FerretDB searches with escaped regexes. */
-export function createArticlesRepositories(db: Db, textSearch: boolean): ArticlesRepositories {
+/**
+ * `textSearch`: the server has `$text` (MongoDB); FerretDB searches with escaped regexes.
+ * `pointReadsUpTo`: ids read one by one rather than with `$in` (platform's pointReadsFor).
+ */
+export function createArticlesRepositories(db: Db, textSearch: boolean, pointReadsUpTo = 0): ArticlesRepositories {
   return {
-    articles: new ArticleRepository(db, textSearch),
+    articles: new ArticleRepository(db, textSearch, pointReadsUpTo),
     comments: new CommentRepository(db),
     // Index names derive from the parent field: `article_user_unique`, `user_createdAt_id`.
     likes: new UserLinkRepository(db, 'likes', 'articleId'),

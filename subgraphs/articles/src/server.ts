@@ -1,3 +1,4 @@
+import { pointReadsFor } from '@stagelives/platform';
 import { createSubgraphServer, isAuthenticated, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
 import { finishDeletes } from './article/article-deletion.service.js';
 import { type ArticlesContext, createArticlesContext } from './context.js';
@@ -7,7 +8,7 @@ import { buildSchema } from './schema.js';
 /** Builds the articles subgraph server (never listens); completes interrupted deletes first. */
 export async function createArticlesServer(deps: SubgraphDeps): Promise<SubgraphServer> {
   const { logger, mongo, features } = deps;
-  const repos = createArticlesRepositories(mongo.db('articles'), features.textSearch);
+  const repos = createArticlesRepositories(mongo.db('articles'), features.textSearch, pointReadsFor(features));
   await ensureArticlesIndexes(repos);
   if (!features.textSearch) logger.info('articles: no $text on this MongoDB server, searching with escaped case-insensitive regexes');
   await finishDeletes(repos, logger);

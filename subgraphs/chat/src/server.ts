@@ -1,4 +1,4 @@
-import { UserLinkRepository } from '@stagelives/platform';
+import { UserLinkRepository, pointReadsFor } from '@stagelives/platform';
 import { createSubgraphServer, isAuthenticated, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
 import { ChatMessageRepository } from './chat-message/chat-message.repository.js';
 import { ChatMessageService } from './chat-message/chat-message.service.js';
@@ -14,12 +14,12 @@ import { buildSchema } from './schema.js';
 
 /** Builds the chat subgraph server (never listens). Creates its indexes, idempotently. */
 export async function createChatServer(deps: SubgraphDeps): Promise<SubgraphServer> {
-  const { config, env, logger, mongo, redis } = deps;
+  const { config, env, logger, mongo, redis, features } = deps;
   const chatConfig = loadChatConfig(env);
   const db = mongo.db('chat');
   const repos: ChatRepositories = {
-    rooms: new ChatRoomRepository(db),
-    messages: new ChatMessageRepository(db),
+    rooms: new ChatRoomRepository(db, pointReadsFor(features)),
+    messages: new ChatMessageRepository(db, pointReadsFor(features)),
     memberships: new UserLinkRepository(db, 'memberships', 'roomId'),
   };
   await Promise.all([repos.rooms.ensureIndexes(), repos.messages.ensureIndexes(), repos.memberships.ensureIndexes()]);

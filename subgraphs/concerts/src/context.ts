@@ -10,7 +10,6 @@ export interface ConcertsContext extends BaseContext {
   likes: LikeService;
   loaders: {
     concert: DataLoader<string, ConcertDocument | null>;
-    likeCount: DataLoader<string, number>;
     /** Whether the viewer likes a concert (false without a viewer). */
     viewerLike: DataLoader<string, boolean>;
   };

@@ -3,6 +3,7 @@
 // the server. Read-only, over the concerts `Db` (the workers process does the cross-domain
 // reads; the notifications subgraph never opens this database).
 import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
+import { findByIds } from '@stagelives/platform';
 import { isObjectIdHex, type ConcertStatusName } from '@stagelives/schema';
 import { CONCERTS_COLLECTION } from './concert/concert.repository.js';
 import type { ConcertDocument } from './concert/concert.type.js';
@@ -48,13 +49,6 @@ const toConcert = (doc: Pick<ConcertDocument, keyof typeof CONCERT_FIELDS>): Rem
 const toLike = (doc: LikeDocument): ReminderLike => ({ concertId: doc.concertId.toHexString(), userId: doc.userId.toHexString(), likedAt: doc.createdAt });
 const oids = (ids: Iterable<string>) => [...new Set(ids)].filter(isObjectIdHex).map((id) => new ObjectId(id));
 
-/**
- * Up to this many ids are read with one `findOne` each, in parallel: FerretDB 1.24 (SQLite)
- * serves an `_id` equality with a limit from its primary key but scans the whole collection for
- * `$in`. More ids: one `$in` query (one scan there, an index walk on MongoDB).
- */
-const POINT_READS_UP_TO = 16;
-
 /** Read-only queries over the concerts domain's database, for the notifications workers. */
 export class ReminderSource {
   private readonly concerts: Collection<ConcertDocument>;
@@ -69,10 +63,7 @@ export class ReminderSource {
   async concertsByIds(ids: Iterable<string>): Promise<Map<string, ReminderConcert>> {
     const wanted = oids(ids);
     if (wanted.length === 0) return new Map();
-    const docs =
-      wanted.length <= POINT_READS_UP_TO
-        ? (await Promise.all(wanted.map((_id) => this.concerts.findOne({ _id: { $eq: _id } }, { projection: CONCERT_FIELDS })))).filter((d) => d !== null)
-        : await this.concerts.find({ _id: { $in: wanted } }, { projection: CONCERT_FIELDS }).toArray();
+    const docs = await findByIds(this.concerts, wanted, { projection: CONCERT_FIELDS });
     return new Map(docs.map((doc) => [doc._id.toHexString(), toConcert(doc)]));
   }
 

@@ -1,11 +1,14 @@
-import { UserLinkRepository } from '@stagelives/platform';
+import { UserLinkRepository, pointReadsFor } from '@stagelives/platform';
 import { createSubgraphServer, isAdmin, isAuthenticated, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
 import { createConcertLoader } from './concert/concert.loader.js';
 import { ConcertRepository } from './concert/concert.repository.js';
 import { ConcertService } from './concert/concert.service.js';
 import type { ConcertsContext } from './context.js';
 import { ConcertEvents } from './events/concert-events.js';
-import { createLikeCountLoader, createViewerLikeLoader } from './like/like.loader.js';
+import { ConcertCountCache } from './concert/concert-count.cache.js';
+import { recountLikes } from './like/like-count.js';
+import { LIKES_COLLECTION } from './reminder-source.js';
+import { createViewerLikeLoader } from './like/like.loader.js';
 import { LikeService } from './like/like.service.js';
 import { buildSchema } from './schema.js';
 
@@ -13,10 +16,13 @@ import { buildSchema } from './schema.js';
 export async function createConcertsServer(deps: SubgraphDeps): Promise<SubgraphServer> {
   const { config, logger, mongo, redis, features } = deps;
   const db = mongo.db('concerts');
-  const concertsRepo = new ConcertRepository(db, features.textSearch);
+  const concertsRepo = new ConcertRepository(db, features.textSearch, new ConcertCountCache(redis, config.REDIS_PREFIX, (err) => logger.warn({ err }, 'concerts: count cache unavailable, counting in the database')), pointReadsFor(features));
   // One like per (concert, fan): unique index `concert_user_unique`.
-  const likesRepo = new UserLinkRepository(db, 'likes', 'concertId');
+  const likesRepo = new UserLinkRepository(db, LIKES_COLLECTION, 'concertId');
   await Promise.all([concertsRepo.ensureIndexes(), likesRepo.ensureIndexes()]);
+  // Concerts stored before `likeCount` existed get theirs from their like documents.
+  const backfilled = await recountLikes(concertsRepo.collection, likesRepo.collection, { onlyMissing: true });
+  if (backfilled.fixed > 0) logger.info(backfilled, 'concerts: like counts filled in from the like documents');
   if (!features.textSearch) logger.info('concert search uses an escaped, case-insensitive $regex: the server has no $text');
   const events = new ConcertEvents(redis, config.REDIS_PREFIX, db, logger);
   const concerts = new ConcertService(concertsRepo, likesRepo, events);
@@ -38,7 +44,6 @@ export async function createConcertsServer(deps: SubgraphDeps): Promise<Subgraph
     createContext: (base) => {
       const loaders: ConcertsContext['loaders'] = {
         concert: createConcertLoader(concertsRepo),
-        likeCount: createLikeCountLoader(likesRepo),
         viewerLike: createViewerLikeLoader(likesRepo, base.viewer?.userId ?? null),
       };
       return { ...base, concerts, likes: new LikeService(concertsRepo, likesRepo, events, loaders.concert), loaders };

@@ -1,6 +1,9 @@
 // `@stagelives/concerts/status`: what the status job in workers/ needs from this domain, and
 // nothing that builds the GraphQL schema or the server: the pure status rules, where concerts
-// are stored, and the event outbox the job appends to and flushes.
+// are stored, the event outbox the job appends to and flushes, and the like-count repair.
 export { dueTransitions, effectiveEndOf, effectiveStatus, statusCondition, DEFAULT_CONCERT_DURATION_MS, type StatusFields } from './concert/concert-status.js';
 export { CONCERTS_COLLECTION } from './concert/concert.repository.js';
+export { recountLikes, type RecountResult } from './like/like-count.js';
+export { LIKES_COLLECTION } from './reminder-source.js';
+export { invalidateConcertCounts } from './concert/concert-count.cache.js';
 export { appendOrKeep, eventOutbox, flushOutbox, EVENT_OUTBOX_COLLECTION, type OutboxDocument } from './events/concert-events.js';

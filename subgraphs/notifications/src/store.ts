@@ -9,7 +9,7 @@ import { ScheduledNotificationRepository } from './scheduled-notification/schedu
 import { SettingsRepository } from './settings/settings.repository.js';
 
 export * from './reminder/reminder.rules.js';
-export { insertNew, findByIds, POINT_READS_UP_TO } from './store/mongo-bulk.js';
+export { insertNew } from './store/mongo-bulk.js';
 export { ScheduledNotificationRepository, SCHEDULED_NOTIFICATIONS_COLLECTION, NOTIFICATION_OUTCOMES_COLLECTION, type OutcomeInput } from './scheduled-notification/scheduled-notification.repository.js';
 export type { ScheduledNotificationDocument, NotificationOutcomeDocument } from './scheduled-notification/scheduled-notification.type.js';
 export { NotificationRepository, NOTIFICATIONS_COLLECTION, NOTIFICATION_READS_COLLECTION } from './notification/notification.repository.js';

@@ -1,4 +1,4 @@
-import { SessionStore } from '@stagelives/platform';
+import { SessionStore, pointReadsFor } from '@stagelives/platform';
 import { createSubgraphServer, isAuthenticated, isPublic, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
 import { AuthService } from './auth/auth.service.js';
 import { BruteForceGuard } from './auth/brute-force.js';
@@ -16,9 +16,9 @@ import { UserService } from './user/user.service.js';
 
 /** Builds the users subgraph server (never listens). */
 export async function createUsersServer(deps: SubgraphDeps): Promise<SubgraphServer> {
-  const { config, env, mongo, redis } = deps;
+  const { config, env, mongo, redis, features } = deps;
   const usersConfig = loadUsersConfig(env);
-  const usersRepo = new UserRepository(mongo.db('users'));
+  const usersRepo = new UserRepository(mongo.db('users'), pointReadsFor(features));
   // Device tokens and preferences live where the notifications domain reads them.
   const settingsRepo = new SettingsRepository(mongo.db('notifications'));
   await Promise.all([usersRepo.ensureIndexes(), settingsRepo.ensureIndexes()]);

@@ -15,7 +15,7 @@
 import { ObjectId, type Db } from 'mongodb';
 import { SessionStore, loadBaseConfig } from '@stagelives/platform';
 import { IDENTITY_HEADER, REQUEST_ID_HEADER, signIdentity, type Role } from '@stagelives/schema';
-import { effectiveEndOf, effectiveStatus } from '@stagelives/concerts/status';
+import { effectiveEndOf, effectiveStatus, invalidateConcertCounts } from '@stagelives/concerts/status';
 import { ok, signUp, type Stack } from '../../support/stack.js';
 
 export interface SeedCounts {
@@ -73,6 +73,7 @@ export async function unseed(stack: Stack): Promise<void> {
   for (const [db, collections] of Object.entries(SEEDED)) {
     for (const name of collections) await stack.mongo.db(db).collection(name).deleteMany({});
   }
+  await invalidateConcertCounts(stack.redis, stack.env.REDIS_PREFIX!);
 }
 
 /** mulberry32: a small deterministic PRNG. */
@@ -177,7 +178,16 @@ export async function seed(stack: Stack, counts: SeedCounts = DEFAULT_COUNTS): P
     }
     return docs;
   };
-  await insertAll(stack.mongo.db('concerts'), 'likes', linkDocs(counts.concertLikes, concertIds, 'concertId'));
+  const concertLikes = linkDocs(counts.concertLikes, concertIds, 'concertId') as Array<{ concertId: ObjectId }>;
+  await insertAll(stack.mongo.db('concerts'), 'likes', concertLikes);
+  // Each concert's stored like count, as likeConcert keeps it; and no list count cached from before.
+  const likesOf = new Map<string, number>();
+  for (const like of concertLikes) likesOf.set(like.concertId.toHexString(), (likesOf.get(like.concertId.toHexString()) ?? 0) + 1);
+  await stack.mongo
+    .db('concerts')
+    .collection('concerts')
+    .bulkWrite(concertIds.map((_id) => ({ updateOne: { filter: { _id }, update: { $set: { likeCount: likesOf.get(_id.toHexString()) ?? 0 } } } })), { ordered: false });
+  await invalidateConcertCounts(stack.redis, stack.env.REDIS_PREFIX!);
 
   // --- setlists (setlists subgraph: SetlistDocument, one per concert) ---
   const withSetlist = concertIds.filter((_, i) => i % Math.round(1 / counts.setlistShare) === 0);

@@ -3,7 +3,7 @@ import type { Job } from 'bullmq';
 import type { Db } from 'mongodb';
 import type { Logger, Redis } from '@stagelives/platform';
 import { ConcertEventType, concertEvent, type ConcertEvent } from '@stagelives/schema';
-import { CONCERTS_COLLECTION, appendOrKeep, dueTransitions, flushOutbox, type StatusFields } from '@stagelives/concerts/status';
+import { CONCERTS_COLLECTION, LIKES_COLLECTION, appendOrKeep, dueTransitions, flushOutbox, recountLikes, type RecountResult, type StatusFields } from '@stagelives/concerts/status';
 import { ConcertStatusJob } from './concert-status.queue.js';
 
 export interface StatusSyncDeps {
@@ -32,11 +32,16 @@ interface StatusRunFields extends StatusFields {
 }
 
 /**
- * The job handler of the `concert-status` queue: one status sync per job, logged when it
- * changed something. An unknown job name fails the job.
+ * The job handler of the `concert-status` queue: one status sync, or one like-count repair, per
+ * job, logged when it changed something. An unknown job name fails the job.
  */
 export function concertStatusProcessor({ logger, ...deps }: StatusSyncDeps & { logger: Logger }) {
-  return async (job: Pick<Job, 'name'>): Promise<StatusSyncResult> => {
+  return async (job: Pick<Job, 'name'>): Promise<StatusSyncResult | RecountResult> => {
+    if (job.name === ConcertStatusJob.RecountLikes) {
+      const recount = await recountLikes(deps.db.collection(CONCERTS_COLLECTION), deps.db.collection(LIKES_COLLECTION));
+      if (recount.fixed > 0) logger.warn(recount, 'concert like counts repaired from the like documents');
+      return recount;
+    }
     if (job.name !== ConcertStatusJob.Sync) throw new Error(`unknown concert-status job ${job.name}`);
     const result = await syncConcertStatuses(deps);
     if (result.changed > 0 || result.republished > 0) logger.info(result, 'concert statuses updated');

@@ -1,4 +1,5 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
+import type { RecountResult } from '@stagelives/concerts/status';
 import type { StatusSyncResult } from './concert-status.processor.js';
 
 export const CONCERT_STATUS_QUEUE = 'concert-status';
@@ -6,6 +7,8 @@ export const CONCERT_STATUS_QUEUE = 'concert-status';
 export const ConcertStatusJob = {
   /** Persists UPCOMING → ONGOING → COMPLETED from the dates, in bulk. */
   Sync: 'sync-concert-statuses',
+  /** Sets each concert's stored like count back to its like documents where they differ. */
+  RecountLikes: 'recount-concert-likes',
 } as const;
 
 export type ConcertStatusJobName = (typeof ConcertStatusJob)[keyof typeof ConcertStatusJob];
@@ -13,17 +16,21 @@ export type ConcertStatusJobName = (typeof ConcertStatusJob)[keyof typeof Concer
 /** How often the stored status is brought up to date (the API computes it at read time anyway). */
 export const CONCERT_STATUS_EVERY_MS = 60_000;
 
-export type ConcertStatusQueue = Queue<Record<string, never>, StatusSyncResult, ConcertStatusJobName>;
+/** How often stored like counts are compared with the like documents. */
+export const RECOUNT_LIKES_EVERY_MS = 10 * 60_000;
+
+export type ConcertStatusQueue = Queue<Record<string, never>, StatusSyncResult | RecountResult, ConcertStatusJobName>;
 
 export function createConcertStatusQueue(connection: ConnectionOptions, prefix: string): ConcertStatusQueue {
-  return new Queue<Record<string, never>, StatusSyncResult, ConcertStatusJobName>(CONCERT_STATUS_QUEUE, {
+  return new Queue<Record<string, never>, StatusSyncResult | RecountResult, ConcertStatusJobName>(CONCERT_STATUS_QUEUE, {
     connection,
     prefix,
     defaultJobOptions: { removeOnComplete: 100, removeOnFail: 500 },
   });
 }
 
-/** Idempotent: a job scheduler with a fixed id, so several workers starting at once keep one schedule. */
-export async function scheduleConcertStatus(queue: ConcertStatusQueue, everyMs = CONCERT_STATUS_EVERY_MS): Promise<void> {
+/** Idempotent: job schedulers with fixed ids, so several workers starting at once keep one schedule each. */
+export async function scheduleConcertStatus(queue: ConcertStatusQueue, everyMs = CONCERT_STATUS_EVERY_MS, recountEveryMs = RECOUNT_LIKES_EVERY_MS): Promise<void> {
   await queue.upsertJobScheduler(ConcertStatusJob.Sync, { every: everyMs }, { name: ConcertStatusJob.Sync, data: {} });
+  await queue.upsertJobScheduler(ConcertStatusJob.RecountLikes, { every: recountEveryMs }, { name: ConcertStatusJob.RecountLikes, data: {} });
 }

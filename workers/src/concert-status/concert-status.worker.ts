@@ -1,6 +1,7 @@
 import { Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from '@stagelives/platform';
 import { CONCERT_STATUS_QUEUE } from './concert-status.queue.js';
+import type { RecountResult } from '@stagelives/concerts/status';
 import { concertStatusProcessor, type StatusSyncDeps, type StatusSyncResult } from './concert-status.processor.js';
 
 /**
@@ -9,7 +10,7 @@ import { concertStatusProcessor, type StatusSyncDeps, type StatusSyncResult } fr
  * once (see applyStatusTransitions).
  */
 export function createConcertStatusWorker({ connection, prefix, logger, ...deps }: StatusSyncDeps & { connection: ConnectionOptions; prefix: string; logger: Logger }) {
-  const worker = new Worker<Record<string, never>, StatusSyncResult>(CONCERT_STATUS_QUEUE, concertStatusProcessor({ ...deps, logger }), {
+  const worker = new Worker<Record<string, never>, StatusSyncResult | RecountResult>(CONCERT_STATUS_QUEUE, concertStatusProcessor({ ...deps, logger }), {
     connection,
     prefix,
     concurrency: 1,

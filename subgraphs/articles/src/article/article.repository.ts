@@ -1,5 +1,5 @@
 import { escapeRegExp } from '@stagelives/schema';
-import { ensureIndexes, keysetAfter, type KeysetPosition } from '@stagelives/platform';
+import { ensureIndexes, findByIds, keysetAfter, type KeysetPosition } from '@stagelives/platform';
 import type { Collection, Db, Filter, ObjectId } from 'mongodb';
 import type { ArticleDocument } from './article.type.js';
 
@@ -40,7 +40,8 @@ export class ArticleRepository {
   readonly collection: Collection<ArticleDocument>;
 
   /** `textSearch`: use `$text` over a text index (MongoDB); otherwise escaped regexes (FerretDB). */
-  constructor(db: Db, private readonly textSearch: boolean) {
+  /** `pointReadsUpTo`: ids `findByIds` reads one by one (platform's pointReadsFor). */
+  constructor(db: Db, private readonly textSearch: boolean, private readonly pointReadsUpTo = 0) {
     this.collection = db.collection<ArticleDocument>('articles');
   }
 
@@ -63,16 +64,19 @@ export class ArticleRepository {
   }
 
   /** A visible article, read now (never from a request cache): what the delete guard checks. */
-  findById(id: ObjectId): Promise<ArticleDocument | null> {
-    return this.collection.findOne({ _id: { $eq: id }, ...VISIBLE });
+  async findById(id: ObjectId): Promise<ArticleDocument | null> {
+    const [doc] = await this.findByIds([id]);
+    return doc ?? null;
   }
 
-  /** In one round trip (not 101 documents then a `getMore`) as long as they fit in 16 MB. */
-  findByIds(ids: readonly ObjectId[]): Promise<ArticleDocument[]> {
-    return this.collection
-      .find({ _id: { $in: [...ids] }, ...VISIBLE })
-      .batchSize(ids.length + 1)
-      .toArray();
+  /**
+   * Visible articles by id, in one round trip (not 101 documents then a `getMore`) as long as they
+   * fit in 16 MB, or by point reads (`pointReadsUpTo`). The `_id` alone is the filter (the only one
+   * FerretDB answers from its primary key); articles being deleted are left out here.
+   */
+  async findByIds(ids: readonly ObjectId[]): Promise<ArticleDocument[]> {
+    const docs = await findByIds(this.collection, ids, { batchSize: ids.length + 1 }, this.pointReadsUpTo);
+    return docs.filter((doc) => doc.deletedAt === undefined);
   }
 
   /** The filter of a query; exported for tests of the `$text` form, which FerretDB cannot run. */

@@ -1,4 +1,4 @@
-import { ensureIndexes, isDuplicateKeyError } from '@stagelives/platform';
+import { ensureIndexes, findByIds, isDuplicateKeyError } from '@stagelives/platform';
 import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
 import type { ChatMessageDocument } from './chat-message.type.js';
 
@@ -9,7 +9,8 @@ export type MessageDirection = 'older' | 'newer';
 export class ChatMessageRepository {
   readonly collection: Collection<ChatMessageDocument>;
 
-  constructor(db: Db) {
+  /** `pointReadsUpTo`: ids `findByIds` reads one by one (platform's pointReadsFor). */
+  constructor(db: Db, private readonly pointReadsUpTo = 0) {
     this.collection = db.collection<ChatMessageDocument>('messages');
   }
 
@@ -43,7 +44,7 @@ export class ChatMessageRepository {
   }
 
   findByIds(ids: readonly ObjectId[]): Promise<ChatMessageDocument[]> {
-    return this.collection.find({ _id: { $in: [...ids] } }).toArray();
+    return findByIds(this.collection, ids, {}, this.pointReadsUpTo);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { ensureIndexes, isDuplicateKeyError, keysetAfter, type KeysetPosition } from '@stagelives/platform';
+import { ensureIndexes, findByIds, isDuplicateKeyError, keysetAfter, type KeysetPosition } from '@stagelives/platform';
 import type { Collection, Db, Filter, ObjectId } from 'mongodb';
 import type { ChatRoomDocument } from './chat-room.type.js';
 
@@ -10,7 +10,8 @@ export interface ChatRoomQuery {
 export class ChatRoomRepository {
   readonly collection: Collection<ChatRoomDocument>;
 
-  constructor(db: Db) {
+  /** `pointReadsUpTo`: ids `findByIds` reads one by one (platform's pointReadsFor). */
+  constructor(db: Db, private readonly pointReadsUpTo = 0) {
     this.collection = db.collection<ChatRoomDocument>('rooms');
   }
 
@@ -43,7 +44,7 @@ export class ChatRoomRepository {
   }
 
   findByIds(ids: readonly ObjectId[]): Promise<ChatRoomDocument[]> {
-    return this.collection.find({ _id: { $in: [...ids] } }).toArray();
+    return findByIds(this.collection, ids, {}, this.pointReadsUpTo);
   }
 
   findByConcertId(concertId: ObjectId): Promise<ChatRoomDocument | null> {

@@ -1,6 +1,7 @@
 import { escapeRegExp } from '@stagelives/schema';
-import { ensureIndexes, keysetAfter, type KeysetPosition } from '@stagelives/platform';
-import type { Collection, Db, Filter, IndexDescription, ObjectId, UpdateFilter } from 'mongodb';
+import { GroupCommit, ensureIndexes, findByIds, keysetAfter, type KeysetPosition } from '@stagelives/platform';
+import { ObjectId, type Collection, type Db, type Filter, type IndexDescription, type UpdateFilter } from 'mongodb';
+import type { ConcertCountCache } from './concert-count.cache.js';
 import { statusCondition } from './concert-status.js';
 import type { ConcertDocument, ConcertStatus } from './concert.type.js';
 
@@ -37,12 +38,36 @@ export function concertFilter(query: ConcertQuery, textSearch: boolean): Filter<
 /** The collection of concerts in the concerts database (the status job writes its `status` too). */
 export const CONCERTS_COLLECTION = 'concerts';
 
-/** The `concerts` collection. */
+/**
+ * The `concerts` collection. Every write goes through here, and every write that can change
+ * which concerts a list holds drops the cached counts (`counts`) after it is stored.
+ */
 export class ConcertRepository {
   readonly collection: Collection<ConcertDocument>;
 
-  /** @param textSearch the server supports `$text` (MongoDB); otherwise search is an escaped `$regex`. */
-  constructor(db: Db, private readonly textSearch: boolean) {
+  /**
+   * Moves of `likeCount`, one `$inc` per concert at a time in this process (what waits is
+   * summed into the next): FerretDB applies `$inc` as a read-modify-write without isolation, so
+   * two at once on one concert would lose one. MongoDB needs no help; the order costs nothing.
+   */
+  private readonly likeCounter = new GroupCommit<string, number, ConcertDocument | null>(async (id, deltas) => {
+    const delta = deltas.reduce((a, b) => a + b, 0);
+    const _id = new ObjectId(id);
+    const doc = delta === 0 ? await this.findById(_id) : await this.collection.findOneAndUpdate({ _id: { $eq: _id } }, { $inc: { likeCount: delta } }, { returnDocument: 'after' });
+    return deltas.map(() => doc);
+  });
+
+  /**
+   * @param textSearch the server supports `$text` (MongoDB); otherwise search is an escaped `$regex`.
+   * @param counts the shared cache of list counts (none: every count is read from the database).
+   * @param pointReadsUpTo ids `findByIds` reads one by one (platform's pointReadsFor).
+   */
+  constructor(
+    db: Db,
+    private readonly textSearch: boolean,
+    private readonly counts: ConcertCountCache | null = null,
+    private readonly pointReadsUpTo = 0,
+  ) {
     this.collection = db.collection<ConcertDocument>(CONCERTS_COLLECTION);
   }
 
@@ -64,6 +89,7 @@ export class ConcertRepository {
 
   async insert(doc: Omit<ConcertDocument, '_id'>): Promise<ConcertDocument> {
     const { insertedId } = await this.collection.insertOne(doc as ConcertDocument);
+    await this.counts?.invalidate();
     return { ...doc, _id: insertedId };
   }
 
@@ -72,7 +98,7 @@ export class ConcertRepository {
   }
 
   findByIds(ids: readonly ObjectId[]): Promise<ConcertDocument[]> {
-    return this.collection.find({ _id: { $in: [...ids] } }).toArray();
+    return findByIds(this.collection, ids, {}, this.pointReadsUpTo);
   }
 
   private filterOf(query: ConcertQuery): Filter<ConcertDocument> {
@@ -86,17 +112,32 @@ export class ConcertRepository {
     return this.collection.find(where).sort({ startsAt: 1, _id: 1 }).limit(limit + 1).toArray();
   }
 
+  /** How many concerts the query holds; cached (`counts`) unless it filters by status, which moves with the clock. */
   count(query: ConcertQuery): Promise<number> {
-    return this.collection.countDocuments(this.filterOf(query));
+    const compute = () => this.collection.countDocuments(this.filterOf(query));
+    if (!this.counts || query.status) return compute();
+    const { now: _now, ...key } = query;
+    return this.counts.count(key, compute);
   }
 
   /** Applies `$set` atomically; returns the document as it was before, or null when there is none. */
-  updateReturningBefore(id: ObjectId, set: Partial<ConcertDocument>, where: Filter<ConcertDocument> = {}): Promise<ConcertDocument | null> {
-    return this.collection.findOneAndUpdate({ ...where, _id: { $eq: id } }, { $set: set } as UpdateFilter<ConcertDocument>, { returnDocument: 'before' });
+  async updateReturningBefore(id: ObjectId, set: Partial<ConcertDocument>, where: Filter<ConcertDocument> = {}): Promise<ConcertDocument | null> {
+    const before = await this.collection.findOneAndUpdate({ ...where, _id: { $eq: id } }, { $set: set } as UpdateFilter<ConcertDocument>, { returnDocument: 'before' });
+    if (before) await this.counts?.invalidate();
+    return before;
   }
 
   async delete(id: ObjectId): Promise<boolean> {
     const { deletedCount } = await this.collection.deleteOne({ _id: { $eq: id } });
+    if (deletedCount === 1) await this.counts?.invalidate();
     return deletedCount === 1;
+  }
+
+  /**
+   * Moves the stored like count by `delta` (after the like document was written or removed);
+   * the concert as it is afterwards, or null when it was deleted meanwhile. See `likeCounter`.
+   */
+  addLikes(id: ObjectId, delta: number): Promise<ConcertDocument | null> {
+    return this.likeCounter.submit(id.toHexString(), delta);
   }
 }

@@ -52,6 +52,7 @@ export class ConcertService {
       ticketOpenAt,
       posterUrl: input.posterUrl ? cleanHttpUrl(input.posterUrl, 'input.posterUrl') : null,
       status: ConcertStatus.UPCOMING,
+      likeCount: 0,
       createdBy: parseId(createdBy, 'createdBy'),
       createdAt: now,
       updatedAt: now,

@@ -25,6 +25,12 @@ export interface ConcertDocument {
   /** Lower-cased artist (FerretDB has no collation). */
   artistKey: string;
   posterUrl: string | null;
+  /**
+   * How many like documents it has, moved by every like and unlike (ConcertRepository.addLikes);
+   * the like documents stay the truth and `recountLikes` repairs a difference. Absent only on
+   * documents written before it existed, until the subgraph's start-up fills them.
+   */
+  likeCount?: number;
   createdBy: ObjectId;
   createdAt: Date;
   updatedAt: Date;
@@ -73,6 +79,9 @@ export class Concert {
   /** Id of the admin who created it; exposed as `createdBy`, resolved by the users subgraph. */
   createdById!: string;
 
+  /** Stored like count (resolved by `likeCount`). */
+  likes!: number;
+
   static from(doc: ConcertDocument, now = new Date()): Concert {
     return Object.assign(new Concert(), {
       id: doc._id.toHexString(),
@@ -88,6 +97,7 @@ export class Concert {
       createdAt: doc.createdAt,
       updatedAt: doc.updatedAt,
       createdById: doc.createdBy.toHexString(),
+      likes: doc.likeCount ?? 0,
     });
   }
 }

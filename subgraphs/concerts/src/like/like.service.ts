@@ -8,9 +8,10 @@ import type { ConcertEvents } from '../events/concert-events.js';
 
 /**
  * Likes without transactions (FerretDB has none): the unique (concert, user) like document is
- * the only truth, and counts are read from it (platform's UserLinkRepository). A stored
- * counter moved with `$inc` lost updates under concurrent likes on FerretDB, which applies
- * `$inc` as read-modify-write without isolation; a unique index insert does not.
+ * the truth (platform's UserLinkRepository), written first; the concert's stored `likeCount`
+ * follows it, moved only when this call created or removed the document, one `$inc` per concert
+ * at a time (ConcertRepository.addLikes: FerretDB applies `$inc` without isolation). A crash in
+ * between is repaired from the documents by `recountLikes` (the status worker's job).
  */
 export class LikeService {
   constructor(
@@ -26,8 +27,10 @@ export class LikeService {
     const id = parseId(concertId);
     const concert = await this.concerts.findById(id);
     if (!concert) throw new NotFoundError('Concert', concertId);
-    if (await this.likes.add(id, parseId(userId, 'userId'), new Date())) await this.events.emit([ConcertEventType.Liked, { concertId, userId }]);
-    return concert;
+    if (!(await this.likes.add(id, parseId(userId, 'userId'), new Date()))) return concert;
+    const after = await this.concerts.addLikes(id, 1);
+    await this.events.emit([ConcertEventType.Liked, { concertId, userId }]);
+    return after ?? concert;
   }
 
   /** Idempotent: a repeated unlike changes nothing and emits nothing. */
@@ -35,8 +38,10 @@ export class LikeService {
     const id = parseId(concertId);
     const concert = await this.concerts.findById(id);
     if (!concert) throw new NotFoundError('Concert', concertId);
-    if (await this.likes.remove(id, parseId(userId, 'userId'))) await this.events.emit([ConcertEventType.Unliked, { concertId, userId }]);
-    return concert;
+    if (!(await this.likes.remove(id, parseId(userId, 'userId')))) return concert;
+    const after = await this.concerts.addLikes(id, -1);
+    await this.events.emit([ConcertEventType.Unliked, { concertId, userId }]);
+    return after ?? concert;
   }
 
   /**

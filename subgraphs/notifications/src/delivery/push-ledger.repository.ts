@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { ensureIndexes, expiryIndex } from '@stagelives/platform';
+import { ensureIndexes, expiryIndex, findByIds } from '@stagelives/platform';
 import type { Collection, Db } from 'mongodb';
 import { LEDGER_RETENTION_MS } from '../reminder/reminder.rules.js';
-import { findByIds, insertNew } from '../store/mongo-bulk.js';
+import { insertNew } from '../store/mongo-bulk.js';
 
 export const PUSH_CLAIMS_COLLECTION = 'push_claims';
 export const PUSH_RECEIPTS_COLLECTION = 'push_receipts';

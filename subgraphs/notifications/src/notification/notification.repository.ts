@@ -1,6 +1,6 @@
-import { ensureIndexes, expiryIndex, keysetAfter, type KeysetPosition } from '@stagelives/platform';
+import { ensureIndexes, expiryIndex, keysetAfter, type KeysetPosition, findByIds } from '@stagelives/platform';
 import type { Collection, Db, ObjectId } from 'mongodb';
-import { findByIds, insertNew } from '../store/mongo-bulk.js';
+import { insertNew } from '../store/mongo-bulk.js';
 import type { NotificationDocument, NotificationReadDocument } from './notification.type.js';
 
 export const NOTIFICATIONS_COLLECTION = 'notifications';

@@ -1,7 +1,7 @@
-import { ensureIndexes, expiryIndex } from '@stagelives/platform';
+import { ensureIndexes, expiryIndex, findByIds } from '@stagelives/platform';
 import type { Collection, Db, Filter, ObjectId } from 'mongodb';
 import { reminderExpiry, type PlannedReminder, type ReminderOutcomeStatus } from '../reminder/reminder.rules.js';
-import { findByIds, insertNew } from '../store/mongo-bulk.js';
+import { insertNew } from '../store/mongo-bulk.js';
 import type { NotificationOutcomeDocument, ScheduledNotificationDocument } from './scheduled-notification.type.js';
 
 export const SCHEDULED_NOTIFICATIONS_COLLECTION = 'scheduled_notifications';

@@ -1,6 +1,7 @@
+import { findByIds } from '@stagelives/platform';
 import type { Collection, Db } from 'mongodb';
 import { preferencesOf, type ReminderPreferences } from '../reminder/reminder.rules.js';
-import { findByIds, insertNew } from '../store/mongo-bulk.js';
+import { insertNew } from '../store/mongo-bulk.js';
 
 /**
  * A push token, as the users subgraph stores it in this database (`device_tokens`,

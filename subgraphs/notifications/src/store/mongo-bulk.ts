@@ -1,4 +1,4 @@
-import { MongoBulkWriteError, type Collection, type Document, type Filter, type FindOptions, type OptionalUnlessRequiredId } from 'mongodb';
+import { MongoBulkWriteError, type Collection, type Document, type OptionalUnlessRequiredId } from 'mongodb';
 import { GroupCommit } from '@stagelives/platform';
 
 /** Documents per insert command. */
@@ -58,31 +58,4 @@ async function insertChunks(collection: Collection<Document>, docs: readonly Doc
     }
   }
   return inserted;
-}
-
-/**
- * Up to this many ids are read with one `findOne` each, in parallel: FerretDB 1.24 (SQLite)
- * answers an `_id` equality with a limit from its primary key, but scans the whole collection
- * for `$in` (or for an `_id` equality without a limit). More ids: `$in`, 1,000 per query (one
- * scan each on FerretDB, an index walk on MongoDB).
- */
-export const POINT_READS_UP_TO = 16;
-
-/** Documents by `_id` (missing ones are absent), by point reads or `$in` (see POINT_READS_UP_TO). */
-export async function findByIds<T extends Document & { _id: unknown }>(
-  collection: Collection<T>,
-  ids: ReadonlyArray<T['_id']>,
-  options: FindOptions = {},
-): Promise<T[]> {
-  const unique = [...new Map(ids.map((id) => [String(id), id])).values()];
-  if (unique.length === 0) return [];
-  if (unique.length <= POINT_READS_UP_TO) {
-    const docs = await Promise.all(unique.map((id) => collection.findOne({ _id: { $eq: id } } as Filter<T>, options)));
-    return docs.filter((d) => d !== null) as T[];
-  }
-  const found: T[] = [];
-  for (let i = 0; i < unique.length; i += 1000) {
-    found.push(...((await collection.find({ _id: { $in: unique.slice(i, i + 1000) } } as Filter<T>, options).toArray()) as T[]));
-  }
-  return found;
 }

@@ -1,4 +1,4 @@
-import { ensureIndexes, isDuplicateKeyError, duplicateKeyText } from '@stagelives/platform';
+import { ensureIndexes, findByIds, isDuplicateKeyError, duplicateKeyText } from '@stagelives/platform';
 import { type MongoServerError, type Collection, type Db, type ObjectId, type UpdateFilter } from 'mongodb';
 import type { Role, UserDocument } from './user.type.js';
 
@@ -44,7 +44,8 @@ const providerField = (provider: Provider) => (provider === 'google' ? 'googleSu
 export class UserRepository {
   readonly collection: Collection<UserDocument>;
 
-  constructor(db: Db) {
+  /** `pointReadsUpTo`: ids `findByIds` reads one by one (platform's pointReadsFor). */
+  constructor(db: Db, private readonly pointReadsUpTo = 0) {
     this.collection = db.collection<UserDocument>('users');
   }
 
@@ -82,7 +83,7 @@ export class UserRepository {
   }
 
   findByIds(ids: readonly ObjectId[]): Promise<UserDocument[]> {
-    return this.collection.find({ _id: { $in: [...ids] } }).toArray();
+    return findByIds(this.collection, ids, {}, this.pointReadsUpTo);
   }
 
   findById(id: ObjectId): Promise<UserDocument | null> {
