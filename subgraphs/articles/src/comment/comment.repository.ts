@@ -1,5 +1,5 @@
 import type { Collection, Db, ObjectId } from 'mongodb';
-import { ensureIndexes, keysetAfter, type KeysetPosition } from '@stagelives/platform';
+import { byId, ensureIndexes, keysetAfter, type KeysetPosition } from '@stagelives/platform';
 import type { CommentDocument } from './comment.type.js';
 
 export interface CommentQuery {
@@ -24,7 +24,7 @@ export class CommentRepository {
   }
 
   findById(id: ObjectId): Promise<CommentDocument | null> {
-    return this.collection.findOne({ _id: { $eq: id } });
+    return this.collection.findOne(byId(id));
   }
 
   /** One page of an article's comments, oldest first (ties by id), plus one extra to tell whether more follow. */

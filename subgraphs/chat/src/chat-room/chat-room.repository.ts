@@ -1,4 +1,4 @@
-import { ensureIndexes, findByIds, isDuplicateKeyError, keysetAfter, type KeysetPosition } from '@stagelives/platform';
+import { byId, ensureIndexes, findByIds, isDuplicateKeyError, keysetAfter, type KeysetPosition } from '@stagelives/platform';
 import type { Collection, Db, Filter, ObjectId } from 'mongodb';
 import type { ChatRoomDocument } from './chat-room.type.js';
 
@@ -40,7 +40,7 @@ export class ChatRoomRepository {
   }
 
   findById(id: ObjectId): Promise<ChatRoomDocument | null> {
-    return this.collection.findOne({ _id: { $eq: id } });
+    return this.collection.findOne(byId(id));
   }
 
   findByIds(ids: readonly ObjectId[]): Promise<ChatRoomDocument[]> {
@@ -76,6 +76,6 @@ export class ChatRoomRepository {
    * so there a racing older value can win: both fields are hints (see docs/chat.md).
    */
   async noteMessage(id: ObjectId, seq: number, at: Date): Promise<void> {
-    await this.collection.updateOne({ _id: { $eq: id } }, { $max: { lastSeqHint: seq, lastActivityAt: at } });
+    await this.collection.updateOne(byId(id), { $max: { lastSeqHint: seq, lastActivityAt: at } });
   }
 }

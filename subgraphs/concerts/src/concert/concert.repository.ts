@@ -1,5 +1,5 @@
 import { escapeRegExp } from '@stagelives/schema';
-import { GroupCommit, ensureIndexes, findByIds, keysetAfter, type KeysetPosition } from '@stagelives/platform';
+import { GroupCommit, byId, ensureIndexes, findByIds, keysetAfter, type KeysetPosition } from '@stagelives/platform';
 import { ObjectId, type Collection, type Db, type Filter, type IndexDescription, type UpdateFilter } from 'mongodb';
 import type { ConcertCountCache } from './concert-count.cache.js';
 import { statusCondition } from './concert-status.js';
@@ -53,7 +53,7 @@ export class ConcertRepository {
   private readonly likeCounter = new GroupCommit<string, number, ConcertDocument | null>(async (id, deltas) => {
     const delta = deltas.reduce((a, b) => a + b, 0);
     const _id = new ObjectId(id);
-    const doc = delta === 0 ? await this.findById(_id) : await this.collection.findOneAndUpdate({ _id: { $eq: _id } }, { $inc: { likeCount: delta } }, { returnDocument: 'after' });
+    const doc = delta === 0 ? await this.findById(_id) : await this.collection.findOneAndUpdate(byId(_id), { $inc: { likeCount: delta } }, { returnDocument: 'after' });
     return deltas.map(() => doc);
   });
 
@@ -94,7 +94,7 @@ export class ConcertRepository {
   }
 
   findById(id: ObjectId): Promise<ConcertDocument | null> {
-    return this.collection.findOne({ _id: { $eq: id } });
+    return this.collection.findOne(byId(id));
   }
 
   findByIds(ids: readonly ObjectId[]): Promise<ConcertDocument[]> {
@@ -122,13 +122,13 @@ export class ConcertRepository {
 
   /** Applies `$set` atomically; returns the document as it was before, or null when there is none. */
   async updateReturningBefore(id: ObjectId, set: Partial<ConcertDocument>, where: Filter<ConcertDocument> = {}): Promise<ConcertDocument | null> {
-    const before = await this.collection.findOneAndUpdate({ ...where, _id: { $eq: id } }, { $set: set } as UpdateFilter<ConcertDocument>, { returnDocument: 'before' });
+    const before = await this.collection.findOneAndUpdate({ ...where, ...byId(id) }, { $set: set } as UpdateFilter<ConcertDocument>, { returnDocument: 'before' });
     if (before) await this.counts?.invalidate();
     return before;
   }
 
   async delete(id: ObjectId): Promise<boolean> {
-    const { deletedCount } = await this.collection.deleteOne({ _id: { $eq: id } });
+    const { deletedCount } = await this.collection.deleteOne(byId(id));
     if (deletedCount === 1) await this.counts?.invalidate();
     return deletedCount === 1;
   }

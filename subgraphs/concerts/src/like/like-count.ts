@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Collection, Document, ObjectId } from 'mongodb';
+import { byId } from '@stagelives/platform';
 import type { ConcertDocument } from '../concert/concert.type.js';
 
 export interface RecountResult {
@@ -33,16 +34,16 @@ export async function recountLikes(
   let fixed = 0;
   if (onlyMissing) {
     for (const c of differing) {
-      await concerts.updateOne({ _id: { $eq: c._id } }, { $set: { likeCount: counted.get(c._id.toHexString()) ?? 0 } });
+      await concerts.updateOne(byId(c._id), { $set: { likeCount: counted.get(c._id.toHexString()) ?? 0 } });
       fixed += 1;
     }
     return { checked: stored.length, fixed };
   }
   if (differing.length > 0) await sleep(settleMs);
   for (const c of differing) {
-    const [now, n] = await Promise.all([concerts.findOne({ _id: { $eq: c._id } }, { projection: { likeCount: 1 } }), likes.countDocuments({ concertId: { $eq: c._id } })]);
+    const [now, n] = await Promise.all([concerts.findOne(byId(c._id), { projection: { likeCount: 1 } }), likes.countDocuments({ concertId: { $eq: c._id } })]);
     if (!now || now.likeCount === n) continue;
-    await concerts.updateOne({ _id: { $eq: c._id } }, { $set: { likeCount: n } });
+    await concerts.updateOne(byId(c._id), { $set: { likeCount: n } });
     fixed += 1;
   }
   return { checked: stored.length, fixed };

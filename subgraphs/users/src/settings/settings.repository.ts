@@ -1,4 +1,5 @@
 import type { Collection, Db } from 'mongodb';
+import { byId } from '@stagelives/platform';
 import type { DevicePlatform, DeviceTokenDocument, NotificationPreferences, PreferencesDocument } from './settings.type.js';
 
 /**
@@ -24,7 +25,7 @@ export class SettingsRepository {
   /** Registers a token for a user; a token registered by someone else moves to this user. */
   async registerDevice(userId: string, token: string, platform: DevicePlatform, now = new Date()): Promise<void> {
     await this.devices.updateOne(
-      { _id: { $eq: token } },
+      byId(token),
       { $set: { userId, platform, updatedAt: now }, $setOnInsert: { createdAt: now } },
       { upsert: true },
     );
@@ -45,7 +46,7 @@ export class SettingsRepository {
   async savePreferences(userId: string, preferences: NotificationPreferences, now = new Date()): Promise<void> {
     const { ticketOpen, concertStart, ticketOpenLeadMinutes, concertStartLeadMinutes } = preferences;
     await this.preferences.updateOne(
-      { _id: { $eq: userId } },
+      byId(userId),
       { $set: { ticketOpen, concertStart, ticketOpenLeadMinutes, concertStartLeadMinutes, updatedAt: now } },
       { upsert: true },
     );
@@ -57,8 +58,8 @@ export class SettingsRepository {
    * stay in the concerts domain, and without preferences the defaults would apply again.
    */
   async deleteByUser(userId: string, now = new Date()): Promise<void> {
-    await this.deletedUsers.updateOne({ _id: { $eq: userId } }, { $setOnInsert: { deletedAt: now } }, { upsert: true });
+    await this.deletedUsers.updateOne(byId(userId), { $setOnInsert: { deletedAt: now } }, { upsert: true });
     await this.devices.deleteMany({ userId: { $eq: userId } });
-    await this.preferences.deleteOne({ _id: { $eq: userId } });
+    await this.preferences.deleteOne(byId(userId));
   }
 }

@@ -1,4 +1,4 @@
-import { ensureIndexes, findByIds, isDuplicateKeyError, duplicateKeyText } from '@stagelives/platform';
+import { byId, ensureIndexes, findByIds, isDuplicateKeyError, duplicateKeyText } from '@stagelives/platform';
 import { type MongoServerError, type Collection, type Db, type ObjectId, type UpdateFilter } from 'mongodb';
 import type { Role, UserDocument } from './user.type.js';
 
@@ -87,7 +87,7 @@ export class UserRepository {
   }
 
   findById(id: ObjectId): Promise<UserDocument | null> {
-    return this.collection.findOne({ _id: { $eq: id } });
+    return this.collection.findOne(byId(id));
   }
 
   findByEmail(emailLower: string): Promise<UserDocument | null> {
@@ -117,7 +117,7 @@ export class UserRepository {
   /** Removes personal data and keeps a tombstone, so authorship of kept content resolves. */
   async tombstone(id: ObjectId, now = new Date()): Promise<void> {
     await this.collection.updateOne(
-      { _id: { $eq: id } },
+      byId(id),
       {
         $set: { deletedAt: now, updatedAt: now, nickname: '', nicknameLower: `deleted:${id.toHexString()}`, roles: [], email: null, avatarUrl: null, passwordHash: null },
         $unset: { emailLower: '', googleSub: '', appleSub: '' },
