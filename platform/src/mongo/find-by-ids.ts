@@ -1,6 +1,9 @@
 import { ObjectId, type Collection, type Document, type Filter, type FindOptions } from 'mongodb';
 import type { MongoFeatures } from './mongo-features.js';
 
+/** What `byId` accepts: values that can never be an operator object. */
+const isIdValue = (id: unknown): id is ObjectId | string => id instanceof ObjectId || typeof id === 'string';
+
 /**
  * The filter of one document by `_id`: `{ _id: id }`, a bare equality. FerretDB 1.24 answers that
  * form (and only that form, alone in the filter) in SQL; `{ _id: { $eq: id } }` makes it decode
@@ -11,7 +14,7 @@ import type { MongoFeatures } from './mongo-features.js';
 export function byId(id: ObjectId): { _id: ObjectId };
 export function byId(id: string): { _id: string };
 export function byId(id: ObjectId | string): { _id: ObjectId | string } {
-  if (!(id instanceof ObjectId) && typeof id !== 'string') throw new TypeError('byId takes an ObjectId or a string');
+  if (!isIdValue(id)) throw new TypeError('byId takes an ObjectId or a string');
   return { _id: id };
 }
 
@@ -32,8 +35,6 @@ export const POINT_READS_UP_TO = 16;
 export function pointReadsFor(features: Pick<MongoFeatures, 'idInIndexed'>): number {
   return features.idInIndexed ? 0 : POINT_READS_UP_TO;
 }
-
-const isIdValue = (id: unknown): id is ObjectId | string => id instanceof ObjectId || typeof id === 'string';
 
 /** Documents by `_id` (missing ones are absent, duplicates read once), by point reads or `$in` (see POINT_READS_UP_TO). */
 export async function findByIds<T extends Document & { _id: unknown }>(

@@ -138,6 +138,12 @@ export async function report(input: Omit<Results, 'targets' | 'baseline'> & { ba
   };
   /** A reference that answered nothing in its run gives no ratio (n/a), however fast the other side was. */
   const usable = (v: number | undefined) => v !== undefined && v > 0;
+  /** A target "`mine` ≥ `factor` × `peer`" (req/s of one run); `missing` is what to show when `mine` was not measured. */
+  const atLeast = (target: string, mine: number | undefined, peer: number | undefined, factor: number, missing = 'not measured'): Target => ({
+    target,
+    measured: mine === undefined ? missing : `${fmt(mine)} vs ${fmt(peer)} req/s = ${ratio(mine, peer)}`,
+    verdict: mine === undefined || !usable(peer) ? 'n/a' : mine >= factor * peer! ? 'PASS' : 'FAIL',
+  });
   const cached = find('page', 'router+cache');
   if (valid(cached)) {
     const r = cached!.result!;
@@ -160,26 +166,10 @@ export async function report(input: Omit<Results, 'targets' | 'baseline'> & { ba
     const four = rps('page4', id);
     const fourApollo = rps('page4', 'apollo');
     if (id === 'router+cache' && four === undefined) continue;
-    targets.push({
-      target: `four-subgraph page (${label(id)}): ≥ 1.5× @apollo/gateway`,
-      measured: four === undefined ? 'not measured' : `${fmt(four)} vs ${fmt(fourApollo)} req/s = ${ratio(four, fourApollo)}`,
-      verdict: four === undefined || !usable(fourApollo) ? 'n/a' : four >= 1.5 * fourApollo! ? 'PASS' : 'FAIL',
-    });
+    targets.push(atLeast(`four-subgraph page (${label(id)}): ≥ 1.5× @apollo/gateway`, four, fourApollo, 1.5));
   }
-  const trivial = rps('trivial', 'router');
-  const trivialDirect = rps('trivial', 'subgraph');
-  targets.push({
-    target: 'router overhead, trivial query ({ __typename }): ≥ 0.8× the subgraph called directly',
-    measured: trivial === undefined ? 'not measured' : `${fmt(trivial)} vs ${fmt(trivialDirect)} req/s = ${ratio(trivial, trivialDirect)}`,
-    verdict: trivial === undefined || !usable(trivialDirect) ? 'n/a' : trivial >= 0.8 * trivialDirect! ? 'PASS' : 'FAIL',
-  });
-  const cachedRps = rps('page', 'router+cache');
-  const pageDirect = rps('page', 'subgraph');
-  targets.push({
-    target: 'router overhead, cached page: ≥ 0.8× the subgraph called directly',
-    measured: cachedRps === undefined ? results.cacheOn : `${fmt(cachedRps)} vs ${fmt(pageDirect)} req/s = ${ratio(cachedRps, pageDirect)}`,
-    verdict: cachedRps === undefined || !usable(pageDirect) ? 'n/a' : cachedRps >= 0.8 * pageDirect! ? 'PASS' : 'FAIL',
-  });
+  targets.push(atLeast('router overhead, trivial query ({ __typename }): ≥ 0.8× the subgraph called directly', rps('trivial', 'router'), rps('trivial', 'subgraph'), 0.8));
+  targets.push(atLeast('router overhead, cached page: ≥ 0.8× the subgraph called directly', rps('page', 'router+cache'), rps('page', 'subgraph'), 0.8, results.cacheOn));
   const routerRss = results.measurements.filter((m) => m.contender.startsWith('router') && m.rssPeakMb !== undefined);
   const maxRss = Math.max(...routerRss.map((m) => m.rssPeakMb!));
   targets.push({

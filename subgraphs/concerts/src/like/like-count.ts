@@ -30,11 +30,11 @@ export async function recountLikes(
   if (stored.length === 0) return { checked: 0, fixed: 0 };
   const counted = new Map<string, number>();
   for await (const row of likes.aggregate<{ _id: ObjectId; n: number }>([{ $group: { _id: '$concertId', n: { $sum: 1 } } }])) counted.set(row._id.toHexString(), row.n);
-  const differing = stored.filter((c) => c.likeCount !== (counted.get(c._id.toHexString()) ?? 0));
+  const differing = stored.map((c) => ({ ...c, n: counted.get(c._id.toHexString()) ?? 0 })).filter((c) => c.likeCount !== c.n);
   let fixed = 0;
   if (onlyMissing) {
     for (const c of differing) {
-      await concerts.updateOne(byId(c._id), { $set: { likeCount: counted.get(c._id.toHexString()) ?? 0 } });
+      await concerts.updateOne(byId(c._id), { $set: { likeCount: c.n } });
       fixed += 1;
     }
     return { checked: stored.length, fixed };
