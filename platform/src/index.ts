@@ -13,6 +13,7 @@ export * from './mongo/mongo-features.js';
 export * from './mongo/mongo-errors.js';
 export * from './mongo/ensure-indexes.js';
 export * from './mongo/find-by-ids.js';
+export * from './mongo/estimated-count.js';
 export * from './mongo/keyset.js';
 export * from './mongo/user-link.repository.js';
 export * from './redis/redis.js';

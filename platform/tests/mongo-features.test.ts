@@ -40,3 +40,20 @@ describe('ensureIndexes', () => {
     }
   });
 });
+
+describe('estimatedCount', () => {
+  it('should count from the collection statistics, without a count command, and a collection never written as 0', async () => {
+    const { estimatedCount } = await import('../src/index.js');
+    const scratch = await openScratch({ mongoUri: inject('mongoUri') });
+    try {
+      const col = scratch.db('stats').collection<{ n: number }>('things');
+      expect(await estimatedCount(col)).toBe(0);
+      await col.insertMany(Array.from({ length: 37 }, (_, n) => ({ n })));
+      expect(await estimatedCount(col)).toBe(37);
+      await col.deleteMany({ n: { $lt: 7 } });
+      expect(await estimatedCount(col)).toBe(30);
+    } finally {
+      await scratch.close();
+    }
+  });
+});

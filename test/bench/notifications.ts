@@ -76,6 +76,9 @@ export async function runNotifications({ mongoUri, redisUrl }: { mongoUri: strin
         effectiveEndsAt: new Date(startsAt.getTime() + 4 * HOUR),
         ticketOpenAt: new Date(now + 10 * MINUTE + i * MINUTE),
         status: 'UPCOMING',
+        // Every fan likes every concert; stored as the concerts domain keeps it (else the
+        // workers' like recount would find every count wrong and repair them mid-run).
+        likeCount: fans,
         posterUrl: null,
         createdBy: new ObjectId(),
         createdAt: new Date(now),
@@ -136,18 +139,23 @@ export async function runNotifications({ mongoUri, redisUrl }: { mongoUri: strin
     await Promise.all(Array.from({ length: workerCount }, startWorker));
     const readyMs = Date.now() - dispatchStart;
     const deadline = Date.now() + timeoutMs;
-    // Done when every reminder is SENT (decided before its pushes) and every push it claimed has a receipt.
-    let sent = 0;
-    let unconfirmed = -1;
+    // Done when the send queue is empty (every job finished) and the FCM server accepted every
+    // push owed. Watched in Redis and the FCM server only: a database poll (a count of SENT
+    // outcomes is a scan of a 100,000-document collection on FerretDB) would take the very CPU
+    // being measured. The outcomes and the ledger are read once, at the end.
+    const owed = planned.length; // one device per fan
     while (Date.now() < deadline) {
-      sent = await store.reminders.outcomes.countDocuments({ status: 'SENT' });
-      if (sent >= planned.length) {
-        unconfirmed = (await store.ledger.unconfirmed()).length;
-        if (unconfirmed === 0) break;
-      }
-      await new Promise((r) => setTimeout(r, 500));
+      const [counts, { accepted }] = await Promise.all([
+        queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children'),
+        fcm.request<{ accepted: number }>({ type: 'stats' }),
+      ]);
+      const left = Object.values(counts).reduce((a, b) => a + b, 0);
+      if (left === 0 && accepted >= owed) break;
+      await new Promise((r) => setTimeout(r, 250));
     }
     const endToEndSeconds = (Date.now() - dispatchStart) / 1000;
+    const sent = await store.reminders.outcomes.countDocuments({ status: 'SENT' });
+    const unconfirmed = (await store.ledger.unconfirmed()).length;
     const stats = await fcm.request<{ accepted: number; firstAt: number; lastAt: number }>({ type: 'stats' });
     const pushSeconds = Math.max(0.001, (stats.lastAt - stats.firstAt) / 1000);
     const pushesPerSecond = stats.accepted / pushSeconds;
@@ -186,7 +194,11 @@ export async function runNotifications({ mongoUri, redisUrl }: { mongoUri: strin
     const checks = [
       { target: `≥ ${NOTIFY_TARGETS.minScheduledPerSecond} reminders/s scheduled`, measured: `${Math.round(scheduledPerSecond)}/s`, verdict: scheduledPerSecond >= NOTIFY_TARGETS.minScheduledPerSecond ? 'PASS' : 'FAIL' },
       { target: `≥ ${NOTIFY_TARGETS.minPushesPerSecond} pushes/s dispatched`, measured: `${Math.round(pushesPerSecond)}/s with ${workerCount} worker processes`, verdict: pushesPerSecond >= NOTIFY_TARGETS.minPushesPerSecond ? 'PASS' : 'FAIL' },
-      { target: 'every reminder SENT, 0 lost, 0 duplicated (counted by the FCM server)', measured: `${sent}/${planned.length} SENT, ${lost} lost, ${duplicated} duplicated, ${unexpected} unexpected`, verdict: sent === planned.length && lost === 0 && duplicated === 0 && unexpected === 0 ? 'PASS' : 'FAIL' },
+      {
+        target: 'every reminder SENT, every claim with its receipt, 0 lost, 0 duplicated (counted by the FCM server)',
+        measured: `${sent}/${planned.length} SENT, ${unconfirmed} claims without receipt, ${lost} lost, ${duplicated} duplicated, ${unexpected} unexpected`,
+        verdict: sent === planned.length && unconfirmed === 0 && lost === 0 && duplicated === 0 && unexpected === 0 ? 'PASS' : 'FAIL',
+      },
     ];
     console.info('Notifications targets');
     console.table(checks);

@@ -3,7 +3,7 @@
 // the server. Read-only, over the concerts `Db` (the workers process does the cross-domain
 // reads; the notifications subgraph never opens this database).
 import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
-import { findByIds } from '@stagelives/platform';
+import { estimatedCount, findByIds } from '@stagelives/platform';
 import { isObjectIdHex, type ConcertStatusName } from '@stagelives/schema';
 import { CONCERTS_COLLECTION } from './concert/concert.repository.js';
 import type { ConcertDocument } from './concert/concert.type.js';
@@ -116,9 +116,9 @@ export class ReminderSource {
     return fans;
   }
 
-  /** How many likes there are, by the server's estimate (cheap: collection metadata). */
+  /** How many likes there are, from the server's collection statistics (platform's estimatedCount). */
   estimatedLikes(): Promise<number> {
-    return this.likes.estimatedDocumentCount();
+    return estimatedCount(this.likes);
   }
 
   /** A user's likes. */

@@ -49,10 +49,13 @@ export async function startFerretDB({
   const sqliteDir = join(dataDir, 'sqlite');
   mkdirSync(stateDir, { recursive: true });
   mkdirSync(sqliteDir, { recursive: true });
+  // FERRETDB_DEBUG_ADDR (e.g. 127.0.0.1:8089): FerretDB's debug port with Go pprof, for profiling
+  // the database under a benchmark (`go tool pprof http://…/debug/pprof/profile`); off by default.
+  const debugAddr = process.env.FERRETDB_DEBUG_ADDR ?? '-';
   const backend = postgresUrl ? ['--handler=pg', `--postgresql-url=${postgresUrl}`] : ['--handler=sqlite', `--sqlite-url=file:${sqliteDir}/`];
   const child = spawn(
     FERRETDB_BIN,
-    [...backend, `--listen-addr=127.0.0.1:${listenPort}`, `--state-dir=${stateDir}`, '--telemetry=disable', '--log-level=error', '--debug-addr=-'],
+    [...backend, `--listen-addr=127.0.0.1:${listenPort}`, `--state-dir=${stateDir}`, '--telemetry=disable', '--log-level=error', `--debug-addr=${debugAddr}`],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   pipeLines(child, onOutput);

@@ -1,4 +1,6 @@
+import { estimatedCount } from '@stagelives/platform';
 import type { ReminderConcert, ReminderSource } from '@stagelives/concerts/reminder-source';
+import type { LikeChanges } from './like-changes.js';
 import { preferencesOf, type DeviceTokenDocument, type ReminderPreferences, type SettingsRepository } from '@stagelives/notifications/store';
 
 /** One reminder's need for facts: whose, which concert, and when it was queued. */
@@ -28,6 +30,11 @@ interface UserSnapshot {
 interface LikeSnapshot {
   fans: Map<string, Set<string>>;
   loadedAt: number;
+  /** With a change feed: the event stream position the snapshot is exact up to, and the pairs changed since (read by key). */
+  position: string | null;
+  changed: Set<string>;
+  /** Up to when the snapshot is known exact for the pairs not in `changed` (its read, or the last catch-up). */
+  exactAt: number;
 }
 
 /** What a batch of fire-time checks reads. */
@@ -53,6 +60,14 @@ export interface FactsCacheOptions {
   snapshotFrom?: number;
   /** Largest collection read whole (documents, by the server's estimate). Default 1,000,000. */
   snapshotMax?: number;
+  /**
+   * The likes and unlikes since the like snapshot was read (the concert events stream). With it,
+   * the like snapshot is kept exact by marking the pairs changed since (they are read by key)
+   * and is read again only after `likesTtlMs`, instead of `ttlMs`.
+   */
+  likeChanges?: LikeChanges;
+  /** How long a like snapshot kept exact by `likeChanges` is used (bounds what a lost event can hide). Default `ttlMs`. */
+  likesTtlMs?: number;
 }
 
 /**
@@ -82,10 +97,15 @@ export class FactsCache {
   private lastSweep = 0;
   private readonly snapshotFrom: number;
   private readonly snapshotMax: number;
+  /** How long the like snapshot is used. */
+  private readonly likesTtlMs: number;
+  /** The catch-up with the change feed in flight: concurrent batches share it. */
+  private catchingUp: Promise<void> | null = null;
 
   constructor(private readonly deps: FactsCacheOptions) {
     this.snapshotFrom = deps.snapshotFrom ?? 200;
     this.snapshotMax = deps.snapshotMax ?? 1_000_000;
+    this.likesTtlMs = deps.likeChanges ? Math.max(deps.likesTtlMs ?? deps.ttlMs, deps.ttlMs) : deps.ttlMs;
   }
 
   /** When users' cached facts were declared stale (their devices changed): older facts are not used for them. */
@@ -103,11 +123,12 @@ export class FactsCache {
     this.sweep(started);
     const caching = ttlMs > 0;
     if (caching && !fresh) this.refreshAhead(started);
+    if (caching && !fresh && this.likeSnapshot?.position != null) await this.catchUp();
     // What this call decides on: concurrent calls may replace the snapshots meanwhile.
     const userSnapshot = this.userSnapshot;
     const likeSnapshot = this.likeSnapshot;
     const userEntries = new Map<string, UserFacts>();
-    const usable = (loadedAt: number | undefined, queuedAt: number) => !fresh && caching && loadedAt !== undefined && loadedAt >= queuedAt && started - loadedAt <= ttlMs;
+    const usable = (loadedAt: number | undefined, queuedAt: number, maxAge = ttlMs) => !fresh && caching && loadedAt !== undefined && loadedAt >= queuedAt && started - loadedAt <= maxAge;
 
     // Users: from a per-user entry or the snapshot when usable; else read.
     const newestQueued = new Map<string, number>();
@@ -122,7 +143,9 @@ export class FactsCache {
       if (best) userEntries.set(u, best);
       else userMisses.push(u);
     }
-    // Likes: from a pair entry or the snapshot when usable; else read.
+    // Likes: from a pair entry or the snapshot when usable (exact since the reminder was queued, and
+    // not older than likesTtlMs); else read.
+    const likesUsable = (snapshot: LikeSnapshot, queuedAt: number) => !fresh && caching && snapshot.exactAt >= queuedAt && started - snapshot.loadedAt <= this.likesMaxAge(snapshot);
     const likedEntries = new Map<string, boolean>();
     const pairMisses: FactsRequest[] = [];
     for (const r of requests) {
@@ -131,7 +154,9 @@ export class FactsCache {
       const fans = likeSnapshot?.fans.get(r.concertId);
       const candidates: Array<{ loadedAt: number; liked: boolean }> = [];
       if (pair && usable(pair.loadedAt, r.queuedAt)) candidates.push(pair);
-      if (fans && usable(likeSnapshot!.loadedAt, r.queuedAt)) candidates.push({ loadedAt: likeSnapshot!.loadedAt, liked: fans.has(r.userId) });
+      if (fans && likesUsable(likeSnapshot!, r.queuedAt) && !likeSnapshot!.changed.has(key)) {
+        candidates.push({ loadedAt: likeSnapshot!.exactAt, liked: fans.has(r.userId) });
+      }
       const best = candidates.sort((a, b) => b.loadedAt - a.loadedAt)[0];
       if (best) likedEntries.set(key, best.liked);
       else pairMisses.push(r);
@@ -193,7 +218,7 @@ export class FactsCache {
     }
     this.loadingUsers ??= (async () => {
       const { settings } = this.deps;
-      if ((await settings.devices.estimatedDocumentCount()) > this.snapshotMax || (await settings.preferences.estimatedDocumentCount()) > this.snapshotMax) return null;
+      if ((await estimatedCount(settings.devices)) > this.snapshotMax || (await estimatedCount(settings.preferences)) > this.snapshotMax) return null;
       const loadedAt = Date.now();
       const [devices, preferences, deleted] = await Promise.all([settings.devices.find({}).toArray(), settings.preferences.find({}).toArray(), settings.deletedUsers.find({}).toArray()]);
       const snapshot: UserSnapshot = { preferences: new Map(preferences.map((p) => [p._id, preferencesOf(p)])), deleted: new Set(deleted.map((d) => d._id)), devices: new Map(), loadedAt };
@@ -216,9 +241,10 @@ export class FactsCache {
     if (snapshot) {
       rest = [];
       for (const p of pairs) {
+        const key = `${p.concertId}:${p.userId}`;
         const fans = snapshot.fans.get(p.concertId);
-        if (fans) read.set(`${p.concertId}:${p.userId}`, fans.has(p.userId));
-        else rest.push(p); // a concert that is not upcoming (moved into the past, cancelled): read its pairs
+        if (fans && !snapshot.changed.has(key)) read.set(key, fans.has(p.userId));
+        else rest.push(p); // a concert that is not upcoming (moved into the past, cancelled), or a pair changed since: read it
       }
     }
     if (rest.length === 0) return read;
@@ -239,12 +265,15 @@ export class FactsCache {
       if (!shared || shared.loadedAt >= after) return shared;
     }
     this.loadingLikes ??= (async () => {
-      const { source } = this.deps;
+      const { source, likeChanges } = this.deps;
       if ((await source.estimatedLikes()) > this.snapshotMax) return null;
+      // The feed's position first: a change after it is caught up with, even if the read saw it.
       const loadedAt = Date.now();
+      // No position (the feed unreadable): the snapshot lives only ttlMs.
+      const position = likeChanges ? await likeChanges.position().catch(() => null) : null;
       const upcoming: string[] = [];
       for await (const page of source.upcomingConcerts(new Date(loadedAt))) upcoming.push(...page.map((c) => c.id));
-      const snapshot: LikeSnapshot = { fans: await source.fansOf(upcoming), loadedAt };
+      const snapshot: LikeSnapshot = { fans: await source.fansOf(upcoming), loadedAt, position, changed: new Set(), exactAt: loadedAt };
       this.likeSnapshot = snapshot;
       return snapshot;
     })().finally(() => {
@@ -253,15 +282,45 @@ export class FactsCache {
     return this.loadingLikes;
   }
 
+  /** How long a like snapshot is used: likesTtlMs while the change feed keeps it exact, else ttlMs. */
+  private likesMaxAge(snapshot: LikeSnapshot): number {
+    return snapshot.position !== null ? this.likesTtlMs : this.deps.ttlMs;
+  }
+
+  /**
+   * Brings the like snapshot up to the change feed: pairs liked or unliked since are marked (and
+   * read by key); when the feed lost entries since (trimmed), the snapshot is dropped.
+   */
+  private catchUp(): Promise<void> {
+    this.catchingUp ??= (async () => {
+      const snapshot = this.likeSnapshot;
+      if (!snapshot || snapshot.position === null || !this.deps.likeChanges) return;
+      const at = Date.now();
+      // The feed unreadable (Redis away): the snapshot can no longer be kept exact.
+      const changes = await this.deps.likeChanges.since(snapshot.position).catch(() => null);
+      if (this.likeSnapshot !== snapshot) return; // replaced meanwhile
+      if (!changes) {
+        this.likeSnapshot = null;
+        return;
+      }
+      for (const pair of changes.pairs) snapshot.changed.add(pair);
+      snapshot.position = changes.position;
+      snapshot.exactAt = at;
+    })().finally(() => {
+      this.catchingUp = null;
+    });
+    return this.catchingUp;
+  }
+
   /**
    * Refreshes the snapshots in the background once they are half their allowed age, so batches
    * keep using a valid one instead of all waiting for the next at expiry.
    */
   private refreshAhead(now: number): void {
     const { ttlMs } = this.deps;
-    const due = (loadedAt: number | undefined) => loadedAt !== undefined && now - loadedAt > ttlMs / 2;
-    if (due(this.userSnapshot?.loadedAt) && !this.loadingUsers) void this.loadUserSnapshot(now).catch(() => undefined);
-    if (due(this.likeSnapshot?.loadedAt) && !this.loadingLikes) void this.loadLikeSnapshot(now).catch(() => undefined);
+    const due = (loadedAt: number | undefined, maxAge: number) => loadedAt !== undefined && now - loadedAt > maxAge / 2;
+    if (due(this.userSnapshot?.loadedAt, ttlMs) && !this.loadingUsers) void this.loadUserSnapshot(now).catch(() => undefined);
+    if (this.likeSnapshot && due(this.likeSnapshot.loadedAt, this.likesMaxAge(this.likeSnapshot)) && !this.loadingLikes) void this.loadLikeSnapshot(now).catch(() => undefined);
   }
 
   /** Drops expired entries now and then, so the cache holds about `ttlMs` worth of facts. */

@@ -39,6 +39,13 @@ export const notificationsEnv = {
   NOTIFICATIONS_STALLED_CHECK_MS: ms(30_000, 100),
   /** How old the fans, preferences and devices a fire-time check uses may be (0: read them for every batch). */
   NOTIFICATIONS_RECHECK_CACHE_MS: ms(30_000),
+  /**
+   * How long the likes a fire-time check uses may be read whole before they are read again. In
+   * between they are kept exact from the concert events stream (pairs liked or unliked since are
+   * read by key), so this bounds only what a lost event could hide; reconciliation repairs the
+   * same at the same pace. Never shorter than NOTIFICATIONS_RECHECK_CACHE_MS.
+   */
+  NOTIFICATIONS_LIKES_CACHE_MS: ms(10 * 60_000),
   /** How often reminders are rebuilt from the likes and missing jobs re-queued (also at start-up). */
   NOTIFICATIONS_RECONCILE_EVERY_MS: ms(10 * 60_000, 1_000),
   /** How often expired history, reminders and ledger entries are deleted. */

@@ -4,6 +4,7 @@ import { ReminderSource } from '@stagelives/concerts/reminder-source';
 import { ensureNotificationIndexes, notificationStore, type NotificationStore } from '@stagelives/notifications/store';
 import { startEventConsumers } from './events.consumer.js';
 import { FactsCache } from './facts-cache.js';
+import { streamLikeChanges } from './like-changes.js';
 import { createNotificationsMaintenanceWorker, pruneNotifications } from './maintenance.js';
 import type { NotificationsConfig } from './notifications.config.js';
 import { NotificationsJob, createMaintenanceQueue, createSendQueue, scheduleMaintenance, type MaintenanceQueue, type SendQueue } from './notifications.queue.js';
@@ -62,7 +63,13 @@ export async function createNotificationWorkers(deps: NotificationWorkersDeps): 
   const sendQueue = createSendQueue(connection, bullPrefix, { attempts: config.NOTIFICATIONS_PUSH_ATTEMPTS, backoffMs: config.NOTIFICATIONS_PUSH_BACKOFF_MS });
   const maintenanceQueue = createMaintenanceQueue(connection, bullPrefix);
   const scheduler = new ReminderScheduler({ store, source, queue: sendQueue, logger, clock });
-  const cache = new FactsCache({ source, settings: store.settings, ttlMs: config.NOTIFICATIONS_RECHECK_CACHE_MS });
+  const cache = new FactsCache({
+    source,
+    settings: store.settings,
+    ttlMs: config.NOTIFICATIONS_RECHECK_CACHE_MS,
+    likeChanges: streamLikeChanges(redis, redisPrefix),
+    likesTtlMs: config.NOTIFICATIONS_LIKES_CACHE_MS,
+  });
   const dispatcher = new ReminderDispatcher({ store, cache, push, redis, redisPrefix, logger, lockMs: config.NOTIFICATIONS_SEND_LOCK_MS, clock });
   const reconcile = () => reconcileReminders({ store, source, scheduler, queue: sendQueue, redis, redisPrefix, now: clock?.() ?? new Date() });
 
