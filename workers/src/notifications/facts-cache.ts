@@ -267,9 +267,9 @@ export class FactsCache {
     this.loadingLikes ??= (async () => {
       const { source, likeChanges } = this.deps;
       if ((await source.estimatedLikes()) > this.snapshotMax) return null;
-      // The feed's position first: a change after it is caught up with, even if the read saw it.
       const loadedAt = Date.now();
-      // No position (the feed unreadable): the snapshot lives only ttlMs.
+      // The feed's position before the read: a change after it is caught up with (read by key),
+      // even if the read already saw it. No position (the feed unreadable): the snapshot lives only ttlMs.
       const position = likeChanges ? await likeChanges.position().catch(() => null) : null;
       const upcoming: string[] = [];
       for await (const page of source.upcomingConcerts(new Date(loadedAt))) upcoming.push(...page.map((c) => c.id));
