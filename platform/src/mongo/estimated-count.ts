@@ -1,4 +1,5 @@
-import { MongoServerError, type Collection, type Document } from 'mongodb';
+import type { Collection, Document } from 'mongodb';
+import { isNamespaceNotFound } from './mongo-errors.js';
 
 /**
  * The number of documents in a collection from the server's own statistics (`$collStats`
@@ -14,11 +15,7 @@ export async function estimatedCount<T extends Document>(collection: Collection<
     const rows = await collection.aggregate<{ count?: number }>([{ $collStats: { count: {} } }]).toArray();
     return rows.reduce((sum, row) => sum + (typeof row.count === 'number' ? row.count : 0), 0);
   } catch (error) {
-    if (isNamespaceNotFound(error)) return 0;
+    if (isNamespaceNotFound(error)) return 0; // FerretDB refuses `$collStats` on a collection never written
     throw error;
   }
 }
-
-/** NamespaceNotFound (26): FerretDB refuses `$collStats` on a collection never written. */
-const isNamespaceNotFound = (error: unknown) =>
-  error instanceof MongoServerError && (error.code === 26 || /ns not found|namespace .* not found/i.test(error.message));

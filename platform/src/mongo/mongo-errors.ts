@@ -9,6 +9,11 @@ export function isDuplicateKeyError(error: unknown): error is MongoServerError {
   return error.code === 11000 || error.code === 11001 || /UNIQUE constraint failed|duplicate key/i.test(error.message);
 }
 
+/** NamespaceNotFound (code 26; FerretDB says "ns not found"): the collection does not exist. */
+export function isNamespaceNotFound(error: unknown): error is MongoServerError {
+  return error instanceof MongoServerError && (error.code === 26 || /ns not found|namespace .* not found/i.test(error.message));
+}
+
 /** Text naming the violated index (key pattern and message), to tell which unique field clashed. */
 export function duplicateKeyText(error: MongoServerError): string {
   return `${JSON.stringify(error.keyPattern ?? {})} ${error.message}`;

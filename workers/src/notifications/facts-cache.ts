@@ -97,7 +97,7 @@ export class FactsCache {
   private lastSweep = 0;
   private readonly snapshotFrom: number;
   private readonly snapshotMax: number;
-  /** How long the like snapshot is used. */
+  /** How long a like snapshot kept exact by the change feed is used (likesMaxAge). */
   private readonly likesTtlMs: number;
   /** The catch-up with the change feed in flight: concurrent batches share it. */
   private catchingUp: Promise<void> | null = null;
@@ -105,7 +105,7 @@ export class FactsCache {
   constructor(private readonly deps: FactsCacheOptions) {
     this.snapshotFrom = deps.snapshotFrom ?? 200;
     this.snapshotMax = deps.snapshotMax ?? 1_000_000;
-    this.likesTtlMs = deps.likeChanges ? Math.max(deps.likesTtlMs ?? deps.ttlMs, deps.ttlMs) : deps.ttlMs;
+    this.likesTtlMs = Math.max(deps.likesTtlMs ?? deps.ttlMs, deps.ttlMs);
   }
 
   /** When users' cached facts were declared stale (their devices changed): older facts are not used for them. */
@@ -128,7 +128,7 @@ export class FactsCache {
     const userSnapshot = this.userSnapshot;
     const likeSnapshot = this.likeSnapshot;
     const userEntries = new Map<string, UserFacts>();
-    const usable = (loadedAt: number | undefined, queuedAt: number, maxAge = ttlMs) => !fresh && caching && loadedAt !== undefined && loadedAt >= queuedAt && started - loadedAt <= maxAge;
+    const usable = (loadedAt: number | undefined, queuedAt: number) => !fresh && caching && loadedAt !== undefined && loadedAt >= queuedAt && started - loadedAt <= ttlMs;
 
     // Users: from a per-user entry or the snapshot when usable; else read.
     const newestQueued = new Map<string, number>();
