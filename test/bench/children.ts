@@ -1,6 +1,6 @@
 /**
- * Child processes of the benchmarks (the side-by-side HTTP one and the chat fan-out): forked
- * TypeScript entries (tsx) that announce their port over IPC (`{ type: 'listening', port }`,
+ * Child processes of the benchmarks (the side-by-side HTTP one, the chat fan-out, the
+ * notifications dispatch): forked entries that announce their port over IPC (`{ type: 'listening', port }`,
  * platform's `announceListening`) and answer requests by id, and the per-process readings
  * (/proc) the reports show.
  */
@@ -8,6 +8,26 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, pipeLines, stopChild } from '@stagelives/devkit';
+import { commandFor, ensureProductionBuild } from '../production/support.js';
+
+/**
+ * How the benchmarks run our own processes (router, subgraphs, workers): `dist` (default) is
+ * what the image runs — the production build (`npm run build`, made first when a source is
+ * newer) under node's flags of the Dockerfile's CMD; `tsx` runs the TypeScript sources (no
+ * build; tsx's loader and its source maps add memory and start-up time to every process).
+ */
+export const BENCH_RUNTIME: 'dist' | 'tsx' = process.env.BENCH_RUNTIME === 'tsx' ? 'tsx' : 'dist';
+
+/**
+ * The entry and node flags of one of our processes (`router`, `workers`, `subgraphs/<name>`)
+ * under `BENCH_RUNTIME`, for `forkEntry` or a spawn of node.
+ */
+export function serviceEntry(pkg: string): { entry: string; execArgv: string[] } {
+  if (BENCH_RUNTIME === 'tsx') return { entry: `${pkg}/src/index.ts`, execArgv: ['--import', 'tsx'] };
+  ensureProductionBuild();
+  const [, ...flags] = commandFor(`${pkg}/dist/index.js`);
+  return { entry: flags.pop()!, execArgv: flags };
+}
 
 export interface Child {
   name: string;
@@ -18,15 +38,15 @@ export interface Child {
 }
 
 /**
- * Forks `entry` (relative to the project root) under tsx, with `execArgv` added to node's flags
- * (e.g. `--cpu-prof`). Output lines go to `onLine` (by default the first 20 are printed,
+ * Forks `entry` (relative to the project root): a `.ts` file under tsx; `execArgv` is added to
+ * node's flags (e.g. `--cpu-prof`, or `serviceEntry`'s). Output lines go to `onLine` (by default the first 20 are printed,
  * prefixed with the child's name).
  */
-export function forkTs(name: string, entry: string, env: Record<string, string | undefined>, onLine?: (line: string) => void, execArgv: string[] = []): Child {
+export function forkEntry(name: string, entry: string, env: Record<string, string | undefined>, onLine?: (line: string) => void, execArgv: string[] = []): Child {
   let shown = 0;
   const child = fork(join(ROOT, entry), [], {
     cwd: ROOT,
-    execArgv: ['--import', 'tsx', ...execArgv],
+    execArgv: entry.endsWith('.ts') ? ['--import', 'tsx', ...execArgv] : execArgv,
     env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
@@ -116,4 +136,25 @@ export function pidsMatching(needle: string): number[] {
     }
   }
   return pids;
+}
+
+/**
+ * Node flags of our router as deployed: the router Deployment's `NODE_OPTIONS`
+ * (deploy/base/router.yaml, the V8 heap cap), unless `BENCH_ROUTER_NODE_FLAGS` (space-separated;
+ * empty: none) says otherwise.
+ */
+export function routerNodeFlags(): string[] {
+  const given = process.env.BENCH_ROUTER_NODE_FLAGS;
+  if (given !== undefined) return given.split(' ').filter(Boolean);
+  const manifest = readFileSync(join(ROOT, 'deploy/base/router.yaml'), 'utf8');
+  const value = /- name: NODE_OPTIONS\s+value: "([^"]*)"/.exec(manifest)?.[1];
+  if (value === undefined) throw new Error('deploy/base/router.yaml sets no NODE_OPTIONS for the router');
+  return value.split(' ').filter(Boolean);
+}
+
+/** Forks one of our processes (`router`, `subgraphs/<name>`) as `BENCH_RUNTIME` says. */
+export function forkService(name: string, pkg: string, env: Record<string, string | undefined>, onLine?: (line: string) => void, execArgv: string[] = []): Child {
+  const service = serviceEntry(pkg);
+  const extra = pkg === 'router' ? routerNodeFlags() : [];
+  return forkEntry(name, service.entry, env, onLine, [...service.execArgv, ...extra, ...execArgv]);
 }

@@ -3,7 +3,7 @@
  *
  * Many subscribers on one room; messages sent on a fixed schedule (never waiting for replies).
  * Processes:
- *   - the measured router: `router/src/index.ts` forked on its own (tsx), pointed at the
+ *   - the measured router: forked on its own as the image runs it (`BENCH_RUNTIME`, children.ts), pointed at the
  *     subgraphs `createStack` runs in this process, same secret, prefixes and Redis;
  *   - the peer, measured in the same run: `fanout-peer.ts`, plain graphql-ws (`useServer`) over a
  *     graphql-redis-subscriptions RedisPubSub, executing and serialising per subscriber, fed by
@@ -42,7 +42,7 @@ import { ObjectId } from 'mongodb';
 import { ROOT } from '@stagelives/devkit';
 import { SessionStore, loadBaseConfig } from '@stagelives/platform';
 import { ok, signUp, type Stack } from '../support/stack.js';
-import { cpuSeconds, forkTs, rssMb, waitListening, type Child } from './children.js';
+import { cpuSeconds, forkEntry, forkService, rssMb, waitListening, type Child } from './children.js';
 import { BODY_MARKER, type LoadRequest, type LoadResult, type LoadStatus } from './fanout-load.js';
 
 /** The issue's targets, per router process on this 2-core machine. */
@@ -138,9 +138,9 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
   try {
     // --- The measured router, in its own process. ---
     const subgraphUrls = Object.entries(stack.subgraphUrls).map(([n, u]) => `${n}=${u}`).join(',');
-    const router = forkTs(
+    const router = forkService(
       'router',
-      'router/src/index.ts',
+      'router',
       {
         ...process.env,
         ...stack.env,
@@ -170,13 +170,13 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
     let peer: Child | null = null;
     let peerWs = '';
     if (withPeer) {
-      peer = forkTs('peer', 'test/bench/fanout-peer.ts', { ...process.env, REDIS_URL: stack.env.REDIS_URL, PEER_CHANNEL_PREFIX: peerChannelPrefix, NODE_ENV: 'production' });
+      peer = forkEntry('peer', 'test/bench/fanout-peer.ts', { ...process.env, REDIS_URL: stack.env.REDIS_URL, PEER_CHANNEL_PREFIX: peerChannelPrefix, NODE_ENV: 'production' });
       children.push(peer);
       peerWs = `ws://127.0.0.1:${await waitListening(peer)}/graphql`;
     }
 
     // --- The subscribers' process. ---
-    const load = forkTs('load', 'test/bench/fanout-load.ts', { ...process.env }, (line) => process.stderr.write(`[load] ${line}\n`));
+    const load = forkEntry('load', 'test/bench/fanout-load.ts', { ...process.env }, (line) => process.stderr.write(`[load] ${line}\n`));
     children.push(load);
 
     // --- Users. The sender is a real signed-up member. ---

@@ -1,5 +1,5 @@
 /**
- * The notifications benchmark's FCM endpoint (forked by `notifications.ts` with `forkTs`): the
+ * The notifications benchmark's FCM endpoint (forked by `notifications.ts` with `forkEntry`): the
  * local FCM v1 server of `@stagelives/devkit` in a process of its own, so the workers' pushes
  * cross a real socket to another process, as they would to Google. Answers requests by id
  * (`{ reply: id, ... }`, see children.ts):

@@ -6,8 +6,8 @@
  *    fan, on a scratch prefix of the bench's FerretDB and Redis.
  * 2. **Scheduling**: `ReminderScheduler.schedule` of every planned reminder in bulk (the path
  *    the reconciliation and big events take): reminder documents + BullMQ jobs, reminders/s.
- * 3. **Dispatch**: worker processes (`node --import tsx workers/src/index.ts`, the production
- *    entry, send part only) send them through the real firebase-admin client to the local FCM v1
+ * 3. **Dispatch**: worker processes (the production entry as the image runs it, `BENCH_RUNTIME`
+ *    in children.ts; send part only) send them through the real firebase-admin client to the local FCM v1
  *    server, itself in another process (`notifications-fcm.ts`). Pushes/s from the first to the
  *    last push the server accepted, and end to end until every reminder is SENT and every push it
  *    claimed has its receipt.
@@ -30,7 +30,7 @@ import { ROOT, openScratch, pipeLines, stopChild, type LocalFcmServerInfo } from
 import { notificationStore, planReminders, preferencesOf, type PlannedReminder } from '@stagelives/notifications/store';
 import { ReminderSource } from '@stagelives/concerts/reminder-source';
 import { ReminderScheduler, bullConnection, bullPrefix, createSendQueue, localFcmEnv } from '@stagelives/workers/notifications';
-import { forkTs } from './children.js';
+import { forkEntry, serviceEntry } from './children.js';
 
 /** The issue's targets on this 2-core machine. */
 export const NOTIFY_TARGETS = { minScheduledPerSecond: 5_000, minPushesPerSecond: 2_000 };
@@ -51,7 +51,7 @@ export async function runNotifications({ mongoUri, redisUrl }: { mongoUri: strin
   const timeoutMs = num('BENCH_NOTIFY_TIMEOUT_S', 600) * 1000;
   const fans = Math.ceil(wanted / (CONCERTS * 2));
   const scratch = await openScratch({ mongoUri, redisUrl });
-  const fcm = forkTs('fcm', 'test/bench/notifications-fcm.ts', { ...process.env });
+  const fcm = forkEntry('fcm', 'test/bench/notifications-fcm.ts', { ...process.env });
   const workers: ChildProcess[] = [];
   const connection = bullConnection(redisUrl);
   try {
@@ -109,6 +109,7 @@ export async function runNotifications({ mongoUri, redisUrl }: { mongoUri: strin
     console.info(`notifications bench: scheduled ${scheduled.inserted} reminders, ${scheduled.queued} jobs in ${scheduleSeconds.toFixed(1)} s (${Math.round(scheduledPerSecond)}/s)`);
 
     // 3. Dispatch by worker processes.
+    const worker = serviceEntry('workers');
     const dispatchStart = Date.now();
     const startWorker = () =>
       new Promise<ChildProcess>((resolve, reject) => {
@@ -123,7 +124,7 @@ export async function runNotifications({ mongoUri, redisUrl }: { mongoUri: strin
           ...localFcmEnv(fcmInfo),
         };
         const profile = process.env.BENCH_NOTIFY_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_NOTIFY_CPU_PROF}`] : [];
-        const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'workers/src/index.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [...profile, ...worker.execArgv, worker.entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
         workers.push(child);
         let ready = false;
         pipeLines(child, (line) => {

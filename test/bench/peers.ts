@@ -3,15 +3,15 @@
  *
  * One run seeds the graph once (2,000 concerts, 5,000 users, 20,000 articles, 20,000 comments,
  * likes, setlists: `peers/seed.ts`, straight into the databases in the repositories' shapes),
- * starts every subgraph in its own process (`subgraphs/<name>/src/index.ts`, the production
- * entry) over the same FerretDB, Redis and prefixes as the in-process stack, and measures each
+ * starts every subgraph in its own process (the production entry, run as the image runs it:
+ * `BENCH_RUNTIME` in children.ts) over the same FerretDB, Redis and prefixes as the in-process stack, and measures each
  * scenario (`peers/scenarios.ts`) against each contender, one at a time, with autocannon in its
  * own process (`peers/load.ts`):
  *   1. subgraph — the subgraph called directly (the floor; for a scenario spanning several
  *      subgraphs only its root fetch, marked `root`; n/a when it has none);
  *   2. apollo — plain `@apollo/gateway` in Apollo Server's standalone server (`peers/apollo-gateway.ts`);
  *   3. hive — Hive Gateway, `@graphql-hive/gateway-runtime` on node:http (`peers/hive-gateway.ts`);
- *   4. router — the stagelives router (`router/src/index.ts`) with every defence on (rate limits
+ *   4. router — the stagelives router (the production build unless BENCH_RUNTIME=tsx) with every defence on (rate limits
  *      with limits no run reaches, operation limits, CSRF, helmet, …), response cache off;
  *   5. router+cache — the same with the response cache on, once the router has one
  *      (`RESPONSE_CACHE` in router/src/config.ts); otherwise left out and reported as such.
@@ -60,7 +60,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SUBGRAPH_NAMES, SUPERGRAPH_PATH } from '@stagelives/schema';
 import { routerEnv } from '@stagelives/router/config';
 import type { Stack } from '../support/stack.js';
-import { cpuSeconds, forkTs, pidsMatching, rssMb, waitListening, type Child } from './children.js';
+import { cpuSeconds, forkEntry, forkService, pidsMatching, rssMb, waitListening, type Child } from './children.js';
 import type { LoadResult, Variant } from './peers/load.js';
 import { report, type ContenderInfo, type Measurement } from './peers/report.js';
 import { buildScenarios, type ContenderKind } from './peers/scenarios.js';
@@ -117,7 +117,7 @@ export async function runPeers(stack: Stack): Promise<{ failed: boolean }> {
     const subgraphPids: Record<string, number> = {};
     await Promise.all(
       SUBGRAPH_NAMES.map(async (name) => {
-        const child = forkTs(name, `subgraphs/${name}/src/index.ts`, { ...baseEnv, SUBGRAPH_PORT: '0' });
+        const child = forkService(name, `subgraphs/${name}`, { ...baseEnv, SUBGRAPH_PORT: '0' });
         children.push(child);
         subgraphUrls[name] = `http://127.0.0.1:${await waitListening(child)}/graphql`;
         subgraphPids[name] = child.process.pid!;
@@ -143,9 +143,10 @@ export async function runPeers(stack: Stack): Promise<{ failed: boolean }> {
         pid: (s) => subgraphPids[s]!,
       },
     ];
+    /** `entry`: a peer's TypeScript file, or `router` (ours, as BENCH_RUNTIME says). */
     const startServer = async (id: string, label: string, kind: ContenderKind, entry: string, env: Record<string, string | undefined>) => {
       if (onlyContenders && !onlyContenders.includes(id)) return;
-      const child = forkTs(id, entry, env);
+      const child = entry === 'router' ? forkService(id, 'router', env) : forkEntry(id, entry, env);
       children.push(child);
       const port = await waitListening(child);
       contenders.push({ id, label, kind, url: () => `http://127.0.0.1:${port}/graphql`, pid: () => child.process.pid! });
@@ -165,18 +166,18 @@ export async function runPeers(stack: Stack): Promise<{ failed: boolean }> {
     };
     const cacheAvailable = routerHasResponseCache();
     if (cacheAvailable) {
-      await startServer('router', 'stagelives (cache off)', 'router', 'router/src/index.ts', { ...routerBase, [RESPONSE_CACHE_VAR]: 'off' });
+      await startServer('router', 'stagelives (cache off)', 'router', 'router', { ...routerBase, [RESPONSE_CACHE_VAR]: 'off' });
       // "On" is the router's default: the variable is left unset.
       const { [RESPONSE_CACHE_VAR]: _unset, ...onEnv } = routerBase as Record<string, string | undefined>;
-      await startServer('router+cache', 'stagelives (cache on)', 'router', 'router/src/index.ts', onEnv);
+      await startServer('router+cache', 'stagelives (cache on)', 'router', 'router', onEnv);
     } else {
-      await startServer('router', 'stagelives', 'router', 'router/src/index.ts', routerBase);
+      await startServer('router', 'stagelives', 'router', 'router', routerBase);
       // CACHE ON: the router has no response cache yet (no RESPONSE_CACHE in router/src/config.ts);
       // once it does, the branch above runs both. Reported as "not available".
     }
     const measuredContenders = contenders.filter((c) => !onlyContenders || onlyContenders.includes(c.id));
 
-    const load = forkTs('load', 'test/bench/peers/load.ts', { ...process.env });
+    const load = forkEntry('load', 'test/bench/peers/load.ts', { ...process.env });
     children.push(load);
     await waitListening(load);
 

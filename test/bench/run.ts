@@ -8,15 +8,23 @@
  *   BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_SCENARIOS, …: the HTTP side-by-side part's settings: see peers.ts
  *   BENCH_FANOUT_*     the chat fan-out scenario's settings: see fanout.ts
  *   BENCH_NOTIFY_*     the notifications scenario's settings: see notifications.ts
+ *   BENCH_RUNTIME      `dist` (default): our router, subgraphs and workers run from the production build, as
+ *                      the image runs them (built first when a source is newer); `tsx`: from the sources
+ *   BENCH_ROUTER_NODE_FLAGS  node flags for our router (HTTP and fan-out parts) instead of the deployed ones
+ *                      (the router Deployment's NODE_OPTIONS in deploy/base/router.yaml); empty: none
  */
 import { startMissingServices } from '@stagelives/devkit';
 import { createStack } from '../support/stack.js';
+import { BENCH_RUNTIME, serviceEntry } from './children.js';
 import { runFanout } from './fanout.js';
 import { runNotifications } from './notifications.js';
 import { runPeers } from './peers.js';
 
 const only = process.env.BENCH_ONLY;
 if (only && only !== 'http' && only !== 'fanout' && only !== 'notifications') throw new Error('BENCH_ONLY must be http, fanout or notifications');
+
+// Build before anything is measured (serviceEntry builds when a source is newer than the last build).
+if (BENCH_RUNTIME === 'dist') serviceEntry('router');
 
 const services = await startMissingServices({ mongoUri: process.env.MONGODB_URI, redisUrl: process.env.REDIS_URL });
 try {
