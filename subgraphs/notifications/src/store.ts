@@ -2,7 +2,7 @@
 // need of this domain: its collections (through the repositories), the pure reminder rules and
 // the index set. Nothing that builds the GraphQL schema or the server.
 import type { Db } from 'mongodb';
-import { PushLedgerRepository } from './delivery/push-ledger.repository.js';
+import { PushLedgerRepository, ledgerDatabase } from './delivery/push-ledger.repository.js';
 import { ConcertFanRepository } from './fan/concert-fan.repository.js';
 import { NotificationRepository } from './notification/notification.repository.js';
 import { ScheduledNotificationRepository } from './scheduled-notification/scheduled-notification.repository.js';
@@ -14,7 +14,7 @@ export { ScheduledNotificationRepository, SCHEDULED_NOTIFICATIONS_COLLECTION, NO
 export type { ScheduledNotificationDocument, NotificationOutcomeDocument } from './scheduled-notification/scheduled-notification.type.js';
 export { NotificationRepository, NOTIFICATIONS_COLLECTION, NOTIFICATION_READS_COLLECTION } from './notification/notification.repository.js';
 export type { NotificationDocument, NotificationReadDocument } from './notification/notification.type.js';
-export { PushLedgerRepository, ledgerKey, PUSH_CLAIMS_COLLECTION, PUSH_RECEIPTS_COLLECTION, type PushClaimDocument, type PushReceiptDocument, type PushReceiptResult } from './delivery/push-ledger.repository.js';
+export { PushLedgerRepository, ledgerDatabase, ledgerKey, PUSH_CLAIMS_COLLECTION, PUSH_RECEIPTS_COLLECTION, type PushClaimDocument, type PushReceiptDocument, type PushReceiptResult } from './delivery/push-ledger.repository.js';
 export { ConcertFanRepository, concertFanKey, CONCERT_FANS_COLLECTION, type ConcertFanDocument } from './fan/concert-fan.repository.js';
 export {
   SettingsRepository,
@@ -35,12 +35,12 @@ export interface NotificationStore {
   settings: SettingsRepository;
 }
 
-/** The repositories over the notifications database (`mongo.db('notifications')`). */
+/** The repositories over the notifications database (`mongo.db('notifications')`); the push ledger lives beside it (`ledgerDatabase`). */
 export function notificationStore(db: Db): NotificationStore {
   return {
     reminders: new ScheduledNotificationRepository(db),
     notifications: new NotificationRepository(db),
-    ledger: new PushLedgerRepository(db),
+    ledger: new PushLedgerRepository(ledgerDatabase(db)),
     fans: new ConcertFanRepository(db),
     settings: new SettingsRepository(db),
   };

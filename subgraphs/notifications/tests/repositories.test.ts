@@ -20,6 +20,17 @@ describe('notifications repositories on FerretDB', () => {
     expect(names).toEqual(expect.arrayContaining(['user_fireAt', 'concert_user', 'expireAt']));
   });
 
+  it('should keep the push ledger in a database of its own beside the notifications one, with its indexes', async () => {
+    const reminderId = new ObjectId().toHexString();
+    const claimed = await store.ledger.claim([{ reminderId, userId: new ObjectId().toHexString(), token: 'ledger-db-token' }], new Date());
+    expect(claimed.size).toBe(1);
+    const [key] = [...claimed];
+    const ledger = scratch.db('notifications_ledger');
+    expect(await ledger.collection('push_claims').countDocuments({ _id: key as never })).toBe(1);
+    expect(await scratch.db('notifications').collection('push_claims').countDocuments({ _id: key as never })).toBe(0);
+    expect((await ledger.collection('push_receipts').indexes()).map((i) => i.name)).toEqual(expect.arrayContaining(['reminderId', 'expireAt']));
+  });
+
   it('should insert only what is new and say which, whatever the batch size', async () => {
     const col = scratch.db('notifications').collection<{ _id: string; n: number }>('insert_new');
     await col.insertMany([{ _id: 'a', n: 0 }, { _id: 'c', n: 0 }]);
