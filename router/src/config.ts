@@ -61,6 +61,12 @@ export const routerEnv = {
   MAX_COST: z.coerce.number().int().positive().default(5000),
   /** Subscriptions (graphql-ws on /graphql). Concurrent subscriptions per connection. */
   WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().positive().default(20),
+  /**
+   * Open WebSocket connections one router holds; past it an upgrade is refused with 503 and
+   * Retry-After, so the client (and the load balancer) tries another router. Sized to the
+   * router's heap cap (deploy/base/router.yaml: 192 MB ≈ 6,000 subscribers at ~20 KB each).
+   */
+  WS_MAX_CONNECTIONS: z.coerce.number().int().positive().default(6000),
   /** New WebSocket connections per client IP per minute. */
   WS_CONNECTIONS_PER_MINUTE: z.coerce.number().int().positive().default(60),
   /** How long a client may wait before `connection_init` (close 4408). */

@@ -91,6 +91,10 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, se
       const path = new URL(req.url ?? '/', 'http://router').pathname;
       if (path !== '/graphql') return refuseUpgrade(socket, 404, 'Not Found');
       if (closing) return refuseUpgrade(socket, 503, 'Service Unavailable');
+      // Full: another router takes it (the heap cap bounds what one router can hold).
+      if (sockets.size >= config.WS_MAX_CONNECTIONS) {
+        return refuseUpgrade(socket, 503, 'Service Unavailable', { 'Retry-After': '5' });
+      }
       // Cross-site WebSocket hijacking: a browser always sends its page's origin.
       if (!originAllowed(req)) return refuseUpgrade(socket, 403, 'Forbidden');
       const ip = proxyaddr(req, trustProxy);
