@@ -30,7 +30,7 @@ import { ROOT, openScratch, pipeLines, stopChild, type LocalFcmServerInfo } from
 import { notificationStore, planReminders, preferencesOf, type PlannedReminder } from '@stagelives/notifications/store';
 import { ReminderSource } from '@stagelives/concerts/reminder-source';
 import { ReminderScheduler, bullConnection, bullPrefix, createSendQueue, localFcmEnv } from '@stagelives/workers/notifications';
-import { forkEntry, serviceEntry } from './children.js';
+import { forkEntry, nodeArgs, serviceEntry } from './children.js';
 
 /** The issue's targets on this 2-core machine. */
 export const NOTIFY_TARGETS = { minScheduledPerSecond: 5_000, minPushesPerSecond: 2_000 };
@@ -124,7 +124,7 @@ export async function runNotifications({ mongoUri, redisUrl }: { mongoUri: strin
           ...localFcmEnv(fcmInfo),
         };
         const profile = process.env.BENCH_NOTIFY_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_NOTIFY_CPU_PROF}`] : [];
-        const child = spawn(process.execPath, [...profile, ...worker.execArgv, worker.entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [...nodeArgs(worker.entry, [...profile, ...worker.execArgv]), worker.entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
         workers.push(child);
         let ready = false;
         pipeLines(child, (line) => {

@@ -15,7 +15,7 @@
  */
 import { startMissingServices } from '@stagelives/devkit';
 import { createStack } from '../support/stack.js';
-import { BENCH_RUNTIME, serviceEntry } from './children.js';
+import { prepareBenchRuntime } from './children.js';
 import { runFanout } from './fanout.js';
 import { runNotifications } from './notifications.js';
 import { runPeers } from './peers.js';
@@ -23,8 +23,8 @@ import { runPeers } from './peers.js';
 const only = process.env.BENCH_ONLY;
 if (only && only !== 'http' && only !== 'fanout' && only !== 'notifications') throw new Error('BENCH_ONLY must be http, fanout or notifications');
 
-// Build before anything is measured (serviceEntry builds when a source is newer than the last build).
-if (BENCH_RUNTIME === 'dist') serviceEntry('router');
+// Build before anything is measured.
+prepareBenchRuntime();
 
 const services = await startMissingServices({ mongoUri: process.env.MONGODB_URI, redisUrl: process.env.REDIS_URL });
 try {
