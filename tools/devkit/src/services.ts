@@ -30,6 +30,21 @@ export function stopChild(child: ChildProcess, timeoutMs = 5_000): Promise<void>
 }
 
 /**
+ * SQLite settings FerretDB's SQLite backend opens every database with (beside its own
+ * busy_timeout, WAL and auto_vacuum), as `_pragma` query parameters of `--sqlite-url`. None
+ * changes what is durable:
+ * - `temp_store(memory)`: statement journals (the undo of one statement inside FerretDB's
+ *   insert transactions) stay in memory instead of temporary files: they were 14 % of FerretDB's
+ *   CPU in `write` calls while the notification workers inserted;
+ * - `wal_autocheckpoint(10000)`: checkpoint every ~40 MB of WAL instead of ~4 MB, so a page
+ *   rewritten by many commits is copied back to the database file once;
+ * - `cache_size(-32000)`: up to 32 MB of page cache per connection instead of 2 MB.
+ * Measured: dispatch 3,001–3,251 pushes/s against 2,506–2,840 without (docs/ferretdb.md).
+ * The environment variable `FERRETDB_SQLITE_QUERY` replaces the query (`?`: FerretDB's defaults only).
+ */
+export const FERRETDB_SQLITE_QUERY = '?_pragma=temp_store(memory)&_pragma=wal_autocheckpoint(10000)&_pragma=cache_size(-32000)';
+
+/**
  * Starts FerretDB on its embedded SQLite backend with data under `dataDir`
  * (or on PostgreSQL when `postgresUrl` is given) on a free loopback port.
  */
@@ -52,7 +67,7 @@ export async function startFerretDB({
   // FERRETDB_DEBUG_ADDR (e.g. 127.0.0.1:8089): FerretDB's debug port with Go pprof, for profiling
   // the database under a benchmark (`go tool pprof http://…/debug/pprof/profile`); off by default.
   const debugAddr = process.env.FERRETDB_DEBUG_ADDR ?? '-';
-  const backend = postgresUrl ? ['--handler=pg', `--postgresql-url=${postgresUrl}`] : ['--handler=sqlite', `--sqlite-url=file:${sqliteDir}/`];
+  const backend = postgresUrl ? ['--handler=pg', `--postgresql-url=${postgresUrl}`] : ['--handler=sqlite', `--sqlite-url=file:${sqliteDir}/${process.env.FERRETDB_SQLITE_QUERY || FERRETDB_SQLITE_QUERY}`];
   const child = spawn(
     FERRETDB_BIN,
     [...backend, `--listen-addr=127.0.0.1:${listenPort}`, `--state-dir=${stateDir}`, '--telemetry=disable', '--log-level=error', `--debug-addr=${debugAddr}`],
