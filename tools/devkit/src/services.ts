@@ -39,7 +39,7 @@ export function stopChild(child: ChildProcess, timeoutMs = 5_000): Promise<void>
  * - `wal_autocheckpoint(10000)`: checkpoint every ~40 MB of WAL instead of ~4 MB, so a page
  *   rewritten by many commits is copied back to the database file once;
  * - `cache_size(-32000)`: up to 32 MB of page cache per connection instead of 2 MB.
- * Measured: dispatch 3,001–3,251 pushes/s against 2,506–2,840 without (docs/ferretdb.md).
+ * Measured: dispatch 2,873–3,251 pushes/s against 2,506–2,840 without (docs/ferretdb.md).
  * The environment variable `FERRETDB_SQLITE_QUERY` replaces the query (`?`: FerretDB's defaults only).
  */
 export const FERRETDB_SQLITE_QUERY = '?_pragma=temp_store(memory)&_pragma=wal_autocheckpoint(10000)&_pragma=cache_size(-32000)';
