@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { baseEnv, env, loadConfig } from '@stagelives/platform';
+import { SUBGRAPH_NAMES } from '@stagelives/schema';
 
 export const routerEnv = {
   ...baseEnv,
@@ -101,6 +102,31 @@ export const routerEnv = {
   RESPONSE_CACHE: z.enum(['on', 'off']).default('on'),
   /** Identical anonymous queries in flight to one subgraph share one fetch (router/src/dedupe-fetch.ts); `off` for measurements. */
   SUBGRAPH_FETCH_DEDUPE: z.enum(['on', 'off']).default('on'),
+  /**
+   * Budget of one subgraph request, ms (retry and body included): past it the subgraph's fields
+   * are null with a SUBGRAPH_UNAVAILABLE error (router/src/resilience/). Default 5000.
+   */
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(5_000),
+  /** Per-subgraph budgets overriding SUBGRAPH_TIMEOUT_MS: `name=ms` pairs, comma-separated (`setlists=2000,chat=3000`). */
+  SUBGRAPH_TIMEOUTS_MS: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const map: Record<string, number> = {};
+      for (const pair of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const [name = '', ms = ''] = pair.split('=').map((p) => p.trim());
+        if (!(SUBGRAPH_NAMES as readonly string[]).includes(name) || !/^\d+$/.test(ms) || Number(ms) < 1 || Number(ms) > 120_000) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected name=ms pairs (name one of ${SUBGRAPH_NAMES.join(', ')}; 1-120000 ms), got "${pair}"` });
+          return z.NEVER;
+        }
+        map[name] = Number(ms);
+      }
+      return map;
+    }),
+  /** Consecutive failures (timeouts, connection errors, HTTP 502-504) that open a subgraph's circuit breaker. */
+  SUBGRAPH_BREAKER_FAILURES: z.coerce.number().int().positive().default(5),
+  /** How long an open breaker fails fast before one probe request may close it, ms. */
+  SUBGRAPH_BREAKER_HALF_OPEN_MS: z.coerce.number().int().positive().default(10_000),
   /** The schema explorer (GraphiQL at GET /graphql for browsers); unset or empty: on outside production. */
   EXPLORER: z.preprocess((v) => (v === '' ? undefined : v), env.bool.optional()),
 };

@@ -1,4 +1,5 @@
 import { IDENTITY_HEADER } from '@stagelives/schema';
+import { isQueryBody } from './resilience/resilient-fetch.js';
 
 type Init = { method?: string; headers?: Record<string, string>; body?: string | Buffer };
 type Shared = { status: number; statusText: string; headers: [string, string][]; body: ArrayBuffer };
@@ -17,7 +18,7 @@ export function dedupingFetch(fetcher: typeof fetch = fetch) {
   let shared = 0;
   const dedupe = async (url: string, init: Init = {}): Promise<Response> => {
     const body = typeof init.body === 'string' ? init.body : undefined;
-    const eligible = body !== undefined && !init.headers?.[IDENTITY_HEADER] && !/^\{"query":"\s*(mutation|subscription)\b/.test(body);
+    const eligible = isQueryBody(body) && !init.headers?.[IDENTITY_HEADER];
     if (!eligible) return fetcher(url, init as RequestInit);
     const key = `${url}\n${body}`;
     let pending = inFlight.get(key);

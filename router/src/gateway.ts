@@ -5,6 +5,7 @@ import { SUPERGRAPH_PATH } from '@stagelives/schema';
 import type { RouterConfig } from './config.js';
 import { IdentityDataSource } from './identity-data-source.js';
 import type { SubgraphFetchObserver } from './metrics.js';
+import { SubgraphPolicies, type SubgraphPolicyObserver } from './resilience/index.js';
 
 /** Reads the `join__Graph` enum of a supergraph: subgraph name → URL. */
 export function subgraphsOf(supergraphSdl: string): Record<string, string> {
@@ -25,16 +26,25 @@ export function subgraphsOf(supergraphSdl: string): Record<string, string> {
 /**
  * The gateway over the checked-in supergraph (no introspection of subgraphs at start-up);
  * `SUBGRAPH_URLS` overrides where each subgraph is called. Every subgraph call carries the
- * identity signed for its request.
+ * identity signed for its request and runs under its subgraph's policy (timeout, retry of
+ * reads, circuit breaker).
  */
-export async function createGateway(config: RouterConfig, onSubgraphFetch?: (subgraph: string) => void, fetchObserver?: SubgraphFetchObserver) {
+export async function createGateway(
+  config: RouterConfig,
+  onSubgraphFetch?: (subgraph: string) => void,
+  fetchObserver?: SubgraphFetchObserver,
+  policyObserver?: SubgraphPolicyObserver,
+) {
   const supergraphSdl = await readFile(config.SUPERGRAPH_PATH ?? SUPERGRAPH_PATH, 'utf8');
   const subgraphUrls = Object.fromEntries(
     Object.entries(subgraphsOf(supergraphSdl)).map(([name, url]) => [name, config.SUBGRAPH_URLS[name] ?? url]),
   );
+  // One timeout, retry and circuit breaker per subgraph, shared by all its requests (resilience/).
+  const policies = new SubgraphPolicies(Object.keys(subgraphUrls), config, policyObserver);
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name }) => new IdentityDataSource(subgraphUrls[name] ?? '', config.IDENTITY_SECRET, onSubgraphFetch, name, fetchObserver, config.SUBGRAPH_FETCH_DEDUPE === 'on'),
+    buildService: ({ name }) =>
+      new IdentityDataSource(subgraphUrls[name] ?? '', config.IDENTITY_SECRET, onSubgraphFetch, name, fetchObserver, config.SUBGRAPH_FETCH_DEDUPE === 'on', policies.of(name)),
   });
-  return { gateway, subgraphUrls, supergraphSdl };
+  return { gateway, subgraphUrls, supergraphSdl, policies };
 }

@@ -2,8 +2,10 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import { GraphQLError } from 'graphql';
 import { dedupingFetch } from './dedupe-fetch.js';
 import type { SubgraphFetchObserver } from './metrics.js';
+import { resilientFetch, type SubgraphPolicy } from './resilience/index.js';
 import { IDENTITY_HEADER, REQUEST_ID_HEADER, sessionChangeFrom, signIdentity } from '@stagelives/schema';
 import type { RouterContext } from './context.js';
+import { readMeteredBody } from './response-size.js';
 
 type Fetcher = NonNullable<NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher']>;
 
@@ -20,11 +22,15 @@ export class IdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
     /** Times each fetch (metrics). */
     private readonly observer?: SubgraphFetchObserver,
     dedupe = true,
+    /** Timeout, retry and circuit breaker of this subgraph (resilience/); none: plain fetch. */
+    policy?: SubgraphPolicy,
   ) {
     // Node's fetch (undici) keeps connections alive and closes idle ones first (after 4 s, and
     // before the server's announced Keep-Alive timeout): a request is never sent on a socket being
-    // closed. Identical anonymous queries in flight share one fetch (dedupe-fetch.ts).
-    super({ url, fetcher: (dedupe ? dedupingFetch() : fetch) as unknown as Fetcher });
+    // closed. Identical anonymous queries in flight share one fetch (dedupe-fetch.ts), and that
+    // one fetch runs under the policy (one timeout, one breaker count, one socket to abort).
+    const guarded = policy ? resilientFetch(policy) : fetch;
+    super({ url, fetcher: (dedupe ? dedupingFetch(guarded as typeof fetch) : guarded) as unknown as Fetcher });
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<RouterContext>) {
@@ -69,6 +75,11 @@ export class IdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
     }
     const failure = response.status === 401 ? 'UNAUTHENTICATED' : response.status === 403 ? 'FORBIDDEN' : 'INTERNAL_SERVER_ERROR';
     return new GraphQLError(failure === 'INTERNAL_SERVER_ERROR' ? `The ${this.subgraphName || 'subgraph'} service failed to answer (HTTP ${response.status}).` : `${response.status}: ${response.statusText}`, { extensions: { code: failure } });
+  }
+
+  /** Each subgraph answer counts toward its operation's MAX_RESPONSE_BYTES (response-size.ts). */
+  override parseBody(...[response, , context]: Parameters<RemoteGraphQLDataSource<RouterContext>['parseBody']>): Promise<object | string> {
+    return readMeteredBody(response as unknown as Response, context) as Promise<object | string>;
   }
 
   override didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<RouterContext>['didReceiveResponse']>>[0]) {

@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import { Counter, METRICS_PREFIX, Metrics, errorCodeLabel, metricsHandler, operationNames, type Logger } from '@stagelives/platform';
 import type { RouterConfig } from './config.js';
 import type { RouterContext } from './context.js';
+import type { SubgraphHealth, SubgraphPolicyObserver } from './resilience/index.js';
 
 /** What the router's metrics read from the parts that own the numbers (collected at scrape time). */
 export interface RouterMetricSources {
@@ -28,7 +29,7 @@ export interface SubgraphFetchObserver {
  * request's resolved operation name, checked and capped (`operationNames`); never a query text
  * or an id.
  */
-export class RouterMetrics implements SubgraphFetchObserver {
+export class RouterMetrics implements SubgraphFetchObserver, SubgraphPolicyObserver {
   readonly metrics = new Metrics();
   private readonly label = operationNames();
   private sources: RouterMetricSources | undefined;
@@ -36,6 +37,9 @@ export class RouterMetrics implements SubgraphFetchObserver {
   private readonly requests = this.metrics.counter('router_requests_total', 'GraphQL operations over HTTP, by operation name and outcome (ok, or the first error code).', ['operation', 'outcome']);
   private readonly duration = this.metrics.histogram('router_request_duration_seconds', 'Time from receiving a GraphQL operation over HTTP to its response, by operation name.', ['operation']);
   private readonly fetchDuration = this.metrics.histogram('router_subgraph_fetch_duration_seconds', 'Subgraph fetches made by the gateway, by subgraph and outcome (error: no GraphQL response).', ['subgraph', 'outcome']);
+  private readonly subgraphTimeouts = this.metrics.counter('router_subgraph_timeouts_total', 'Subgraph requests abandoned at their timeout (SUBGRAPH_TIMEOUT_MS), by subgraph.', ['subgraph']);
+  private readonly subgraphRetries = this.metrics.counter('router_subgraph_retries_total', 'Subgraph reads sent again after a refused or reset connection, by subgraph.', ['subgraph']);
+  private readonly subgraphShortCircuits = this.metrics.counter('router_subgraph_short_circuited_total', 'Subgraph requests failed at once because the subgraph\'s circuit breaker was open, by subgraph.', ['subgraph']);
   private readonly rateLimited = (() => {
     const self = this;
     return new Counter<'bucket'>({
@@ -66,6 +70,26 @@ export class RouterMetrics implements SubgraphFetchObserver {
       this.set(sources.watchedRooms());
     });
     m.scrapedCounter('router_subscription_deliveries_total', 'Subscription events (`next` messages) sent to clients.', () => sources.deliveries());
+  }
+
+  /** The breaker state gauge, read from the subgraphs' policies at scrape time (once). */
+  watchSubgraphs(health: () => Record<string, SubgraphHealth>): void {
+    const value = { closed: 0, 'half-open': 1, open: 2 } as const;
+    this.metrics.gauge('router_subgraph_breaker_state', 'Circuit breaker of each subgraph: 0 closed, 1 half-open (one probe allowed), 2 open (failing fast).', ['subgraph'], function () {
+      for (const [subgraph, h] of Object.entries(health())) this.set({ subgraph }, value[h.state]);
+    });
+  }
+
+  timedOut(subgraph: string): void {
+    this.subgraphTimeouts.inc({ subgraph });
+  }
+
+  retried(subgraph: string): void {
+    this.subgraphRetries.inc({ subgraph });
+  }
+
+  shortCircuited(subgraph: string): void {
+    this.subgraphShortCircuits.inc({ subgraph });
   }
 
   fetched(subgraph: string, seconds: number, outcome: 'ok' | 'error'): void {

@@ -19,6 +19,7 @@ import { accessLogPlugin } from './plugins/access-log.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { sessionCookiePlugin } from './plugins/session-cookie.js';
 import { restApi } from './rest/index.js';
+import { unavailableErrorsPlugin } from './resilience/index.js';
 import { ResponseCache, type ResponseCacheStats } from './response-cache/index.js';
 import { ChatHub, type InternalExecute } from './subscriptions/chat-hub.js';
 import { TrustedOperations } from './trusted-operations.js';
@@ -57,7 +58,8 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
   const production = config.NODE_ENV === 'production';
   const development = config.NODE_ENV === 'development';
   const routerMetrics = new RouterMetrics();
-  const { gateway, subgraphUrls } = await createGateway(config, onSubgraphFetch, routerMetrics);
+  const { gateway, subgraphUrls, policies } = await createGateway(config, onSubgraphFetch, routerMetrics, routerMetrics);
+  routerMetrics.watchSubgraphs(() => policies.health());
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
     apiSchema = loaded;
@@ -91,6 +93,8 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
       ...(limits.plugins as ApolloServerPlugin<RouterContext>[]),
       rateLimitPlugin(config, redis),
       accessLogPlugin(),
+      // Before the metrics (their outcome is the first error's code): one SUBGRAPH_UNAVAILABLE per subgraph.
+      unavailableErrorsPlugin(),
       routerMetrics.plugin(),
       sessionCookiePlugin({ production, maxAgeSeconds: config.SESSION_ABSOLUTE_TTL_SECONDS }),
       // After the limits (a cached answer still costs its rate-limit point).
@@ -105,7 +109,7 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
 
   const sessions = SessionStore.fromConfig(redis, config);
   const buildContext = routerContextBuilder({ sessions, logger, production });
-  app.use(routerHealth(redis, subgraphUrls, () => drain.draining));
+  app.use(routerHealth(redis, { supergraphLoaded: () => apiSchema !== undefined, subgraphs: () => policies.health() }, () => drain.draining));
   // Prometheus: see metricsExposure (public port outside production; METRICS_PORT; METRICS_TOKEN).
   const exposure = metricsExposure(config);
   if (exposure.public) app.get('/metrics', metricsHandler(routerMetrics.metrics, { token: exposure.token }));

@@ -163,7 +163,7 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string; codes
   413: { name: 'PayloadTooLarge', description: 'The body is larger than the router accepts.', codes: ['PAYLOAD_TOO_LARGE'] },
   429: { name: 'RateLimited', description: 'Too many requests: retry after `Retry-After` seconds.', codes: ['RATE_LIMITED'] },
   500: { name: 'InternalError', description: 'Unexpected error; details are only in the server log.', codes: ['INTERNAL_SERVER_ERROR'] },
-  503: { name: 'ServiceUnavailable', description: 'A dependency (e.g. Redis for sessions and rate limits) is unavailable; retry shortly.', codes: ['SERVICE_UNAVAILABLE'] },
+  503: { name: 'ServiceUnavailable', description: 'A dependency (e.g. Redis for sessions and rate limits, or the service that owns the answer) is unavailable; retry shortly.', codes: ['SERVICE_UNAVAILABLE', 'SUBGRAPH_UNAVAILABLE'] },
 };
 
 const ACCESS_NOTE: Record<RestRoute['access'], string> = {

@@ -27,6 +27,8 @@ const STATUS_OF: Record<string, number> = {
   GRAPHQL_PARSE_FAILED: 400,
   BAD_REQUEST: 400,
   ALREADY_EXISTS: 409,
+  // A subgraph timed out, refused or has its breaker open (router/src/resilience/), and the answer needed it.
+  SUBGRAPH_UNAVAILABLE: 503,
 };
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -55,7 +57,7 @@ interface Connection {
 function restErrorOf(route: RestRoute, error: GraphQLFormattedError, httpStatus: number | undefined): RestError {
   const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR';
   const status = STATUS_OF[code] ?? (httpStatus && httpStatus >= 400 && httpStatus < 500 ? httpStatus : 500);
-  if (status >= 500 && code !== 'SERVICE_UNAVAILABLE') return new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+  if (status >= 500 && code !== 'SERVICE_UNAVAILABLE' && code !== 'SUBGRAPH_UNAVAILABLE') return new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
   const varField = typeof error.extensions?.field === 'string' ? error.extensions.field : undefined;
   const field = varField ? restFieldOf(route, varField) : undefined;
   // The message names the variable path (`input.email`): name it as the request did (`email`), whole words only.
@@ -134,9 +136,11 @@ export function restShim({ apollo, buildContext, schema, bodyLimit, logger, rout
         const { data, errors } = response.body.singleResult;
         const { value, missing } = dig(data, route.result);
         if (missing) {
-          const first = errors?.[0];
+          // The whole answer is missing: a subgraph that could not be reached is the cause to report (503).
+          const first = errors?.find((e) => e.extensions?.code === 'SUBGRAPH_UNAVAILABLE') ?? errors?.[0];
           if (first) {
             const error = restErrorOf(route, first, response.http.status);
+            if (error.code === 'SUBGRAPH_UNAVAILABLE') res.setHeader('retry-after', '1');
             if (error.code === 'RATE_LIMITED' && !res.getHeader('retry-after')) {
               const retryAfter = Number(first.extensions?.retryAfter);
               res.setHeader('retry-after', String(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.ceil(retryAfter) : 1));
