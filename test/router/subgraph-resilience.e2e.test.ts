@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopChild } from '@stagelives/devkit';
 import { forkEntry, waitListening, type Child } from '../bench/children.js';
 import { gql, ok, signUpAdmin, startStack, type Stack } from '../support/harness.js';
+import { MESSAGE_ADDED, collect, roomWithMember, send, wsClient } from '../support/live.js';
 
 /**
  * Issue 21: a hung or dead subgraph costs only its own fields. The victim (setlists) runs as its
@@ -24,8 +25,8 @@ let router: Awaited<ReturnType<Stack['extraRouter']>>;
 let resetting: { server: Server; connections: number; sockets: Set<Socket> } | undefined;
 let resetRouter: Awaited<ReturnType<Stack['extraRouter']>> | undefined;
 
-function urlsWith(name: string, url: string): string {
-  return Object.entries({ ...stack.subgraphUrls, [name]: url }).map(([n, u]) => `${n}=${u}`).join(',');
+function urlsWith(name: string, url: string, on: Stack = stack): string {
+  return Object.entries({ ...on.subgraphUrls, [name]: url }).map(([n, u]) => `${n}=${u}`).join(',');
 }
 
 /** The setlists subgraph as its own process on `port` (0: a free one), over the stack's database and Redis. */
@@ -220,4 +221,68 @@ describe('a hung or dead subgraph costs only its own fields', () => {
     expect(body.error?.code).toBe('SUBGRAPH_UNAVAILABLE');
     expect(res.headers.get('retry-after')).toBe('1');
   }, 30_000);
+});
+
+describe('subscriptions while the chat subgraph hangs', () => {
+  let chatStack: Stack;
+  let chat: Child | undefined;
+  let chatRouter: Awaited<ReturnType<Stack['extraRouter']>>;
+
+  beforeAll(async () => {
+    chatStack = await startStack();
+    chat = forkEntry('chat', 'subgraphs/chat/src/index.ts', { ...process.env, ...chatStack.env, LOG_LEVEL: 'warn', SUBGRAPH_PORT: '0' }, () => undefined);
+    const port = await waitListening(chat, 60_000);
+    chatRouter = await chatStack.extraRouter({
+      SUBGRAPH_URLS: urlsWith('chat', `http://127.0.0.1:${port}/graphql`, chatStack),
+      SUBGRAPH_TIMEOUT_MS: String(TIMEOUT_MS),
+      SUBGRAPH_BREAKER_FAILURES: String(FAILURES),
+      SUBGRAPH_BREAKER_HALF_OPEN_MS: String(HALF_OPEN_MS),
+      CHAT_RESYNC_SECONDS: '2',
+      RESPONSE_CACHE: 'off',
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    if (chat?.process.pid && chat.process.exitCode === null && chat.process.signalCode === null) chat.process.kill('SIGCONT');
+    if (chat) await stopChild(chat.process, 5_000);
+    await chatRouter?.close();
+    await chatStack?.close();
+  }, 60_000);
+
+  it('should keep the subscriber\'s socket while chat is stopped and deliver what was sent meanwhile once it returns', async () => {
+    const { roomId, owner } = await roomWithMember(chatStack);
+    let closed = false;
+    const client = wsClient(chatRouter.wsUrl, owner.token, { on: { closed: () => void (closed = true) } });
+    try {
+      const feed = collect<{ messageAdded: { body: string } }>(client, MESSAGE_ADDED, { roomId });
+      // Sent through the stack's own router and its in-process chat (same database and Redis):
+      // the event reaches this router, which must read the message from its (stopped) chat process.
+      await new Promise((r) => setTimeout(r, 300));
+      await send(chatStack, roomId, 'before', owner.token);
+      await feed.waitFor(1);
+      chat!.process.kill('SIGSTOP');
+      try {
+        await send(chatStack, roomId, 'while stopped', owner.token);
+        const read = await timed(() => gql(chatRouter, 'query($id: ID!) { chatRoom(id: $id) { id name } }', { id: roomId }, { token: owner.token }));
+        expect(read.ms).toBeLessThan(TIMEOUT_MS + 1_000);
+        expect(read.result.errors?.[0]?.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'chat' });
+        await new Promise((r) => setTimeout(r, TIMEOUT_MS * 2));
+        expect(feed.results).toHaveLength(1);
+        expect(closed).toBe(false);
+        expect((await fetch(chatRouter.url.replace(/graphql$/, 'health/ready'))).status).toBe(200);
+      } finally {
+        chat!.process.kill('SIGCONT');
+      }
+      const resumedAt = performance.now();
+      const [, backfilled] = await feed.waitFor(2, 20_000);
+      console.info(`[resilience] chat SIGCONT: missed message delivered after ${Math.round(performance.now() - resumedAt)} ms`);
+      expect(backfilled!.data?.messageAdded.body).toBe('while stopped');
+      await send(chatStack, roomId, 'after', owner.token);
+      const all = await feed.waitFor(3, 10_000);
+      expect(all.map((r) => r.data?.messageAdded.body)).toEqual(['before', 'while stopped', 'after']);
+      expect(closed).toBe(false);
+    } finally {
+      await client.dispose();
+    }
+  }, 60_000);
 });
