@@ -1,0 +1,81 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import type { RouterContext } from './context.js';
+
+export const RESPONSE_TOO_LARGE = 'RESPONSE_TOO_LARGE';
+
+/** An operation whose subgraph answers (or a subscription payload) grew past `MAX_RESPONSE_BYTES`. */
+export class ResponseTooLargeError extends GraphQLError {
+  constructor(maxBytes: number) {
+    super(`The answer would be larger than ${maxBytes} bytes: ask for smaller pages (first/last) or fewer fields.`, {
+      extensions: { code: RESPONSE_TOO_LARGE, maxBytes, http: { status: 400 } },
+    });
+  }
+}
+
+interface Meter {
+  readonly maxBytes: number;
+  bytes: number;
+  exceeded: boolean;
+}
+
+/** One meter per operation (its context object), set when the operation starts. */
+const meters = new WeakMap<object, Meter>();
+
+/**
+ * Reads a subgraph's answer as the gateway's data source would (JSON, else text), counting its
+ * bytes against the operation's bound: past it the read stops, the upstream body is cancelled,
+ * and the operation answers only ResponseTooLargeError (see `responseSizePlugin`). The bound is
+ * on what the subgraphs send, before the router builds (and holds) the answer from it.
+ */
+export async function readMeteredBody(response: Response, context: object | undefined): Promise<unknown> {
+  const meter = context ? meters.get(context) : undefined;
+  if (!meter) return parseBody(response, await response.text());
+  if (meter.exceeded) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new ResponseTooLargeError(meter.maxBytes);
+  }
+  const chunks: Uint8Array[] = [];
+  if (response.body) {
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      meter.bytes += value.byteLength;
+      if (meter.bytes > meter.maxBytes) {
+        meter.exceeded = true;
+        await reader.cancel().catch(() => undefined);
+        throw new ResponseTooLargeError(meter.maxBytes);
+      }
+      chunks.push(value);
+    }
+  }
+  return parseBody(response, Buffer.concat(chunks).toString('utf8'));
+}
+
+function parseBody(response: Response, text: string): unknown {
+  const type = response.headers.get('content-type') ?? '';
+  return type.startsWith('application/json') || type.startsWith('application/graphql-response+json') ? JSON.parse(text) : text;
+}
+
+/**
+ * `MAX_RESPONSE_BYTES`, the last line behind the cost rule: gives each operation (HTTP, REST, the
+ * chat hub's event reads) a byte meter its subgraph fetches count against, and answers an
+ * operation that went past it with ResponseTooLargeError alone (HTTP 400), never a partial answer.
+ */
+export function responseSizePlugin(maxBytes: number): ApolloServerPlugin<RouterContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const meter: Meter = { maxBytes, bytes: 0, exceeded: false };
+      meters.set(contextValue, meter);
+      return {
+        async willSendResponse({ response }) {
+          if (!meter.exceeded || response.body.kind !== 'single') return;
+          const error = new ResponseTooLargeError(maxBytes);
+          response.body.singleResult = { errors: [{ message: error.message, extensions: { code: RESPONSE_TOO_LARGE, maxBytes } }] };
+          response.http.status = 400;
+        },
+      };
+    },
+  };
+}
