@@ -9,7 +9,7 @@ import { CACHE_CONTROL_SDL } from './cache-control.js';
 import { scalarsMap } from './scalars.js';
 
 const FEDERATION_LINK =
-  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible"])';
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible", "@cost", "@listSize"])';
 
 /**
  * Builds a Federation 2 subgraph schema from type-graphql resolvers.

@@ -2,3 +2,4 @@
 export * from './api-schema.js';
 export * from './compose.js';
 export * from './contract.js';
+export * from './list-sizes.js';

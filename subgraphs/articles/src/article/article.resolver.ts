@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireViewer } from '@stagelives/platform/subgraph';
-import { CachePrivate, CachePublic } from '@stagelives/schema';
+import { CachePrivate, CachePublic, Paged } from '@stagelives/schema';
 import { CommentConnection } from '../comment/comment.type.js';
 import { ConcertReference } from '../concert/concert.reference.js';
 import type { ArticlesContext } from '../context.js';
@@ -10,6 +10,7 @@ import { Article, ArticleConnection } from './article.type.js';
 
 @Resolver(() => Article)
 export class ArticleResolver {
+  @Paged()
   @Query(() => ArticleConnection, { description: 'Articles, newest first.' })
   @CachePublic()
   articles(
@@ -98,6 +99,7 @@ export class ArticleResolver {
     return ctx.loaders.viewerHasBookmarked.load(article.id);
   }
 
+  @Paged()
   @FieldResolver(() => CommentConnection, { description: 'Oldest first.' })
   comments(
     @Root() article: Article,

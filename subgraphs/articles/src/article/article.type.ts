@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
 import type { ObjectId } from 'mongodb';
-import { CachePublic, ConnectionType } from '@stagelives/schema';
+import { CachePublic, ConnectionType, ListSize } from '@stagelives/schema';
+import { TAG_LIMITS } from '../content/sanitize.js';
 
 /** An article as stored in the `articles` collection. */
 export interface ArticleDocument {
@@ -33,6 +34,7 @@ export class Article {
   @Field(() => String, { description: 'Sanitised HTML: p, br, b, i, em, strong, u, s, ul, ol, li, blockquote, code, pre and a[href] (http, https, mailto).' })
   body!: string;
 
+  @ListSize(TAG_LIMITS.maxTags)
   @Field(() => [String], { description: 'Lower-case, trimmed, unique; at most 10.' })
   tags!: string[];
 

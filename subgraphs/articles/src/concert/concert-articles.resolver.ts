@@ -3,9 +3,11 @@ import type { GraphQLResolveInfo, SelectionSetNode } from 'graphql';
 import { ArticleConnection } from '../article/article.type.js';
 import type { ArticlesContext } from '../context.js';
 import { ConcertReference } from './concert.reference.js';
+import { Paged } from '@stagelives/schema';
 
 @Resolver(() => ConcertReference)
 export class ConcertArticlesResolver {
+  @Paged()
   @FieldResolver(() => ArticleConnection, { description: 'Articles about this concert, newest first.' })
   articles(
     @Root() concert: ConcertReference,

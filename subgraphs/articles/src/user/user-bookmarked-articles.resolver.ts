@@ -1,12 +1,13 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { requireViewer } from '@stagelives/platform/subgraph';
-import { CachePrivate } from '@stagelives/schema';
+import { CachePrivate, Paged } from '@stagelives/schema';
 import { ArticleConnection } from '../article/article.type.js';
 import type { ArticlesContext } from '../context.js';
 import { UserReference } from './user.reference.js';
 
 @Resolver(() => UserReference)
 export class UserBookmarkedArticlesResolver {
+  @Paged()
   @FieldResolver(() => ArticleConnection, { description: 'Most recently bookmarked first. Only the user themself may read them.' })
   @CachePrivate()
   bookmarkedArticles(

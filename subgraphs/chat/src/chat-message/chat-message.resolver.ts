@@ -4,6 +4,8 @@ import { ChatRoom } from '../chat-room/chat-room.type.js';
 import type { ChatContext } from '../context.js';
 import { UserReference } from '../user/user.reference.js';
 import { ChatMessage, ChatMessageConnection } from './chat-message.type.js';
+import { ListSize } from '@stagelives/schema';
+import { MESSAGE_PAGING } from './chat-message.service.js';
 
 /** The subgraph declares `messageAdded` so the supergraph has it; the router serves it over WebSocket. */
 export function servedByTheRouter(): never {
@@ -12,6 +14,7 @@ export function servedByTheRouter(): never {
 
 @Resolver(() => ChatMessage)
 export class ChatMessageResolver {
+  @ListSize(MESSAGE_PAGING.maxRange)
   @Query(() => [ChatMessage], {
     description: 'Messages with afterSeq < seq ≤ upToSeq (or up to the newest), ascending, at most 200: continue after the last seq returned. For filling gaps.',
   })

@@ -1,11 +1,12 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireViewer } from '@stagelives/platform/subgraph';
-import { parseId, tryParseId } from '@stagelives/schema';
+import { Paged, parseId, tryParseId } from '@stagelives/schema';
 import { ChatMessage, ChatMessageConnection } from '../chat-message/chat-message.type.js';
 import { ConcertReference } from '../concert/concert.reference.js';
 import type { ChatContext } from '../context.js';
 import { CreateChatRoomInput } from './chat-room.input.js';
 import { ChatRoom, ChatRoomConnection, type ChatRoomDocument } from './chat-room.type.js';
+import { MESSAGE_PAGING } from '../chat-message/chat-message.service.js';
 
 /** A room a membership mutation returns, with this request's member count and flag for it forgotten. */
 function afterMembershipChange(ctx: ChatContext, doc: ChatRoomDocument, member: boolean): ChatRoom {
@@ -17,6 +18,7 @@ function afterMembershipChange(ctx: ChatContext, doc: ChatRoomDocument, member: 
 
 @Resolver(() => ChatRoom)
 export class ChatRoomResolver {
+  @Paged()
   @Query(() => ChatRoomConnection, { description: 'Chat rooms by latest activity, newest first; `concertId` narrows it to that concert’s room.' })
   async chatRooms(
     @Arg('first', () => Int, { nullable: true }) first: number | null,
@@ -82,6 +84,7 @@ export class ChatRoomResolver {
     return (await ctx.loaders.newestMessage.load(room))?.seq ?? 0;
   }
 
+  @Paged({ slicingArguments: ['first', 'last'], defaultSize: MESSAGE_PAGING.defaultPage })
   @FieldResolver(() => ChatMessageConnection, {
     description: 'Oldest first within a page. Backward with last/before (the default: the newest 50; hasPreviousPage tells whether older ones exist) or forward with first/after; at most 100.',
   })

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root
 import type { GraphQLResolveInfo } from 'graphql';
 
 import { requireAdmin, requireViewer } from '@stagelives/platform/subgraph';
-import { CachePrivate, CachePublic } from '@stagelives/schema';
+import { CachePrivate, CachePublic, Paged } from '@stagelives/schema';
 import type { ConcertsContext } from '../context.js';
 import { UserReference } from '../user/user.reference.js';
 import { ConcertFilter, CreateConcertInput, UpdateConcertInput } from './concert.input.js';
@@ -27,6 +27,7 @@ function cacheUntil(info: GraphQLResolveInfo, at: Date | null): void {
 
 @Resolver(() => Concert)
 export class ConcertResolver {
+  @Paged()
   @Query(() => ConcertConnection, { description: 'Concerts by start time, earliest first.' })
   @CachePublic()
   concerts(

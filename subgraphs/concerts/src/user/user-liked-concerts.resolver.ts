@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { requireViewer } from '@stagelives/platform/subgraph';
-import { CachePrivate } from '@stagelives/schema';
+import { CachePrivate, Paged } from '@stagelives/schema';
 import type { ConcertsContext } from '../context.js';
 import { Concert, ConcertConnection } from '../concert/concert.type.js';
 import { UserReference } from './user.reference.js';
@@ -8,6 +8,7 @@ import { UserReference } from './user.reference.js';
 /** `User.likedConcerts`, a field this subgraph adds to the users subgraph's User. */
 @Resolver(() => UserReference)
 export class UserLikedConcertsResolver {
+  @Paged()
   @FieldResolver(() => ConcertConnection, { description: 'Concerts the user likes, most recently liked first. Only the user and admins see it.' })
   @CachePrivate()
   async likedConcerts(

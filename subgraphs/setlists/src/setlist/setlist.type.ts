@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ObjectId } from 'mongodb';
-import { CachePublic } from '@stagelives/schema';
+import { CachePublic, ListSize } from '@stagelives/schema';
 import type { PlaylistProviderName } from './playlist-url.js';
+import { SETLIST_LIMITS } from './setlist.service.js';
 
 export enum PlaylistProvider {
   YOUTUBE_MUSIC = 'YOUTUBE_MUSIC',
@@ -67,9 +68,11 @@ export class Setlist {
   @Field(() => ID)
   concertId!: string;
 
+  @ListSize(SETLIST_LIMITS.songs)
   @Field(() => [Song])
   songs!: Song[];
 
+  @ListSize(SETLIST_LIMITS.playlists)
   @Field(() => [Playlist])
   playlists!: Playlist[];
 

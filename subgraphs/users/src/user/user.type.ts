@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import type { ObjectId } from 'mongodb';
-import { CachePublic } from '@stagelives/schema';
+import { CachePublic, ListSize } from '@stagelives/schema';
 
 export enum Role {
   USER = 'USER',
@@ -49,6 +49,7 @@ export class User {
   @Field(() => String, { nullable: true })
   avatarUrl!: string | null;
 
+  @ListSize(Object.keys(Role).length)
   @Field(() => [Role])
   roles!: Role[];
 
