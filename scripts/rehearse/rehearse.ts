@@ -12,7 +12,7 @@
  *   REHEARSE_CONCURRENCY (8) loops; graphql-ws subscribers on every room through the proxy that
  *   reconnect and resume with `after`; ticket-open reminders due during the run. Meanwhile one
  *   router, one replica of each subgraph, the other router and one workers process are killed
- *   with SIGKILL and restarted.
+ *   with SIGKILL and restarted; one replica of concerts is stopped (SIGSTOP) for 20 s, then resumed.
  * - Then it waits for the stack to settle and reports: client errors by kind, messages stored
  *   vs delivered to every subscriber (each stored message exactly once, in order), reminders
  *   stored vs pushes counted at the FCM server per (reminder, device); a second push is allowed
@@ -52,6 +52,12 @@ const CHAOS = [
   { at: 0.5, kind: 'workers', replica: 0 },
   { at: 0.7, kind: 'router', replica: 1 },
 ] as const;
+/**
+ * A hung replica: one replica of a subgraph stopped (SIGSTOP) for HANG.seconds, then resumed
+ * (SIGCONT). It still accepts connections (the kernel does), so the proxy keeps sending it
+ * requests: the routers' per-subgraph timeout is what bounds them (README "Subgraph failures").
+ */
+const HANG = { at: 0.55, subgraph: 'concerts', replica: 1, seconds: Number(process.env.REHEARSE_HANG_SECONDS ?? 20) } as const;
 
 const say = (msg: string) => console.error(`[rehearse] ${msg}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -140,6 +146,8 @@ function kill(proc: Proc): Promise<void> {
 }
 
 function stop(proc: Proc): Promise<void> {
+  // A replica left stopped (SIGSTOP) would not see SIGTERM until resumed.
+  if (proc.child && proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGCONT');
   return proc.child ? stopChild(proc.child, 20_000) : Promise.resolve();
 }
 
@@ -259,9 +267,22 @@ async function rehearse(frontPort: number): Promise<number> {
       await sleep(200 * attempt);
     }
   }
+  /** Requests during the hung replica's window, and the others (latency in ms). */
+  const hangWindow = { active: false, total: 0, failed: 0, errors: {} as Record<string, number>, ms: [] as number[] };
+  const otherMs: number[] = [];
   async function measured(op: string, query: string, variables: Record<string, unknown>, token?: string): Promise<Result | undefined> {
+    const began = performance.now();
     const { result, error } = await gql(query, variables, token);
     if (counting) {
+      const ms = performance.now() - began;
+      if (hangWindow.active) {
+        hangWindow.total += 1;
+        hangWindow.ms.push(ms);
+        if (error) {
+          hangWindow.failed += 1;
+          hangWindow.errors[error] = (hangWindow.errors[error] ?? 0) + 1;
+        }
+      } else otherMs.push(ms);
       const c = (opCounts[op] ??= { ok: 0, failed: 0 });
       if (error) {
         c.failed += 1;
@@ -428,7 +449,21 @@ async function rehearse(frontPort: number): Promise<number> {
       say(`  restarted ${victims.map((v) => v.name).join(', ')}`);
     }),
   );
-  await Promise.all([...loops, chaos]);
+  const hung = subgraphs[HANG.subgraph]![HANG.replica]!;
+  const hang = (async () => {
+    await sleep(Math.max(0, loadStart + HANG.at * LOAD_SECONDS * 1000 - Date.now()));
+    hung.child?.kill('SIGSTOP');
+    hangWindow.active = true;
+    say(`SIGSTOP ${hung.name} at +${((Date.now() - loadStart) / 1000).toFixed(1)} s of the load, for ${HANG.seconds} s`);
+    try {
+      await sleep(HANG.seconds * 1000);
+    } finally {
+      hung.child?.kill('SIGCONT');
+      hangWindow.active = false;
+      say(`  SIGCONT ${hung.name}`);
+    }
+  })();
+  await Promise.all([...loops, chaos, hang]);
   counting = false;
   const cpuSeconds = cpu.stop();
   const loadSeconds = (Date.now() - loadStart) / 1000;
@@ -476,6 +511,9 @@ async function rehearse(frontPort: number): Promise<number> {
   for (const k of kills.sort((a, b) => a.killedAt - b.killedAt)) out(`| ${k.what} | ${k.at} | ${RESTART_AFTER} s later; ready in ${Math.max(...k.readyAfterMs)} ms (slowest) |`);
   out();
   out(`**CPU during the load** (${LOAD_SECONDS} s on ${availableParallelism()} cores, from /proc): ${Object.entries(cpuSeconds).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}.`);
+  out();
+  const pct = (xs: number[], q: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]! : NaN);
+  out(`**Hung replica** (${hung.name} stopped with SIGSTOP for ${HANG.seconds} s at +${(HANG.at * LOAD_SECONDS).toFixed(0)} s; the proxy still sends it half of ${HANG.subgraph}'s requests): ${hangWindow.total} client requests in the window, ${hangWindow.failed} with an error (${((100 * hangWindow.failed) / Math.max(hangWindow.total, 1)).toFixed(1)} %); latency p50 ${pct(hangWindow.ms, 0.5).toFixed(0)} ms, p99 ${pct(hangWindow.ms, 0.99).toFixed(0)} ms, max ${Math.max(0, ...hangWindow.ms).toFixed(0)} ms (outside the window: p50 ${pct(otherMs, 0.5).toFixed(0)} ms, p99 ${pct(otherMs, 0.99).toFixed(0)} ms). Errors in the window: ${Object.entries(hangWindow.errors).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ×${n}`).join(', ') || 'none'}.`);
   out();
   const totalOps = Object.values(opCounts).reduce((n, c) => n + c.ok + c.failed, 0);
   const totalFailed = Object.values(opCounts).reduce((n, c) => n + c.failed, 0);
