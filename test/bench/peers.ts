@@ -45,7 +45,7 @@
  *   BENCH_DRAIN_SECONDS    after each run, the longest wait for the contender, the subgraphs and FerretDB to go
  *                          idle (default 20): servers keep answering what a run left in flight, and that work
  *                          must not land in the next contender's run. A run that could not drain is marked.
- *   BENCH_SCENARIOS        comma-separated scenario keys (default all: trivial,page,page4,article,me,like,deep,shapes)
+ *   BENCH_SCENARIOS        comma-separated scenario keys (default all: trivial,page,page4,page4-hung,article,me,like,deep,shapes)
  *   BENCH_CONTENDERS       comma-separated contenders (default all: subgraph,apollo,hive,router,router+cache)
  *   BENCH_SHAPES           distinct operations of the shapes scenario (default 500)
  *   BENCH_SEED_SCALE       multiplies every seeded count (default 1; 0.1 for a quick try)
@@ -115,12 +115,14 @@ export async function runPeers(stack: Stack): Promise<{ failed: boolean }> {
     const baseEnv = { ...process.env, ...stack.env, LOG_LEVEL: 'warn' };
     const subgraphUrls: Record<string, string> = {};
     const subgraphPids: Record<string, number> = {};
+    const subgraphChildren: Record<string, Child> = {};
     await Promise.all(
       SUBGRAPH_NAMES.map(async (name) => {
         const child = forkService(name, `subgraphs/${name}`, { ...baseEnv, SUBGRAPH_PORT: '0' });
         children.push(child);
         subgraphUrls[name] = `http://127.0.0.1:${await waitListening(child)}/graphql`;
         subgraphPids[name] = child.process.pid!;
+        subgraphChildren[name] = child;
       }),
     );
 
@@ -199,6 +201,10 @@ export async function runPeers(stack: Stack): Promise<{ failed: boolean }> {
       console.log(`\n▶ ${scenario.title}`);
       for (const c of measuredContenders) {
         const subgraph = scenario.subgraph?.name ?? SUBGRAPH_NAMES[0]!;
+        if (scenario.fault && c.id !== 'router') {
+          measurements.push({ scenario: scenario.key, contender: c.id, na: 'a fault scenario: measured on the router (cache off) only' });
+          continue;
+        }
         const variants = c.kind === 'subgraph' && !scenario.subgraph ? null : scenario.variants(c.kind);
         if (!variants) {
           measurements.push({ scenario: scenario.key, contender: c.id, na: 'the scenario spans subgraphs and has no single root fetch' });
@@ -207,75 +213,86 @@ export async function runPeers(stack: Stack): Promise<{ failed: boolean }> {
         const url = c.url(subgraph);
         const pid = c.pid(subgraph);
         const busy = [pid, ...allSubgraphPids, ...dbPids];
-        // One request first: a contender that cannot answer the scenario is reported, not timed.
-        const preflight = await check(url, variants[0]!);
-        /** Runs `run` while sampling the contender's RSS and the CPU of the contender, the other subgraphs and FerretDB. */
-        const measured = async (run: () => Promise<LoadResult>) => {
-          let rssPeak = rssMb(pid);
-          const timer = setInterval(() => {
-            rssPeak = Math.max(rssPeak, rssMb(pid));
-          }, 250);
-          const others = allSubgraphPids.filter((p) => p !== pid);
-          const [cpu0, sub0, db0, t0] = [cpuSeconds(pid), sum(others), sum(dbPids), Date.now()];
-          const result = await run();
-          const wall = (Date.now() - t0) / 1000;
-          clearInterval(timer);
-          return {
-            result,
-            wall,
-            rssPeakMb: Math.max(rssPeak, rssMb(pid)),
-            cpuPct: ((cpuSeconds(pid) - cpu0) / wall) * 100,
-            subgraphsCpuPct: ((sum(others) - sub0) / wall) * 100,
-            dbCpuPct: dbPids.length ? ((sum(dbPids) - db0) / wall) * 100 : null,
+        const hung = scenario.fault ? subgraphChildren[scenario.fault.hang]!.process : undefined;
+        hung?.kill('SIGSTOP');
+        try {
+          // One request first: a contender that cannot answer the scenario is reported, not timed.
+          const preflight = await check(url, variants[0]!);
+          /** Runs `run` while sampling the contender's RSS and the CPU of the contender, the other subgraphs and FerretDB. */
+          const measured = async (run: () => Promise<LoadResult>) => {
+            let rssPeak = rssMb(pid);
+            const timer = setInterval(() => {
+              rssPeak = Math.max(rssPeak, rssMb(pid));
+            }, 250);
+            const others = allSubgraphPids.filter((p) => p !== pid);
+            const [cpu0, sub0, db0, t0] = [cpuSeconds(pid), sum(others), sum(dbPids), Date.now()];
+            const result = await run();
+            const wall = (Date.now() - t0) / 1000;
+            clearInterval(timer);
+            return {
+              result,
+              wall,
+              rssPeakMb: Math.max(rssPeak, rssMb(pid)),
+              cpuPct: ((cpuSeconds(pid) - cpu0) / wall) * 100,
+              subgraphsCpuPct: ((sum(others) - sub0) / wall) * 100,
+              dbCpuPct: dbPids.length ? ((sum(dbPids) - db0) / wall) * 100 : null,
+            };
           };
-        };
-        // A round first: one request on each of `probeConnections` connections, every answer
-        // awaited (nothing is left in flight). When it takes at least half the window, the
-        // contender is in the slow regime: a window of `connections` would answer little and leave
-        // `connections` expensive requests behind for the next run, so the round is the measurement.
-        const probeConnections = Math.min(connections, probeSize);
-        const probe = await measured(() =>
-          load.request<LoadResult>({ type: 'run', url, connections: probeConnections, amount: probeConnections, seconds, timeoutSeconds, variants }),
-        );
-        let run = probe;
-        let mode = `round c${probeConnections}`;
-        let drained: number | null = 0;
-        if (probe.wall < seconds / 2) {
-          // Warm-up (JIT, plan caches, connections) on the probe's connections; the shapes
-          // scenario warms up on other operations, so the measured ones stay cold.
-          if (warmup > 0) {
-            await load.request({ type: 'run', url, connections: probeConnections, seconds: warmup, timeoutSeconds, variants: scenario.warmup?.(c.kind) ?? variants });
-            await drain(busy, drainSeconds);
+          // A round first: one request on each of `probeConnections` connections, every answer
+          // awaited (nothing is left in flight). When it takes at least half the window, the
+          // contender is in the slow regime: a window of `connections` would answer little and leave
+          // `connections` expensive requests behind for the next run, so the round is the measurement.
+          const probeConnections = Math.min(connections, probeSize);
+          const probe = await measured(() =>
+            load.request<LoadResult>({ type: 'run', url, connections: probeConnections, amount: probeConnections, seconds, timeoutSeconds, variants }),
+          );
+          let run = probe;
+          let mode = `round c${probeConnections}`;
+          let drained: number | null = 0;
+          if (probe.wall < seconds / 2) {
+            // Warm-up (JIT, plan caches, connections) on the probe's connections; the shapes
+            // scenario warms up on other operations, so the measured ones stay cold.
+            if (warmup > 0) {
+              await load.request({ type: 'run', url, connections: probeConnections, seconds: warmup, timeoutSeconds, variants: scenario.warmup?.(c.kind) ?? variants });
+              await drain(busy, drainSeconds);
+            }
+            run = await measured(() => load.request<LoadResult>({ type: 'run', url, connections, seconds, timeoutSeconds, variants }));
+            mode = `window c${connections}`;
+            // What the window left in flight is still being answered (servers do not cancel): the
+            // next run starts once every process of the stack is idle again, or after the bound.
+            drained = await drain(busy, drainSeconds);
           }
-          run = await measured(() => load.request<LoadResult>({ type: 'run', url, connections, seconds, timeoutSeconds, variants }));
-          mode = `window c${connections}`;
-          // What the window left in flight is still being answered (servers do not cancel): the
-          // next run starts once every process of the stack is idle again, or after the bound.
-          drained = await drain(busy, drainSeconds);
+          const { result, rssPeakMb, cpuPct, subgraphsCpuPct, dbCpuPct } = run;
+          const m: Measurement = {
+            scenario: scenario.key,
+            contender: c.id,
+            rootFetchOnly: c.kind === 'subgraph' && scenario.subgraph?.rootFetchOnly ? true : undefined,
+            subgraph: c.kind === 'subgraph' ? subgraph : undefined,
+            preflight,
+            mode,
+            result,
+            rssPeakMb,
+            cpuPct,
+            subgraphsCpuPct,
+            dbCpuPct,
+            drainedSeconds: drained,
+          };
+          measurements.push(m);
+          console.log(
+            `  ${c.label.padEnd(24)} ${mode.padEnd(11)} ${String(Math.round(result.rps)).padStart(6)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms` +
+              `  non2xx ${result.non2xx}  err ${result.errors}  gql-err ${result.gqlErrors}  unanswered ${result.unanswered}  RSS ${Math.round(m.rssPeakMb ?? NaN)} MB` +
+              (drained === null ? `  (still busy ${drainSeconds} s later)` : drained > 2 ? `  (idle ${drained.toFixed(0)} s later)` : '') +
+              (preflight === 'ok' ? '' : `  preflight: ${preflight}`) +
+              (result.firstErrorBody && preflight === 'ok' ? `  first error: ${result.firstErrorBody.slice(0, 200)}` : ''),
+          );
+        } finally {
+          if (hung) {
+            hung.kill('SIGCONT');
+            // The next scenario starts once the router answers the page whole again (its breaker closed).
+            const end = Date.now() + 30_000;
+            while (Date.now() < end && (await check(url, variants[0]!)) !== 'ok') await sleep(500);
+          }
         }
-        const { result, rssPeakMb, cpuPct, subgraphsCpuPct, dbCpuPct } = run;
-        const m: Measurement = {
-          scenario: scenario.key,
-          contender: c.id,
-          rootFetchOnly: c.kind === 'subgraph' && scenario.subgraph?.rootFetchOnly ? true : undefined,
-          subgraph: c.kind === 'subgraph' ? subgraph : undefined,
-          preflight,
-          mode,
-          result,
-          rssPeakMb,
-          cpuPct,
-          subgraphsCpuPct,
-          dbCpuPct,
-          drainedSeconds: drained,
-        };
-        measurements.push(m);
-        console.log(
-          `  ${c.label.padEnd(24)} ${mode.padEnd(11)} ${String(Math.round(result.rps)).padStart(6)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms` +
-            `  non2xx ${result.non2xx}  err ${result.errors}  gql-err ${result.gqlErrors}  unanswered ${result.unanswered}  RSS ${Math.round(m.rssPeakMb ?? NaN)} MB` +
-            (drained === null ? `  (still busy ${drainSeconds} s later)` : drained > 2 ? `  (idle ${drained.toFixed(0)} s later)` : '') +
-            (preflight === 'ok' ? '' : `  preflight: ${preflight}`) +
-            (result.firstErrorBody && preflight === 'ok' ? `  first error: ${result.firstErrorBody.slice(0, 200)}` : ''),
-        );
       }
     }
 

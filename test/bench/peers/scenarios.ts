@@ -24,6 +24,12 @@ export interface Scenario {
   variants(kind: ContenderKind): Variant[] | null;
   /** What the unmeasured warm-up sends (default: the same variants). */
   warmup?(kind: ContenderKind): Variant[] | null;
+  /**
+   * A fault held during the measurement: `hang` is a subgraph whose process is stopped (SIGSTOP)
+   * before the first request and resumed (SIGCONT) after the run. Measured on the router (cache
+   * off) only: the peers have no subgraph timeout and would wait out BENCH_TIMEOUT_SECONDS.
+   */
+  fault?: { hang: string };
 }
 
 /** A client contract operation's text, as clients send it (`contract/*.graphql`). */
@@ -172,6 +178,13 @@ export function buildScenarios(seeded: Seeded, shapeCount = 500): Scenario[] {
       title: 'concert page + createdBy, setlist, articles.totalCount (four subgraphs)',
       subgraph: { name: 'concerts', rootFetchOnly: true },
       variants: (kind) => [{ body: body(kind === 'subgraph' ? CONCERTS_PAGE_4_ROOT : CONCERTS_PAGE_4, { first: 20 }) }],
+    },
+    {
+      key: 'page4-hung',
+      title: 'the same four-subgraph page while setlists hangs (SIGSTOP): timeout, then breaker, setlist null',
+      subgraph: { name: 'concerts', rootFetchOnly: true },
+      variants: (kind) => (kind === 'router' ? [{ body: body(CONCERTS_PAGE_4, { first: 20 }) }] : null),
+      fault: { hang: 'setlists' },
     },
     {
       key: 'article',
