@@ -59,7 +59,28 @@ export const routerEnv = {
   MAX_ALIASES: z.coerce.number().int().positive().default(15),
   MAX_DIRECTIVES: z.coerce.number().int().positive().default(10),
   MAX_TOKENS: z.coerce.number().int().positive().default(2000),
-  MAX_COST: z.coerce.number().int().positive().default(5000),
+  /**
+   * Largest operation cost (router/src/cost/): an object field costs 1, a scalar 0, a list
+   * multiplies by its actual size (the `first`/`last` given, as a literal or a variable, else the
+   * schema's `@listSize`). 6000: the contract's costliest operation at its largest pages costs
+   * 1,001; a page of 50 concerts with their setlists 5,651; two nested pages of 100 messages 20,402.
+   */
+  MAX_COST: z.coerce.number().int().positive().default(6000),
+  /**
+   * Bytes of subgraph answers one operation may gather (and of one subscription payload); past it
+   * the operation answers RESPONSE_TOO_LARGE. The last line behind MAX_COST.
+   */
+  MAX_RESPONSE_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
+  /** Time to receive a whole HTTP request, headers and body (slow bodies are cut with 408). */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** Time to receive an HTTP request's headers (at most HTTP_REQUEST_TIMEOUT_MS). */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /**
+   * Open HTTP connections per client address (WebSockets, limited on their own, not counted; nor
+   * the proxies TRUST_PROXY trusts, which speak for many clients); past it a new connection gets
+   * 429 and is closed. 0: no cap.
+   */
+  HTTP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).default(64),
   /** Subscriptions (graphql-ws on /graphql). Concurrent subscriptions per connection. */
   WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().positive().default(20),
   /**

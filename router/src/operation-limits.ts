@@ -2,7 +2,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { RouterConfig } from './config.js';
 
 /**
- * Depth, alias, directive and cost limits (graphql-armor) and the token limit (the parser's), applied while the router
+ * Depth, alias and directive limits (graphql-armor) and the token limit (the parser's), applied while the router
  * validates an operation, so nothing over a limit reaches a subgraph. Field suggestions
  * ("Did you mean …") are hidden outside development.
  */
@@ -14,7 +14,8 @@ export function operationLimits(config: RouterConfig) {
     // The token limit is graphql-js's own parse option (Apollo's `parseOptions`): armor's plugin
     // parses again in `parsingDidStart`, where a syntax error becomes an HTTP 500.
     maxTokens: { enabled: false },
-    costLimit: { maxCost: config.MAX_COST },
+    // Cost needs the variables' values (`first: $n`): the router's own rule, cost/, run after validation.
+    costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: config.NODE_ENV !== 'development' },
   }).protect();
   return { ...armor, parseOptions: { maxTokens: config.MAX_TOKENS } };

@@ -59,13 +59,16 @@ function parseBody(response: Response, text: string): unknown {
 }
 
 /**
- * `MAX_RESPONSE_BYTES`, the last line behind the cost rule: gives each operation (HTTP, REST, the
- * chat hub's event reads) a byte meter its subgraph fetches count against, and answers an
- * operation that went past it with ResponseTooLargeError alone (HTTP 400), never a partial answer.
+ * `MAX_RESPONSE_BYTES`, the last line behind the cost rule: gives each client operation (HTTP,
+ * REST) a byte meter its subgraph fetches count against, and answers an operation that went past
+ * it with ResponseTooLargeError alone (HTTP 400), never a partial answer. The chat hub's event
+ * reads (`internal`) are bounded per payload instead (ws-server.ts ends that subscription): a
+ * failed read would be retried for the whole room.
  */
 export function responseSizePlugin(maxBytes: number): ApolloServerPlugin<RouterContext> {
   return {
     async requestDidStart({ contextValue }) {
+      if (contextValue.internal) return {};
       const meter: Meter = { maxBytes, bytes: 0, exceeded: false };
       meters.set(contextValue, meter);
       return {

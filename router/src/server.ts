@@ -13,7 +13,9 @@ import { explorer } from './explorer/explorer.js';
 import { createGateway } from './gateway.js';
 import { routerHealth } from './health.js';
 import { RouterMetrics, metricsApp, metricsExposure } from './metrics.js';
-import { hardenedApp, jsonBody } from './http-hardening.js';
+import { hardenedApp, hardenHttpServer, jsonBody } from './http-hardening.js';
+import { costLimit } from './cost/index.js';
+import { responseSizePlugin } from './response-size.js';
 import { operationLimits } from './operation-limits.js';
 import { accessLogPlugin } from './plugins/access-log.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
@@ -58,7 +60,7 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
   const production = config.NODE_ENV === 'production';
   const development = config.NODE_ENV === 'development';
   const routerMetrics = new RouterMetrics();
-  const { gateway, subgraphUrls, policies } = await createGateway(config, onSubgraphFetch, routerMetrics, routerMetrics);
+  const { gateway, subgraphUrls, supergraphSdl, policies } = await createGateway(config, onSubgraphFetch, routerMetrics, routerMetrics);
   routerMetrics.watchSubgraphs(() => policies.health());
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
@@ -66,8 +68,11 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
   });
   const app = hardenedApp(config);
   const httpServer = createServer(app);
+  hardenHttpServer(httpServer, config, app.get('trust proxy fn') as (addr: string, hop: number) => boolean);
   const drain = httpDrain(httpServer);
   const limits = operationLimits(config);
+  // The one cost rule, from the list sizes the supergraph declares (cost/): HTTP, REST and subscriptions.
+  const cost = costLimit({ supergraphSdl, maxCost: config.MAX_COST });
   // OPERATIONS=trusted: only the client contract's operations run (see trusted-operations.ts).
   const trusted = config.OPERATIONS === 'trusted' ? TrustedOperations.load(config) : undefined;
   if (trusted) logger.info({ operations: trusted.operations.length }, 'OPERATIONS=trusted: only the client contract\'s operations run');
@@ -91,6 +96,8 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ...(trusted ? [trusted.plugin()] : []),
       ...(limits.plugins as ApolloServerPlugin<RouterContext>[]),
+      cost.plugin(),
+      responseSizePlugin(config.MAX_RESPONSE_BYTES),
       rateLimitPlugin(config, redis),
       accessLogPlugin(),
       // Before the metrics (their outcome is the first error's code): one SUBGRAPH_UNAVAILABLE per subgraph.
@@ -141,6 +148,7 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
     hub,
     schema: () => apiSchema,
     validationRules: limits.validationRules,
+    cost,
     trusted,
     trustProxy: app.get('trust proxy fn') as (addr: string, hop: number) => boolean,
   });

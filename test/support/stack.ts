@@ -57,6 +57,7 @@ export async function createStack(env: Record<string, string> & { MONGODB_URI: s
     RATE_LIMIT_DEFAULT: '100000',
     RATE_LIMIT_PUBLIC_READ: '100000',
     WS_CONNECTIONS_PER_MINUTE: '100000',
+    HTTP_MAX_CONNECTIONS_PER_IP: '100000',
     // Production routers built by tests close at once (production waits 5 s with readiness 503 first).
     SHUTDOWN_DELAY_MS: '0',
     ...env,

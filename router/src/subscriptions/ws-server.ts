@@ -2,11 +2,13 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import proxyaddr from 'proxy-addr';
 import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL, MessageType, parseMessage, type Message } from 'graphql-ws';
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger, Redis, Session, SessionStore } from '@stagelives/platform';
 import type { RouterConfig } from '../config.js';
+import { CostLimitExceededError, type CostLimit } from '../cost/index.js';
+import { RESPONSE_TOO_LARGE } from '../response-size.js';
 import { sessionTokenFrom } from '../sessions.js';
 import type { TrustedOperations } from '../trusted-operations.js';
 import { SubscriptionRefused, type ChatHub, type ChatSubscriber, type SubscriberConnection } from './chat-hub.js';
@@ -28,6 +30,8 @@ export interface SubscriptionServerOptions {
   schema: () => GraphQLSchema | undefined;
   /** Operation limits (depth, aliases, cost…) applied to HTTP operations too. */
   validationRules: readonly ValidationRule[];
+  /** The cost rule of HTTP operations: a subscription's selection is costed with its variables when it is subscribed. */
+  cost?: CostLimit | undefined;
   /** Express's compiled `trust proxy` function, for the client address. */
   trustProxy: (addr: string, hop: number) => boolean;
   /** OPERATIONS=trusted: only these operations may be subscribed to (text or `extensions.persistedQuery`). */
@@ -46,7 +50,7 @@ const reason = (text: string) => text.slice(0, 120);
  * serialised once for all subscribers of a group (see ChatHub), which graphql-ws's per-subscriber
  * execution cannot do; the protocol and its close codes are graphql-ws's own.
  */
-export function createSubscriptionServer({ httpServer, config, logger, redis, sessions, hub, schema, validationRules, trustProxy, trusted }: SubscriptionServerOptions) {
+export function createSubscriptionServer({ httpServer, config, logger, redis, sessions, hub, schema, validationRules, cost, trustProxy, trusted }: SubscriptionServerOptions) {
   const production = config.NODE_ENV === 'production';
   const wss = new WebSocketServer({
     noServer: true,
@@ -171,6 +175,13 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, se
       },
       sendNext: (id, payloads) => {
         if (!writable()) return;
+        // MAX_RESPONSE_BYTES: a payload past it ends its subscription with an error instead.
+        if (payloads.some((p) => p.length > config.MAX_RESPONSE_BYTES)) {
+          const sub = subscriptions.get(id);
+          if (sub && 'connection' in sub) hub.unsubscribe(sub);
+          connection.sendError(id, [{ message: `An event's payload would be larger than ${config.MAX_RESPONSE_BYTES} bytes: select fewer fields.`, extensions: { code: RESPONSE_TOO_LARGE, maxBytes: config.MAX_RESPONSE_BYTES } }]);
+          return;
+        }
         deliveries += payloads.length;
         let prefix = nextPrefixes.get(id);
         if (!prefix) {
@@ -233,6 +244,17 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, se
       }
       const errors = validate(apiSchema, document, [...specifiedRules, ...validationRules]);
       if (errors.length) return fail(id, errors.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })));
+      // The payload's selection at the sizes the client's variables ask for (each event resolves it).
+      const definition = getOperationAST(document, payload.operationName);
+      if (cost && definition) {
+        try {
+          cost.check(apiSchema, document, definition, payload.variables);
+        } catch (error) {
+          if (!(error instanceof CostLimitExceededError)) throw error;
+          const { http: _http, ...extensions } = error.extensions;
+          return fail(id, [{ message: error.message, extensions }]);
+        }
+      }
       let operation;
       try {
         operation = eventOperation(apiSchema, document, payload.operationName, payload.variables ?? {});

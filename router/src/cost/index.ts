@@ -1,0 +1,3 @@
+export * from './cost-directives.js';
+export * from './cost-limit.js';
+export * from './operation-cost.js';
