@@ -11,6 +11,7 @@ import type { RouterConfig } from './config.js';
 import { routerContextBuilder, type RouterContext } from './context.js';
 import { explorer } from './explorer/explorer.js';
 import { createGateway } from './gateway.js';
+import { ViewerDependentFields } from './viewer-dependence.js';
 import { routerHealth } from './health.js';
 import { RouterMetrics, metricsApp, metricsExposure } from './metrics.js';
 import { hardenedApp, hardenHttpServer, jsonBody } from './http-hardening.js';
@@ -28,6 +29,7 @@ import { TrustedOperations } from './trusted-operations.js';
 import { createSubscriptionServer } from './subscriptions/ws-server.js';
 
 export { subgraphsOf } from './gateway.js';
+export { ViewerDependentFields } from './viewer-dependence.js';
 
 export interface RouterDeps {
   config: RouterConfig;
@@ -76,7 +78,9 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
   // OPERATIONS=trusted: only the client contract's operations run (see trusted-operations.ts).
   const trusted = config.OPERATIONS === 'trusted' ? TrustedOperations.load(config) : undefined;
   if (trusted) logger.info({ operations: trusted.operations.length }, 'OPERATIONS=trusted: only the client contract\'s operations run');
-  const responseCache = new ResponseCache({ redis, redisPrefix: config.REDIS_PREFIX, logger, enabled: config.RESPONSE_CACHE === 'on', schema: () => apiSchema });
+  // Who may see which field, as the subgraphs declared it (@viewerDependent): read once, used by every shared answer.
+  const viewerFields = ViewerDependentFields.fromSupergraph(supergraphSdl);
+  const responseCache = new ResponseCache({ redis, redisPrefix: config.REDIS_PREFIX, logger, enabled: config.RESPONSE_CACHE === 'on', schema: () => apiSchema, viewerFields });
 
   const apollo = new ApolloServer<RouterContext>({
     gateway,
@@ -147,6 +151,7 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
     sessions,
     hub,
     schema: () => apiSchema,
+    viewerFields,
     validationRules: limits.validationRules,
     cost,
     trusted,

@@ -6,6 +6,7 @@ export * from './ids.js';
 export * from './scalars.js';
 export * from './connection.js';
 export * from './cache-control.js';
+export * from './viewer-dependent.js';
 export * from './list-size.js';
 export * from './validate.js';
 export * from './build-federated-schema.js';

@@ -27,8 +27,9 @@ export interface NotificationsStack {
   close(): Promise<void>;
 }
 
-export async function startNotificationsStack(): Promise<NotificationsStack> {
-  const stack = await startStack();
+/** `env` is passed to the stack (router and subgraph settings). */
+export async function startNotificationsStack(env: Record<string, string> = {}): Promise<NotificationsStack> {
+  const stack = await startStack(env);
   const fcm = await startLocalFcmServer();
   const push: PushSender = createPushSender({ mode: 'local', fcm: fcm.info });
   const connection = bullConnection(inject('redisUrl'));

@@ -6,6 +6,7 @@ import { Kind, getNamedType, type DocumentNode, type FragmentDefinitionNode, typ
 import type { RouterContext } from '../context.js';
 import { MUTATION_PURGES, tagsOfEvent } from './purges.js';
 import { CacheStore, type StoredEntry } from './store.js';
+import type { ViewerDependentFields } from '../viewer-dependence.js';
 import { changedEntity, entityTags, entityTypes, idArguments, staticShape, typeTag } from './tags.js';
 
 export { CacheStore } from './store.js';
@@ -55,7 +56,15 @@ export class ResponseCache {
   private consumers: Array<{ stop(): Promise<void> }> = [];
 
   constructor(
-    private readonly deps: { redis: Redis; redisPrefix: string; logger: Logger; enabled: boolean; schema: () => GraphQLSchema | undefined },
+    private readonly deps: {
+      redis: Redis;
+      redisPrefix: string;
+      logger: Logger;
+      enabled: boolean;
+      schema: () => GraphQLSchema | undefined;
+      /** The supergraph's `@viewerDependent` fields: an operation selecting one is never shared between signed-in viewers. */
+      viewerFields: ViewerDependentFields;
+    },
   ) {
     this.store = new CacheStore(deps.redis, deps.redisPrefix);
   }
@@ -104,7 +113,7 @@ export class ResponseCache {
     let shape = this.shapes.get(key);
     if (!shape) {
       if (this.shapes.size >= 2_000) this.shapes.clear();
-      shape = staticShape(schema, operation, fragmentsOf(document));
+      shape = staticShape(schema, this.deps.viewerFields, operation, fragmentsOf(document));
       this.shapes.set(key, shape);
     }
     return shape;

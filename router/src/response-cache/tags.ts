@@ -17,6 +17,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import type { ViewerDependentFields } from '../viewer-dependence.js';
 
 type Fragments = Record<string, FragmentDefinitionNode>;
 
@@ -29,14 +30,6 @@ export const typeTag = (type: string) => `type:${type}`;
 
 /** The tags of one entity change: its own, and the entries that could not name it. */
 export const changedEntity = (type: string, id: string) => [entityTag(type, id), idlessTag(type)];
-
-/**
- * Fields whose value depends on who asks, whatever hint a subgraph declared: an operation selecting
- * one is PRIVATE (never shared between viewers). A second line of defence behind the subgraphs' hints.
- */
-export function isViewerField(parent: string, field: string): boolean {
-  return (parent === 'Query' && field === 'me') || /^viewer[A-Z]/.test(field) || (parent === 'User' && (field === 'email' || field === 'likedConcerts' || field === 'bookmarkedArticles' || field === 'notificationPreferences'));
-}
 
 function typeConditionHolds(schema: GraphQLSchema, condition: string | undefined, type: GraphQLObjectType): boolean {
   if (!condition || condition === type.name) return true;
@@ -59,7 +52,12 @@ function fieldsOf(schema: GraphQLSchema, set: SelectionSetNode, type: GraphQLObj
 }
 
 /** Every object type the selection can reach, and whether it selects a viewer field (static: cached per query). */
-export function staticShape(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Fragments): { types: string[]; viewerFields: boolean } {
+export function staticShape(
+  schema: GraphQLSchema,
+  declared: ViewerDependentFields,
+  operation: OperationDefinitionNode,
+  fragments: Fragments,
+): { types: string[]; viewerFields: boolean } {
   const types = new Set<string>();
   let viewerFields = false;
   const seen = new Set<string>();
@@ -74,7 +72,7 @@ export function staticShape(schema: GraphQLSchema, operation: OperationDefinitio
       for (const field of fieldsOf(schema, set, type, fragments)) {
         const name = field.name.value;
         if (name === '__typename') continue;
-        if (isViewerField(type.name, name)) viewerFields = true;
+        if (declared.of(type.name, name)) viewerFields = true;
         const def = type.getFields()[name];
         if (def && field.selectionSet) visit(field.selectionSet, getNamedType(def.type), depth + 1);
       }

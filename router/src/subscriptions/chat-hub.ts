@@ -59,6 +59,9 @@ const PAGE = 200;
 /** Sends between two yields to the event loop. */
 const SEND_SLICE = 500;
 
+/** Codes of a read the viewer is refused (not a failure: reading again cannot change it). */
+const REFUSALS = new Set(['FORBIDDEN', 'UNAUTHENTICATED']);
+
 const ACCESS_QUERY = 'query ChatRoomAccess($id: ID!) { chatRoom(id: $id) { id viewerIsMember lastSeq } }';
 
 export class SubscriptionRefused extends Error {
@@ -182,6 +185,14 @@ export class ChatHub {
       if (group.subscribers.size === 0) feed.groups.delete(group.key);
       this.release(feed);
     });
+  }
+
+  /** Ends every subscription of a group with errors (graphql-ws `error`) and forgets the group. */
+  private endGroup(feed: RoomFeed, group: Group, errors: readonly GraphQLFormattedError[]): void {
+    feed.groups.delete(group.key);
+    for (const sub of group.subscribers) sub.connection.sendError(sub.id, errors);
+    group.subscribers.clear();
+    this.release(feed);
   }
 
   /** Resolves once every room's queued deliveries are done (graceful shutdown). */
@@ -343,6 +354,13 @@ export class ChatHub {
     const result = await this.options.execute(group.operation.query, rangeVariables(group.operation, group.lastSeq, upTo), session);
     const messages = rangeMessages(result.data);
     if (messages.length === 0 && result.errors?.length) {
+      // The viewer may not read what the selection asks for (another user's owner-only fields): every
+      // event would be refused the same way, so the group's subscriptions end with the refusal
+      // instead of being read again and again. Anything else is a failure to retry.
+      if (result.errors.every((e) => REFUSALS.has(String(e.extensions?.code)))) {
+        this.endGroup(feed, group, result.errors.map((e) => ({ message: e.message, extensions: { code: e.extensions?.code } })));
+        return 0;
+      }
       this.options.logger.warn({ roomId: feed.roomId, errors: result.errors.map((e) => e.message) }, 'chat: reading new messages failed');
       this.retryLater(feed);
       return 0;
@@ -381,7 +399,13 @@ export class ChatHub {
 /** CLIENT SETNAME of a router's pub/sub connection. */
 export const chatHubConnectionName = (redisPrefix: string) => `${redisPrefix.replace(/[^A-Za-z0-9_:.-]/g, '')}chat-hub`;
 
-/** Subscribers share a group when they share the operation, its variables and, for viewer-dependent selections, the viewer. */
+/**
+ * Subscribers share a group when they share the operation, its variables and, for selections of
+ * `@viewerDependent` fields, the viewer. A group is resolved as one of its members, so groups never
+ * mix roles either: an undeclared field that staff see differently cannot reach a member.
+ */
 function groupKey(sub: ChatSubscriber): string {
-  return sub.operation.viewerDependent ? `${sub.operation.key}|${sub.connection.session.userId}` : sub.operation.key;
+  const { operation, connection } = sub;
+  if (operation.viewerDependent) return `${operation.key}|user:${connection.session.userId}`;
+  return `${operation.key}|roles:${[...connection.session.roles].sort().join(',')}`;
 }

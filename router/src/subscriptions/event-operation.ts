@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
 import {
   Kind,
-  TypeInfo,
-  getNamedType,
   print,
   visit,
-  visitWithTypeInfo,
   type DocumentNode,
   type FieldNode,
   type GraphQLSchema,
@@ -13,6 +10,7 @@ import {
   type SelectionSetNode,
   type VariableDefinitionNode,
 } from 'graphql';
+import type { ViewerDependentFields } from '../viewer-dependence.js';
 
 /**
  * Turns a client's `messageAdded` subscription into the query the router runs through the
@@ -31,19 +29,12 @@ const VAR_ROOM = '_slRoomId';
 const VAR_AFTER = '_slAfterSeq';
 const VAR_UP_TO = '_slUpToSeq';
 
-/**
- * Fields whose value depends on who asks, beside every field named `viewer…`: subscribers whose
- * selection holds one are resolved per viewer; the others share one resolution per event.
- * A new field that answers differently per viewer belongs here.
- */
-export const VIEWER_DEPENDENT_FIELDS = new Set(['Query.me', 'User.email', 'User.roles', 'User.notificationPreferences', 'User.likedConcerts', 'User.bookmarkedArticles']);
-
 export interface EventOperation {
   /** The range query (printed once). */
   query: string;
   /** The client's own variables (minus the root field's arguments). */
   variables: Record<string, unknown>;
-  /** Whether any selected field depends on the viewer. */
+  /** Whether any selected field is declared `@viewerDependent`: its subscribers are resolved one viewer at a time. */
   viewerDependent: boolean;
   /** Identifies subscribers that can share one resolution (query + variables, viewer aside). */
   key: string;
@@ -64,28 +55,17 @@ function argValue(field: FieldNode, name: string, variables: Record<string, unkn
   throw new EventOperationError(`${name} must be a string`);
 }
 
-/** Whether a selection (against the API schema) reads a field that depends on the viewer. */
-export function dependsOnViewer(schema: GraphQLSchema, document: DocumentNode): boolean {
-  const typeInfo = new TypeInfo(schema);
-  let found = false;
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Field(node) {
-        const parent = typeInfo.getParentType();
-        const name = node.name.value;
-        if (name.startsWith('viewer') || (parent && VIEWER_DEPENDENT_FIELDS.has(`${getNamedType(parent).name}.${name}`))) found = true;
-      },
-    }),
-  );
-  return found;
-}
-
 /**
  * Builds the event operation of a validated subscription document. Throws EventOperationError
  * when the document is not a single `messageAdded` subscription.
  */
-export function eventOperation(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): EventOperation {
+export function eventOperation(
+  schema: GraphQLSchema,
+  viewerFields: ViewerDependentFields,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+): EventOperation {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
   if (!operation) throw new EventOperationError(operationName ? `Unknown operation ${operationName}.` : 'Send exactly one operation, or name the one to run.');
@@ -152,7 +132,7 @@ export function eventOperation(schema: GraphQLSchema, document: DocumentNode, op
   return {
     query,
     variables: ownVariables,
-    viewerDependent: dependsOnViewer(schema, { kind: Kind.DOCUMENT, definitions: [operation, ...fragments] }),
+    viewerDependent: viewerFields.selects(schema, { kind: Kind.DOCUMENT, definitions: [operation, ...fragments] }),
     key,
     roomId,
     after: typeof after === 'string' ? after : null,

@@ -13,6 +13,7 @@ import { sessionTokenFrom } from '../sessions.js';
 import type { TrustedOperations } from '../trusted-operations.js';
 import { SubscriptionRefused, type ChatHub, type ChatSubscriber, type SubscriberConnection } from './chat-hub.js';
 import { EventOperationError, eventOperation } from './event-operation.js';
+import type { ViewerDependentFields } from '../viewer-dependence.js';
 
 /** Close code for a client that does not read fast enough (RFC 6455 "Try Again Later"). */
 export const SLOW_CONSUMER_CLOSE = 1013;
@@ -28,6 +29,8 @@ export interface SubscriptionServerOptions {
   hub: ChatHub;
   /** The API schema subscriptions are validated against (the gateway's, once loaded). */
   schema: () => GraphQLSchema | undefined;
+  /** The supergraph's `@viewerDependent` fields: which subscribers may share one resolution. */
+  viewerFields: ViewerDependentFields;
   /** Operation limits (depth, aliases, cost…) applied to HTTP operations too. */
   validationRules: readonly ValidationRule[];
   /** The cost rule of HTTP operations: a subscription's selection is costed with its variables when it is subscribed. */
@@ -50,7 +53,7 @@ const reason = (text: string) => text.slice(0, 120);
  * serialised once for all subscribers of a group (see ChatHub), which graphql-ws's per-subscriber
  * execution cannot do; the protocol and its close codes are graphql-ws's own.
  */
-export function createSubscriptionServer({ httpServer, config, logger, redis, sessions, hub, schema, validationRules, cost, trustProxy, trusted }: SubscriptionServerOptions) {
+export function createSubscriptionServer({ httpServer, config, logger, redis, sessions, hub, schema, viewerFields, validationRules, cost, trustProxy, trusted }: SubscriptionServerOptions) {
   const production = config.NODE_ENV === 'production';
   const wss = new WebSocketServer({
     noServer: true,
@@ -257,7 +260,7 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, se
       }
       let operation;
       try {
-        operation = eventOperation(apiSchema, document, payload.operationName, payload.variables ?? {});
+        operation = eventOperation(apiSchema, viewerFields, document, payload.operationName, payload.variables ?? {});
       } catch (error) {
         if (!(error instanceof EventOperationError)) throw error;
         return fail(id, [{ message: error.message, extensions: { code: 'BAD_USER_INPUT' } }]);

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireViewer } from '@stagelives/platform/subgraph';
-import { CachePrivate, CachePublic, Paged } from '@stagelives/schema';
+import { CachePublic, Paged, ViewerDependence, ViewerDependent } from '@stagelives/schema';
 import { CommentConnection } from '../comment/comment.type.js';
 import { ConcertReference } from '../concert/concert.reference.js';
 import type { ArticlesContext } from '../context.js';
@@ -88,13 +88,13 @@ export class ArticleResolver {
   }
 
   @FieldResolver(() => Boolean, { description: 'False for anonymous viewers.' })
-  @CachePrivate()
+  @ViewerDependent(ViewerDependence.VIEWER)
   viewerHasLiked(@Root() article: Article, @Ctx() ctx: ArticlesContext): Promise<boolean> {
     return ctx.loaders.viewerHasLiked.load(article.id);
   }
 
   @FieldResolver(() => Boolean, { description: 'False for anonymous viewers.' })
-  @CachePrivate()
+  @ViewerDependent(ViewerDependence.VIEWER)
   viewerHasBookmarked(@Root() article: Article, @Ctx() ctx: ArticlesContext): Promise<boolean> {
     return ctx.loaders.viewerHasBookmarked.load(article.id);
   }

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { requireViewer } from '@stagelives/platform/subgraph';
-import { CachePrivate, Paged } from '@stagelives/schema';
+import { Paged, ViewerDependence, ViewerDependent } from '@stagelives/schema';
 import { ArticleConnection } from '../article/article.type.js';
 import type { ArticlesContext } from '../context.js';
 import { UserReference } from './user.reference.js';
@@ -9,7 +9,7 @@ import { UserReference } from './user.reference.js';
 export class UserBookmarkedArticlesResolver {
   @Paged()
   @FieldResolver(() => ArticleConnection, { description: 'Most recently bookmarked first. Only the user themself may read them.' })
-  @CachePrivate()
+  @ViewerDependent(ViewerDependence.OWNER)
   bookmarkedArticles(
     @Root() user: UserReference,
     @Arg('first', () => Int, { nullable: true }) first: number | null,

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireViewer } from '@stagelives/platform/subgraph';
-import { Paged, parseId, tryParseId } from '@stagelives/schema';
+import { Paged, parseId, tryParseId, ViewerDependence, ViewerDependent } from '@stagelives/schema';
 import { ChatMessage, ChatMessageConnection } from '../chat-message/chat-message.type.js';
 import { ConcertReference } from '../concert/concert.reference.js';
 import type { ChatContext } from '../context.js';
@@ -69,6 +69,7 @@ export class ChatRoomResolver {
   }
 
   @FieldResolver(() => Boolean, { description: 'False for anonymous viewers.' })
+  @ViewerDependent(ViewerDependence.VIEWER)
   viewerIsMember(@Root() room: ChatRoom, @Ctx() ctx: ChatContext): Promise<boolean> {
     return ctx.loaders.viewerIsMember.load(room.id);
   }

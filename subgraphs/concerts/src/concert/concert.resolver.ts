@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root
 import type { GraphQLResolveInfo } from 'graphql';
 
 import { requireAdmin, requireViewer } from '@stagelives/platform/subgraph';
-import { CachePrivate, CachePublic, Paged } from '@stagelives/schema';
+import { CachePublic, Paged, ViewerDependence, ViewerDependent } from '@stagelives/schema';
 import type { ConcertsContext } from '../context.js';
 import { UserReference } from '../user/user.reference.js';
 import { ConcertFilter, CreateConcertInput, UpdateConcertInput } from './concert.input.js';
@@ -106,7 +106,7 @@ export class ConcertResolver {
   }
 
   @FieldResolver(() => Boolean, { description: 'Whether the signed-in viewer likes it (false when signed out).' })
-  @CachePrivate()
+  @ViewerDependent(ViewerDependence.VIEWER)
   viewerHasLiked(@Root() concert: Concert, @Ctx() ctx: ConcertsContext): Promise<boolean> {
     return ctx.loaders.viewerLike.load(concert.id);
   }

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { requireViewer } from '@stagelives/platform/subgraph';
-import { CachePrivate, Paged } from '@stagelives/schema';
+import { Paged, ViewerDependence, ViewerDependent } from '@stagelives/schema';
 import type { ConcertsContext } from '../context.js';
 import { Concert, ConcertConnection } from '../concert/concert.type.js';
 import { UserReference } from './user.reference.js';
@@ -10,7 +10,7 @@ import { UserReference } from './user.reference.js';
 export class UserLikedConcertsResolver {
   @Paged()
   @FieldResolver(() => ConcertConnection, { description: 'Concerts the user likes, most recently liked first. Only the user and admins see it.' })
-  @CachePrivate()
+  @ViewerDependent(ViewerDependence.OWNER)
   async likedConcerts(
     @Root() user: UserReference,
     @Arg('first', () => Int, { nullable: true }) first: number | null,

@@ -3,13 +3,14 @@ import { requireViewer } from '@stagelives/platform/subgraph';
 import type { NotificationsContext } from '../context.js';
 import { Notification, NotificationConnection } from '../notification/notification.type.js';
 import { UserReference } from './user.reference.js';
-import { Paged } from '@stagelives/schema';
+import { Paged, ViewerDependence, ViewerDependent } from '@stagelives/schema';
 
 /** `User.notifications`, a field this subgraph adds to the users subgraph's User. */
 @Resolver(() => UserReference)
 export class UserNotificationsResolver {
   @Paged()
   @FieldResolver(() => NotificationConnection, { description: 'In-app notifications, newest first. Only the user themself (and admins) may read them.' })
+  @ViewerDependent(ViewerDependence.OWNER)
   async notifications(
     @Root() user: UserReference,
     @Arg('first', () => Int, { nullable: true, description: '1–100, default 20.' }) first: number | null,

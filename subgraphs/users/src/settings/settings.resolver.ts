@@ -3,6 +3,7 @@ import { requireViewer } from '@stagelives/platform/subgraph';
 import type { UsersContext } from '../context.js';
 import { User } from '../user/user.type.js';
 import { DevicePlatform, NotificationPreferencesInput, NotificationPreferencesType, type NotificationPreferences } from './settings.type.js';
+import { ViewerDependent, ViewerDependence } from '@stagelives/schema';
 
 @Resolver(() => User)
 export class SettingsResolver {
@@ -31,6 +32,7 @@ export class SettingsResolver {
   }
 
   @FieldResolver(() => NotificationPreferencesType, { nullable: true, description: 'Only for the user themself.' })
+  @ViewerDependent(ViewerDependence.OWNER)
   async notificationPreferences(@Root() user: User, @Ctx() ctx: UsersContext): Promise<NotificationPreferences | null> {
     if (ctx.viewer?.userId !== user.id) return null;
     return NotificationPreferencesType.from(await ctx.loaders.preferences.load(user.id));

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { hasRole, requireViewer } from '@stagelives/platform/subgraph';
-import { CachePrivate } from '@stagelives/schema';
+import { ViewerDependent, ViewerDependence } from '@stagelives/schema';
 import type { UsersContext } from '../context.js';
 import { UpdateProfileInput } from './user.input.js';
 import { User } from './user.type.js';
@@ -8,7 +8,7 @@ import { User } from './user.type.js';
 @Resolver(() => User)
 export class UserResolver {
   @Query(() => User, { nullable: true, description: 'The signed-in user, or null.' })
-  @CachePrivate()
+  @ViewerDependent(ViewerDependence.VIEWER)
   async me(@Ctx() ctx: UsersContext): Promise<User | null> {
     if (!ctx.viewer) return null;
     const doc = await ctx.loaders.user.load(ctx.viewer.userId);
@@ -48,7 +48,6 @@ export class UserResolver {
   }
 
   @FieldResolver(() => String, { nullable: true })
-  @CachePrivate()
   email(@Root() user: User, @Ctx() ctx: UsersContext): string | null {
     const own = ctx.viewer?.userId === user.id;
     return own || hasRole(ctx.viewer, 'ADMIN') ? user.email : null;

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import type { ObjectId } from 'mongodb';
-import { CachePublic, ListSize } from '@stagelives/schema';
+import { CachePublic, ListSize, ViewerDependent, ViewerDependence } from '@stagelives/schema';
 
 export enum Role {
   USER = 'USER',
@@ -41,6 +41,7 @@ export class User {
   id!: string;
 
   @Field(() => String, { nullable: true, description: 'Visible only to the user themself and to admins.' })
+  @ViewerDependent(ViewerDependence.OWNER)
   email!: string | null;
 
   @Field(() => String)
