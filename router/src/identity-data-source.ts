@@ -2,7 +2,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import { GraphQLError } from 'graphql';
 import { dedupingFetch } from './dedupe-fetch.js';
 import type { SubgraphFetchObserver } from './metrics.js';
-import { resilientFetch, type SubgraphPolicy } from './resilience/index.js';
+import { SubgraphUnavailableError, resilientFetch, type SubgraphPolicy } from './resilience/index.js';
 import { IDENTITY_HEADER, REQUEST_ID_HEADER, sessionChangeFrom, signIdentity } from '@stagelives/schema';
 import type { RouterContext } from './context.js';
 import { readMeteredBody } from './response-size.js';
@@ -73,6 +73,8 @@ export class IdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
     if (response.status === 400 && (code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED') && typeof first?.message === 'string') {
       return new GraphQLError(first.message, { extensions: { code } });
     }
+    // A gateway or the subgraph itself says it cannot serve now (draining, overloaded, no healthy replica).
+    if (response.status >= 502 && response.status <= 504) return new SubgraphUnavailableError(this.subgraphName, 'unavailable');
     const failure = response.status === 401 ? 'UNAUTHENTICATED' : response.status === 403 ? 'FORBIDDEN' : 'INTERNAL_SERVER_ERROR';
     return new GraphQLError(failure === 'INTERNAL_SERVER_ERROR' ? `The ${this.subgraphName || 'subgraph'} service failed to answer (HTTP ${response.status}).` : `${response.status}: ${response.statusText}`, { extensions: { code: failure } });
   }

@@ -366,7 +366,7 @@ describe('REST: the router pipeline decides (rate limits, errors)', () => {
     }
   });
 
-  it('should answer 500 without internals when a subgraph cannot be reached', async () => {
+  it('should answer 503 SUBGRAPH_UNAVAILABLE naming the subgraph, without internals, when a subgraph cannot be reached', async () => {
     const port = await new Promise<number>((resolve) => {
       const server = createServer().listen(0, '127.0.0.1', () => {
         const { port: free } = server.address() as { port: number };
@@ -378,9 +378,10 @@ describe('REST: the router pipeline decides (rate limits, errors)', () => {
     try {
       const viaBroken = restClient(broken.url.replace(/\/graphql$/, ''));
       const res = await viaBroken('GET', '/concert');
-      expectError(res, 500, 'INTERNAL_SERVER_ERROR');
-      expect(res.json.error.message).toBe('Internal server error');
-      expect(res.text).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|concerts|stack/i);
+      expectError(res, 503, 'SUBGRAPH_UNAVAILABLE');
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(res.json.error.message).toMatch(/concerts service is unavailable/);
+      expect(res.text).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|http:|stack/i);
     } finally {
       await broken.close();
     }

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 
-/** Why a subgraph was not asked or did not answer. */
-export type UnavailableReason = 'timeout' | 'connection' | 'circuit-open';
+/** Why a subgraph was not asked or did not answer (`unavailable`: it, or a proxy in front of it, answered HTTP 502–504). */
+export type UnavailableReason = 'timeout' | 'connection' | 'circuit-open' | 'unavailable';
 
 /**
  * The fields of one subgraph could not be fetched: it did not answer within its timeout, its
