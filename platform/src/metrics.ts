@@ -1,5 +1,5 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export { Counter, Gauge, Histogram, Registry };
@@ -87,14 +87,25 @@ function tokenMatches(header: string | undefined, token: string): boolean {
  * address, or use a separate port).
  */
 export function metricsHandler(metrics: Metrics, { token }: { token?: string | undefined } = {}): RequestHandler {
+  const guard = operatorOnly(token);
   return (req, res, next) => {
-    if (token && !tokenMatches(req.headers.authorization, token)) {
-      res.status(401).set('www-authenticate', 'Bearer realm="metrics"').type('text/plain').send('Unauthorized\n');
-      return;
-    }
+    if (!guard(req, res)) return;
     metrics.render().then((body) => {
       res.set('content-type', metrics.contentType).set('cache-control', 'no-store').send(body);
     }, next);
+  };
+}
+
+/**
+ * The check of an operator endpoint (`/metrics`, the router's `/health/subgraphs`): with a token,
+ * the request must carry it as a bearer token (constant-time compare), else 401. Returns whether
+ * the request may go on.
+ */
+export function operatorOnly(token: string | undefined): (req: Request, res: Response) => boolean {
+  return (req, res) => {
+    if (!token || tokenMatches(req.headers.authorization, token)) return true;
+    res.status(401).set('www-authenticate', 'Bearer realm="metrics"').type('text/plain').send('Unauthorized\n');
+    return false;
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { Counter, METRICS_PREFIX, Metrics, errorCodeLabel, metricsHandler, operationNames, type Logger } from '@stagelives/platform';
 import type { RouterConfig } from './config.js';
 import type { RouterContext } from './context.js';
@@ -148,11 +148,12 @@ export function metricsExposure(config: RouterConfig): MetricsExposure {
   };
 }
 
-/** The app of the separate metrics port: `/metrics` only. */
-export function metricsApp(metrics: Metrics, token: string | undefined, logger: Logger): Express {
+/** The app of the separate metrics port: `/metrics` and the other operator routes (`/health/subgraphs`). */
+export function metricsApp(metrics: Metrics, token: string | undefined, logger: Logger, routes: Record<string, RequestHandler> = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.get('/metrics', metricsHandler(metrics, { token }));
+  for (const [path, handler] of Object.entries(routes)) app.get(path, handler);
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('Not Found\n');
   });

@@ -12,7 +12,7 @@ import { routerContextBuilder, type RouterContext } from './context.js';
 import { explorer } from './explorer/explorer.js';
 import { createGateway } from './gateway.js';
 import { ViewerDependentFields } from './viewer-dependence.js';
-import { routerHealth } from './health.js';
+import { SUBGRAPH_HEALTH_PATH, routerHealth, subgraphHealth } from './health.js';
 import { RouterMetrics, metricsApp, metricsExposure } from './metrics.js';
 import { hardenedApp, hardenHttpServer, jsonBody } from './http-hardening.js';
 import { costLimit } from './cost/index.js';
@@ -120,12 +120,15 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
 
   const sessions = SessionStore.fromConfig(redis, config);
   const buildContext = routerContextBuilder({ sessions, logger, production });
-  app.use(routerHealth(redis, { supergraphLoaded: () => apiSchema !== undefined, subgraphs: () => policies.health() }, () => drain.draining));
-  // Prometheus: see metricsExposure (public port outside production; METRICS_PORT; METRICS_TOKEN).
+  app.use(routerHealth(redis, { supergraphLoaded: () => apiSchema !== undefined }, () => drain.draining));
+  // Prometheus and the subgraphs' breakers: see metricsExposure (public port outside production; METRICS_PORT; METRICS_TOKEN).
   const exposure = metricsExposure(config);
-  if (exposure.public) app.get('/metrics', metricsHandler(routerMetrics.metrics, { token: exposure.token }));
-  else if (exposure.port === undefined) logger.warn('/metrics is not served: set METRICS_PORT or METRICS_TOKEN to expose it in production');
-  const metricsServer = exposure.port === undefined ? null : createServer(metricsApp(routerMetrics.metrics, exposure.token, logger));
+  const operatorRoutes = { [SUBGRAPH_HEALTH_PATH]: subgraphHealth({ subgraphs: () => policies.health() }, exposure.token) };
+  if (exposure.public) {
+    app.get('/metrics', metricsHandler(routerMetrics.metrics, { token: exposure.token }));
+    for (const [path, handler] of Object.entries(operatorRoutes)) app.get(path, handler);
+  } else if (exposure.port === undefined) logger.warn('/metrics and /health/subgraphs are not served: set METRICS_PORT or METRICS_TOKEN to expose them in production');
+  const metricsServer = exposure.port === undefined ? null : createServer(metricsApp(routerMetrics.metrics, exposure.token, logger, operatorRoutes));
   let metricsPort: number | undefined;
   app.use(explorer(config, logger));
   app.use('/graphql', ...jsonBody(config), ...(trusted ? [trusted.middleware()] : []), expressMiddleware(apollo, { context: ({ req }) => buildContext(req) }));

@@ -139,10 +139,11 @@ describe('metrics: Prometheus /metrics on the router and the subgraphs, after re
     }
   });
 
-  it('should keep /metrics off the public port in production unless a token is set, and serve METRICS_PORT instead when given', async () => {
+  it('should keep /metrics and /health/subgraphs off the public port in production unless a token is set, and serve METRICS_PORT instead when given', async () => {
     const production = await stack.extraRouter({ NODE_ENV: 'production' });
     try {
       expect((await fetch(production.url.replace(/\/graphql$/, '/metrics'))).status).toBe(404);
+      expect((await fetch(production.url.replace(/\/graphql$/, '/health/subgraphs'))).status).toBe(404);
     } finally {
       await production.close();
     }
@@ -155,6 +156,11 @@ describe('metrics: Prometheus /metrics on the router and the subgraphs, after re
       expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
       expect((await fetch(url, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(401);
       expect(hasSeries(await scrape(url, { authorization: `Bearer ${METRICS_TOKEN}` }), 'stagelives_router_requests_total')).toBe(true);
+      const breakers = withToken.url.replace(/\/graphql$/, '/health/subgraphs');
+      expect((await fetch(breakers)).status).toBe(401);
+      const detail = await fetch(breakers, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      expect(detail.status).toBe(200);
+      expect(((await detail.json()) as { subgraphs: Record<string, { state: string }> }).subgraphs.setlists?.state).toBe('closed');
     } finally {
       await withToken.close();
     }
@@ -165,6 +171,8 @@ describe('metrics: Prometheus /metrics on the router and the subgraphs, after re
       const port = separate.router.metricsPort;
       expect(port).toBeGreaterThan(0);
       expect(hasSeries(await scrape(`http://127.0.0.1:${port}/metrics`), 'stagelives_router_requests_total')).toBe(true);
+      expect((await fetch(separate.url.replace(/\/graphql$/, '/health/subgraphs'))).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${port}/health/subgraphs`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${port}/graphql`)).status).toBe(404);
     } finally {
       await separate.close();
