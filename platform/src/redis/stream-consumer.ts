@@ -31,7 +31,8 @@ export interface StreamConsumerOptions {
 /**
  * Reads a Redis stream in a consumer group until stopped: creates the group when missing,
  * claims entries other consumers left pending, then blocks for new ones. Survives Redis
- * restarts (it retries every second). `stop()` ends the loop and its connection.
+ * restarts (it retries every second). `stop()` ends the loop and its connection, also while
+ * Redis is away (it then waits only for a handler already running).
  */
 export function startStreamConsumer({ redis, stream, group, logger, handle, blockMs = 1_000, claimIdleMs = 60_000, batch = 100 }: StreamConsumerOptions): { stop(): Promise<void> } {
   const consumer = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -39,32 +40,40 @@ export function startStreamConsumer({ redis, stream, group, logger, handle, bloc
   const conn = duplicateRedis(redis, { enableOfflineQueue: true, maxRetriesPerRequest: null, lazyConnect: false });
   conn.on('error', () => undefined);
   let stopped = false;
+  // disconnect() on a connection waiting to reconnect settles nothing it holds (ioredis only
+  // clears the reconnection): every wait of the loop also ends when stop() is called.
+  let onStop!: (reason: Error) => void;
+  const stopping = new Promise<never>((_, reject) => (onStop = reject));
+  stopping.catch(() => undefined);
+  const untilStopped = <T>(wait: Promise<T>): Promise<T> => Promise.race([wait, stopping]);
 
   async function handleAll(entries: Entry[]): Promise<void> {
     for (const [entryId, fields] of entries) {
       if (stopped) return;
       await handle(entryId, fields);
-      await conn.xack(stream, group, entryId);
+      await untilStopped(conn.xack(stream, group, entryId));
     }
   }
 
   const loop = (async () => {
     while (!stopped) {
       try {
-        await conn.xgroup('CREATE', stream, group, '0', 'MKSTREAM').catch((error: Error) => {
-          if (!error.message.includes('BUSYGROUP')) throw error;
-        });
+        await untilStopped(
+          conn.xgroup('CREATE', stream, group, '0', 'MKSTREAM').catch((error: Error) => {
+            if (!error.message.includes('BUSYGROUP')) throw error;
+          }),
+        );
         // Entries another consumer took and never acknowledged (it crashed).
-        const claimed = (await conn.xautoclaim(stream, group, consumer, claimIdleMs, '0-0', 'COUNT', batch)) as [string, Entry[]];
+        const claimed = (await untilStopped(conn.xautoclaim(stream, group, consumer, claimIdleMs, '0-0', 'COUNT', batch))) as [string, Entry[]];
         if (claimed[1]?.length) await handleAll(claimed[1].filter((entry) => Array.isArray(entry[1])));
         while (!stopped) {
-          const reply = (await conn.xreadgroup('GROUP', group, consumer, 'COUNT', batch, 'BLOCK', blockMs, 'STREAMS', stream, '>')) as StreamReply;
+          const reply = (await untilStopped(conn.xreadgroup('GROUP', group, consumer, 'COUNT', batch, 'BLOCK', blockMs, 'STREAMS', stream, '>'))) as StreamReply;
           for (const [, entries] of reply ?? []) await handleAll(entries);
         }
       } catch (error) {
         if (stopped) break;
         logger.warn({ err: error instanceof Error ? error.message : String(error), stream, group }, 'stream consumer failed; retrying');
-        await new Promise((r) => setTimeout(r, 1_000));
+        await untilStopped(new Promise((r) => setTimeout(r, 1_000))).catch(() => undefined);
       }
     }
   })();
@@ -72,6 +81,7 @@ export function startStreamConsumer({ redis, stream, group, logger, handle, bloc
   return {
     stop: async () => {
       stopped = true;
+      onStop(new Error('stream consumer stopped'));
       conn.disconnect();
       await loop;
     },
