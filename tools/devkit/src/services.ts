@@ -20,13 +20,67 @@ export interface ChildService {
 export function stopChild(child: ChildProcess, timeoutMs = 5_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => signalChild(child, 'SIGKILL'), timeoutMs);
     child.once('exit', () => {
       clearTimeout(timer);
       resolve();
     });
-    child.kill('SIGTERM');
+    signalChild(child, 'SIGTERM');
   });
+}
+
+/** Children that must not outlive this process: a child, and whether it leads a process group of its own (spawned `detached`). */
+const guarded = new Map<ChildProcess, boolean>();
+const GUARD_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
+/** Signals the child, or its whole process group when it leads one (`killOnExit(child, { group: true })`). */
+function signalChild(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    if (guarded.get(child) && child.pid) process.kill(-child.pid, signal);
+    else child.kill(signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+function killGuarded(): void {
+  for (const child of guarded.keys()) signalChild(child, 'SIGKILL');
+}
+
+function onGuardSignal(signal: NodeJS.Signals): void {
+  // Another listener owns shutdown on this signal (npm run dev stops its children gracefully):
+  // leave it the children; the exit hook still takes whatever is left when the process ends.
+  if (process.listenerCount(signal) > 1) return;
+  killGuarded();
+  for (const s of GUARD_SIGNALS) process.off(s, onGuardSignal);
+  // Then die of the signal, as this process would have without a listener.
+  process.kill(process.pid, signal);
+}
+
+/**
+ * Makes sure `child` does not outlive this process: when this process exits, or is ended by
+ * SIGTERM, SIGINT or SIGHUP that nothing else handles, every guarded child still running gets
+ * SIGKILL (its whole process group with `group: true`, for a child spawned `detached` that
+ * starts children of its own). A test abandoned at its timeout never reaches its `finally`, and
+ * vitest ends its workers with SIGTERM (SIGKILL 500 ms later): this is what still stops the
+ * redis-server, FerretDB or router it started. Nothing helps against SIGKILL of this process.
+ * Every child devkit starts is guarded; returns `child`.
+ */
+export function killOnExit<C extends ChildProcess>(child: C, { group = false }: { group?: boolean } = {}): C {
+  if (guarded.size === 0) {
+    process.once('exit', killGuarded);
+    for (const signal of GUARD_SIGNALS) if (!process.listeners(signal).includes(onGuardSignal)) process.on(signal, onGuardSignal);
+  }
+  guarded.set(child, group);
+  child.once('exit', () => {
+    guarded.delete(child);
+    if (guarded.size === 0) {
+      process.off('exit', killGuarded);
+      for (const signal of GUARD_SIGNALS) process.off(signal, onGuardSignal);
+    }
+  });
+  return child;
 }
 
 /**
@@ -73,8 +127,9 @@ export async function startFerretDB({
     [...backend, `--listen-addr=127.0.0.1:${listenPort}`, `--state-dir=${stateDir}`, '--telemetry=disable', '--log-level=error', `--debug-addr=${debugAddr}`],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  killOnExit(child);
   pipeLines(child, onOutput);
-  await Promise.race([waitForPort(listenPort), exited(child, 'ferretdb')]);
+  await waitUntilListening(child, listenPort, 'ferretdb');
   return { name: 'ferretdb', port: listenPort, url: `mongodb://127.0.0.1:${listenPort}/`, child, stop: () => stopChild(child) };
 }
 
@@ -86,9 +141,20 @@ export async function startRedis({ dataDir, port, onOutput }: { dataDir?: string
   const child = spawn('redis-server', ['--port', String(listenPort), '--bind', '127.0.0.1', ...persistence, '--loglevel', 'warning'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  killOnExit(child);
   pipeLines(child, onOutput);
-  await Promise.race([waitForPort(listenPort), exited(child, 'redis-server')]);
+  await waitUntilListening(child, listenPort, 'redis-server');
   return { name: 'redis', port: listenPort, url: `redis://127.0.0.1:${listenPort}`, child, stop: () => stopChild(child) };
+}
+
+/** Resolves once the child listens on `port`; when it exits first or never listens, stops it and rejects. */
+export async function waitUntilListening(child: ChildProcess, port: number, name: string): Promise<void> {
+  try {
+    await Promise.race([waitForPort(port), exited(child, name)]);
+  } catch (error) {
+    await stopChild(child, 2_000);
+    throw error;
+  }
 }
 
 function exited(child: ChildProcess, name: string): Promise<never> {
