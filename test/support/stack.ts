@@ -68,29 +68,39 @@ export async function createStack(env: Record<string, string> & { MONGODB_URI: s
   mongo.client.on('commandStarted', (e) => events.push(e));
   const redis = createRedis(config.REDIS_URL);
   redis.on('error', () => undefined);
-  await redisReady(redis);
-
-  const features = await detectMongoFeatures(mongo.client, mongo.db('features'));
   const subgraphs: SubgraphServer[] = [];
   const subgraphUrls: Record<string, string> = {};
   const requests: Record<string, number> = {};
-  for (const name of SUBGRAPH_NAMES) {
-    const factory = subgraphFactories[name];
-    if (!factory) throw new Error(`no factory for subgraph ${name}`);
-    const server = await factory({ config, env: rawEnv, logger: createLogger(name, config.LOG_LEVEL), mongo, redis, features });
-    requests[name] = 0;
-    server.httpServer.on('request', () => void (requests[name] = (requests[name] ?? 0) + 1));
-    const port = await server.listen(0, '127.0.0.1');
-    subgraphs.push(server);
-    subgraphUrls[name] = `http://127.0.0.1:${port}/graphql`;
-  }
-
   const fetched: string[] = [];
-  const subgraphUrlsRaw = Object.entries(subgraphUrls).map(([n, u]) => `${n}=${u}`).join(',');
-  const routerConfig = { ...loadRouterConfig({ ...rawEnv, SUBGRAPH_URLS: subgraphUrlsRaw }), SUBGRAPH_URLS_RAW: subgraphUrlsRaw };
   const extraRouters = new Set<RouterServer>();
-  const router = await createRouterServer({ config: routerConfig, logger: createLogger('router', config.LOG_LEVEL), redis, onSubgraphFetch: (s) => fetched.push(s) });
-  const port = await router.listen(0, '127.0.0.1');
+  let opened: RouterServer | undefined;
+  let started: { router: RouterServer; port: number; routerConfig: ReturnType<typeof loadRouterConfig> & { SUBGRAPH_URLS_RAW: string } };
+  try {
+    await redisReady(redis);
+    const features = await detectMongoFeatures(mongo.client, mongo.db('features'));
+    for (const name of SUBGRAPH_NAMES) {
+      const factory = subgraphFactories[name];
+      if (!factory) throw new Error(`no factory for subgraph ${name}`);
+      const server = await factory({ config, env: rawEnv, logger: createLogger(name, config.LOG_LEVEL), mongo, redis, features });
+      requests[name] = 0;
+      server.httpServer.on('request', () => void (requests[name] = (requests[name] ?? 0) + 1));
+      subgraphs.push(server);
+      const subgraphPort = await server.listen(0, '127.0.0.1');
+      subgraphUrls[name] = `http://127.0.0.1:${subgraphPort}/graphql`;
+    }
+    const subgraphUrlsRaw = Object.entries(subgraphUrls).map(([n, u]) => `${n}=${u}`).join(',');
+    const routerConfig = { ...loadRouterConfig({ ...rawEnv, SUBGRAPH_URLS: subgraphUrlsRaw }), SUBGRAPH_URLS_RAW: subgraphUrlsRaw };
+    opened = await createRouterServer({ config: routerConfig, logger: createLogger('router', config.LOG_LEVEL), redis, onSubgraphFetch: (s) => fetched.push(s) });
+    started = { router: opened, port: await opened.listen(0, '127.0.0.1'), routerConfig };
+  } catch (error) {
+    // Half a stack is closed here: the caller never gets a handle to close it with.
+    await opened?.close().catch(() => undefined);
+    for (const s of subgraphs) await s.close().catch(() => undefined);
+    redis.disconnect();
+    await mongo.close().catch(() => undefined);
+    throw error;
+  }
+  const { router, port, routerConfig } = started;
   const baseUrl = `http://127.0.0.1:${port}`;
 
   return {
@@ -130,20 +140,29 @@ export async function createStack(env: Record<string, string> & { MONGODB_URI: s
         },
       };
     },
+    // Each step runs even when one before it fails (Redis away: the key sweep fails at once), so
+    // servers and clients are always closed; the first failure is thrown at the end.
     close: async () => {
-      for (const extra of extraRouters) await extra.close();
-      await router.close();
-      for (const s of subgraphs) await s.close();
-      const { databases } = await mongo.client.db('admin').admin().listDatabases({ nameOnly: true });
-      for (const { name } of databases) if (name.startsWith(prefix)) await mongo.client.db(name).dropDatabase();
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-        cursor = next;
-        if (keys.length) await redis.del(...keys);
-      } while (cursor !== '0');
-      await redis.quit();
-      await mongo.close();
+      const failures: unknown[] = [];
+      const step = (fn: () => Promise<unknown>) => fn().catch((error: unknown) => void failures.push(error));
+      for (const extra of extraRouters) await step(() => extra.close());
+      await step(() => router.close());
+      for (const s of subgraphs) await step(() => s.close());
+      await step(async () => {
+        const { databases } = await mongo.client.db('admin').admin().listDatabases({ nameOnly: true });
+        for (const { name } of databases) if (name.startsWith(prefix)) await mongo.client.db(name).dropDatabase();
+      });
+      await step(async () => {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+          cursor = next;
+          if (keys.length) await redis.del(...keys);
+        } while (cursor !== '0');
+      });
+      await step(() => (redis.status === 'ready' ? redis.quit() : Promise.resolve(redis.disconnect())));
+      await step(() => mongo.close());
+      if (failures.length) throw failures[0];
     },
   };
 }
