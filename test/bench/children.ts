@@ -7,7 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, pipeLines, stopChild } from '@stagelives/devkit';
+import { ROOT, killOnExit, pipeLines, stopChild } from '@stagelives/devkit';
 import { commandFor, ensureProductionBuild } from '../production/support.js';
 
 /**
@@ -57,12 +57,14 @@ export interface Child {
  */
 export function forkEntry(name: string, entry: string, env: Record<string, string | undefined>, onLine?: (line: string) => void, execArgv: string[] = []): Child {
   let shown = 0;
-  const child = fork(join(ROOT, entry), [], {
-    cwd: ROOT,
-    execArgv: nodeArgs(entry, execArgv),
-    env,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+  const child = killOnExit(
+    fork(join(ROOT, entry), [], {
+      cwd: ROOT,
+      execArgv: nodeArgs(entry, execArgv),
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    }),
+  );
   pipeLines(
     child,
     onLine ??

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, pipeLines } from '@stagelives/devkit';
+import { ROOT, killOnExit, pipeLines } from '@stagelives/devkit';
 import { signUp, startStack, type Stack } from '../support/harness.js';
 import { wsClient } from '../support/live.js';
 
@@ -11,7 +11,7 @@ const TIMEOUT_MS = 8_000;
 /** The real router in its own process (router/src/index.ts), over the stack's subgraphs, Redis and secret. */
 function forkRouter(stack: Stack, env: Record<string, string>): { child: ChildProcess; port: Promise<number>; output: string[] } {
   const output: string[] = [];
-  const child = fork(join(ROOT, 'router/src/index.ts'), [], {
+  const child = killOnExit(fork(join(ROOT, 'router/src/index.ts'), [], {
     cwd: ROOT,
     execArgv: ['--import', 'tsx'],
     env: {
@@ -23,7 +23,7 @@ function forkRouter(stack: Stack, env: Record<string, string>): { child: ChildPr
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+  }));
   pipeLines(child, (line) => output.push(line));
   const port = new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`router did not listen:\n${output.join('\n')}`)), 45_000);

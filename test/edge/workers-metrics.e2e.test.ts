@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ROOT, openScratch, pipeLines, startLocalFcmServer, type LocalFcmServer, type Scratch } from '@stagelives/devkit';
+import { ROOT, killOnExit, openScratch, pipeLines, startLocalFcmServer, type LocalFcmServer, type Scratch } from '@stagelives/devkit';
 import { NotificationsJob, bullConnection, bullPrefix, createMaintenanceQueue, localFcmEnv } from '@stagelives/workers/notifications';
 import { scrape, valueOf, type Samples } from './prom.js';
 
@@ -16,7 +16,7 @@ describe('workers: metrics and health on their own port, and graceful shutdown',
   beforeAll(async () => {
     scratch = await openScratch({ mongoUri: inject('mongoUri'), redisUrl: inject('redisUrl') });
     fcm = await startLocalFcmServer();
-    child = fork(join(ROOT, 'workers/src/index.ts'), [], {
+    child = killOnExit(fork(join(ROOT, 'workers/src/index.ts'), [], {
       cwd: ROOT,
       execArgv: ['--import', 'tsx'],
       env: {
@@ -30,7 +30,7 @@ describe('workers: metrics and health on their own port, and graceful shutdown',
         ...localFcmEnv(fcm.info),
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+    }));
     pipeLines(child, (line) => output.push(line));
     const port = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`workers did not listen:\n${output.join('\n')}`)), 45_000);

@@ -6,7 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, pipeLines } from '@stagelives/devkit';
+import { ROOT, killOnExit, pipeLines } from '@stagelives/devkit';
 
 export interface Stage {
   name: string;
@@ -105,7 +105,8 @@ export interface Started {
 
 /**
  * Starts `command` in `cwd` with exactly `env` (nothing inherited but PATH and HOME): no IPC
- * channel, no tsx, as a container would.
+ * channel, no tsx, as a container would. In a process group of its own, killed whole if the
+ * test process ends first (the command may start processes of its own).
  */
 export function startCommand(command: string[], env: Record<string, string>, cwd = ROOT): Started {
   const [bin, ...args] = command;
@@ -113,7 +114,9 @@ export function startCommand(command: string[], env: Record<string, string>, cwd
     cwd,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  killOnExit(child, { group: true });
   const output: string[] = [];
   pipeLines(child, (line) => output.push(line));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
