@@ -2,57 +2,65 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, startRedis } from '@stagelives/devkit';
-import { signUp, startStack } from '../support/harness.js';
+import type { Client } from 'graphql-ws';
+import { freePort, startRedis, type ChildService } from '@stagelives/devkit';
+import { signUp, startStack, type Stack } from '../support/harness.js';
 import { MESSAGE_ADDED, collect, eventually, join, rawSocket, roomWithMember, send, wsClient } from '../support/live.js';
 
 describe('subscriptions: resilience', () => {
-  it('should back-fill from storage after its Redis restarts, so subscribers miss nothing that was stored', async () => {
+  it('should back-fill from storage after its Redis restarts, so subscribers miss nothing that was stored', async ({ onTestFinished }) => {
+    // Cleanup registered before each start (last registered, first run): it runs even when the
+    // test fails or times out, which a finally behind a hung await would not.
     const dataDir = mkdtempSync(joinPath(tmpdir(), 'sl-redis-'));
-    const port = await freePort();
-    let redis = await startRedis({ dataDir, port });
-    const stack = await startStack({ REDIS_URL: redis.url, CHAT_SEND_LIMIT: '10000', CHAT_RESYNC_SECONDS: '600' });
-    try {
-      const { roomId, owner } = await roomWithMember(stack);
-      const client = wsClient(stack.wsUrl, owner.token);
-      const feed = collect(client, MESSAGE_ADDED, { roomId });
-      await eventually(() => stack.router.subscriptions.watchedRooms > 0, 5_000, 'a watched room');
-      await new Promise((r) => setTimeout(r, 200));
-
-      const stored: Array<{ seq: number; body: string }> = [];
-      let sending = true;
-      let n = 0;
-      const sender = (async () => {
-        while (sending) {
-          n += 1;
-          try {
-            stored.push(await send(stack, roomId, `msg ${n}`, owner.token));
-          } catch {
-            // Refused while Redis is away (sessions live there): the client knows it was not sent.
-          }
-          await new Promise((r) => setTimeout(r, 15));
-        }
-      })();
-      await eventually(() => stored.length >= 10, 10_000, 'ten messages before the restart');
-      await redis.stop();
-      await new Promise((r) => setTimeout(r, 300));
-      redis = await startRedis({ dataDir, port });
-      const before = stored.length;
-      await eventually(() => stored.length >= before + 15, 20_000, 'messages after the restart');
+    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
+    let redis: ChildService | undefined;
+    onTestFinished(() => redis?.stop());
+    let stack: Stack | undefined;
+    onTestFinished(() => stack?.close(), 20_000);
+    let client: Client | undefined;
+    let sending = true;
+    onTestFinished(async () => {
       sending = false;
-      await sender;
+      await client?.dispose();
+    });
+    const port = await freePort();
+    redis = await startRedis({ dataDir, port });
+    stack = await startStack({ REDIS_URL: redis.url, CHAT_SEND_LIMIT: '10000', CHAT_RESYNC_SECONDS: '600' });
+    const { roomId, owner } = await roomWithMember(stack);
+    client = wsClient(stack.wsUrl, owner.token);
+    const feed = collect(client, MESSAGE_ADDED, { roomId });
+    const { router } = stack;
+    await eventually(() => router.subscriptions.watchedRooms > 0, 5_000, 'a watched room');
+    await new Promise((r) => setTimeout(r, 200));
 
-      const expected = [...stored].sort((a, b) => a.seq - b.seq).map((m) => m.body);
-      const results = await feed.waitFor(expected.length, 20_000);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(feed.results.map((r) => r.data?.messageAdded.body)).toEqual(expected);
-      expect(results.map((r) => r.data?.messageAdded.seq)).toEqual([...stored].map((m) => m.seq).sort((a, b) => a - b));
-      await client.dispose();
-    } finally {
-      await stack.close().catch(() => undefined);
-      await redis.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    const stored: Array<{ seq: number; body: string }> = [];
+    let n = 0;
+    const target = stack;
+    const sender = (async () => {
+      while (sending) {
+        n += 1;
+        try {
+          stored.push(await send(target, roomId, `msg ${n}`, owner.token));
+        } catch {
+          // Refused while Redis is away (sessions live there): the client knows it was not sent.
+        }
+        await new Promise((r) => setTimeout(r, 15));
+      }
+    })();
+    await eventually(() => stored.length >= 10, 10_000, 'ten messages before the restart');
+    await redis.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    redis = await startRedis({ dataDir, port });
+    const before = stored.length;
+    await eventually(() => stored.length >= before + 15, 20_000, 'messages after the restart');
+    sending = false;
+    await sender;
+
+    const expected = [...stored].sort((a, b) => a.seq - b.seq).map((m) => m.body);
+    const results = await feed.waitFor(expected.length, 20_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(feed.results.map((r) => r.data?.messageAdded.body)).toEqual(expected);
+    expect(results.map((r) => r.data?.messageAdded.seq)).toEqual([...stored].map((m) => m.seq).sort((a, b) => a - b));
   }, 90_000);
 
   it('should back-fill messages whose events were published while its pub/sub connection was down', async () => {
