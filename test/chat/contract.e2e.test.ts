@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, print, type OperationDefinitionNode } from 'graphql';
-import { apiSchemaOf, checkOperation, loadContract, readSupergraph } from '@stagelives/schema/tooling';
+import { apiSchemaOf, checkOperation, loadContract, loadPending, readSupergraph } from '@stagelives/schema/tooling';
 import { ok, signUp, signUpAdmin, startStack, type Stack } from '../support/harness.js';
 import { RANGE, createConcert } from './fixtures.js';
 
@@ -23,8 +23,9 @@ beforeAll(async () => {
 afterAll(() => stack?.close());
 
 describe('chat contract operations through the router', () => {
-  it('should cover every operation of chat.graphql', () => {
-    expect([...operations.keys()].sort()).toEqual(['ChatMessages', 'ChatRooms', 'CreateChatRoom', 'JoinChatRoom', 'LeaveChatRoom', 'MessageAdded', 'SendMessage'].sort());
+  it('should cover every operation of chat.graphql that is built (schema/contract-pending.txt lists the others)', () => {
+    const pending = loadPending();
+    expect([...operations.keys()].filter((name) => !pending.has(name)).sort()).toEqual(['ChatMessages', 'ChatRooms', 'CreateChatRoom', 'JoinChatRoom', 'LeaveChatRoom', 'MessageAdded', 'SendMessage'].sort());
   });
 
   it('should run a concert room’s life with the contract operations, and show it on the Concert', async () => {

@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => n?.close());
 
 describe('notifications contract operations through the router', () => {
-  it('should cover every operation of notifications.graphql', () => {
+  it('should cover every operation of notifications.graphql that is built', () => {
     expect(contractOperations('notifications.graphql').sort()).toEqual(['MarkNotificationsRead', 'MyNotifications', 'MyScheduledNotifications']);
   });
 

@@ -4,7 +4,7 @@
 import { inject } from 'vitest';
 import { createLogger } from '@stagelives/platform';
 import { startLocalFcmServer, type LocalFcmServer } from '@stagelives/devkit';
-import { loadContract } from '@stagelives/schema/tooling';
+import { loadContract, loadPending } from '@stagelives/schema/tooling';
 import {
   bullConnection,
   bullPrefix,
@@ -81,7 +81,11 @@ export function op(name: string, file = 'notifications.graphql') {
   if (!found) throw new Error(`contract operation ${file} ${name} not found`);
   return found;
 }
-export const contractOperations = (file: string) => contract.filter((o) => o.file === file).map((o) => o.name);
+/** The operations of a contract file that are built (not listed in schema/contract-pending.txt). */
+export const contractOperations = (file: string) => {
+  const pending = loadPending();
+  return contract.filter((o) => o.file === file && !pending.has(o.name)).map((o) => o.name);
+};
 
 /** Runs a contract operation with its sample variables, some overridden. */
 export function run<T = Record<string, any>>(stack: Stack, name: string, variables: Record<string, unknown>, token?: string, file = 'notifications.graphql') {
