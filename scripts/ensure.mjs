@@ -66,7 +66,15 @@ async function ensureExplorer() {
   await ensureExplorerAssets({ log });
 }
 
+/** The engines floor (package.json): vitest 5, firebase-admin 14 and others need Node 22; CI and the image run 24. */
+function ensureNodeVersion() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major > 22 || (major === 22 && minor >= 15)) return;
+  throw new Error(`Node ${process.versions.node} is too old: Node 24 (or 22 >= 22.15) is required. Without a system install: scripts/node24.sh npm run dev (or npm test), which fetches Node 24 from the npm registry into .cache/node24/.`);
+}
+
 try {
+  if (!ferretOnly) ensureNodeVersion();
   if (!ferretOnly) ensureNodeModules();
   if (!ferretOnly) await ensureExplorer();
   if (!process.env.MONGODB_URI || ferretOnly) ensureFerretDB();
