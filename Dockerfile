@@ -10,8 +10,8 @@
 # Linted without a Docker engine by `npm run deploy:check` (BuildKit's own checks, tools/dockerfile-lint);
 # test/production/ starts the runtime command from a production build.
 
-# NODE_IMAGE is the base of both stages: the Node release the project is tested on.
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# NODE_IMAGE is the base of both stages: the Node release the project is tested on (CI: .ci/run, Node 24.21.0).
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
 # build installs every dependency, compiles (tsc) and builds the explorer's assets.
 FROM ${NODE_IMAGE} AS build

@@ -1,7 +1,13 @@
 import { createRequire } from 'node:module';
+import { delimiter, dirname } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
+
+// Children the tests start by name (`node` from the Dockerfile's CMD, `npm run build`) run on the
+// Node that runs the tests, whatever else is on the PATH: its folder goes first unless already listed.
+const PATH = process.env.PATH ?? '';
+if (!PATH.split(delimiter).includes(dirname(process.execPath))) process.env.PATH = `${dirname(process.execPath)}${delimiter}${PATH}`;
 
 export default defineConfig({
   // Node loads graphql's CommonJS build (it has no "exports" map); Vite would pick its .mjs

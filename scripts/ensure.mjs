@@ -5,12 +5,18 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ferretOnly = process.argv.includes('--ferretdb-only');
 const log = (msg) => console.error(`[ensure] ${msg}`);
+
+// npm runs on this Node, not on whichever `node` comes first on the PATH (e.g. the machine's Node 20
+// while this runs on .cache/node24's Node 24): this Node's folder goes first unless already listed.
+const PATH = process.env.PATH ?? '';
+const nodeDir = dirname(process.execPath);
+const npmEnv = { ...process.env, PATH: PATH.split(delimiter).includes(nodeDir) ? PATH : `${nodeDir}${delimiter}${PATH}` };
 
 function run(cmd, args, options = {}) {
   const result = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...options });
@@ -27,7 +33,7 @@ function ensureNodeModules() {
   const marker = join(root, 'node_modules/.package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
   log('installing npm dependencies (npm ci)…');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  run('npm', ['ci', '--no-audit', '--no-fund'], { env: npmEnv });
 }
 
 /** FerretDB, built once from the Go module proxy at the version pinned in tools/ferretdb/go.mod. */
@@ -60,7 +66,15 @@ async function ensureExplorer() {
   await ensureExplorerAssets({ log });
 }
 
+/** The engines floor (package.json): vitest 5, firebase-admin 14 and others need Node 22; CI and the image run 24. */
+function ensureNodeVersion() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major > 22 || (major === 22 && minor >= 15)) return;
+  throw new Error(`Node ${process.versions.node} is too old: Node 24 (or 22 >= 22.15) is required. Without a system install: scripts/node24.sh npm run dev (or npm test), which fetches Node 24 from the npm registry into .cache/node24/.`);
+}
+
 try {
+  if (!ferretOnly) ensureNodeVersion();
   if (!ferretOnly) ensureNodeModules();
   if (!ferretOnly) await ensureExplorer();
   if (!process.env.MONGODB_URI || ferretOnly) ensureFerretDB();

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import type { MulticastMessage } from 'firebase-admin/messaging';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '@stagelives/platform';
 import { startLocalFcmServer, type LocalFcmServer } from '@stagelives/devkit';
@@ -89,7 +90,8 @@ describe('push transport: the real firebase-admin client against the local FCM s
     try {
       const tokens = Array.from({ length: 1000 }, (_, i) => `bulk-${i}`);
       const results = await sender.send({ reminderId: 'rem-7', tokens, title: 'Bulk', body: 'b' });
-      expect(spy.mock.calls.map(([message]) => message.tokens.length)).toEqual([500, 500]);
+      // firebase-admin 14 overloads sendEachForMulticast (registration tokens, or FIDs); the spy types the last one.
+      expect(spy.mock.calls.map(([message]) => (message as MulticastMessage).tokens.length)).toEqual([500, 500]);
       expect(results).toHaveLength(1000);
       expect(results.every((r) => r.ok)).toBe(true);
       expect(new Set(results.map((r) => (r.ok ? r.messageId : ''))).size).toBe(1000);
