@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import util from 'node:util';
 import type { GraphQLSchema } from 'graphql';
 import type * as GraphqlMiddleware from 'graphql-middleware';
 import type * as GraphqlShield from 'graphql-shield';
@@ -9,11 +8,9 @@ import { hasRole, type BaseContext } from './authorization.js';
 
 // graphql-shield 7.6.5 (its last release) imports `isUndefined` from 'util', which Node 23 removed:
 // its ES module build no longer links on Node 24 (maticzav/graphql-shield#1561, unmaintained). Its
-// CommonJS build reads `util.isUndefined` only when a chain/race rule runs, so load that build and
-// give the function back where it is missing; graphql-middleware's CommonJS build with it (its
-// `applyMiddleware` recognises only its own build's middleware generator, which shield returns).
-const nodeUtil = util as typeof util & { isUndefined?: (value: unknown) => boolean };
-nodeUtil.isUndefined ??= (value: unknown) => value === undefined;
+// CommonJS build reads `util.isUndefined` only inside the `chain`/`race` rules, which we do not use
+// (they would throw when run), so that build loads and works; graphql-middleware's CommonJS build
+// with it (its `applyMiddleware` recognises only its own build's middleware generator).
 const require = createRequire(import.meta.url);
 const { allow, deny, rule, shield } = require('graphql-shield') as typeof GraphqlShield;
 const { applyMiddleware } = require('graphql-middleware') as typeof GraphqlMiddleware;

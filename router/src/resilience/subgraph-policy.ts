@@ -8,6 +8,7 @@ import {
   handleWhen,
   isBrokenCircuitError,
   isIsolatedCircuitError,
+  isTaskCancelledError,
   retry,
   timeout,
   wrap,
@@ -128,7 +129,7 @@ export class SubgraphPolicy {
 
 function reasonOf(error: unknown): UnavailableReason {
   if (isBrokenCircuitError(error) || isIsolatedCircuitError(error)) return 'circuit-open';
-  // Not cockatiel's isTaskCancelledError: in 3.2.1 it tests for the bulkhead's marker property.
-  if (error instanceof TaskCancelledError || (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))) return 'timeout';
+  // The timeout policy's TaskCancelledError, or fetch's own abort.
+  if (isTaskCancelledError(error) || error instanceof TaskCancelledError || (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))) return 'timeout';
   return 'connection';
 }
