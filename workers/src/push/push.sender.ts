@@ -146,6 +146,15 @@ export function createPushSender(options: PushSenderOptions): PushSender {
   const tokensPerCall = Math.min(FCM_MAX_TOKENS_PER_CALL, Math.max(1, options.tokensPerCall ?? FCM_MAX_TOKENS_PER_CALL));
   const agent = new PushAgent({ maxSockets: options.maxSockets ?? 64, ...(options.mode === 'local' ? { local: options.fcm } : {}) });
   const { credential, projectId, cleanup } = credentialFor(options, agent);
+  // The local key file is read when the first access token is fetched; google-auth-library keeps the
+  // client (and the key) in memory from then on, so the file goes after the first answered call
+  // instead of waiting for close(), which a killed worker process never reaches.
+  let keyFileRemoved = !cleanup;
+  const removeKeyFile = () => {
+    if (keyFileRemoved) return;
+    keyFileRemoved = true;
+    cleanup?.();
+  };
   const app: App = initializeApp({ credential, httpAgent: agent, ...(projectId ? { projectId } : {}) }, `stagelives-push-${randomUUID()}`);
   const messaging = getMessaging(app);
   // The HTTP/2 transport (firebase-admin's default for sendEach*) ignores `httpAgent`; HTTP/1.1 uses it.
@@ -179,6 +188,7 @@ export function createPushSender(options: PushSenderOptions): PushSender {
       for (let i = 0; i < tokens.length; i += tokensPerCall) {
         const chunk = tokens.slice(i, i + tokensPerCall);
         const { result, scope } = await agent.observe(() => messaging.sendEachForMulticast(buildMulticastMessage(push, chunk)));
+        removeKeyFile();
         result.responses.forEach((response, j) => {
           const token = chunk[j]!;
           byToken.set(token, response.success ? { token, ok: true, messageId: response.messageId! } : failure(token, response.error, scope));
@@ -189,7 +199,7 @@ export function createPushSender(options: PushSenderOptions): PushSender {
     async close() {
       await deleteApp(app);
       agent.destroy();
-      cleanup?.();
+      removeKeyFile();
     },
   };
 }
