@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { domainEventStream, type DomainEvent } from './domain-events.js';
 
 /**
  * Domain events of the concerts domain, appended to a Redis Stream so consumers (the
@@ -40,46 +39,19 @@ export interface ConcertEventPayloads {
   'concert.deleted': { concertId: string };
 }
 
-/** One event as stored: a type, its payload, a unique id and when it happened. */
-export type ConcertEvent = {
-  [K in ConcertEventTypeName]: { id: string; type: K; occurredAt: string; payload: ConcertEventPayloads[K] };
-}[ConcertEventTypeName];
-
-/** The stream key of a stack: `${REDIS_PREFIX}events:concerts`. */
-export const concertEventsStream = (redisPrefix: string) => `${redisPrefix}events:concerts`;
+/** One event of the concerts stream. */
+export type ConcertEvent = DomainEvent<ConcertEventPayloads>;
 
 /** Approximate cap of the stream (XADD MAXLEN ~): old entries go once consumers had ample time. */
 export const CONCERT_EVENTS_MAXLEN = 100_000;
 
+const concerts = domainEventStream<ConcertEventPayloads>({ domain: 'concerts', types: Object.values(ConcertEventType), maxLen: CONCERT_EVENTS_MAXLEN });
+
+/** The stream key of a stack: `${REDIS_PREFIX}events:concerts`. */
+export const concertEventsStream = concerts.key;
 /** Builds an event with a fresh id and the current time. */
-export function concertEvent<K extends ConcertEventTypeName>(type: K, payload: ConcertEventPayloads[K], now = new Date()): ConcertEvent {
-  return { id: randomUUID(), type, occurredAt: now.toISOString(), payload } as ConcertEvent;
-}
-
-/**
- * Appends events to the stream, in order, in one round trip (MULTI). Awaited: the caller
- * learns when Redis did not take them.
- */
-export async function publishConcertEvents(redis: Redis, redisPrefix: string, events: readonly ConcertEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  const key = concertEventsStream(redisPrefix);
-  const tx = redis.multi();
-  for (const event of events) {
-    tx.xadd(key, 'MAXLEN', '~', CONCERT_EVENTS_MAXLEN, '*', 'type', event.type, 'event', JSON.stringify(event));
-  }
-  const results = await tx.exec();
-  const failed = results?.find(([error]) => error);
-  if (!results || failed) throw failed?.[0] ?? new Error('redis refused the concert events');
-}
-
+export const concertEvent = concerts.event;
+/** Appends events to the stream, in order, in one round trip (MULTI); awaited. */
+export const publishConcertEvents = concerts.publish;
 /** Parses the field list of one stream entry back into an event (null when it is not one). */
-export function decodeConcertEvent(fields: readonly string[]): ConcertEvent | null {
-  const index = fields.indexOf('event');
-  if (index < 0 || index % 2 !== 0) return null;
-  try {
-    const event = JSON.parse(fields[index + 1] ?? '') as ConcertEvent;
-    return Object.values(ConcertEventType).includes(event.type) ? event : null;
-  } catch {
-    return null;
-  }
-}
+export const decodeConcertEvent = concerts.decode;
