@@ -1,27 +1,29 @@
 #!/usr/bin/env node
 // Last step of `npm run build`: composes the supergraph from the subgraph schemas just built
-// (subgraphs/*/dist) and checks it equals the checked-in schema/supergraph.graphql, the file the
-// production router serves (SUPERGRAPH_PATH, resolved beside schema/dist). A stale file fails the
+// (subgraphs/*/dist) with the same function as `npm run compose` (composeSubgraphSchemas, from
+// schema/dist/tooling) and checks the result equals the checked-in schema/supergraph.graphql, the
+// file the production router serves, and subgraphs/<name>/schema.graphql. A stale file fails the
 // build (run `npm run compose`), so an image never ships a supergraph its subgraphs do not match.
 // Run with `node --conditions=stagelives-dist` (the root build script does).
-import { readFile } from 'node:fs/promises';
-import { composeServices } from '@apollo/composition';
-import { printSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
-import { SUBGRAPH_NAMES, SUPERGRAPH_PATH, defaultSubgraphUrl } from '@stagelives/schema';
+import { relative } from 'node:path';
+import { SUBGRAPH_NAMES } from '@stagelives/schema';
+import { composeSubgraphSchemas, staleFiles } from '@stagelives/schema/tooling';
 
 const subgraphs = [];
 for (const name of SUBGRAPH_NAMES) {
   const { buildSchema } = await import(`@stagelives/${name}/schema`);
-  subgraphs.push({ name, url: defaultSubgraphUrl(name), typeDefs: parse(printSubgraphSchema(await buildSchema())) });
+  subgraphs.push({ name, schema: await buildSchema() });
 }
-const result = composeServices(subgraphs);
-if (result.errors) {
-  console.error(`[build] composition failed:\n${result.errors.map((e) => `- ${e.message}`).join('\n')}`);
+let composed;
+try {
+  composed = composeSubgraphSchemas(subgraphs);
+} catch (error) {
+  console.error(`[build] ${error instanceof Error ? error.message : error}`);
   process.exit(1);
 }
-if (result.supergraphSdl !== (await readFile(SUPERGRAPH_PATH, 'utf8'))) {
-  console.error(`[build] ${SUPERGRAPH_PATH} is stale: run \`npm run compose\` and commit it`);
+const stale = await staleFiles([composed.supergraph, ...composed.subgraphs]);
+if (stale.length > 0) {
+  console.error(`[build] stale: ${stale.map((p) => relative(process.cwd(), p)).join(', ')}: run \`npm run compose\` and commit them`);
   process.exit(1);
 }
-console.error(`[build] supergraph up to date (${SUPERGRAPH_PATH})`);
+console.error(`[build] supergraph and subgraph schemas up to date (${relative(process.cwd(), composed.supergraph.path)})`);

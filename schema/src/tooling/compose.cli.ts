@@ -1,10 +1,13 @@
 import { writeFile } from 'node:fs/promises';
-import { SUPERGRAPH_PATH, composeSupergraph } from './compose.js';
+import { relative } from 'node:path';
+import { composeAll } from './compose.js';
 
 try {
-  const sdl = await composeSupergraph();
-  await writeFile(SUPERGRAPH_PATH, sdl);
-  console.log(`wrote ${SUPERGRAPH_PATH}`);
+  const { supergraph, subgraphs } = await composeAll();
+  for (const { path, content } of [supergraph, ...subgraphs]) {
+    await writeFile(path, content);
+    console.log(`wrote ${relative(process.cwd(), path)}`);
+  }
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
