@@ -6,4 +6,5 @@ export { CONCERTS_COLLECTION } from './concert/concert.repository.js';
 export { recountLikes, type RecountResult } from './like/like-count.js';
 export { LIKES_COLLECTION } from './reminder-source.js';
 export { invalidateConcertCounts } from './concert/concert-count.cache.js';
-export { appendOrKeep, eventOutbox, flushOutbox, EVENT_OUTBOX_COLLECTION, type OutboxDocument } from './events/concert-events.js';
+export { appendOrKeep, flushOutbox } from './events/concert-events.js';
+export { eventOutbox, EVENT_OUTBOX_COLLECTION, type OutboxDocument } from './events/event-outbox.repository.js';

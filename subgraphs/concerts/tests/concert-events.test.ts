@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger, createRedis } from '@stagelives/platform';
 import { scratchSuite } from '@stagelives/devkit';
 import { concertEventsStream, decodeConcertEvent } from '@stagelives/schema';
-import { ConcertEvents, eventOutbox, flushOutbox } from '../src/events/concert-events.js';
+import { ConcertEvents, flushOutbox } from '../src/events/concert-events.js';
+import { eventOutbox } from '../src/events/event-outbox.repository.js';
 
 describe(ConcertEvents.name, () => {
   const scratch = scratchSuite({ beforeAll, afterAll }, { mongoUri: inject('mongoUri'), redisUrl: inject('redisUrl') });

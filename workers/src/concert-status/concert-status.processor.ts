@@ -5,23 +5,13 @@ import type { Logger, Redis } from '@stagelives/platform';
 import { ConcertEventType, concertEvent, type ConcertEvent } from '@stagelives/schema';
 import { CONCERTS_COLLECTION, LIKES_COLLECTION, appendOrKeep, dueTransitions, flushOutbox, recountLikes, type RecountResult, type StatusFields } from '@stagelives/concerts/status';
 import { ConcertStatusJob } from './concert-status.queue.js';
+import type { StatusSyncResult } from './concert-status.result.js';
 
 export interface StatusSyncDeps {
   /** The concerts domain's database. */
   db: Db;
   redis: Redis;
   redisPrefix: string;
-}
-
-export interface StatusSyncResult {
-  /** Another run held the lock: this one did nothing. */
-  skipped: boolean;
-  /** Transitions this run applied and announced (it won their claim). */
-  changed: number;
-  /** Per transition, e.g. `UPCOMING->ONGOING`: how many. */
-  transitions: Record<string, number>;
-  /** Events moved from the outbox (Redis had refused them) to the stream. */
-  republished: number;
 }
 
 interface StatusRunFields extends StatusFields {

@@ -1,6 +1,6 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { RecountResult } from '@stagelives/concerts/status';
-import type { StatusSyncResult } from './concert-status.processor.js';
+import type { StatusSyncResult } from './concert-status.result.js';
 
 export const CONCERT_STATUS_QUEUE = 'concert-status';
 

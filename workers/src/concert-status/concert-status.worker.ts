@@ -2,7 +2,8 @@ import { Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from '@stagelives/platform';
 import { CONCERT_STATUS_QUEUE } from './concert-status.queue.js';
 import type { RecountResult } from '@stagelives/concerts/status';
-import { concertStatusProcessor, type StatusSyncDeps, type StatusSyncResult } from './concert-status.processor.js';
+import { concertStatusProcessor, type StatusSyncDeps } from './concert-status.processor.js';
+import type { StatusSyncResult } from './concert-status.result.js';
 
 /**
  * Runs the status job. Safe on several workers at once: the scheduler enqueues one job per

@@ -1,17 +1,7 @@
-import type { Collection, Db, ObjectId } from 'mongodb';
+import type { Db } from 'mongodb';
 import type { Logger, Redis } from '@stagelives/platform';
 import { concertEvent, publishConcertEvents, type ConcertEvent, type ConcertEventPayloads, type ConcertEventTypeName } from '@stagelives/schema';
-
-/** Events Redis refused, kept in MongoDB until the status job appends them to the stream. */
-export interface OutboxDocument {
-  _id?: ObjectId;
-  event: ConcertEvent;
-  failedAt: Date;
-}
-
-export const EVENT_OUTBOX_COLLECTION = 'event_outbox';
-
-export const eventOutbox = (db: Db): Collection<OutboxDocument> => db.collection<OutboxDocument>(EVENT_OUTBOX_COLLECTION);
+import { eventOutbox } from './event-outbox.repository.js';
 
 /**
  * Appends events to the stream, or, when Redis refuses, to the outbox. Returns where they went;

@@ -1,10 +1,9 @@
 import { BadUserInputError, cleanText, parseId } from '@stagelives/schema';
 import { normalizePlaylistUrl } from './playlist-url.js';
+import { SETLIST_LIMITS } from './setlist.limits.js';
 import type { SetlistInput } from './setlist.input.js';
 import type { SetlistRepository } from './setlist.repository.js';
 import type { PlaylistDocument, SetlistDocument, SongDocument } from './setlist.type.js';
-
-export const SETLIST_LIMITS = { songs: 100, title: 200, artist: 100, playlists: 10 } as const;
 
 export class SetlistService {
   constructor(private readonly setlists: SetlistRepository) {}

@@ -3,7 +3,7 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ObjectId } from 'mongodb';
 import { CachePublic, ListSize } from '@stagelives/schema';
 import type { PlaylistProviderName } from './playlist-url.js';
-import { SETLIST_LIMITS } from './setlist.service.js';
+import { SETLIST_LIMITS } from './setlist.limits.js';
 
 export enum PlaylistProvider {
   YOUTUBE_MUSIC = 'YOUTUBE_MUSIC',
