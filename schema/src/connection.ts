@@ -135,12 +135,3 @@ export function decodeTimeIdCursor(cursor: string, field = 'after'): { time: Dat
   }
   return { time, id: new ObjectId(id) };
 }
-
-/** Keyset cursor of an id sort. */
-export const encodeIdCursor = (id: ObjectId): string => encodeCursor([id.toHexString()]);
-
-export function decodeIdCursor(cursor: string, field = 'after'): ObjectId {
-  const [id] = decodeCursor(cursor, 1, field);
-  if (!isObjectIdHex(id)) throw new BadUserInputError(`${field} is not a valid cursor.`, field);
-  return new ObjectId(id);
-}

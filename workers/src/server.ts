@@ -10,8 +10,6 @@ export const workersEnv = {
   WORKERS_HOST: z.string().default('127.0.0.1'),
 };
 
-export type WorkersConfig = ReturnType<typeof loadWorkersConfig>;
-
 export function loadWorkersConfig(e: NodeJS.ProcessEnv = process.env) {
   return loadConfig(workersEnv, e);
 }

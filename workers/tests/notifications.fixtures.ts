@@ -6,7 +6,6 @@ import { inject } from 'vitest';
 import { createLogger, type Logger } from '@stagelives/platform';
 import { openScratch, startLocalFcmServer, type LocalFcmServer, type Scratch } from '@stagelives/devkit';
 import {
-  ledgerKey,
   notificationStore,
   type NotificationStore,
   type ReminderPreferences,
@@ -100,11 +99,6 @@ export async function openHarness(): Promise<Harness> {
       await scratch.close();
     },
   };
-}
-
-/** Stops workers started by the harness early (the rest stop at close()). */
-export async function stopWorkers(workers: NotificationWorkers): Promise<void> {
-  await workers.close();
 }
 
 // ---- what the other domains write ----
@@ -208,5 +202,3 @@ export async function jobsOf(workers: NotificationWorkers): Promise<Array<{ id: 
   const jobs = await workers.sendQueue.getJobs(['delayed', 'waiting', 'active', 'prioritized']);
   return Promise.all(jobs.filter(Boolean).map(async (j) => ({ id: j.id!, state: await j.getState() })));
 }
-
-export { ledgerKey };

@@ -10,7 +10,6 @@ import type { ViewerDependentFields } from '../viewer-dependence.js';
 import { changedEntity, entityTags, entityTypes, idArguments, staticShape, typeTag } from './tags.js';
 
 export { CacheStore } from './store.js';
-export { tagsOfEvent, MUTATION_PURGES } from './purges.js';
 
 /** Response header telling what the cache did: HIT, MISS (stored or not), BYPASS (viewer-dependent for a signed-in viewer). */
 export const CACHE_STATUS_HEADER = 'x-stagelives-cache';

@@ -9,6 +9,4 @@ export const chatEnv = {
   CHAT_SEND_WINDOW_SECONDS: z.coerce.number().int().positive().default(10),
 };
 
-export type ChatConfig = ReturnType<typeof loadChatConfig>;
-
 export const loadChatConfig = (env: NodeJS.ProcessEnv) => loadConfig(chatEnv, env);

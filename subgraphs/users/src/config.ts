@@ -22,6 +22,4 @@ export const usersEnv = {
   APPLE_ISSUER: z.string().default('https://appleid.apple.com'),
 };
 
-export type UsersConfig = ReturnType<typeof loadUsersConfig>;
-
 export const loadUsersConfig = (env: NodeJS.ProcessEnv) => loadConfig(usersEnv, env);

@@ -64,8 +64,8 @@
  * so a push sent twice (a retried job, a timeout after delivery) replaces itself on the device,
  * and the local server counts pushes per (reminderId, token).
  */
-export { createPushSender, buildMulticastMessage, apnsCollapseId, webpushTopic, pushSenderOptions, FCM_MAX_TOKENS_PER_CALL } from './push.sender.js';
-export type { PushMessage, PushResult, PushDelivered, PushFailed, PushSender, PushSenderOptions } from './push.sender.js';
-export { classifyPushError, type PushFailureKind } from './push.errors.js';
-export { loadPushConfig, localFcmEnv, pushEnv, type PushConfig, type LocalFcmServerInfo, type ServiceAccountKey } from './push.config.js';
-export { PushAgent, parseRetryAfter, GOOGLE_FCM_HOSTS } from './push.agent.js';
+export { createPushSender } from './push.sender.js';
+export type { PushMessage, PushResult, PushFailed, PushSender } from './push.sender.js';
+export { classifyPushError } from './push.errors.js';
+export { loadPushConfig, localFcmEnv } from './push.config.js';
+export { parseRetryAfter } from './push.agent.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { applicationDefault, cert, deleteApp, initializeApp, type App, type Credential } from 'firebase-admin/app';
 import { getMessaging, type Messaging, type MulticastMessage, type SendResponse } from 'firebase-admin/messaging';
 import { PushAgent, type ResponseScope } from './push.agent.js';
-import type { LocalFcmServerInfo, PushConfig, ServiceAccountKey } from './push.config.js';
+import type { LocalFcmServerInfo, ServiceAccountKey } from './push.config.js';
 import { classifyPushError, type PushFailureKind } from './push.errors.js';
 
 /** FCM's limit for one `sendEachForMulticast` call. */
@@ -68,9 +68,6 @@ export interface PushSender {
   /** Deletes the firebase-admin app and closes the connections. */
   close(): Promise<void>;
 }
-
-/** `PushConfig` (from `loadPushConfig`) → `createPushSender` options. */
-export const pushSenderOptions = (config: PushConfig): PushSenderOptions => config;
 
 /** APNs `apns-collapse-id`: at most 64 bytes. */
 export function apnsCollapseId(reminderId: string): string {
