@@ -37,6 +37,8 @@ const UNIT_TESTS = [
   'subgraphs/users/tests/settings-rules.test.ts',
   'workers/tests/metrics.test.ts',
   'workers/tests/push.test.ts',
+  'test/architecture/collection-access.test.ts',
+  'test/architecture/dependencies.test.ts',
 ];
 
 export default defineConfig({
