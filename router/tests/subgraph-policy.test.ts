@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRouterConfig } from '../src/config.js';
-import { SubgraphPolicy, SubgraphUnavailableError, resilientFetch } from '../src/resilience/index.js';
+import { SubgraphPolicies, SubgraphPolicy, SubgraphUnavailableError, resilientFetch } from '../src/resilience/index.js';
 
 const base = { MONGODB_URI: 'mongodb://x', REDIS_URL: 'redis://x', IDENTITY_SECRET: 'x'.repeat(32), NODE_ENV: 'production' };
 
@@ -57,5 +57,23 @@ describe(SubgraphPolicy.name, () => {
     const fast = await fetcher(url, { method: 'POST', body }).catch((e: unknown) => e);
     expect((fast as SubgraphUnavailableError).reason).toBe('circuit-open');
     expect(policy.health).toMatchObject({ state: 'open', lastFailure: 'timeout' });
+  });
+});
+
+describe(SubgraphPolicies.name, () => {
+  it('should default the breaker to 5 consecutive failures and 10 s half-open, and refuse values that are not positive integers', () => {
+    const config = loadRouterConfig(base);
+    expect(config.SUBGRAPH_BREAKER_FAILURES).toBe(5);
+    expect(config.SUBGRAPH_BREAKER_HALF_OPEN_MS).toBe(10_000);
+    expect(loadRouterConfig({ ...base, SUBGRAPH_BREAKER_FAILURES: '2', SUBGRAPH_BREAKER_HALF_OPEN_MS: '500' })).toMatchObject({ SUBGRAPH_BREAKER_FAILURES: 2, SUBGRAPH_BREAKER_HALF_OPEN_MS: 500 });
+    expect(() => loadRouterConfig({ ...base, SUBGRAPH_BREAKER_FAILURES: '0' })).toThrow(/SUBGRAPH_BREAKER_FAILURES/);
+    expect(() => loadRouterConfig({ ...base, SUBGRAPH_BREAKER_HALF_OPEN_MS: '1.5' })).toThrow(/SUBGRAPH_BREAKER_HALF_OPEN_MS/);
+  });
+
+  it('should build one closed breaker per subgraph, and refuse a subgraph it does not know', () => {
+    const policies = new SubgraphPolicies(['chat', 'users'], loadRouterConfig({ ...base, SUBGRAPH_TIMEOUTS_MS: 'chat=2000' }));
+    expect(policies.of('chat').subgraph).toBe('chat');
+    expect(policies.health()).toEqual({ chat: { state: 'closed', lastFailureAt: null, lastFailure: null }, users: { state: 'closed', lastFailureAt: null, lastFailure: null } });
+    expect(() => policies.of('setlists')).toThrow(/no policy for subgraph setlists/);
   });
 });
