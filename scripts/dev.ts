@@ -12,6 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SUBGRAPH_NAMES } from '../schema/src/subgraph-names.js';
 import { localFcmEnv } from '../workers/src/push/push.config.js';
+import { DEMO_PASSWORD } from './seed/data.js';
 import { ROOT, pipeLines, startFerretDB, startLocalFcmServer, startRedis, stopChild, type ChildService } from '@stagelives/devkit';
 import { formatLogLine } from '@stagelives/devkit';
 
@@ -109,18 +110,32 @@ try {
   await startNode('workers', 'workers/src/index.ts', workersEnv, false);
 
   const base = `http://localhost:${routerPort}`;
+  // /metrics and /health/subgraphs: on PORT in development, on METRICS_PORT of their own when set.
+  const ops = env.METRICS_PORT && env.METRICS_PORT !== '0' ? `http://localhost:${env.METRICS_PORT}` : env.METRICS_PORT ? null : base;
+  const explorerOn = env.EXPLORER === 'true' || (env.EXPLORER !== 'false' && env.NODE_ENV !== 'production');
+  const [fcmUrl, fcmNote] = fcmSummary.split(/\s{2,}/);
+  const rows: Array<readonly [label: string, url: string, note?: string | undefined]> = [
+    ['GraphQL', `${base}/graphql`, 'POST; subscriptions: ws:// on the same path'],
+    ['explorer', explorerOn ? `${base}/graphql` : 'off', explorerOn ? 'open in a browser (GraphiQL)' : 'EXPLORER'],
+    ['Swagger UI', `${base}/api-docs`, 'the REST paths'],
+    ['OpenAPI', `${base}/api-docs/openapi.json`],
+    ['metrics', ops ? `${ops}/metrics` : 'METRICS_PORT=0', ops ? 'Prometheus' : "a free port: see the router's log"],
+    ['health', `${base}/health`],
+    ['subgraph health', ops ? `${ops}/health/subgraphs` : 'METRICS_PORT=0', 'breakers and readiness of each subgraph'],
+    ['MongoDB', env.MONGODB_URI ?? '', services.some((s) => s.url === env.MONGODB_URI) ? 'FerretDB' : 'MONGODB_URI'],
+    ['Redis', env.REDIS_URL ?? '', services.some((s) => s.url === env.REDIS_URL) ? 'redis-server' : 'REDIS_URL'],
+    ['push (FCM)', fcmUrl ?? fcmSummary, fcmNote?.replace(/^\((.*)\)$/, '$1')],
+    ...urls.map(([n, u]) => [n, u, 'subgraph (internal)'] as const),
+    ['admin emails', env.ADMIN_EMAILS],
+  ];
+  const labelWidth = Math.max(...rows.map(([label]) => label.length));
+  const urlWidth = Math.max(...rows.filter(([, , note]) => note).map(([, url]) => url.length));
   print(
     'dev',
     [
       'stagelives is up:',
-      `  GraphQL      ${base}/graphql  (POST; introspection on outside production)`,
-      `  health       ${base}/health/ready`,
-      ...urls.map(([n, u]) => `  ${n.padEnd(12)} ${u}  (internal)`),
-      `  MongoDB      ${env.MONGODB_URI}`,
-      `  Redis        ${env.REDIS_URL}`,
-      `  push (FCM)   ${fcmSummary}`,
-      `  admin emails ${env.ADMIN_EMAILS}`,
-      'Ctrl-C stops everything.',
+      ...rows.map(([label, url, note]) => `  ${label.padEnd(labelWidth)}  ${note ? `${url.padEnd(urlWidth)}  ${note}` : url}`.trimEnd()),
+      `${port === 4000 ? '' : `PORT=${port} `}npm run seed loads demo data (fan1…fan10@stagelives.dev, password "${DEMO_PASSWORD}"). Ctrl-C stops everything.`,
     ].join('\n'),
   );
 } catch (error) {
