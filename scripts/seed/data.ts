@@ -85,7 +85,7 @@ const TOURS: Tour[] = [
     songs: ['Ditto', 'OMG', 'Hype Boy', 'Super Shy', 'ETA', 'How Sweet', 'Supernatural', 'Attention'] },
 ];
 
-export interface ConcertSeed {
+interface ConcertSeed {
   title: string;
   description: string;
   artist: string;
@@ -134,7 +134,7 @@ export function concerts(now = new Date()): ConcertSeed[] {
   return out;
 }
 
-export interface ArticleSeed {
+interface ArticleSeed {
   title: string;
   body: string;
   tags: string[];
@@ -184,7 +184,7 @@ export const ARTICLES: ArticleSeed[] = [
     comments: [{ author: 9, body: 'Won the lottery for day two!' }] },
 ];
 
-export interface RoomSeed {
+interface RoomSeed {
   name: string;
   /** The concert's title when it is that concert's room. */
   concert: string | null;
