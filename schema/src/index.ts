@@ -15,5 +15,6 @@ export * from './subgraph-names.js';
 export * from './protocol.js';
 export * from './events.js';
 export * from './user-events.js';
+export * from './notification-events.js';
 export * from './chat.js';
 export * from './operation-manifest.js';

@@ -3,19 +3,17 @@ import { domainEventStream, type DomainEvent } from './domain-events.js';
 /**
  * Domain events of the users domain, appended to a Redis Stream (`<REDIS_PREFIX>events:users`)
  * like the concerts domain's (`events.ts`, both through `domain-events.ts`): consumers read them with consumer groups, after a
- * restart too. The notifications domain reschedules reminders on them.
+ * restart too. The notifications domain forgets a deleted account's settings and reminders on
+ * `user.deleted`, the chat domain its memberships.
  */
 export const UserEventType = {
-  /** The user saved notification preferences (after the write). */
-  NotificationPreferencesChanged: 'user.notification-preferences-changed',
-  /** The account was deleted (after its settings and personal data went). */
+  /** The account was deleted (after its sessions and personal data went). */
   Deleted: 'user.deleted',
 } as const;
 
 export type UserEventTypeName = (typeof UserEventType)[keyof typeof UserEventType];
 
 export interface UserEventPayloads {
-  'user.notification-preferences-changed': { userId: string };
   'user.deleted': { userId: string };
 }
 

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_REMINDER_PREFERENCES } from '@stagelives/notifications/store';
 import { codeOf, gql, ok, signUp, signUpAdmin } from '../support/harness.js';
 import { HOUR, at, contractOperations, createConcert, op as contractOp, run, scheduled, startNotificationsStack, waitFor, type NotificationsStack } from './fixtures.js';
 
@@ -86,12 +85,6 @@ describe('notifications contract operations through the router', () => {
     const bad = await gql(stack, op('MarkNotificationsRead'), { ids: ['nope'] }, { token: owner.token });
     expect(codeOf(bad)).toBe('BAD_USER_INPUT');
     expect(bad.errors?.[0]?.extensions?.field).toBe('ids[0]');
-  });
-
-  it('should use the same preference defaults as the users subgraph', async () => {
-    const fan = await signUp(n.stack);
-    const { me } = await run(n.stack, 'Me', {}, fan.token, 'users.graphql');
-    expect(me.notificationPreferences).toEqual({ ...DEFAULT_REMINDER_PREFERENCES });
   });
 });
 

@@ -96,7 +96,10 @@ describe('account deletion', () => {
     expect(res.headers.get('set-cookie')).toMatch(/Max-Age=0/);
     expect((await ok(stack, ME, {}, { token: fan.token })).me).toBeNull();
     expect((await ok(stack, ME, {}, { token: other })).me).toBeNull();
-    expect(await stack.mongo.db('notifications').collection('device_tokens').countDocuments({ userId: fan.user.id })).toBe(0);
+    // The notifications subgraph forgets the devices on user.deleted.
+    const devices = stack.mongo.db('notifications').collection('device_tokens');
+    for (let i = 0; i < 100 && (await devices.countDocuments({ userId: fan.user.id })) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await devices.countDocuments({ userId: fan.user.id })).toBe(0);
     const profile = await ok(stack, 'query($id: ID!) { user(id: $id) { id nickname avatarUrl deleted } }', { id: fan.user.id });
     expect(profile.user).toEqual({ id: fan.user.id, nickname: 'deleted user', avatarUrl: null, deleted: true });
     const stored = await stack.mongo.db('users').collection('users').findOne({ nickname: fan.nickname });

@@ -4,7 +4,7 @@ import { ADMIN_EMAIL, codeOf, gql, ok, signUp, startStack, type Stack } from '..
 import { startOidcServer } from '../support/oidc-server.js';
 
 // What a sign-in does to the rest of its response, and sign-ins that meet a taken nickname.
-const LOG_IN = 'mutation($email: String!, $password: String!) { logIn(email: $email, password: $password) { sessionToken user { id email roles notificationPreferences { ticketOpen } } } }';
+const LOG_IN = 'mutation($email: String!, $password: String!) { logIn(email: $email, password: $password) { sessionToken user { id email roles } } }';
 const GOOGLE = 'mutation($t: String!) { signInWithGoogle(idToken: $t) { sessionToken user { id email nickname } } }';
 const APPLE = 'mutation($t: String!, $n: String) { signInWithApple(identityToken: $t, nickname: $n) { sessionToken user { id nickname } } }';
 const SIGN_UP = 'mutation($input: SignUpInput!) { signUp(input: $input) { sessionToken } }';
@@ -25,7 +25,7 @@ describe('the response of a sign-in', () => {
     const before = await signUp(stack);
     const fan = await signUp(stack);
     const res = await ok(stack, LOG_IN, { email: fan.email, password: fan.password }, { token: before.token });
-    expect(res.logIn.user).toEqual({ id: fan.user.id, email: fan.email, roles: ['USER'], notificationPreferences: { ticketOpen: true } });
+    expect(res.logIn.user).toEqual({ id: fan.user.id, email: fan.email, roles: ['USER'] });
     expect((await ok(stack, 'query { me { id } }', {}, { token: res.logIn.sessionToken })).me.id).toBe(fan.user.id);
   });
 

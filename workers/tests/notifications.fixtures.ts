@@ -11,7 +11,20 @@ import {
   type ReminderPreferences,
   type ScheduledNotificationDocument,
 } from '@stagelives/notifications/store';
-import { concertEvent, publishConcertEvents, publishUserEvents, userEvent, type ConcertEventPayloads, type ConcertEventTypeName, type UserEventPayloads, type UserEventTypeName } from '@stagelives/schema';
+import {
+  concertEvent,
+  notificationEvent,
+  publishConcertEvents,
+  publishNotificationEvents,
+  publishUserEvents,
+  userEvent,
+  type ConcertEventPayloads,
+  type ConcertEventTypeName,
+  type NotificationEventPayloads,
+  type NotificationEventTypeName,
+  type UserEventPayloads,
+  type UserEventTypeName,
+} from '@stagelives/schema';
 import { bullConnection, bullPrefix } from '../src/connection.js';
 import { createPushSender, type PushSender } from '../src/push/index.js';
 import { defaultNotificationsConfig, type NotificationsConfig } from '../src/notifications/notifications.config.js';
@@ -151,7 +164,7 @@ export async function removeLike(db: Db, concertId: string, userId: string): Pro
   await db.collection('likes').deleteOne({ concertId: new ObjectId(concertId), userId: new ObjectId(userId) });
 }
 
-/** A device token, as the users subgraph's SettingsRepository stores it. */
+/** A device token, as SettingsRepository stores it. */
 export async function seedDevice(db: Db, userId: string, token: string, at = new Date()): Promise<void> {
   await db.collection('device_tokens').updateOne({ _id: token as never }, { $set: { userId, platform: 'ANDROID', updatedAt: at }, $setOnInsert: { createdAt: at } }, { upsert: true });
 }
@@ -172,6 +185,10 @@ export async function emitConcert<K extends ConcertEventTypeName>(h: Harness, ty
 
 export async function emitUser<K extends UserEventTypeName>(h: Harness, type: K, payload: UserEventPayloads[K]): Promise<void> {
   await publishUserEvents(h.scratch.redis, h.scratch.redisPrefix, [userEvent(type, payload)]);
+}
+
+export async function emitNotification<K extends NotificationEventTypeName>(h: Harness, type: K, payload: NotificationEventPayloads[K]): Promise<void> {
+  await publishNotificationEvents(h.scratch.redis, h.scratch.redisPrefix, [notificationEvent(type, payload)]);
 }
 
 export const newUserId = () => new ObjectId().toHexString();

@@ -6,6 +6,7 @@ import {
   HOUR,
   MINUTE,
   emitConcert,
+  emitNotification,
   emitUser,
   jobsOf,
   newUserId,
@@ -166,14 +167,14 @@ describe('notifications workers: scheduling from events', () => {
     await workers.scheduler.syncPairs([{ concertId: concert.id, userId: fan }]);
 
     await seedPreferences(h.notificationsDb, fan, { ticketOpen: false, concertStartLeadMinutes: 15 });
-    await emitUser(h, 'user.notification-preferences-changed', { userId: fan });
+    await emitNotification(h, 'notifications.preferences-changed', { userId: fan });
     await waitFor(async () => (await statusesOf(h, fan)).length === 3, 10_000, 'changed reminders');
     expect(await statusesOf(h, fan)).toEqual(['CONCERT_START:CANCELLED:preferences-changed', 'CONCERT_START:PENDING', 'TICKET_OPEN:CANCELLED:preference-off']);
     expect((await remindersOf(h, fan)).find((r) => r.status === 'PENDING')!.reminder.fireAt).toEqual(new Date(concert.startsAt.getTime() - 15 * MINUTE));
 
     // Back to the defaults: the original reminders are wanted again (reopened), the 15-minute one goes.
     await h.notificationsDb.collection('notification_preferences').deleteOne({ _id: fan as never });
-    await emitUser(h, 'user.notification-preferences-changed', { userId: fan });
+    await emitNotification(h, 'notifications.preferences-changed', { userId: fan });
     await waitFor(async () => (await statusesOf(h, fan)).filter((s) => s.endsWith('PENDING')).length === 2, 10_000, 'reopened');
     expect(await statusesOf(h, fan)).toEqual(['CONCERT_START:CANCELLED:preferences-changed', 'CONCERT_START:PENDING', 'TICKET_OPEN:PENDING']);
   });

@@ -50,7 +50,6 @@ export function notificationStore(db: Db): NotificationStore {
  * Creates the indexes of the notifications database, idempotently (one per command, as FerretDB
  * needs). With `ttlIndexes` (MongoDB) expired documents are also removed by the server; FerretDB
  * has no TTL indexes, so the prune job deletes them (it runs on MongoDB too, harmlessly).
- * The device token index is the users subgraph's (it writes that collection).
  */
 export async function ensureNotificationIndexes(db: Db, { ttlIndexes }: { ttlIndexes: boolean }): Promise<void> {
   const store = notificationStore(db);
@@ -58,4 +57,5 @@ export async function ensureNotificationIndexes(db: Db, { ttlIndexes }: { ttlInd
   await store.notifications.ensureIndexes(ttlIndexes);
   await store.ledger.ensureIndexes(ttlIndexes);
   await store.fans.ensureIndexes();
+  await store.settings.ensureIndexes();
 }

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { BadUserInputError } from '@stagelives/schema';
+import { DEFAULT_REMINDER_PREFERENCES } from '../src/reminder/reminder.rules.js';
 import { cleanDeviceToken, cleanLeadMinutes, preferenceChanges } from '../src/settings/settings.service.js';
-import { DEFAULT_NOTIFICATION_PREFERENCES, NotificationPreferencesType } from '../src/settings/settings.type.js';
-import { refusal } from './refusal.js';
+import { NotificationPreferencesType } from '../src/settings/settings.type.js';
+
+/** Runs `fn`, which must throw a BadUserInputError, and returns that error's message and field. */
+const refusal = (fn: () => unknown): { message: string; field: unknown } => {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(BadUserInputError);
+    return { message: (error as Error).message, field: (error as BadUserInputError).extensions.field };
+  }
+  throw new Error('expected a refusal');
+};
 
 describe('cleanDeviceToken', () => {
   it('should accept 1 to 4096 printable ASCII characters as they are', () => {
@@ -60,19 +72,19 @@ describe('preferenceChanges', () => {
 describe('NotificationPreferencesType.from (stored preferences as the graph shows them)', () => {
   it('should show the defaults to a user who never saved any', () => {
     expect({ ...NotificationPreferencesType.from(null) }).toEqual({ ticketOpen: true, concertStart: true, ticketOpenLeadMinutes: 60, concertStartLeadMinutes: 120 });
-    expect({ ...NotificationPreferencesType.from(undefined) }).toEqual({ ...DEFAULT_NOTIFICATION_PREFERENCES });
+    expect({ ...NotificationPreferencesType.from(undefined) }).toEqual({ ...DEFAULT_REMINDER_PREFERENCES });
   });
 
   it('should show what is stored, false and all, and only the preference fields', () => {
     const stored = { _id: '0123456789abcdef01234567', updatedAt: new Date(), ticketOpen: false, concertStart: false, ticketOpenLeadMinutes: 5, concertStartLeadMinutes: 10_080 };
     expect({ ...NotificationPreferencesType.from(stored) }).toEqual({ ticketOpen: false, concertStart: false, ticketOpenLeadMinutes: 5, concertStartLeadMinutes: 10_080 });
-    expect({ ...NotificationPreferencesType.from({ ticketOpen: false }) }).toEqual({ ...DEFAULT_NOTIFICATION_PREFERENCES, ticketOpen: false });
+    expect({ ...NotificationPreferencesType.from({ ticketOpen: false }) }).toEqual({ ...DEFAULT_REMINDER_PREFERENCES, ticketOpen: false });
   });
 
   it('should never let a caller change the defaults', () => {
     const shown = NotificationPreferencesType.from(null);
     shown.ticketOpen = false;
-    expect(DEFAULT_NOTIFICATION_PREFERENCES.ticketOpen).toBe(true);
-    expect(Object.isFrozen(DEFAULT_NOTIFICATION_PREFERENCES)).toBe(true);
+    expect(DEFAULT_REMINDER_PREFERENCES.ticketOpen).toBe(true);
+    expect(Object.isFrozen(DEFAULT_REMINDER_PREFERENCES)).toBe(true);
   });
 });

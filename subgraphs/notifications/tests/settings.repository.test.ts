@@ -7,7 +7,7 @@ import { SettingsRepository } from '../src/settings/settings.repository.js';
 import { SettingsService } from '../src/settings/settings.service.js';
 import { DevicePlatform } from '../src/settings/settings.type.js';
 
-describe('settings in the notifications database (FerretDB)', () => {
+describe('device tokens and preferences (FerretDB)', () => {
   const scratch = scratchSuite({ beforeAll, afterAll }, { mongoUri: inject('mongoUri') });
   let repo: SettingsRepository;
   let service: SettingsService;
@@ -19,7 +19,7 @@ describe('settings in the notifications database (FerretDB)', () => {
 
   const userId = () => new ObjectId().toHexString();
 
-  it('should keep the collections and indexes the notifications domain reads, also after a restart', async () => {
+  it('should keep the collections and indexes where they always were, also after a restart', async () => {
     await repo.ensureIndexes();
     const db = scratch.db('notifications');
     expect((await db.collection('device_tokens').listIndexes().toArray()).map((i) => i.name).sort()).toEqual(['_id_', 'userId']);
@@ -78,6 +78,8 @@ describe('settings in the notifications database (FerretDB)', () => {
     await service.updatePreferences(gone, { ticketOpen: false });
     await service.updatePreferences(stays, { ticketOpen: false });
     await repo.deleteByUser(gone);
+    await repo.deleteByUser(gone);
+    expect(await repo.deletedAmong([gone, stays])).toEqual(new Set([gone]));
     expect(await repo.devices.countDocuments({ userId: gone })).toBe(0);
     expect(await repo.preferences.countDocuments({ _id: gone })).toBe(0);
     expect(await repo.devices.countDocuments({ userId: stays })).toBe(1);

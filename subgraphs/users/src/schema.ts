@@ -1,10 +1,9 @@
 import { buildFederatedSchema } from '@stagelives/schema';
 import { AuthResolver } from './auth/auth.resolver.js';
-import { SettingsResolver } from './settings/settings.resolver.js';
 import { userReferenceResolver } from './user/user.reference.js';
 import { UserResolver } from './user/user.resolver.js';
 
 /** The users subgraph schema. */
 export function buildSchema() {
-  return buildFederatedSchema({ resolvers: [UserResolver, AuthResolver, SettingsResolver] }, userReferenceResolver);
+  return buildFederatedSchema({ resolvers: [UserResolver, AuthResolver] }, userReferenceResolver);
 }

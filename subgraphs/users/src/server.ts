@@ -6,10 +6,7 @@ import { OidcVerifier } from './auth/oidc.js';
 import { loadUsersConfig } from './config.js';
 import type { UsersContext } from './context.js';
 import { buildSchema } from './schema.js';
-import { createPreferencesLoader } from './settings/settings.loader.js';
-import { SettingsRepository } from './settings/settings.repository.js';
-import { SettingsService } from './settings/settings.service.js';
-import { UserEvents } from './settings/user-events.js';
+import { UserEvents } from './user/user-events.js';
 import { createUserLoader } from './user/user.loader.js';
 import { UserRepository } from './user/user.repository.js';
 import { UserService } from './user/user.service.js';
@@ -19,9 +16,7 @@ export async function createUsersServer(deps: SubgraphDeps): Promise<SubgraphSer
   const { config, env, mongo, redis, features } = deps;
   const usersConfig = loadUsersConfig(env);
   const usersRepo = new UserRepository(mongo.db('users'), pointReadsFor(features));
-  // Device tokens and preferences live where the notifications domain reads them.
-  const settingsRepo = new SettingsRepository(mongo.db('notifications'));
-  await Promise.all([usersRepo.ensureIndexes(), settingsRepo.ensureIndexes()]);
+  await usersRepo.ensureIndexes();
   const sessions = SessionStore.fromConfig(redis, config);
   const auth = new AuthService({
     users: usersRepo,
@@ -32,8 +27,7 @@ export async function createUsersServer(deps: SubgraphDeps): Promise<SubgraphSer
     apple: new OidcVerifier({ name: 'Apple', jwksUrl: usersConfig.APPLE_JWKS_URL, issuers: [usersConfig.APPLE_ISSUER], audiences: usersConfig.APPLE_CLIENT_IDS }),
   });
   const userEvents = new UserEvents(redis, config.REDIS_PREFIX, deps.logger);
-  const users = new UserService(usersRepo, auth, settingsRepo, userEvents);
-  const settings = new SettingsService(settingsRepo, userEvents);
+  const users = new UserService(usersRepo, auth, userEvents);
 
   return createSubgraphServer<UsersContext>({
     name: 'users',
@@ -49,20 +43,13 @@ export async function createUsersServer(deps: SubgraphDeps): Promise<SubgraphSer
         updateProfile: isAuthenticated,
         changePassword: isAuthenticated,
         deleteAccount: isAuthenticated,
-        registerDevice: isAuthenticated,
-        unregisterDevice: isAuthenticated,
-        updateNotificationPreferences: isAuthenticated,
       },
     },
     createContext: (base) => ({
       ...base,
       auth,
       users,
-      settings,
-      loaders: {
-        user: createUserLoader(usersRepo),
-        preferences: createPreferencesLoader(settingsRepo),
-      },
+      loaders: { user: createUserLoader(usersRepo) },
     }),
   });
 }

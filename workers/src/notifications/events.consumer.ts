@@ -1,17 +1,21 @@
 import { startStreamConsumer, type Logger, type Redis } from '@stagelives/platform';
 import {
   ConcertEventType,
+  NotificationEventType,
   UserEventType,
   concertEventsStream,
   decodeConcertEvent,
+  decodeNotificationEvent,
   decodeUserEvent,
+  notificationEventsStream,
   userEventsStream,
   type ConcertEvent,
+  type NotificationEvent,
   type UserEvent,
 } from '@stagelives/schema';
 import type { ReminderScheduler } from './reminder-scheduler.js';
 
-/** The consumer group of the notifications domain on both streams. */
+/** The consumer group of the notifications workers on the three streams. */
 export const NOTIFICATIONS_GROUP = 'notifications';
 
 /**
@@ -40,14 +44,12 @@ export async function handleConcertEvent(scheduler: ReminderScheduler, event: Co
 
 /** What a users event means for reminders. */
 export async function handleUserEvent(scheduler: ReminderScheduler, event: UserEvent): Promise<void> {
-  switch (event.type) {
-    case UserEventType.NotificationPreferencesChanged:
-      await scheduler.syncUser(event.payload.userId);
-      return;
-    case UserEventType.Deleted:
-      await scheduler.forgetUser(event.payload.userId);
-      return;
-  }
+  if (event.type === UserEventType.Deleted) await scheduler.forgetUser(event.payload.userId);
+}
+
+/** What an event of this domain (the subgraph's settings) means for reminders. */
+async function handleNotificationEvent(scheduler: ReminderScheduler, event: NotificationEvent): Promise<void> {
+  if (event.type === NotificationEventType.PreferencesChanged) await scheduler.syncUser(event.payload.userId);
 }
 
 export interface EventConsumersOptions {
@@ -62,7 +64,7 @@ export interface EventConsumersOptions {
 }
 
 /**
- * Reads `<prefix>events:concerts` and `<prefix>events:users` in the consumer group
+ * Reads `<prefix>events:concerts`, `<prefix>events:users` and `<prefix>events:notifications` in the consumer group
  * `notifications` (at least once: an entry is acknowledged after its handler resolved; one whose
  * handler throws is taken over again after `claimIdleMs`).
  */
@@ -99,5 +101,21 @@ export function startEventConsumers({ redis, redisPrefix, scheduler, logger, cla
       });
     },
   });
-  return { stop: async () => void (await Promise.all([concerts.stop(), users.stop()])) };
+  const settings = startStreamConsumer({
+    redis,
+    stream: notificationEventsStream(redisPrefix),
+    group: NOTIFICATIONS_GROUP,
+    logger,
+    claimIdleMs,
+    blockMs,
+    handle: async (entryId, fields) => {
+      const event = decodeNotificationEvent(fields);
+      if (!event) return logger.warn({ entryId }, 'unreadable notifications event skipped');
+      await handleNotificationEvent(scheduler, event).catch((error: unknown) => {
+        logger.warn({ err: error instanceof Error ? error.message : String(error), event }, 'notifications event not handled; retried later');
+        throw error;
+      });
+    },
+  });
+  return { stop: async () => void (await Promise.all([concerts.stop(), users.stop(), settings.stop()])) };
 }

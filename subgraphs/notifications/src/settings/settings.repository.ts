@@ -1,27 +1,25 @@
-import { findByIds } from '@stagelives/platform';
+import { byId, findByIds } from '@stagelives/platform';
 import type { Collection, Db } from 'mongodb';
 import { preferencesOf, type ReminderPreferences } from '../reminder/reminder.rules.js';
 import { insertNew } from '../store/mongo-bulk.js';
 
-/**
- * A push token, as the users subgraph stores it in this database (`device_tokens`,
- * subgraphs/users/src/settings/settings.type.ts): the token is the id, one owner at a time.
- */
+/** A push token (`device_tokens`): the FCM registration token is the id, one owner at a time. */
 export interface DeviceTokenDocument {
   _id: string;
   userId: string;
+  /** A `DevicePlatform`: ANDROID, IOS or WEB. */
   platform: string;
   createdAt: Date;
   updatedAt: Date;
 }
 
-/** Saved preferences, keyed by user id (`notification_preferences`, written by the users subgraph). */
+/** Saved preferences, keyed by user id (hex) (`notification_preferences`). */
 export interface PreferencesDocument extends Partial<ReminderPreferences> {
   _id: string;
   updatedAt?: Date;
 }
 
-/** A deleted account (`deleted_users`): the users subgraph writes it at deletion, the user.deleted consumer too. */
+/** A deleted account (`deleted_users`), written on `user.deleted`: scheduling and sending skip it. */
 export interface DeletedUserDocument {
   _id: string;
   deletedAt: Date;
@@ -35,9 +33,10 @@ export const DELETED_USERS_COLLECTION = 'deleted_users';
 const READ_ALL_ABOVE = 1000;
 
 /**
- * The users domain's settings as this domain reads them. The users subgraph writes device tokens
- * and preferences; this side only reads them, and removes a token FCM reported as unregistered
- * or invalid (unless it was registered again since).
+ * A user's delivery settings: device tokens and reminder preferences, and the accounts deleted.
+ * The only code that opens these collections: the subgraph writes them (`registerDevice`,
+ * `updateNotificationPreferences`, `user.deleted`), the workers read them on every push and
+ * remove a token FCM reported as unregistered or invalid (unless it was registered again since).
  */
 export class SettingsRepository {
   readonly devices: Collection<DeviceTokenDocument>;
@@ -48,6 +47,43 @@ export class SettingsRepository {
     this.devices = db.collection<DeviceTokenDocument>(DEVICE_TOKENS_COLLECTION);
     this.preferences = db.collection<PreferencesDocument>(NOTIFICATION_PREFERENCES_COLLECTION);
     this.deletedUsers = db.collection<DeletedUserDocument>(DELETED_USERS_COLLECTION);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.devices.createIndex({ userId: 1 }, { name: 'userId' });
+  }
+
+  /** Registers a token for a user; a token registered by someone else moves to this user. */
+  async registerDevice(userId: string, token: string, platform: string, now = new Date()): Promise<void> {
+    await this.devices.updateOne(byId(token), { $set: { userId, platform, updatedAt: now }, $setOnInsert: { createdAt: now } }, { upsert: true });
+  }
+
+  /** Removes a token only if it belongs to the user; whether one was removed. */
+  async unregisterDevice(userId: string, token: string): Promise<boolean> {
+    const { deletedCount } = await this.devices.deleteOne({ _id: { $eq: token }, userId: { $eq: userId } });
+    return deletedCount === 1;
+  }
+
+  /** The stored preferences of these users (users who never saved any have none). */
+  findPreferencesByUserIds(userIds: readonly string[]): Promise<PreferencesDocument[]> {
+    return this.preferences.find({ _id: { $in: [...userIds] } }).toArray();
+  }
+
+  /** Stores a user's whole preferences. */
+  async savePreferences(userId: string, preferences: ReminderPreferences, now = new Date()): Promise<void> {
+    const { ticketOpen, concertStart, ticketOpenLeadMinutes, concertStartLeadMinutes } = preferences;
+    await this.preferences.updateOne(byId(userId), { $set: { ticketOpen, concertStart, ticketOpenLeadMinutes, concertStartLeadMinutes, updatedAt: now } }, { upsert: true });
+  }
+
+  /**
+   * Forgets a deleted account's devices and preferences, after leaving the marker scheduling and
+   * sending check (its likes stay in the concerts domain, and without preferences the defaults
+   * would apply again). Idempotent.
+   */
+  async deleteByUser(userId: string, now = new Date()): Promise<void> {
+    await this.markDeleted(userId, now);
+    await this.devices.deleteMany({ userId: { $eq: userId } });
+    await this.preferences.deleteOne(byId(userId));
   }
 
   /** Each user's devices (every given user has an entry, possibly empty). */

@@ -3,12 +3,10 @@ import { publishUserEvents, userEvent, type UserEventPayloads, type UserEventTyp
 
 /**
  * Appends users domain events (`schema/src/user-events.ts`) to `<REDIS_PREFIX>events:users`,
- * after the write they report. The notifications domain reschedules reminders on them.
+ * after the write they report. The notifications and chat domains react to `user.deleted`.
  *
- * No outbox: when Redis refuses, the event is logged and dropped. What it would have triggered
- * is caught up anyway: the notifications reconciliation recomputes reminders from the stored
- * preferences, and a deleted account leaves a `deleted_users` marker in the notifications
- * database (SettingsRepository.deleteByUser) that scheduling and sending check.
+ * No outbox: when Redis refuses, the event is logged and dropped, and the other domains do not
+ * learn of the deletion (docs/users.md, "Deleting an account").
  */
 export class UserEvents {
   constructor(

@@ -2,8 +2,7 @@ import type { UpdateFilter } from 'mongodb';
 import { BadUserInputError, ConflictError, NotFoundError, UserEventType, cleanHttpUrl, parseId, type Identity, type SessionChange } from '@stagelives/schema';
 import type { AuthService } from '../auth/auth.service.js';
 import { checkNewPassword, hashPassword, verifyPassword } from '../auth/password.js';
-import type { SettingsRepository } from '../settings/settings.repository.js';
-import type { UserEvents } from '../settings/user-events.js';
+import type { UserEvents } from './user-events.js';
 import { cleanNickname, nicknameKey } from './nickname.js';
 import { DuplicateKeyError, type UserRepository } from './user.repository.js';
 import type { UpdateProfileInput } from './user.input.js';
@@ -30,7 +29,6 @@ export class UserService {
   constructor(
     private readonly users: UserRepository,
     private readonly auth: AuthService,
-    private readonly settings: SettingsRepository,
     /** Announces the deletion (the notifications domain drops the account's reminders and history). */
     private readonly events?: UserEvents,
   ) {}
@@ -69,8 +67,9 @@ export class UserService {
   }
 
   /**
-   * Deletes the account: sessions, devices, preferences and personal data go; the document
-   * stays as a tombstone so articles and messages show a "deleted user" author.
+   * Deletes the account: sessions and personal data go; the document stays as a tombstone so
+   * articles and messages show a "deleted user" author. `user.deleted` tells the other domains
+   * (notifications forgets devices and preferences, chat memberships).
    */
   async deleteAccount(viewer: Identity, password: string | null | undefined): Promise<AccountDeleted> {
     const user = await this.current(viewer);
@@ -81,7 +80,6 @@ export class UserService {
       }
     }
     const sessionChange = await this.auth.endAllSessions(viewer.userId);
-    await this.settings.deleteByUser(viewer.userId);
     await this.users.tombstone(user._id);
     await this.events?.emit(UserEventType.Deleted, { userId: viewer.userId });
     return { sessionChange };
