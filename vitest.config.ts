@@ -24,6 +24,7 @@ const UNIT_TESTS = [
   'router/tests/cost.test.ts',
   'router/tests/event-operation.test.ts',
   'router/tests/operation-limits.test.ts',
+  'router/tests/protocol-server.test.ts',
   'router/tests/response-cache-tags.test.ts',
   'router/tests/rest-variables.test.ts',
   'router/tests/subgraph-policy.test.ts',
