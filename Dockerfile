@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # check=error=true;experimental=all
 #
-# One image for every process of stagelives; the command picks the process (README, Production):
+# One image for every process of stagelives; the command picks the process (docs/production.md):
 #   router (default)  node --conditions=stagelives-dist router/dist/index.js
 #   a subgraph        node --conditions=stagelives-dist subgraphs/<name>/dist/index.js   (users, concerts, setlists, articles, chat, notifications)
 #   workers           node --conditions=stagelives-dist workers/dist/index.js

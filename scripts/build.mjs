@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run build`: the production build, JavaScript run by plain `node` (see README, Production).
+// `npm run build`: the production build, JavaScript run by plain `node` (see docs/production.md).
 //  1. tsc over every package a process runs (tsconfig.build.json: the type check's settings,
 //     decorator metadata included), one program, emitted to .build/out (incremental);
 //  2. each package's output copied to its dist/ (platform, schema, subgraphs/*, router, workers);

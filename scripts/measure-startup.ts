@@ -1,6 +1,6 @@
 /**
  * `npm run measure:startup`: start-up time and memory of every process, development (tsx over
- * src/) against production (plain node over the build), for the README's table. Needs
+ * src/) against production (plain node over the build), for the table in docs/production.md. Needs
  * `npm run build` first. Starts FerretDB and redis-server (unless MONGODB_URI / REDIS_URL) and the
  * local FCM server like the tests, then starts each process alone, RUNS times per mode (default 3,
  * one at a time), and reports medians:

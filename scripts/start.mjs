@@ -3,7 +3,7 @@
 // plain `node` — no tsx, no dev orchestrator, no data services. Each process runs exactly as its
 // image does (`node --conditions=stagelives-dist <package>/dist/index.js`, NODE_ENV=production)
 // with this process's environment, which must hold the configuration (MONGODB_URI, REDIS_URL,
-// IDENTITY_SECRET, …; see README, Production): nothing is defaulted here.
+// IDENTITY_SECRET, …; see docs/production.md): nothing is defaulted here.
 //   - the subgraphs on loopback, each on a free port it reports back (SUBGRAPH_PORT=0);
 //   - the router on PORT (default 4000), with SUBGRAPH_URLS naming those ports;
 //   - the workers (their health/metrics port: WORKERS_PORT, default a free one).

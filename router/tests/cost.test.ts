@@ -52,7 +52,7 @@ describe('operation cost', () => {
       costs.push([`${op.name} (sample)`, check(op.source, op.variables)], [`${op.name} (largest pages)`, check(op.source, largest)]);
     }
     expect(costs.length).toBeGreaterThan(40);
-    // A costlier contract operation needs a new MAX_COST (config.ts, README): this records the margin.
+    // A costlier contract operation needs a new MAX_COST (config.ts, docs/security.md): this records the margin.
     expect(Math.max(...costs.map(([, c]) => c))).toBeLessThanOrEqual(config.MAX_COST / 2);
   });
 

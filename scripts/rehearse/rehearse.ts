@@ -55,7 +55,7 @@ const CHAOS = [
 /**
  * A hung replica: one replica of a subgraph stopped (SIGSTOP) for HANG.seconds, then resumed
  * (SIGCONT). It still accepts connections (the kernel does), so the proxy keeps sending it
- * requests: the routers' per-subgraph timeout is what bounds them (README "Subgraph failures").
+ * requests: the routers' per-subgraph timeout is what bounds them (docs/operations.md, Subgraph failures).
  */
 const HANG = { at: 0.55, subgraph: 'concerts', replica: 1, seconds: Number(process.env.REHEARSE_HANG_SECONDS ?? 20) } as const;
 

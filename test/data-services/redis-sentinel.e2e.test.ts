@@ -78,7 +78,7 @@ describe('Redis Sentinel through platform’s factory (a real master, replica an
     subscriber.on('message', (_channel: string, message: string) => received.push(message));
     await subscriber.subscribe(`${prefix}chat:room:r1`);
     // Wait until the replica has the session (replication is asynchronous: a failover loses what
-    // the master had not sent yet; see README, Scaling).
+    // the master had not sent yet; see docs/production.md, Scaling).
     const replica = new PlainRedis(group.ports.replica!, '127.0.0.1');
     await until(async () => (await replica.exists(`${prefix}sess:${before.session.id}`)) === 1, 5_000, 'the session on the replica');
     replica.disconnect();

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../support/harness.js';
 
 /**
- * The SHOULD/MAY audits the router fails on purpose, by id, with the reason (README, "GraphQL
- * over HTTP"). Anything else that fails, or any of these that starts passing, fails the test.
+ * The SHOULD/MAY audits the router fails on purpose, by id, with the reason (docs/operations.md,
+ * "GraphQL over HTTP"). Anything else that fails, or any of these that starts passing, fails the test.
  */
 const DELIBERATE: Record<string, string> = {
   '5A70': 'CSRF prevention: a GET without a preflight-forcing header (content-type other than a simple one, x-apollo-operation-name or apollo-require-preflight) executes nothing (400).',
@@ -33,7 +33,7 @@ describe('GraphQL over HTTP: graphql-http serverAudits against the real router',
     expect(must.filter((r) => r.status !== 'ok').map((r) => `${r.id} ${r.name}: ${'reason' in r ? r.reason : ''}`)).toEqual([]);
   });
 
-  it('should fail only the SHOULD/MAY audits the README lists as deliberate', () => {
+  it('should fail only the SHOULD/MAY audits docs/operations.md lists as deliberate', () => {
     const failing = results.filter((r) => r.status !== 'ok');
     // A MUST never appears here: every failing one is a SHOULD or MAY.
     expect(failing.every((r) => /^(SHOULD|MAY) /.test(r.name))).toBe(true);

@@ -1,7 +1,7 @@
 /**
  * deploy/: every overlay renders with kustomize and validates with kubeconform -strict against
  * the Kubernetes schemas (derived offline, scripts/deploy-tools.mjs), the Dockerfile passes
- * BuildKit's checks, and the rendered manifests keep the properties the README promises.
+ * BuildKit's checks, and the rendered manifests keep the properties docs/production.md promises.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -23,7 +23,7 @@ const DEFAULTS: RedisOptions = {
  * command methods, which is all our code calls. What differs is handled here: `duplicate()`
  * (use `duplicateRedis`), options (a Cluster takes per-node options under `redisOptions`) and
  * SCAN (per master node: `scanNodes`). Multi-key commands, transactions, pipelines and scripts
- * must keep their keys in one slot on a Cluster (README, Scaling, lists where we do).
+ * must keep their keys in one slot on a Cluster (docs/production.md, Scaling, lists where we do).
  */
 export function createRedis(url: string, options: RedisOptions = {}): Redis {
   return clientFor(parseRedisUrl(url), { ...DEFAULTS, ...options });

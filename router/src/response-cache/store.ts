@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
  *
  * The `{rc}` hash tag puts every key of the cache in one Redis Cluster slot, as its scripts need
  * (STORE and PURGE touch an entry, its tags' sets and stamps together); one server ignores it.
- * On a Cluster the cache therefore lives on one shard (README, Scaling).
+ * On a Cluster the cache therefore lives on one shard (docs/production.md, Scaling).
  *
  * A read that started before a purge of one of its tags must not store what it read (it may hold
  * the data from before the write): storing is one script that refuses when any tag's purge time is
