@@ -19,10 +19,6 @@ const ALLOWED: Record<string, string> = {
   // TODO(issue 22): the read-only likes and dates the reminder worker reads
   // (@stagelives/concerts/reminder-source); give it to the concert and like repositories.
   'subgraphs/concerts/src/reminder-source.ts': 'read-only source for workers/',
-  // TODO(issue 22): the status job opens the concerts domain's collections itself (its bulk status
-  // transitions and the like recount); move those writes behind a concerts repository exported
-  // through @stagelives/concerts/status.
-  'workers/src/concert-status/concert-status.processor.ts': "writes the concerts domain's collections",
 };
 
 function sourceFiles(dir: string): string[] {

@@ -3,7 +3,7 @@ import type { Job } from 'bullmq';
 import type { Db } from 'mongodb';
 import type { Logger, Redis } from '@stagelives/platform';
 import { ConcertEventType, concertEvent, type ConcertEvent } from '@stagelives/schema';
-import { CONCERTS_COLLECTION, LIKES_COLLECTION, appendOrKeep, dueTransitions, flushOutbox, recountLikes, type RecountResult, type StatusFields } from '@stagelives/concerts/status';
+import { ConcertStatusRepository, appendOrKeep, dueTransitions, flushOutbox, type RecountResult } from '@stagelives/concerts/status';
 import { ConcertStatusJob } from './concert-status.queue.js';
 import type { StatusSyncResult } from './concert-status.result.js';
 
@@ -14,13 +14,6 @@ export interface StatusSyncDeps {
   redisPrefix: string;
 }
 
-interface StatusRunFields extends StatusFields {
-  statusRun?: string;
-  statusChangedAt?: Date;
-  /** Set by the concerts domain on every admin write; never by this job. */
-  updatedAt?: Date;
-}
-
 /**
  * The job handler of the `concert-status` queue: one status sync, or one like-count repair, per
  * job, logged when it changed something. An unknown job name fails the job.
@@ -28,7 +21,7 @@ interface StatusRunFields extends StatusFields {
 export function concertStatusProcessor({ logger, ...deps }: StatusSyncDeps & { logger: Logger }) {
   return async (job: Pick<Job, 'name'>): Promise<StatusSyncResult | RecountResult> => {
     if (job.name === ConcertStatusJob.RecountLikes) {
-      const recount = await recountLikes(deps.db.collection(CONCERTS_COLLECTION), deps.db.collection(LIKES_COLLECTION));
+      const recount = await new ConcertStatusRepository(deps.db).recountLikes();
       if (recount.fixed > 0) logger.warn(recount, 'concert like counts repaired from the like documents');
       return recount;
     }
@@ -97,14 +90,12 @@ const announcementKey = (redisPrefix: string, concertId: string, from: string, t
  * the stream, or to the outbox when Redis refuses (a refused claim counts as won: at least once).
  */
 export async function applyStatusTransitions({ db, redis, redisPrefix, now }: StatusSyncDeps & { now: Date }): Promise<StatusSyncResult> {
-  const concerts = db.collection<StatusRunFields>(CONCERTS_COLLECTION);
+  const concerts = new ConcertStatusRepository(db);
   const result: StatusSyncResult = { skipped: false, changed: 0, transitions: {}, republished: 0 };
   const events: ConcertEvent[] = [];
   for (const { from, to, where } of dueTransitions(now)) {
-    const run = randomUUID();
-    const { modifiedCount } = await concerts.updateMany(where, { $set: { status: to, statusRun: run, statusChangedAt: now } });
-    if (modifiedCount === 0) continue;
-    const changed = await concerts.find({ statusRun: { $eq: run } }, { projection: { _id: 1, updatedAt: 1 } }).toArray();
+    const changed = await concerts.transition(where, to, randomUUID(), now);
+    if (changed.length === 0) continue;
     const claimed = await claimAnnouncements(
       redis,
       changed.map((doc) => announcementKey(redisPrefix, String(doc._id), from, to, doc.updatedAt)),
