@@ -100,8 +100,10 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, se
 
   function accept(ws: WebSocket, req: IncomingMessage, ip: string, socket: Duplex) {
     sockets.add(ws);
+    ws.on('error', () => undefined);
     const log = logger.child({ ws: ip });
     if (ws.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
+      ws.on('close', () => sockets.delete(ws));
       ws.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
       return;
     }
@@ -154,7 +156,6 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, se
       clearInterval(heartbeat);
       connection.closed();
     });
-    ws.on('error', () => undefined);
   }
 
   return {
