@@ -10,8 +10,9 @@ import { UserReference, userReferenceResolver } from './user/user.reference.js';
 
 /**
  * The notifications subgraph schema. It has no query of its own: its fields hang off `User`
- * (reached through the users subgraph's `me`); its mutations are the viewer's notification settings, so User and Concert are listed as orphaned types
- * (type-graphql keeps only what a root field reaches).
+ * (reached through the users subgraph's `me`), so User and Concert are listed as orphaned types
+ * (type-graphql keeps only what a root field reaches). Its mutations: marking notifications read
+ * and the viewer's delivery settings.
  */
 export function buildSchema() {
   return buildFederatedSchema(

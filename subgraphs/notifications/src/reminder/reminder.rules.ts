@@ -46,9 +46,8 @@ export interface ReminderPreferences {
 }
 
 /**
- * What a user who never saved preferences gets. The users subgraph owns preferences and their
- * defaults (`subgraphs/users/src/settings/settings.type.ts`); a subgraph cannot import another,
- * so they are repeated here, and `test/notifications` checks both agree.
+ * What a user who never saved preferences gets: what `User.notificationPreferences` shows and
+ * what scheduling applies (the one copy).
  */
 export const DEFAULT_REMINDER_PREFERENCES: Readonly<ReminderPreferences> = Object.freeze({
   ticketOpen: true,
