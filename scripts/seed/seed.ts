@@ -51,7 +51,6 @@ function client(url: string, log: (line: string) => void) {
   };
 }
 
-type Gql = ReturnType<typeof client>;
 interface Page<N> { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Array<{ node: N }> }
 
 /** Every node of a connection, 100 at a time. */

@@ -54,7 +54,7 @@ const histogram = new Uint32Array(FINE_BINS + COARSE_BINS + 1);
 let maxUs = 0;
 
 function record(us: number) {
-  const v = us < 0 ? 0 : us;
+  const v = Math.max(us , 0);
   if (v > maxUs) maxUs = v;
   const bin = v < 1_000_000 ? Math.floor(v / 100) : Math.min(FINE_BINS + Math.floor((v - 1_000_000) / 10_000), FINE_BINS + COARSE_BINS);
   histogram[bin] = histogram[bin]! + 1;

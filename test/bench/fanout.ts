@@ -39,11 +39,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ObjectId } from 'mongodb';
-import { ROOT } from '@stagelives/devkit';
 import { SessionStore, loadBaseConfig } from '@stagelives/platform';
 import { ok, signUp, type Stack } from '../support/stack.js';
 import { cpuSeconds, forkEntry, forkService, rssMb, waitListening, type Child } from './children.js';
-import { BODY_MARKER, type LoadRequest, type LoadResult, type LoadStatus } from './fanout-load.js';
+import { BODY_MARKER, type LoadResult, type LoadStatus } from './fanout-load.js';
 
 /** The targets, per router process on this 2-core machine. */
 export const FANOUT_TARGETS = {

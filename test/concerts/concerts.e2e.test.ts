@@ -237,7 +237,7 @@ describe('concerts: likes', () => {
     // Another user sees the count, not the like.
     const { concert } = await ok(stack, 'query($id: ID!) { concert(id: $id) { likeCount viewerHasLiked } }', { id: a.id }, { token: fan.token });
     expect(concert).toEqual({ likeCount: 1, viewerHasLiked: false });
-    expect(codeOf(await gql(stack, '{ user(id: "' + me.user.id + '") { likedConcerts { totalCount } } }', {}, { token: fan.token }))).toBe('FORBIDDEN');
+    expect(codeOf(await gql(stack, `{ user(id: "${me.user.id}") { likedConcerts { totalCount } } }`, {}, { token: fan.token }))).toBe('FORBIDDEN');
     // Cursors are (like time, like id): a bare like-id cursor of the former format is refused, not misread.
     const idOnly = Buffer.from(JSON.stringify(['0123456789abcdef01234567'])).toString('base64url');
     expect(codeOf(await gql(stack, op('MyLikedConcerts'), { first: 5, after: idOnly }, { token: me.token }))).toBe('BAD_USER_INPUT');

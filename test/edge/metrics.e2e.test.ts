@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, signUp, startStack, type Stack } from '../support/harness.js';
 import { MESSAGE_ADDED, SEND, collect, wsClient } from '../support/live.js';
 import { createRoom } from '../chat/fixtures.js';
-import { hasSeries, scrape, valueOf } from './prom.js';
+import { hasSeries, scrape, sampleValue } from './prom.js';
 
 const METRICS_TOKEN = 'edge-metrics-token-0123456789';
 
@@ -26,7 +26,7 @@ describe('metrics: Prometheus /metrics on the router and the subgraphs, after re
       expect(hasSeries(before, name), name).toBe(true);
     }
     const ok = { operation: 'EdgeMetricsProbe', outcome: 'ok' };
-    expect(valueOf(before, 'stagelives_router_requests_total', ok)).toBe(0);
+    expect(sampleValue(before, 'stagelives_router_requests_total', ok)).toBe(0);
 
     // Three different pages: the response cache would answer a repeated one without a subgraph fetch.
     for (let i = 0; i < 3; i += 1) {
@@ -37,12 +37,12 @@ describe('metrics: Prometheus /metrics on the router and the subgraphs, after re
     expect(invalid.status).toBe(400);
 
     const after = await scrape(metricsUrl);
-    expect(valueOf(after, 'stagelives_router_requests_total', ok)).toBe(3);
-    expect(valueOf(after, 'stagelives_router_requests_total', { operation: 'EdgeMetricsBroken', outcome: 'GRAPHQL_VALIDATION_FAILED' })).toBe(1);
-    expect(valueOf(after, 'stagelives_router_request_duration_seconds_count', { operation: 'EdgeMetricsProbe' })).toBe(3);
-    expect(valueOf(after, 'stagelives_router_request_duration_seconds_sum', { operation: 'EdgeMetricsProbe' })).toBeGreaterThan(0);
-    const fetchesBefore = valueOf(before, 'stagelives_router_subgraph_fetch_duration_seconds_count', { subgraph: 'concerts', outcome: 'ok' });
-    expect(valueOf(after, 'stagelives_router_subgraph_fetch_duration_seconds_count', { subgraph: 'concerts', outcome: 'ok' })).toBeGreaterThanOrEqual(fetchesBefore + 3);
+    expect(sampleValue(after, 'stagelives_router_requests_total', ok)).toBe(3);
+    expect(sampleValue(after, 'stagelives_router_requests_total', { operation: 'EdgeMetricsBroken', outcome: 'GRAPHQL_VALIDATION_FAILED' })).toBe(1);
+    expect(sampleValue(after, 'stagelives_router_request_duration_seconds_count', { operation: 'EdgeMetricsProbe' })).toBe(3);
+    expect(sampleValue(after, 'stagelives_router_request_duration_seconds_sum', { operation: 'EdgeMetricsProbe' })).toBeGreaterThan(0);
+    const fetchesBefore = sampleValue(before, 'stagelives_router_subgraph_fetch_duration_seconds_count', { subgraph: 'concerts', outcome: 'ok' });
+    expect(sampleValue(after, 'stagelives_router_subgraph_fetch_duration_seconds_count', { subgraph: 'concerts', outcome: 'ok' })).toBeGreaterThanOrEqual(fetchesBefore + 3);
     // No label carries a query text or anything but bounded names.
     for (const s of after.filter((x) => x.name.startsWith('stagelives_router_requests_total'))) expect(s.labels.operation).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
   });
@@ -52,17 +52,17 @@ describe('metrics: Prometheus /metrics on the router and the subgraphs, after re
     const concertsMetrics = stack.subgraphUrls.concerts!.replace(/\/graphql$/, '/metrics');
     const samples = await scrape(concertsMetrics);
     // The router names its subgraph operation EdgeSubgraphProbe__concerts__0: the label keeps the client's name.
-    expect(valueOf(samples, 'stagelives_subgraph_requests_total', { subgraph: 'concerts', operation: 'EdgeSubgraphProbe', outcome: 'ok' })).toBe(1);
-    expect(valueOf(samples, 'stagelives_subgraph_request_duration_seconds_count', { subgraph: 'concerts', operation: 'EdgeSubgraphProbe' })).toBe(1);
+    expect(sampleValue(samples, 'stagelives_subgraph_requests_total', { subgraph: 'concerts', operation: 'EdgeSubgraphProbe', outcome: 'ok' })).toBe(1);
+    expect(sampleValue(samples, 'stagelives_subgraph_request_duration_seconds_count', { subgraph: 'concerts', operation: 'EdgeSubgraphProbe' })).toBe(1);
     expect(hasSeries(samples, 'stagelives_subgraph_errors_total')).toBe(true);
     // An error a subgraph answers is counted by code.
     const denied = await gql(stack, 'mutation EdgeDenied { createConcert(input: {title: "x", artist: "y", venue: "z", startsAt: "2032-01-01T00:00:00Z"}) { id } }');
     expect(denied.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     const later = await scrape(concertsMetrics);
-    expect(valueOf(later, 'stagelives_subgraph_errors_total', { subgraph: 'concerts', operation: 'EdgeDenied', code: 'UNAUTHENTICATED' })).toBe(1);
+    expect(sampleValue(later, 'stagelives_subgraph_errors_total', { subgraph: 'concerts', operation: 'EdgeDenied', code: 'UNAUTHENTICATED' })).toBe(1);
     const users = await scrape(stack.subgraphUrls.users!.replace(/\/graphql$/, '/metrics'));
-    expect(valueOf(users, 'stagelives_subgraph_requests_total', { subgraph: 'users' })).toBeGreaterThanOrEqual(0);
-    expect(valueOf(users, 'stagelives_subgraph_requests_total', { subgraph: 'concerts' })).toBe(0);
+    expect(sampleValue(users, 'stagelives_subgraph_requests_total', { subgraph: 'users' })).toBeGreaterThanOrEqual(0);
+    expect(sampleValue(users, 'stagelives_subgraph_requests_total', { subgraph: 'concerts' })).toBe(0);
   });
 
   it('should count rate-limited operations by bucket', async () => {
@@ -73,8 +73,8 @@ describe('metrics: Prometheus /metrics on the router and the subgraphs, after re
       const refused = statuses.filter((s) => s === 429).length;
       expect(refused).toBeGreaterThanOrEqual(2);
       const samples = await scrape(limited.url.replace(/\/graphql$/, '/metrics'));
-      expect(valueOf(samples, 'stagelives_router_rate_limited_total', { bucket: 'publicRead' })).toBe(refused);
-      expect(valueOf(samples, 'stagelives_router_requests_total', { operation: 'EdgeLimited', outcome: 'RATE_LIMITED' })).toBe(refused);
+      expect(sampleValue(samples, 'stagelives_router_rate_limited_total', { bucket: 'publicRead' })).toBe(refused);
+      expect(sampleValue(samples, 'stagelives_router_requests_total', { operation: 'EdgeLimited', outcome: 'RATE_LIMITED' })).toBe(refused);
     } finally {
       await limited.close();
     }
@@ -84,36 +84,36 @@ describe('metrics: Prometheus /metrics on the router and the subgraphs, after re
     const user = await signUp(stack);
     const room = await createRoom(stack, user.token);
     const before = await scrape(metricsUrl);
-    expect(valueOf(before, 'stagelives_router_websocket_connections')).toBe(0);
+    expect(sampleValue(before, 'stagelives_router_websocket_connections')).toBe(0);
     const client = wsClient(stack.wsUrl, user.token);
     const feed = collect(client, MESSAGE_ADDED, { roomId: room.id });
     try {
       // The subscription is live once the hub has it: poll the gauge.
       let samples = before;
-      for (let i = 0; i < 100 && valueOf(samples, 'stagelives_router_subscriptions_active') < 1; i += 1) {
+      for (let i = 0; i < 100 && sampleValue(samples, 'stagelives_router_subscriptions_active') < 1; i += 1) {
         await new Promise((r) => setTimeout(r, 50));
         samples = await scrape(metricsUrl);
       }
-      expect(valueOf(samples, 'stagelives_router_websocket_connections')).toBe(1);
-      expect(valueOf(samples, 'stagelives_router_subscriptions_active')).toBe(1);
-      const delivered = valueOf(samples, 'stagelives_router_subscription_deliveries_total');
+      expect(sampleValue(samples, 'stagelives_router_websocket_connections')).toBe(1);
+      expect(sampleValue(samples, 'stagelives_router_subscriptions_active')).toBe(1);
+      const delivered = sampleValue(samples, 'stagelives_router_subscription_deliveries_total');
 
       const sent = await gql(stack, SEND, { roomId: room.id, body: 'metrics hello' }, { token: user.token });
       expect(sent.errors).toBeUndefined();
       await feed.waitFor(1);
       const after = await scrape(metricsUrl);
-      expect(valueOf(after, 'stagelives_router_subscription_deliveries_total')).toBe(delivered + 1);
+      expect(sampleValue(after, 'stagelives_router_subscription_deliveries_total')).toBe(delivered + 1);
     } finally {
       feed.stop();
       await client.dispose();
     }
     let samples = await scrape(metricsUrl);
-    for (let i = 0; i < 100 && valueOf(samples, 'stagelives_router_websocket_connections') > 0; i += 1) {
+    for (let i = 0; i < 100 && sampleValue(samples, 'stagelives_router_websocket_connections') > 0; i += 1) {
       await new Promise((r) => setTimeout(r, 50));
       samples = await scrape(metricsUrl);
     }
-    expect(valueOf(samples, 'stagelives_router_websocket_connections')).toBe(0);
-    expect(valueOf(samples, 'stagelives_router_subscriptions_active')).toBe(0);
+    expect(sampleValue(samples, 'stagelives_router_websocket_connections')).toBe(0);
+    expect(sampleValue(samples, 'stagelives_router_subscriptions_active')).toBe(0);
   });
 
   it('should count WebSocket upgrades refused by the connection limit as rate-limited', async () => {
@@ -133,7 +133,7 @@ describe('metrics: Prometheus /metrics on the router and the subgraphs, after re
       }
       const samples = await scrape(limited.url.replace(/\/graphql$/, '/metrics'));
       expect(statuses.filter((s) => s !== 101).length).toBeGreaterThanOrEqual(1);
-      expect(valueOf(samples, 'stagelives_router_rate_limited_total', { bucket: 'ws-connect' })).toBeGreaterThanOrEqual(1);
+      expect(sampleValue(samples, 'stagelives_router_rate_limited_total', { bucket: 'ws-connect' })).toBeGreaterThanOrEqual(1);
     } finally {
       await limited.close();
     }

@@ -25,7 +25,7 @@ export function parseMetrics(text: string): Samples {
 }
 
 /** Sum of the samples named `name` whose labels include `labels` (0 when none). */
-export function valueOf(samples: readonly Sample[], name: string, labels: Record<string, string> = {}): number {
+export function sampleValue(samples: readonly Sample[], name: string, labels: Record<string, string> = {}): number {
   return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
 }
 

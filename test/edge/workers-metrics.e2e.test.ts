@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ROOT, killOnExit, openScratch, pipeLines, startLocalFcmServer, type LocalFcmServer, type Scratch } from '@stagelives/devkit';
 import { NotificationsJob, bullConnection, bullPrefix, createMaintenanceQueue, localFcmEnv } from '@stagelives/workers/notifications';
-import { scrape, valueOf, type Samples } from './prom.js';
+import { scrape, sampleValue, type Samples } from './prom.js';
 
 /** The real workers process (workers/src/index.ts) on a scratch database and Redis prefix, with its metrics port on a free port. */
 describe('workers: metrics and health on their own port, and graceful shutdown', () => {
@@ -65,17 +65,17 @@ describe('workers: metrics and health on their own port, and graceful shutdown',
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
     const queue = 'notifications-maintenance';
     // The reconciliation queued at start-up runs and is timed.
-    const first = await until((s) => valueOf(s, 'stagelives_worker_job_duration_seconds_count', { queue, outcome: 'completed' }) >= 1);
-    expect(valueOf(first, 'stagelives_worker_job_duration_seconds_count', { queue, outcome: 'completed' })).toBeGreaterThanOrEqual(1);
+    const first = await until((s) => sampleValue(s, 'stagelives_worker_job_duration_seconds_count', { queue, outcome: 'completed' }) >= 1);
+    expect(sampleValue(first, 'stagelives_worker_job_duration_seconds_count', { queue, outcome: 'completed' })).toBeGreaterThanOrEqual(1);
     for (const q of ['concert-status', 'maintenance', 'notifications-send', queue]) {
       for (const state of ['waiting', 'delayed', 'active', 'failed']) {
         expect(first.some((s) => s.name === 'stagelives_worker_queue_jobs' && s.labels.queue === q && s.labels.state === state), `${q} ${state}`).toBe(true);
       }
     }
     // Schedules wait as delayed jobs.
-    expect(valueOf(first, 'stagelives_worker_queue_jobs', { queue: 'concert-status', state: 'delayed' })).toBeGreaterThanOrEqual(1);
-    const delayedBefore = valueOf(first, 'stagelives_worker_queue_jobs', { queue, state: 'delayed' });
-    expect(valueOf(first, 'stagelives_worker_job_failures_total', { queue })).toBe(0);
+    expect(sampleValue(first, 'stagelives_worker_queue_jobs', { queue: 'concert-status', state: 'delayed' })).toBeGreaterThanOrEqual(1);
+    const delayedBefore = sampleValue(first, 'stagelives_worker_queue_jobs', { queue, state: 'delayed' });
+    expect(sampleValue(first, 'stagelives_worker_job_failures_total', { queue })).toBe(0);
 
     const connection = bullConnection(inject('redisUrl'));
     const maintenance = createMaintenanceQueue(connection, bullPrefix(scratch.redisPrefix));
@@ -83,11 +83,11 @@ describe('workers: metrics and health on their own port, and graceful shutdown',
       // A job for later: the delayed depth moves. A job no processor knows: it fails, once.
       await maintenance.add(NotificationsJob.Reconcile, {}, { delay: 3_600_000, jobId: 'edge-later' });
       await maintenance.add('edge-unknown' as typeof NotificationsJob.Reconcile, {}, { attempts: 1, jobId: 'edge-unknown' });
-      const later = await until((s) => valueOf(s, 'stagelives_worker_job_failures_total', { queue }) >= 1 && valueOf(s, 'stagelives_worker_queue_jobs', { queue, state: 'failed' }) >= 1);
-      expect(valueOf(later, 'stagelives_worker_queue_jobs', { queue, state: 'delayed' })).toBe(delayedBefore + 1);
-      expect(valueOf(later, 'stagelives_worker_job_failures_total', { queue })).toBe(1);
-      expect(valueOf(later, 'stagelives_worker_queue_jobs', { queue, state: 'failed' })).toBe(1);
-      expect(valueOf(later, 'stagelives_worker_job_duration_seconds_count', { queue, outcome: 'failed' })).toBe(1);
+      const later = await until((s) => sampleValue(s, 'stagelives_worker_job_failures_total', { queue }) >= 1 && sampleValue(s, 'stagelives_worker_queue_jobs', { queue, state: 'failed' }) >= 1);
+      expect(sampleValue(later, 'stagelives_worker_queue_jobs', { queue, state: 'delayed' })).toBe(delayedBefore + 1);
+      expect(sampleValue(later, 'stagelives_worker_job_failures_total', { queue })).toBe(1);
+      expect(sampleValue(later, 'stagelives_worker_queue_jobs', { queue, state: 'failed' })).toBe(1);
+      expect(sampleValue(later, 'stagelives_worker_job_duration_seconds_count', { queue, outcome: 'failed' })).toBe(1);
       // The push counters are declared from the start (pushes are counted per token by the transport).
       expect(later.declared.has('stagelives_worker_pushes_total')).toBe(true);
     } finally {

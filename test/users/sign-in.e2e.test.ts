@@ -1,6 +1,6 @@
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_EMAIL, codeOf, gql, ok, signUp, startStack, type Stack } from '../support/harness.js';
+import { ADMIN_EMAIL, gql, ok, signUp, startStack, type Stack } from '../support/harness.js';
 import { startOidcServer } from '../support/oidc-server.js';
 
 // What a sign-in does to the rest of its response, and sign-ins that meet a taken nickname.

@@ -55,7 +55,7 @@ export class WorkerMetrics {
   countPushes(push: PushTransport): PushTransport {
     return {
       send: async (message) => {
-        let results;
+        let results: Awaited<ReturnType<PushTransport['send']>>;
         try {
           results = await push.send(message);
         } catch (error) {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { NotificationKind, planReminders, preferencesOf, reminderIdOf, reminderJobId } from '@stagelives/notifications/store';
 import type { NotificationWorkers } from '../src/notifications/notifications.js';
@@ -14,7 +14,6 @@ import {
   remindersOf,
   removeLike,
   seedConcert,
-  seedDevice,
   seedLike,
   seedPreferences,
   statusesOf,

@@ -56,7 +56,7 @@ export function operationCost({ schema, document, operation, variables, directiv
   const base = operation.operation === 'mutation' ? MUTATION_COST : 0;
   return base + selectionCost(root, operation.selectionSet, undefined, new Set());
 
-  function valueOf(node: ValueNode): unknown {
+  function argumentValue(node: ValueNode): unknown {
     return node.kind === Kind.VARIABLE ? values[node.name.value] : valueFromASTUntyped(node, values);
   }
 
@@ -64,7 +64,7 @@ export function operationCost({ schema, document, operation, variables, directiv
     for (const directive of node.directives ?? []) {
       const condition = directive.arguments?.find((a) => a.name.value === 'if');
       if (!condition) continue;
-      const value = valueOf(condition.value);
+      const value = argumentValue(condition.value);
       if (directive.name.value === 'skip' && value === true) return false;
       if (directive.name.value === 'include' && value === false) return false;
     }
@@ -78,7 +78,7 @@ export function operationCost({ schema, document, operation, variables, directiv
     const sizes: number[] = [];
     for (const name of listSize.slicingArguments ?? []) {
       const arg = field.arguments?.find((a) => a.name.value === name);
-      let value = arg ? valueOf(arg.value) : undefined;
+      let value = arg ? argumentValue(arg.value) : undefined;
       if (value === undefined || value === null) {
         const defaultValue = def.args.find((a) => a.name === name)?.defaultValue;
         value = defaultValue ?? undefined;

@@ -130,7 +130,10 @@ export function idArguments(schema: GraphQLSchema, operation: OperationDefinitio
   if (!root) return byField;
   const collect = (type: GraphQLInputType, value: unknown, out: string[]): void => {
     if (value === null || value === undefined) return;
-    if (isNonNullType(type)) return collect(type.ofType as GraphQLInputType, value, out);
+    if (isNonNullType(type)) {
+      collect(type.ofType as GraphQLInputType, value, out);
+      return;
+    }
     if (isListType(type)) {
       for (const item of Array.isArray(value) ? value : [value]) collect(type.ofType as GraphQLInputType, item, out);
       return;

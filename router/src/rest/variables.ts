@@ -111,7 +111,11 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
 
 /** Keys that only an attack needs: MongoDB operators and prototype names. */
 function refuseOperators(value: unknown, field: string) {
-  if (Array.isArray(value)) value.forEach((v, i) => refuseOperators(v, `${field}[${i}]`));
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => {
+      refuseOperators(v, `${field}[${i}]`);
+    });
+  }
   else if (isPlainObject(value)) {
     for (const [key, v] of Object.entries(value)) {
       const where = field ? `${field}.${key}` : key;
@@ -132,7 +136,11 @@ function checkScalars(value: unknown, type: GraphQLInputType, path: Array<string
   if (value === null || value === undefined) return;
   if (isNonNullType(type)) return checkScalars(value, type.ofType, path, fieldOf);
   if (isListType(type)) {
-    if (Array.isArray(value)) value.forEach((v, i) => checkScalars(v, type.ofType as GraphQLInputType, [...path, i], fieldOf));
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => {
+        checkScalars(v, type.ofType as GraphQLInputType, [...path, i], fieldOf);
+      });
+    }
     return;
   }
   if (isInputObjectType(type)) {

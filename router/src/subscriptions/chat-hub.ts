@@ -138,7 +138,7 @@ export class ChatHub {
     const afterSeq = operation.after ? decodeMessageCursor(operation.after) : null;
     const feed = await this.feedOf(operation.roomId);
     feed.joining += 1;
-    let access;
+    let access: Awaited<ReturnType<InternalExecute>>;
     try {
       access = await this.options.execute(ACCESS_QUERY, { id: operation.roomId }, sub.connection.session);
     } catch (error) {

@@ -9,7 +9,7 @@ import { sessionTokenFrom } from '../sessions.js';
 import type { TrustedOperations } from '../trusted-operations.js';
 import type { ViewerDependentFields } from '../viewer-dependence.js';
 import { SubscriptionRefused, type ChatHub, type ChatSubscriber, type SubscriberConnection } from './chat-hub.js';
-import { EventOperationError, eventOperation } from './event-operation.js';
+import { EventOperationError, eventOperation, type EventOperation } from './event-operation.js';
 
 export interface ProtocolServerOptions {
   config: Pick<RouterConfig, 'NODE_ENV' | 'WS_INIT_TIMEOUT_MS' | 'WS_SESSION_CHECK_SECONDS' | 'WS_MAX_SUBSCRIPTIONS' | 'MAX_TOKENS' | 'MAX_RESPONSE_BYTES'>;
@@ -175,7 +175,7 @@ export function createProtocolServer({ config, sessions, hub, schema, viewerFiel
           return fail(id, [{ message: error.message, extensions }]);
         }
       }
-      let operation;
+      let operation: EventOperation;
       try {
         operation = eventOperation(apiSchema, viewerFields, document, payload.operationName, payload.variables ?? {});
       } catch (error) {

@@ -54,7 +54,7 @@ describe('tags and titles', () => {
   });
 
   it('should count title length in characters after stripping', () => {
-    expect(cleanPlainLine('<b>' + '한'.repeat(200) + '</b>', { field: 'title', max: 200 })).toHaveLength(200);
+    expect(cleanPlainLine(`<b>${'한'.repeat(200)}</b>`, { field: 'title', max: 200 })).toHaveLength(200);
     expect(codeOf(() => cleanPlainLine('한'.repeat(201), { field: 'title', max: 200 }))?.field).toBe('title');
   });
 });

@@ -276,7 +276,7 @@ export async function startLocalFcmServer(options: LocalFcmServerOptions = {}): 
       stats.tokensRefused++;
       send(res, 400, JSON.stringify({ error, error_description: description }));
     };
-    if (form.get('grant_type') !== JWT_BEARER) return refuse('unsupported_grant_type', 'Invalid grant_type: ' + (form.get('grant_type') ?? ''));
+    if (form.get('grant_type') !== JWT_BEARER) return refuse('unsupported_grant_type', `Invalid grant_type: ${form.get('grant_type') ?? ''}`);
     const problem = checkAssertion(form.get('assertion') ?? '', accountPublicKey, serviceAccount.client_email);
     if (problem) return refuse('invalid_grant', problem);
     const accessToken = `ya29.local.${randomBytes(24).toString('base64url')}`;

@@ -28,8 +28,14 @@ export class Batcher<I, O> {
     this.pending = [];
     if (batch.length === 0) return;
     this.run(batch.map((b) => b.item)).then(
-      (results) => batch.forEach((b, i) => b.resolve(results[i]!)),
-      (error: unknown) => batch.forEach((b) => b.reject(error)),
+      (results) => {
+        batch.forEach((b, i) => {
+          b.resolve(results[i]!);
+        });
+      },
+      (error: unknown) => {
+        for (const b of batch) b.reject(error);
+      },
     );
   }
 }

@@ -153,7 +153,7 @@ export class ReminderDispatcher {
     const request = (i: number): FactsRequest => ({ userId: jobs[i]!.data.userId, concertId: jobs[i]!.data.concertId, queuedAt: jobs[i]!.data.queuedAt });
 
     // 2. Re-check. A negative verdict reached on cached facts is checked again on fresh reads.
-    let facts = await cache.facts(held.map(request));
+    const facts = await cache.facts(held.map(request));
     const verdicts = new Map<number, { verdict: Verdict; facts: FactsSnapshot }>();
     const judge = (i: number, snapshot: FactsSnapshot) => {
       const data = jobs[i]!.data;

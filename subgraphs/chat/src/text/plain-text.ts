@@ -9,6 +9,7 @@ export const CHAT_LIMITS = {
 /** CRLF, CR, NEL (U+0085), LINE SEPARATOR (U+2028) and PARAGRAPH SEPARATOR (U+2029): one line break each. */
 const LINE_BREAKS = /\r\n?|[\u0085\u2028\u2029]/g;
 /** C0 controls except LF, DEL, and C1 controls (tabs are turned into spaces before this runs). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose.
 const CONTROLS = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/g;
 /**
  * Invisible format characters that can disguise text: bidirectional embeddings, overrides and

@@ -26,7 +26,7 @@ export class SetlistRepository {
         { $set: { songs, playlists, updatedAt: now }, $setOnInsert: { concertId, createdAt: now } },
         { upsert: true, returnDocument: 'after' },
       );
-    let doc;
+    let doc: Awaited<ReturnType<typeof attempt>>;
     try {
       doc = await attempt();
     } catch (error) {

@@ -1,5 +1,5 @@
 import { byId, ensureIndexes, findByIds, isDuplicateKeyError, duplicateKeyText } from '@stagelives/platform';
-import { type MongoServerError, type Collection, type Db, type ObjectId, type UpdateFilter } from 'mongodb';
+import type { MongoServerError, Collection, Db, ObjectId, UpdateFilter } from 'mongodb';
 import type { Role, UserDocument } from './user.type.js';
 
 export type Provider = 'google' | 'apple';
