@@ -7,7 +7,11 @@
 const OURS = '^(schema|platform|router|workers|subgraphs/[^/]+|tools/devkit|test)/';
 
 /** The narrow exports a worker may import from a domain (the package `exports` subpaths workers/src uses). */
-const DOMAIN_NARROW_EXPORTS = ['^subgraphs/concerts/src/status[.]ts$', '^subgraphs/concerts/src/reminder-source[.]ts$', '^subgraphs/notifications/src/store[.]ts$'];
+const DOMAIN_NARROW_EXPORTS = [
+  '^subgraphs/concerts/src/status[.]ts$',
+  '^subgraphs/concerts/src/reminder-source[.]ts$',
+  '^subgraphs/notifications/src/store[.]ts$',
+];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -58,7 +58,14 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'services',
-          include: ['platform/tests/**/*.test.ts', 'schema/tests/**/*.test.ts', 'subgraphs/*/tests/**/*.test.ts', 'router/tests/**/*.test.ts', 'workers/tests/**/*.test.ts', 'test/**/*.test.ts'],
+          include: [
+            'platform/tests/**/*.test.ts',
+            'schema/tests/**/*.test.ts',
+            'subgraphs/*/tests/**/*.test.ts',
+            'router/tests/**/*.test.ts',
+            'workers/tests/**/*.test.ts',
+            'test/**/*.test.ts',
+          ],
           exclude: UNIT_TESTS,
           globalSetup: ['test/support/global-setup.ts'],
         },

@@ -61,7 +61,8 @@ const hashOf = (...parts) => {
 const fresh = (stampFile, stamp, outputs) => outputs.every((o) => existsSync(o)) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp;
 
 function goEnv(extra = {}) {
-  if (spawnSync('sh', ['-c', 'command -v go'], { stdio: 'ignore' }).status !== 0) throw new Error('Go is required to build the deployment tools (kustomize, kubeconform, dockerfile-lint).');
+  if (spawnSync('sh', ['-c', 'command -v go'], { stdio: 'ignore' }).status !== 0)
+    throw new Error('Go is required to build the deployment tools (kustomize, kubeconform, dockerfile-lint).');
   return { ...process.env, CGO_ENABLED: '0', ...extra };
 }
 
@@ -149,7 +150,12 @@ function ensureSchemas() {
 }
 
 export function ensureDeployTools() {
-  ensureGoModule(k8sDir, ['sigs.k8s.io/kustomize/kustomize/v5', 'github.com/yannh/kubeconform/cmd/kubeconform', './yaml2json'], [tools.kustomize, tools.kubeconform, tools.yaml2json], ['yaml2json/main.go']);
+  ensureGoModule(
+    k8sDir,
+    ['sigs.k8s.io/kustomize/kustomize/v5', 'github.com/yannh/kubeconform/cmd/kubeconform', './yaml2json'],
+    [tools.kustomize, tools.kubeconform, tools.yaml2json],
+    ['yaml2json/main.go'],
+  );
   ensureGoModule(lintDir, ['.'], [tools.dockerfileLint], ['main.go']);
   ensureSchemas();
   return tools;

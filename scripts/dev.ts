@@ -85,13 +85,16 @@ try {
 
   // Push notifications: Firebase when credentials are given, else the local FCM server (logs each push).
   const workersEnv: Record<string, string> = {};
-  let fcmSummary = env.FIREBASE_SERVICE_ACCOUNT ? 'Firebase (FIREBASE_SERVICE_ACCOUNT)' : `Firebase (GOOGLE_APPLICATION_CREDENTIALS=${env.GOOGLE_APPLICATION_CREDENTIALS})`;
+  let fcmSummary = env.FIREBASE_SERVICE_ACCOUNT
+    ? 'Firebase (FIREBASE_SERVICE_ACCOUNT)'
+    : `Firebase (GOOGLE_APPLICATION_CREDENTIALS=${env.GOOGLE_APPLICATION_CREDENTIALS})`;
   if (!env.FIREBASE_SERVICE_ACCOUNT && !env.GOOGLE_APPLICATION_CREDENTIALS) {
     if (env.FCM_LOCAL_URL) fcmSummary = `${env.FCM_LOCAL_URL}  (FCM_LOCAL_URL)`;
     else {
       const shortToken = (token: string) => (token.length > 16 ? `${token.slice(0, 16)}…` : token);
       const fcm = await startLocalFcmServer({
-        onPush: (push) => print('fcm', `push to ${shortToken(push.token)} ${JSON.stringify(push.title ?? '')}${push.reminderId ? `  reminder=${push.reminderId}` : ''}`),
+        onPush: (push) =>
+          print('fcm', `push to ${shortToken(push.token)} ${JSON.stringify(push.title ?? '')}${push.reminderId ? `  reminder=${push.reminderId}` : ''}`),
       });
       closers.push(() => fcm.close());
       Object.assign(workersEnv, localFcmEnv(fcm.info));
@@ -101,7 +104,9 @@ try {
   }
 
   const urls = await Promise.all(
-    SUBGRAPH_NAMES.map(async (name) => [name, `http://127.0.0.1:${await startNode(name, `subgraphs/${name}/src/index.ts`, { SUBGRAPH_PORT: '0' })}/graphql`] as const),
+    SUBGRAPH_NAMES.map(
+      async (name) => [name, `http://127.0.0.1:${await startNode(name, `subgraphs/${name}/src/index.ts`, { SUBGRAPH_PORT: '0' })}/graphql`] as const,
+    ),
   );
   const routerPort = await startNode('router', 'router/src/index.ts', {
     PORT: String(port),

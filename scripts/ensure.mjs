@@ -41,7 +41,10 @@ function ensureFerretDB() {
   const dir = join(root, 'tools/ferretdb');
   const bin = join(dir, 'bin/ferretdb');
   const stampFile = join(dir, 'bin/.stamp');
-  const stamp = createHash('sha256').update(readFileSync(join(dir, 'go.mod'))).update(readFileSync(join(dir, 'go.sum'))).digest('hex');
+  const stamp = createHash('sha256')
+    .update(readFileSync(join(dir, 'go.mod')))
+    .update(readFileSync(join(dir, 'go.sum')))
+    .digest('hex');
   if (existsSync(bin) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
   if (!has('go')) throw new Error('Go is required to build FerretDB (the development database). Install Go, or set MONGODB_URI.');
   log('building FerretDB from the Go module proxy (once; about a minute)…');
@@ -70,7 +73,9 @@ async function ensureExplorer() {
 function ensureNodeVersion() {
   const [major, minor] = process.versions.node.split('.').map(Number);
   if (major > 22 || (major === 22 && minor >= 15)) return;
-  throw new Error(`Node ${process.versions.node} is too old: Node 24 (or 22 >= 22.15) is required. Without a system install: scripts/node24.sh npm run dev (or npm test), which fetches Node 24 from the npm registry into .cache/node24/.`);
+  throw new Error(
+    `Node ${process.versions.node} is too old: Node 24 (or 22 >= 22.15) is required. Without a system install: scripts/node24.sh npm run dev (or npm test), which fetches Node 24 from the npm registry into .cache/node24/.`,
+  );
 }
 
 try {

@@ -84,7 +84,9 @@ async function measure(mode: Mode, pkg: string, env: Record<string, string> = {}
 const subgraphs: Array<{ name: string; child: ChildProcess; url: string }> = [];
 for (const name of SUBGRAPH_NAMES) {
   const { child } = spawnProcess('production', `subgraphs/${name}`, { SUBGRAPH_PORT: '0' });
-  const port = await new Promise<number>((resolve) => child.on('message', (m: { type?: string; port?: number }) => m?.type === 'listening' && resolve(m.port!)));
+  const port = await new Promise<number>((resolve) =>
+    child.on('message', (m: { type?: string; port?: number }) => m?.type === 'listening' && resolve(m.port!)),
+  );
   subgraphs.push({ name, child, url: `http://127.0.0.1:${port}/graphql` });
 }
 const routerEnv = { PORT: '0', SUBGRAPH_URLS: subgraphs.map((s) => `${s.name}=${s.url}`).join(',') };
@@ -108,4 +110,12 @@ try {
   await fcm.close();
   await services.stop();
 }
-console.log(['', `Node ${process.version}, ${RUNS} runs each, medians:`, '| process | ready, dev (tsx) | ready, production (node) | RSS, dev | RSS, production |', '| --- | ---: | ---: | ---: | ---: |', ...rows].join('\n'));
+console.log(
+  [
+    '',
+    `Node ${process.version}, ${RUNS} runs each, medians:`,
+    '| process | ready, dev (tsx) | ready, production (node) | RSS, dev | RSS, production |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...rows,
+  ].join('\n'),
+);

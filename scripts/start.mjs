@@ -32,7 +32,12 @@ let stopping = false;
 function start(name, entry, env) {
   const file = join(root, entry);
   if (!existsSync(file)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
-  const child = fork(file, [], { cwd: root, execArgv: NODE_ARGS, env: { ...process.env, ...env, NODE_ENV: 'production' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(file, [], {
+    cwd: root,
+    execArgv: NODE_ARGS,
+    env: { ...process.env, ...env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   children.set(name, child);
   child.once('exit', (code, signal) => {
     if (stopping) return;
@@ -72,11 +77,16 @@ process.on('SIGTERM', () => void stopAll(0));
 
 try {
   const urls = await Promise.all(
-    SUBGRAPH_NAMES.map(async (name) => [name, `http://127.0.0.1:${await start(name, `subgraphs/${name}/dist/index.js`, { SUBGRAPH_PORT: '0', SUBGRAPH_HOST: '127.0.0.1' })}/graphql`]),
+    SUBGRAPH_NAMES.map(async (name) => [
+      name,
+      `http://127.0.0.1:${await start(name, `subgraphs/${name}/dist/index.js`, { SUBGRAPH_PORT: '0', SUBGRAPH_HOST: '127.0.0.1' })}/graphql`,
+    ]),
   );
   const port = await start('router', 'router/dist/index.js', { SUBGRAPH_URLS: urls.map(([n, u]) => `${n}=${u}`).join(',') });
   const workersPort = await start('workers', 'workers/dist/index.js', {});
-  say(`stagelives (production build) on http://localhost:${port}/graphql; subgraphs: ${urls.map(([n, u]) => `${n} ${u}`).join(', ')}; workers' health on :${workersPort}`);
+  say(
+    `stagelives (production build) on http://localhost:${port}/graphql; subgraphs: ${urls.map(([n, u]) => `${n} ${u}`).join(', ')}; workers' health on :${workersPort}`,
+  );
 } catch (error) {
   say(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
   await stopAll(1);

@@ -22,9 +22,7 @@ export function loadConfig<S extends z.ZodRawShape>(shape: S, env: NodeJS.Proces
   return result.data;
 }
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /** Environment variables every process of the stack reads. */
 export const baseEnv = {
@@ -32,14 +30,20 @@ export const baseEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI'),
   /** Each domain gets its own database: `${MONGODB_DB_PREFIX}${domain}`. */
-  MONGODB_DB_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{0,32}$/).default('stagelives_'),
+  MONGODB_DB_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{0,32}$/)
+    .default('stagelives_'),
   /**
    * MongoDB read/write concerns and read preference (replica sets, Atlas). Unset: the
    * connection string's own (`?w=…&readConcernLevel=…&readPreference=…`), else the driver's
    * defaults outside production and `majority`/`majority`/`primary` in production (see
    * `mongoClientOptions`). FerretDB accepts and ignores them.
    */
-  MONGODB_WRITE_CONCERN: z.string().regex(/^(majority|\d{1,2}|[A-Za-z][\w-]{0,63})$/, 'must be majority, a number of nodes or a tag set name').optional(),
+  MONGODB_WRITE_CONCERN: z
+    .string()
+    .regex(/^(majority|\d{1,2}|[A-Za-z][\w-]{0,63})$/, 'must be majority, a number of nodes or a tag set name')
+    .optional(),
   MONGODB_READ_CONCERN: z.enum(['local', 'available', 'majority', 'linearizable', 'snapshot']).optional(),
   MONGODB_READ_PREFERENCE: z.enum(['primary', 'primaryPreferred', 'secondary', 'secondaryPreferred', 'nearest']).optional(),
   /** One server, a Sentinel group or a Cluster: the forms are in platform/src/redis/redis-url.ts. */
@@ -51,15 +55,31 @@ export const baseEnv = {
     }
   }),
   /** Prefix of every Redis key and BullMQ queue of this stack. */
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/).default('sl:'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_:.-]{1,64}$/)
+    .default('sl:'),
   /** Shared secret that signs the identity header between router and subgraphs (≥ 32 chars). */
   IDENTITY_SECRET: z.string().min(32, 'must be at least 32 characters'),
-  SESSION_IDLE_TTL_SECONDS: z.coerce.number().int().positive().default(60 * 60 * 24 * 14),
-  SESSION_ABSOLUTE_TTL_SECONDS: z.coerce.number().int().positive().default(60 * 60 * 24 * 60),
+  SESSION_IDLE_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(60 * 60 * 24 * 14),
+  SESSION_ABSOLUTE_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(60 * 60 * 24 * 60),
   ADMIN_EMAILS: z
     .string()
     .default('')
-    .transform((s) => s.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)),
+    .transform((s) =>
+      s
+        .split(',')
+        .map((e) => e.trim().toLowerCase())
+        .filter(Boolean),
+    ),
   /** When set, `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>` (every process). */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /**

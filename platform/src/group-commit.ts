@@ -30,7 +30,10 @@ export class GroupCommit<K, I, R> {
     while (lane.length > 0) {
       const batch = lane.splice(0, this.maxBatch);
       try {
-        const outcomes = await this.run(key, batch.map((b) => b.item));
+        const outcomes = await this.run(
+          key,
+          batch.map((b) => b.item),
+        );
         batch.forEach((b, i) => {
           const outcome = outcomes[i];
           if (outcome instanceof Error) b.reject(outcome);

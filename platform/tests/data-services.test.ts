@@ -1,5 +1,15 @@
 import { describe, expect, it, inject } from 'vitest';
-import { ConfigError, connectMongo, createRedis, duplicateRedis, isRedisCluster, loadBaseConfig, mongoClientOptions, parseRedisUrl, redactRedisUrl } from '../src/index.js';
+import {
+  ConfigError,
+  connectMongo,
+  createRedis,
+  duplicateRedis,
+  isRedisCluster,
+  loadBaseConfig,
+  mongoClientOptions,
+  parseRedisUrl,
+  redactRedisUrl,
+} from '../src/index.js';
 
 const base = { MONGODB_URI: 'mongodb://127.0.0.1:27017', IDENTITY_SECRET: 'x'.repeat(32) };
 
@@ -80,14 +90,27 @@ describe('createRedis', () => {
   it('should build a Sentinel client and a Cluster client from the URL, with the fail-fast defaults where ioredis reads them', () => {
     const sentinel = createRedis('redis+sentinel://:pw@127.0.0.1:1/mymaster/2?sentinelPassword=sp', { lazyConnect: true });
     expect(isRedisCluster(sentinel)).toBe(false);
-    expect(sentinel.options).toMatchObject({ sentinels: [{ host: '127.0.0.1', port: 1 }], name: 'mymaster', db: 2, password: 'pw', sentinelPassword: 'sp', enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    expect(sentinel.options).toMatchObject({
+      sentinels: [{ host: '127.0.0.1', port: 1 }],
+      name: 'mymaster',
+      db: 2,
+      password: 'pw',
+      sentinelPassword: 'sp',
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+    });
     const dupSentinel = duplicateRedis(sentinel, { enableOfflineQueue: true, maxRetriesPerRequest: null, lazyConnect: true });
     expect(dupSentinel.options).toMatchObject({ name: 'mymaster', enableOfflineQueue: true, maxRetriesPerRequest: null });
 
     const cluster = createRedis('redis+cluster://u:p@127.0.0.1:1,127.0.0.1:2', { lazyConnect: true, connectionName: 'x' });
     expect(isRedisCluster(cluster)).toBe(true);
     const options = (cluster as unknown as { options: Record<string, any> }).options;
-    expect(options).toMatchObject({ enableOfflineQueue: false, lazyConnect: true, scaleReads: 'master', redisOptions: { username: 'u', password: 'p', maxRetriesPerRequest: 1, connectTimeout: 2_000, connectionName: 'x' } });
+    expect(options).toMatchObject({
+      enableOfflineQueue: false,
+      lazyConnect: true,
+      scaleReads: 'master',
+      redisOptions: { username: 'u', password: 'p', maxRetriesPerRequest: 1, connectTimeout: 2_000, connectionName: 'x' },
+    });
     expect(options.redisOptions).not.toHaveProperty('enableOfflineQueue');
     expect(typeof options.clusterRetryStrategy).toBe('function');
     // duplicate merges per-node options instead of replacing them (ioredis's own would drop the password).
@@ -111,16 +134,35 @@ describe(mongoClientOptions.name, () => {
       readPreference: 'primary',
     });
     // The connection string's own options are left to it …
-    expect(mongoClientOptions({ NODE_ENV: 'production', MONGODB_URI: 'mongodb://a,b,c/?replicaSet=rs0&w=1&readConcernLevel=local&readPreference=nearest&retryWrites=false' })).toEqual({ retryReads: true });
+    expect(
+      mongoClientOptions({
+        NODE_ENV: 'production',
+        MONGODB_URI: 'mongodb://a,b,c/?replicaSet=rs0&w=1&readConcernLevel=local&readPreference=nearest&retryWrites=false',
+      }),
+    ).toEqual({ retryReads: true });
     // … and the variables win over both.
     expect(
-      mongoClientOptions({ NODE_ENV: 'production', MONGODB_URI: 'mongodb://h/?w=1', MONGODB_WRITE_CONCERN: '2', MONGODB_READ_CONCERN: 'local', MONGODB_READ_PREFERENCE: 'secondaryPreferred' }),
+      mongoClientOptions({
+        NODE_ENV: 'production',
+        MONGODB_URI: 'mongodb://h/?w=1',
+        MONGODB_WRITE_CONCERN: '2',
+        MONGODB_READ_CONCERN: 'local',
+        MONGODB_READ_PREFERENCE: 'secondaryPreferred',
+      }),
     ).toMatchObject({ writeConcern: { w: 2 }, readConcern: { level: 'local' }, readPreference: 'secondaryPreferred' });
-    expect(mongoClientOptions({ NODE_ENV: 'development', MONGODB_URI: 'mongodb://h', MONGODB_WRITE_CONCERN: 'majority' })).toMatchObject({ writeConcern: { w: 'majority' } });
+    expect(mongoClientOptions({ NODE_ENV: 'development', MONGODB_URI: 'mongodb://h', MONGODB_WRITE_CONCERN: 'majority' })).toMatchObject({
+      writeConcern: { w: 'majority' },
+    });
   });
 
   it('should validate the variables, naming them', () => {
-    const ok = loadBaseConfig({ ...base, REDIS_URL: 'redis://x', MONGODB_WRITE_CONCERN: 'majority', MONGODB_READ_CONCERN: 'majority', MONGODB_READ_PREFERENCE: 'nearest' });
+    const ok = loadBaseConfig({
+      ...base,
+      REDIS_URL: 'redis://x',
+      MONGODB_WRITE_CONCERN: 'majority',
+      MONGODB_READ_CONCERN: 'majority',
+      MONGODB_READ_PREFERENCE: 'nearest',
+    });
     expect(ok).toMatchObject({ MONGODB_WRITE_CONCERN: 'majority', MONGODB_READ_CONCERN: 'majority', MONGODB_READ_PREFERENCE: 'nearest' });
     expect(() => loadBaseConfig({ ...base, REDIS_URL: 'redis://x', MONGODB_READ_CONCERN: 'strong' })).toThrow(/MONGODB_READ_CONCERN/);
     expect(() => loadBaseConfig({ ...base, REDIS_URL: 'redis://x', MONGODB_WRITE_CONCERN: 'w=1' })).toThrow(/MONGODB_WRITE_CONCERN/);
@@ -131,7 +173,13 @@ describe(mongoClientOptions.name, () => {
     const uri = inject('mongoUri');
     for (const variant of [
       mongoClientOptions({ NODE_ENV: 'production', MONGODB_URI: uri }),
-      mongoClientOptions({ NODE_ENV: 'production', MONGODB_URI: uri, MONGODB_WRITE_CONCERN: '1', MONGODB_READ_CONCERN: 'linearizable', MONGODB_READ_PREFERENCE: 'secondaryPreferred' }),
+      mongoClientOptions({
+        NODE_ENV: 'production',
+        MONGODB_URI: uri,
+        MONGODB_WRITE_CONCERN: '1',
+        MONGODB_READ_CONCERN: 'linearizable',
+        MONGODB_READ_PREFERENCE: 'secondaryPreferred',
+      }),
     ]) {
       const prefix = `t${Math.random().toString(16).slice(2, 10)}_`;
       const mongo = await connectMongo(uri, { dbPrefix: prefix, ...variant });

@@ -12,7 +12,14 @@ describe(startStreamConsumer.name, () => {
     onTestFinished(() => redis.disconnect());
     await redisReady(redis);
     const handled: string[] = [];
-    const consumer = startStreamConsumer({ redis, stream: 'sc:events', group: 'g', logger: createLogger('test', 'silent'), blockMs: 200, handle: async (_id, fields) => void handled.push(fields[1]!) });
+    const consumer = startStreamConsumer({
+      redis,
+      stream: 'sc:events',
+      group: 'g',
+      logger: createLogger('test', 'silent'),
+      blockMs: 200,
+      handle: async (_id, fields) => void handled.push(fields[1]!),
+    });
     await redis.xadd('sc:events', '*', 'n', 'a');
     for (let i = 0; i < 100 && handled.length === 0; i += 1) await new Promise((r) => setTimeout(r, 50));
     expect(handled).toEqual(['a']);

@@ -16,7 +16,10 @@ export const routerEnv = {
     .default('')
     .transform((s, ctx) => {
       const map: Record<string, string> = {};
-      for (const pair of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+      for (const pair of s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
         const [name, url] = pair.split('=');
         if (!name || !url || !/^https?:\/\//.test(url)) {
           ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected name=http(s)://… pairs, got "${pair}"` });
@@ -40,15 +43,26 @@ export const routerEnv = {
       if (t === '' || t === 'false') return false;
       if (t === 'true') return true;
       if (/^\d+$/.test(t)) return Number(t);
-      return t.split(',').map((s) => s.trim()).filter(Boolean);
+      return t
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     }),
   /** Origins allowed to call the API from a browser, comma-separated (none by default). */
   CORS_ORIGINS: z
     .string()
     .default('')
-    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
   /** Largest accepted request body. */
-  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('100kb'),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i)
+    .default('100kb'),
   /** Rate-limit window, seconds, and operations allowed per window and client. */
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
   RATE_LIMIT_DEFAULT: z.coerce.number().int().positive().default(100),
@@ -70,7 +84,11 @@ export const routerEnv = {
    * Bytes of subgraph answers one operation may gather (and of one subscription payload); past it
    * the operation answers RESPONSE_TOO_LARGE. The last line behind MAX_COST.
    */
-  MAX_RESPONSE_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
+  MAX_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024 * 1024),
   /** Time to receive a whole HTTP request, headers and body (slow bodies are cut with 408). */
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** Time to receive an HTTP request's headers (at most HTTP_REQUEST_TIMEOUT_MS). */
@@ -99,7 +117,11 @@ export const routerEnv = {
   /** Interval of WebSocket pings; a client that misses one is disconnected. */
   WS_KEEPALIVE_SECONDS: z.coerce.number().positive().default(15),
   /** Bytes queued to a slow client before its socket is closed with 1013. */
-  WS_MAX_BUFFERED_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  WS_MAX_BUFFERED_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
   /** How often watched chat rooms are re-read from storage even without events. */
   CHAT_RESYNC_SECONDS: z.coerce.number().positive().default(15),
   /**
@@ -108,7 +130,10 @@ export const routerEnv = {
    */
   OPERATIONS: z.enum(['all', 'trusted']).default('all'),
   /** Where the contract's `*.graphql` files are (default: the project's `contract/`). */
-  CONTRACT_DIR: z.string().optional().transform((v) => v || undefined),
+  CONTRACT_DIR: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined),
   /**
    * Prometheus `/metrics` on a port of its own (then not on the public port); 0 picks a free
    * one. Unset: on the public port outside production, and in production only with METRICS_TOKEN.
@@ -134,10 +159,16 @@ export const routerEnv = {
     .default('')
     .transform((s, ctx) => {
       const map: Record<string, number> = {};
-      for (const pair of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+      for (const pair of s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
         const [name = '', ms = ''] = pair.split('=').map((p) => p.trim());
         if (!(SUBGRAPH_NAMES as readonly string[]).includes(name) || !/^\d+$/.test(ms) || Number(ms) < 1 || Number(ms) > 120_000) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected name=ms pairs (name one of ${SUBGRAPH_NAMES.join(', ')}; 1-120000 ms), got "${pair}"` });
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            message: `expected name=ms pairs (name one of ${SUBGRAPH_NAMES.join(', ')}; 1-120000 ms), got "${pair}"`,
+          });
           return z.NEVER;
         }
         map[name] = Number(ms);

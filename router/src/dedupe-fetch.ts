@@ -33,7 +33,11 @@ export function dedupingFetch(fetcher: typeof fetch = fetch) {
       pending.then(forget, forget);
     }
     const result = await pending;
-    return new Response(result.body.byteLength ? result.body.slice(0) : null, { status: result.status, statusText: result.statusText, headers: result.headers });
+    return new Response(result.body.byteLength ? result.body.slice(0) : null, {
+      status: result.status,
+      statusText: result.statusText,
+      headers: result.headers,
+    });
   };
   return Object.assign(dedupe, {
     /** Fetches answered by another request's fetch (tests, benchmarks). */

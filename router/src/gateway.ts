@@ -36,15 +36,21 @@ export async function createGateway(
   policyObserver?: SubgraphPolicyObserver,
 ) {
   const supergraphSdl = await readFile(config.SUPERGRAPH_PATH ?? SUPERGRAPH_PATH, 'utf8');
-  const subgraphUrls = Object.fromEntries(
-    Object.entries(subgraphsOf(supergraphSdl)).map(([name, url]) => [name, config.SUBGRAPH_URLS[name] ?? url]),
-  );
+  const subgraphUrls = Object.fromEntries(Object.entries(subgraphsOf(supergraphSdl)).map(([name, url]) => [name, config.SUBGRAPH_URLS[name] ?? url]));
   // One timeout, retry and circuit breaker per subgraph, shared by all its requests (resilience/).
   const policies = new SubgraphPolicies(Object.keys(subgraphUrls), config, policyObserver);
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name }) =>
-      new IdentityDataSource(subgraphUrls[name] ?? '', config.IDENTITY_SECRET, onSubgraphFetch, name, fetchObserver, config.SUBGRAPH_FETCH_DEDUPE === 'on', policies.of(name)),
+      new IdentityDataSource(
+        subgraphUrls[name] ?? '',
+        config.IDENTITY_SECRET,
+        onSubgraphFetch,
+        name,
+        fetchObserver,
+        config.SUBGRAPH_FETCH_DEDUPE === 'on',
+        policies.of(name),
+      ),
   });
   return { gateway, subgraphUrls, supergraphSdl, policies };
 }

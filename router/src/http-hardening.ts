@@ -23,13 +23,19 @@ export function jsonBody(config: RouterConfig) {
     if (!error.status || error.status >= 500) return next(error);
     const tooLarge = error.type === 'entity.too.large';
     res.status(error.status).json({
-      errors: [{ message: tooLarge ? `Request body is larger than ${config.BODY_LIMIT}.` : 'Malformed request body.', extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }],
+      errors: [
+        {
+          message: tooLarge ? `Request body is larger than ${config.BODY_LIMIT}.` : 'Malformed request body.',
+          extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' },
+        },
+      ],
     });
   };
   return [express.json({ limit: config.BODY_LIMIT }), bodyErrors] as const;
 }
 
-const TOO_MANY_CONNECTIONS = 'HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 43\r\n\r\nToo many open connections from your address';
+const TOO_MANY_CONNECTIONS =
+  'HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 43\r\n\r\nToo many open connections from your address';
 
 /**
  * Time limits and a per-address connection cap on the router's HTTP server, against clients that
@@ -45,7 +51,10 @@ export function hardenHttpServer(server: Server, config: RouterConfig, trusted: 
   server.headersTimeout = Math.min(config.HTTP_HEADERS_TIMEOUT_MS, config.HTTP_REQUEST_TIMEOUT_MS);
   // Node checks both timeouts on this interval (30 s by default, which would double them); it is
   // read when the server starts listening.
-  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(250, Math.min(5_000, Math.floor(server.headersTimeout / 4)));
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(
+    250,
+    Math.min(5_000, Math.floor(server.headersTimeout / 4)),
+  );
   const cap = config.HTTP_MAX_CONNECTIONS_PER_IP;
   if (cap === 0) return;
   const open = new Map<string, number>();

@@ -52,10 +52,7 @@ export class IdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
     request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
     if (context.session) {
       const { userId, roles, id } = context.session;
-      request.http?.headers.set(
-        IDENTITY_HEADER,
-        signIdentity({ userId, roles, sessionId: id }, { secret: this.secret, requestId: context.requestId }),
-      );
+      request.http?.headers.set(IDENTITY_HEADER, signIdentity({ userId, roles, sessionId: id }, { secret: this.secret, requestId: context.requestId }));
     }
   }
 
@@ -67,7 +64,10 @@ export class IdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
    * and code; anything else says only that a subgraph failed.
    */
   override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource<RouterContext>['errorFromResponse']>[0]): Promise<GraphQLError> {
-    const body = (await this.parseBody(response).catch(() => null)) as { errors?: Array<{ message?: unknown; extensions?: { code?: unknown } }> } | string | null;
+    const body = (await this.parseBody(response).catch(() => null)) as
+      | { errors?: Array<{ message?: unknown; extensions?: { code?: unknown } }> }
+      | string
+      | null;
     const first = body && typeof body === 'object' && Array.isArray(body.errors) ? body.errors[0] : undefined;
     const code = first?.extensions?.code;
     if (response.status === 400 && (code === 'BAD_USER_INPUT' || code === 'GRAPHQL_VALIDATION_FAILED') && typeof first?.message === 'string') {
@@ -76,7 +76,12 @@ export class IdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
     // A gateway or the subgraph itself says it cannot serve now (draining, overloaded, no healthy replica).
     if (response.status >= 502 && response.status <= 504) return new SubgraphUnavailableError(this.subgraphName, 'unavailable');
     const failure = response.status === 401 ? 'UNAUTHENTICATED' : response.status === 403 ? 'FORBIDDEN' : 'INTERNAL_SERVER_ERROR';
-    return new GraphQLError(failure === 'INTERNAL_SERVER_ERROR' ? `The ${this.subgraphName || 'subgraph'} service failed to answer (HTTP ${response.status}).` : `${response.status}: ${response.statusText}`, { extensions: { code: failure } });
+    return new GraphQLError(
+      failure === 'INTERNAL_SERVER_ERROR'
+        ? `The ${this.subgraphName || 'subgraph'} service failed to answer (HTTP ${response.status}).`
+        : `${response.status}: ${response.statusText}`,
+      { extensions: { code: failure } },
+    );
   }
 
   /** Each subgraph answer counts toward its operation's MAX_RESPONSE_BYTES (response-size.ts). */

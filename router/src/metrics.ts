@@ -34,12 +34,36 @@ export class RouterMetrics implements SubgraphFetchObserver, SubgraphPolicyObser
   private readonly label = operationNames();
   private sources: RouterMetricSources | undefined;
   private refusedUpgradesReported = 0;
-  private readonly requests = this.metrics.counter('router_requests_total', 'GraphQL operations over HTTP, by operation name and outcome (ok, or the first error code).', ['operation', 'outcome']);
-  private readonly duration = this.metrics.histogram('router_request_duration_seconds', 'Time from receiving a GraphQL operation over HTTP to its response, by operation name.', ['operation']);
-  private readonly fetchDuration = this.metrics.histogram('router_subgraph_fetch_duration_seconds', 'Subgraph fetches made by the gateway, by subgraph and outcome (error: no GraphQL response).', ['subgraph', 'outcome']);
-  private readonly subgraphTimeouts = this.metrics.counter('router_subgraph_timeouts_total', 'Subgraph requests abandoned at their timeout (SUBGRAPH_TIMEOUT_MS), by subgraph.', ['subgraph']);
-  private readonly subgraphRetries = this.metrics.counter('router_subgraph_retries_total', 'Subgraph reads sent again after a refused or reset connection, by subgraph.', ['subgraph']);
-  private readonly subgraphShortCircuits = this.metrics.counter('router_subgraph_short_circuited_total', 'Subgraph requests failed at once because the subgraph\'s circuit breaker was open, by subgraph.', ['subgraph']);
+  private readonly requests = this.metrics.counter(
+    'router_requests_total',
+    'GraphQL operations over HTTP, by operation name and outcome (ok, or the first error code).',
+    ['operation', 'outcome'],
+  );
+  private readonly duration = this.metrics.histogram(
+    'router_request_duration_seconds',
+    'Time from receiving a GraphQL operation over HTTP to its response, by operation name.',
+    ['operation'],
+  );
+  private readonly fetchDuration = this.metrics.histogram(
+    'router_subgraph_fetch_duration_seconds',
+    'Subgraph fetches made by the gateway, by subgraph and outcome (error: no GraphQL response).',
+    ['subgraph', 'outcome'],
+  );
+  private readonly subgraphTimeouts = this.metrics.counter(
+    'router_subgraph_timeouts_total',
+    'Subgraph requests abandoned at their timeout (SUBGRAPH_TIMEOUT_MS), by subgraph.',
+    ['subgraph'],
+  );
+  private readonly subgraphRetries = this.metrics.counter(
+    'router_subgraph_retries_total',
+    'Subgraph reads sent again after a refused or reset connection, by subgraph.',
+    ['subgraph'],
+  );
+  private readonly subgraphShortCircuits = this.metrics.counter(
+    'router_subgraph_short_circuited_total',
+    "Subgraph requests failed at once because the subgraph's circuit breaker was open, by subgraph.",
+    ['subgraph'],
+  );
   private readonly rateLimited = (() => {
     const self = this;
     return new Counter<'bucket'>({
@@ -75,9 +99,14 @@ export class RouterMetrics implements SubgraphFetchObserver, SubgraphPolicyObser
   /** The breaker state gauge, read from the subgraphs' policies at scrape time (once). */
   watchSubgraphs(health: () => Record<string, SubgraphHealth>): void {
     const value = { closed: 0, 'half-open': 1, open: 2 } as const;
-    this.metrics.gauge('router_subgraph_breaker_state', 'Circuit breaker of each subgraph: 0 closed, 1 half-open (one probe allowed), 2 open (failing fast).', ['subgraph'], function () {
-      for (const [subgraph, h] of Object.entries(health())) this.set({ subgraph }, value[h.state]);
-    });
+    this.metrics.gauge(
+      'router_subgraph_breaker_state',
+      'Circuit breaker of each subgraph: 0 closed, 1 half-open (one probe allowed), 2 open (failing fast).',
+      ['subgraph'],
+      function () {
+        for (const [subgraph, h] of Object.entries(health())) this.set({ subgraph }, value[h.state]);
+      },
+    );
   }
 
   timedOut(subgraph: string): void {

@@ -77,10 +77,17 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
   const cost = costLimit({ supergraphSdl, maxCost: config.MAX_COST });
   // OPERATIONS=trusted: only the client contract's operations run (see trusted-operations.ts).
   const trusted = config.OPERATIONS === 'trusted' ? TrustedOperations.load(config) : undefined;
-  if (trusted) logger.info({ operations: trusted.operations.length }, 'OPERATIONS=trusted: only the client contract\'s operations run');
+  if (trusted) logger.info({ operations: trusted.operations.length }, "OPERATIONS=trusted: only the client contract's operations run");
   // Who may see which field, as the subgraphs declared it (@viewerDependent): read once, used by every shared answer.
   const viewerFields = ViewerDependentFields.fromSupergraph(supergraphSdl);
-  const responseCache = new ResponseCache({ redis, redisPrefix: config.REDIS_PREFIX, logger, enabled: config.RESPONSE_CACHE === 'on', schema: () => apiSchema, viewerFields });
+  const responseCache = new ResponseCache({
+    redis,
+    redisPrefix: config.REDIS_PREFIX,
+    logger,
+    enabled: config.RESPONSE_CACHE === 'on',
+    schema: () => apiSchema,
+    viewerFields,
+  });
 
   const apollo = new ApolloServer<RouterContext>({
     gateway,
@@ -127,7 +134,8 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
   if (exposure.public) {
     app.get('/metrics', metricsHandler(routerMetrics.metrics, { token: exposure.token }));
     for (const [path, handler] of Object.entries(operatorRoutes)) app.get(path, handler);
-  } else if (exposure.port === undefined) logger.warn('/metrics and /health/subgraphs are not served: set METRICS_PORT or METRICS_TOKEN to expose them in production');
+  } else if (exposure.port === undefined)
+    logger.warn('/metrics and /health/subgraphs are not served: set METRICS_PORT or METRICS_TOKEN to expose them in production');
   const metricsServer = exposure.port === undefined ? null : createServer(metricsApp(routerMetrics.metrics, exposure.token, logger, operatorRoutes));
   let metricsPort: number | undefined;
   app.use(explorer(config, logger));
@@ -140,7 +148,17 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
     const requestId = randomUUID();
     const response = await apollo.executeOperation(
       { query, variables },
-      { contextValue: { requestId, logger: logger.child({ requestId }), session, clientIp: 'internal', sessionLookupFailed: false, sessionChange: null, internal: true } },
+      {
+        contextValue: {
+          requestId,
+          logger: logger.child({ requestId }),
+          session,
+          clientIp: 'internal',
+          sessionLookupFailed: false,
+          sessionChange: null,
+          internal: true,
+        },
+      },
     );
     if (response.body.kind !== 'single') throw new Error('incremental delivery is not used for subscription events');
     return { data: response.body.singleResult.data as Record<string, unknown> | null | undefined, errors: response.body.singleResult.errors };

@@ -28,7 +28,10 @@ const notInList = (): Refusal => ({
   },
 });
 const notFound = (): Refusal => ({ status: 200, error: { message: 'PersistedQueryNotFound', extensions: { code: TRUSTED_OPERATION_CODES.notFound } } });
-const hashMismatch = (): Refusal => ({ status: 400, error: { message: 'provided sha does not match query', extensions: { code: TRUSTED_OPERATION_CODES.hashMismatch } } });
+const hashMismatch = (): Refusal => ({
+  status: 400,
+  error: { message: 'provided sha does not match query', extensions: { code: TRUSTED_OPERATION_CODES.hashMismatch } },
+});
 
 const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v);
 

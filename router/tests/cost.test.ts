@@ -26,14 +26,19 @@ function check(query: string, variables: Record<string, unknown> = {}): number {
 
 /** Issue 21's reproductions: accepted by graphql-armor's cost rule when sizes came from variables or defaults. */
 const REPRODUCTIONS = {
-  literal: { query: `{ chatRoom(id: "${ROOM}") { messages(last: 100) { edges { node { room { messages(last: 100) { edges { node { body } } } } } } } } }`, variables: {} },
+  literal: {
+    query: `{ chatRoom(id: "${ROOM}") { messages(last: 100) { edges { node { room { messages(last: 100) { edges { node { body } } } } } } } } }`,
+    variables: {},
+  },
   variable: {
-    query: 'query($r: ID!, $n: Int) { chatRoom(id: $r) { messages(last: $n) { edges { node { room { messages(last: $n) { edges { node { body author { nickname } } } } } } } } } }',
+    query:
+      'query($r: ID!, $n: Int) { chatRoom(id: $r) { messages(last: $n) { edges { node { room { messages(last: $n) { edges { node { body author { nickname } } } } } } } } } }',
     variables: { r: ROOM, n: 100 },
   },
   defaults: { query: '{ chatRooms { edges { node { messages { edges { node { room { messages { edges { node { body } } } } } } } } } } }', variables: {} },
   subscription: {
-    query: 'subscription($r: ID!, $n: Int) { messageAdded(roomId: $r) { room { messages(last: $n) { edges { node { room { messages(last: $n) { edges { node { body } } } } } } } } } }',
+    query:
+      'subscription($r: ID!, $n: Int) { messageAdded(roomId: $r) { room { messages(last: $n) { edges { node { room { messages(last: $n) { edges { node { body } } } } } } } } } }',
     variables: { r: ROOM, n: 100 },
   },
 };

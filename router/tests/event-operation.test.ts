@@ -24,7 +24,9 @@ describe(eventOperation.name, () => {
     expect(op.variables).toEqual({});
     expect(op.viewerDependent).toBe(false);
     expect(op.query).toContain('query MessageAddedEvent($_slRoomId: ID!, $_slAfterSeq: Int!, $_slUpToSeq: Int)');
-    expect(op.query.replace(/\s+/g, ' ')).toContain('_slMessages: chatMessagesInRange( roomId: $_slRoomId afterSeq: $_slAfterSeq upToSeq: $_slUpToSeq ) { _slSeq: seq id body author { nickname } }');
+    expect(op.query.replace(/\s+/g, ' ')).toContain(
+      '_slMessages: chatMessagesInRange( roomId: $_slRoomId afterSeq: $_slAfterSeq upToSeq: $_slUpToSeq ) { _slSeq: seq id body author { nickname } }',
+    );
     expect(op.query).toContain(`${SEQ_ALIAS}: seq`);
     expect(validate(schema, parse(op.query))).toEqual([]);
     expect(rangeVariables(op, 3, null)).toEqual({ _slRoomId: 'r1', _slAfterSeq: 3, _slUpToSeq: null });

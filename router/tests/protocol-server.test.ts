@@ -17,7 +17,14 @@ const schema = buildSchema(SDL);
 const TOKEN = 'a-valid-session-token-0001';
 const SESSION = { id: 'sid', userId: 'u1', roles: [], createdAt: 0, absoluteExpiresAt: 0 } as unknown as Session;
 const QUERY = 'subscription { messageAdded(roomId: "r1") { id body } }';
-const config = { NODE_ENV: 'test', WS_INIT_TIMEOUT_MS: 3_000, WS_SESSION_CHECK_SECONDS: 30, WS_MAX_SUBSCRIPTIONS: 2, MAX_TOKENS: 1_000, MAX_RESPONSE_BYTES: 100 } as const;
+const config = {
+  NODE_ENV: 'test',
+  WS_INIT_TIMEOUT_MS: 3_000,
+  WS_SESSION_CHECK_SECONDS: 30,
+  WS_MAX_SUBSCRIPTIONS: 2,
+  MAX_TOKENS: 1_000,
+  MAX_RESPONSE_BYTES: 100,
+} as const;
 
 /** A transport that records what the protocol writes: messages (parsed), `next` frames (as their text) and the close. */
 class FakeSocket {
@@ -41,7 +48,10 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe(createProtocolServer.name, () => {
   let joined: Set<ChatSubscriber>;
-  let hub: { subscribe: ReturnType<typeof vi.fn<(sub: ChatSubscriber) => Promise<void>>>; unsubscribe: ReturnType<typeof vi.fn<(sub: ChatSubscriber) => void>> };
+  let hub: {
+    subscribe: ReturnType<typeof vi.fn<(sub: ChatSubscriber) => Promise<void>>>;
+    unsubscribe: ReturnType<typeof vi.fn<(sub: ChatSubscriber) => void>>;
+  };
   let sessions: { resolve: ReturnType<typeof vi.fn<(token: string) => Promise<Session | null>>> };
   let opened: ProtocolConnection[];
 
@@ -102,7 +112,14 @@ describe(createProtocolServer.name, () => {
       vi.advanceTimersByTime(10_000);
       expect(socket.closes).toEqual([]);
 
-      const server = createProtocolServer({ config, sessions, hub, schema: () => schema, viewerFields: ViewerDependentFields.fromSupergraph(SDL), validationRules: [] });
+      const server = createProtocolServer({
+        config,
+        sessions,
+        hub,
+        schema: () => schema,
+        viewerFields: ViewerDependentFields.fromSupergraph(SDL),
+        validationRules: [],
+      });
       const other = new FakeSocket();
       const connection = server.opened(other, { headers: { authorization: `Bearer ${TOKEN}` }, log: { error: vi.fn() } });
       opened.push(connection);
@@ -213,7 +230,11 @@ describe(createProtocolServer.name, () => {
       await subscribe('b');
       await subscribe('c');
       expect(server.subscriptions).toBe(2);
-      expect(socket.sent.at(-1)).toEqual({ id: 'c', type: 'error', payload: [{ message: 'At most 2 subscriptions per connection.', extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } }] });
+      expect(socket.sent.at(-1)).toEqual({
+        id: 'c',
+        type: 'error',
+        payload: [{ message: 'At most 2 subscriptions per connection.', extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } }],
+      });
       expect(socket.closes).toEqual([]);
     });
 

@@ -15,12 +15,16 @@ const SDL = `
   type Mutation { bookmark(concertId: ID!): Concert }
 `;
 const schema = buildSchema(SDL);
-const declared = ViewerDependentFields.fromSupergraph(SDL.replace('viewerHasBookmarked: Boolean!', 'viewerHasBookmarked: Boolean! @viewerDependent(kind: VIEWER)'));
+const declared = ViewerDependentFields.fromSupergraph(
+  SDL.replace('viewerHasBookmarked: Boolean!', 'viewerHasBookmarked: Boolean! @viewerDependent(kind: VIEWER)'),
+);
 
 function operationOf(source: string) {
   const document = parse(source);
   const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')!;
-  const fragments = Object.fromEntries(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === 'FragmentDefinition').map((f) => [f.name.value, f]));
+  const fragments = Object.fromEntries(
+    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === 'FragmentDefinition').map((f) => [f.name.value, f]),
+  );
   return { operation, fragments };
 }
 
@@ -46,7 +50,9 @@ describe('response cache tags', () => {
   });
 
   it('should collect the IDs passed to root fields, from literals, variables and input objects', () => {
-    const { operation, fragments } = operationOf('query Q($id: ID!, $f: ConcertFilter) { concert(id: $id) { id } concerts(filter: $f) { id } other: concert(id: "c3") { id } search(text: "x") { __typename } }');
+    const { operation, fragments } = operationOf(
+      'query Q($id: ID!, $f: ConcertFilter) { concert(id: $id) { id } concerts(filter: $f) { id } other: concert(id: "c3") { id } search(text: "x") { __typename } }',
+    );
     const ids = idArguments(schema, operation, fragments, { id: 'c1', f: { ids: ['c4', 'c5'], venueId: 'v1' } });
     expect(Object.fromEntries(ids)).toEqual({ concert: ['c1', 'c3'], concerts: ['c4', 'c5', 'v1'], search: [] });
     const mutation = operationOf('mutation { bookmark(concertId: "c1") { id } }');

@@ -24,7 +24,15 @@ const concertById = contract('query Concert($id: ID!) { concert(id: $id) }');
 const addComment = contract('mutation AddComment($input: CommentInput!) { addComment(input: $input) }');
 const logIn = contract('mutation LogIn($email: String!, $password: String!) { logIn(email: $email, password: $password) }');
 
-const listRoute: RestRoute = { method: 'GET', path: '/concert', operation: 'Concerts', query: { status: 'filter.status', from: 'filter.from', featured: 'filter.featured' }, list: { size: 'first', cursor: 'after' }, result: 'concerts', access: 'public' };
+const listRoute: RestRoute = {
+  method: 'GET',
+  path: '/concert',
+  operation: 'Concerts',
+  query: { status: 'filter.status', from: 'filter.from', featured: 'filter.featured' },
+  list: { size: 'first', cursor: 'after' },
+  result: 'concerts',
+  access: 'public',
+};
 const byIdRoute: RestRoute = { method: 'GET', path: '/concert/:id', operation: 'Concert', params: { id: 'id' }, result: 'concert', access: 'public' };
 const commentRoute: RestRoute = { method: 'POST', path: '/comment', operation: 'AddComment', body: 'input', result: 'addComment', access: 'user' };
 const logInRoute: RestRoute = { method: 'POST', path: '/auth/login', operation: 'LogIn', body: 'spread', result: 'logIn', access: 'public' };
@@ -65,7 +73,11 @@ describe('REST variables', () => {
 
   it('should map query parameters, paging and path parameters, parsing scalars strictly', () => {
     const vars = variablesOf(schema, concerts);
-    expect(toVariables(listRoute, vars, input('status=SCHEDULED&featured=true&limit=5&cursor=abc'))).toEqual({ filter: { status: 'SCHEDULED', featured: true }, first: 5, after: 'abc' });
+    expect(toVariables(listRoute, vars, input('status=SCHEDULED&featured=true&limit=5&cursor=abc'))).toEqual({
+      filter: { status: 'SCHEDULED', featured: true },
+      first: 5,
+      after: 'abc',
+    });
     expect(toVariables(listRoute, vars, input(''))).toEqual({ first: 20 });
     expect(toVariables(byIdRoute, variablesOf(schema, concertById), input('', { id: ID }))).toEqual({ id: ID });
   });
@@ -73,29 +85,57 @@ describe('REST variables', () => {
   it('should refuse bad URL input with 400 naming the field', () => {
     const vars = variablesOf(schema, concerts);
     expect(refusal(() => toVariables(listRoute, vars, input('nope=1')))).toMatchObject({ status: 400, code: 'BAD_USER_INPUT', field: 'nope' });
-    expect(refusal(() => toVariables(listRoute, vars, input('status=SCHEDULED&status=CANCELLED')))).toMatchObject({ field: 'status', message: 'status must be given once.' });
+    expect(refusal(() => toVariables(listRoute, vars, input('status=SCHEDULED&status=CANCELLED')))).toMatchObject({
+      field: 'status',
+      message: 'status must be given once.',
+    });
     expect(refusal(() => toVariables(listRoute, vars, input('limit=0')))).toMatchObject({ field: 'limit' });
     expect(refusal(() => toVariables(listRoute, vars, input('limit=x')))).toMatchObject({ field: 'limit' });
     expect(refusal(() => toVariables(listRoute, vars, input('featured=yes')))).toMatchObject({ field: 'featured', message: 'featured must be true or false.' });
     expect(refusal(() => toVariables(listRoute, vars, input('status=LOST')))).toMatchObject({ field: 'status' });
-    expect(refusal(() => toVariables(listRoute, vars, input('from=yesterday')))).toMatchObject({ field: 'from', message: expect.stringContaining('not a valid date-time') });
-    expect(refusal(() => toVariables(byIdRoute, variablesOf(schema, concertById), input('', { id: 'x' })))).toMatchObject({ field: 'id', message: 'id is not a valid id.' });
+    expect(refusal(() => toVariables(listRoute, vars, input('from=yesterday')))).toMatchObject({
+      field: 'from',
+      message: expect.stringContaining('not a valid date-time'),
+    });
+    expect(refusal(() => toVariables(byIdRoute, variablesOf(schema, concertById), input('', { id: 'x' })))).toMatchObject({
+      field: 'id',
+      message: 'id is not a valid id.',
+    });
   });
 
   it('should map a body to one input variable or spread it, refusing operators, unknown and missing fields', () => {
     const commentVars = variablesOf(schema, addComment);
     expect(toVariables(commentRoute, commentVars, input('', {}, { articleId: ID, body: 'hi' }))).toEqual({ input: { articleId: ID, body: 'hi' } });
-    expect(refusal(() => toVariables(commentRoute, commentVars, input('', {}, undefined)))).toMatchObject({ field: 'body', message: 'A JSON body is required.' });
-    expect(refusal(() => toVariables(commentRoute, commentVars, input('', {}, { articleId: ID })))).toMatchObject({ field: 'body', message: 'body is required.' });
-    expect(refusal(() => toVariables(commentRoute, commentVars, input('', {}, { articleId: ID, body: 'hi', extra: 1 })))).toMatchObject({ field: 'extra', message: 'Unknown field "extra".' });
+    expect(refusal(() => toVariables(commentRoute, commentVars, input('', {}, undefined)))).toMatchObject({
+      field: 'body',
+      message: 'A JSON body is required.',
+    });
+    expect(refusal(() => toVariables(commentRoute, commentVars, input('', {}, { articleId: ID })))).toMatchObject({
+      field: 'body',
+      message: 'body is required.',
+    });
+    expect(refusal(() => toVariables(commentRoute, commentVars, input('', {}, { articleId: ID, body: 'hi', extra: 1 })))).toMatchObject({
+      field: 'extra',
+      message: 'Unknown field "extra".',
+    });
     expect(refusal(() => toVariables(commentRoute, commentVars, input('', {}, { articleId: 'bad', body: 'hi' })))).toMatchObject({ field: 'articleId' });
-    expect(refusal(() => toVariables(commentRoute, commentVars, input('', {}, { articleId: { $ne: null }, body: 'hi' })))).toMatchObject({ message: expect.stringContaining('operators are not accepted') });
-    expect(refusal(() => toVariables(commentRoute, commentVars, input('', {}, [1])))).toMatchObject({ field: 'body', message: 'The body must be a JSON object.' });
+    expect(refusal(() => toVariables(commentRoute, commentVars, input('', {}, { articleId: { $ne: null }, body: 'hi' })))).toMatchObject({
+      message: expect.stringContaining('operators are not accepted'),
+    });
+    expect(refusal(() => toVariables(commentRoute, commentVars, input('', {}, [1])))).toMatchObject({
+      field: 'body',
+      message: 'The body must be a JSON object.',
+    });
 
     const logInVars = variablesOf(schema, logIn);
     expect(toVariables(logInRoute, logInVars, input('', {}, { email: 'a@b.c', password: 'pw' }))).toEqual({ email: 'a@b.c', password: 'pw' });
-    expect(refusal(() => toVariables(logInRoute, logInVars, input('', {}, { email: 'a@b.c', password: 'pw', role: 'ADMIN' })))).toMatchObject({ field: 'role' });
-    expect(refusal(() => toVariables(logInRoute, logInVars, input('', {}, { email: 'a@b.c' })))).toMatchObject({ field: 'password', message: 'password is required.' });
+    expect(refusal(() => toVariables(logInRoute, logInVars, input('', {}, { email: 'a@b.c', password: 'pw', role: 'ADMIN' })))).toMatchObject({
+      field: 'role',
+    });
+    expect(refusal(() => toVariables(logInRoute, logInVars, input('', {}, { email: 'a@b.c' })))).toMatchObject({
+      field: 'password',
+      message: 'password is required.',
+    });
     expect(refusal(() => toVariables(byIdRoute, variablesOf(schema, concertById), input('', { id: ID }, { x: 1 })))).toMatchObject({ field: 'x' });
   });
 });

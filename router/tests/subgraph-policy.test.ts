@@ -33,10 +33,13 @@ describe(SubgraphPolicy.name, () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as { port: number }).port}/graphql`;
   });
-  afterAll(() => new Promise<void>((r) => {
-    server.closeAllConnections();
-    server.close(() => r());
-  }));
+  afterAll(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  );
 
   it('should time out at its budget, close the socket, and open after consecutive failures', async () => {
     const policy = new SubgraphPolicy('setlists', { timeoutMs: 200, breakerFailures: 2, halfOpenAfterMs: 60_000 });
@@ -65,7 +68,10 @@ describe(SubgraphPolicies.name, () => {
     const config = loadRouterConfig(base);
     expect(config.SUBGRAPH_BREAKER_FAILURES).toBe(5);
     expect(config.SUBGRAPH_BREAKER_HALF_OPEN_MS).toBe(10_000);
-    expect(loadRouterConfig({ ...base, SUBGRAPH_BREAKER_FAILURES: '2', SUBGRAPH_BREAKER_HALF_OPEN_MS: '500' })).toMatchObject({ SUBGRAPH_BREAKER_FAILURES: 2, SUBGRAPH_BREAKER_HALF_OPEN_MS: 500 });
+    expect(loadRouterConfig({ ...base, SUBGRAPH_BREAKER_FAILURES: '2', SUBGRAPH_BREAKER_HALF_OPEN_MS: '500' })).toMatchObject({
+      SUBGRAPH_BREAKER_FAILURES: 2,
+      SUBGRAPH_BREAKER_HALF_OPEN_MS: 500,
+    });
     expect(() => loadRouterConfig({ ...base, SUBGRAPH_BREAKER_FAILURES: '0' })).toThrow(/SUBGRAPH_BREAKER_FAILURES/);
     expect(() => loadRouterConfig({ ...base, SUBGRAPH_BREAKER_HALF_OPEN_MS: '1.5' })).toThrow(/SUBGRAPH_BREAKER_HALF_OPEN_MS/);
   });
@@ -73,7 +79,10 @@ describe(SubgraphPolicies.name, () => {
   it('should build one closed breaker per subgraph, and refuse a subgraph it does not know', () => {
     const policies = new SubgraphPolicies(['chat', 'users'], loadRouterConfig({ ...base, SUBGRAPH_TIMEOUTS_MS: 'chat=2000' }));
     expect(policies.of('chat').subgraph).toBe('chat');
-    expect(policies.health()).toEqual({ chat: { state: 'closed', lastFailureAt: null, lastFailure: null }, users: { state: 'closed', lastFailureAt: null, lastFailure: null } });
+    expect(policies.health()).toEqual({
+      chat: { state: 'closed', lastFailureAt: null, lastFailure: null },
+      users: { state: 'closed', lastFailureAt: null, lastFailure: null },
+    });
     expect(() => policies.of('setlists')).toThrow(/no policy for subgraph setlists/);
   });
 });

@@ -36,7 +36,10 @@ describe(TrustedOperations.name, () => {
 
   it('should refuse a hash that is not the text’s, a malformed persistedQuery, and a known text under its hash only when listed', () => {
     const pq = (sha256Hash: unknown) => ({ persistedQuery: { version: 1, sha256Hash } });
-    expect(trusted.resolve(concert.body, pq(messages.id))).toMatchObject({ status: 400, error: { extensions: { code: TRUSTED_OPERATION_CODES.hashMismatch } } });
+    expect(trusted.resolve(concert.body, pq(messages.id))).toMatchObject({
+      status: 400,
+      error: { extensions: { code: TRUSTED_OPERATION_CODES.hashMismatch } },
+    });
     expect(trusted.resolve(concert.body, pq(concert.id))).toEqual({ query: concert.body });
     const other = '{ __typename }';
     expect(codeOf(trusted.resolve(other, pq(operationId(other))))).toBe(TRUSTED_OPERATION_CODES.notInList);

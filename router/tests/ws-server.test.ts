@@ -20,7 +20,12 @@ describe(createSubscriptionServer.name, () => {
   let url = '';
   beforeAll(async () => {
     redis = createRedis(inject('redisUrl'));
-    const config = loadRouterConfig({ MONGODB_URI: 'mongodb://x', REDIS_URL: inject('redisUrl'), IDENTITY_SECRET: 'x'.repeat(32), REDIS_PREFIX: `t${randomUUID().slice(0, 8)}:` });
+    const config = loadRouterConfig({
+      MONGODB_URI: 'mongodb://x',
+      REDIS_URL: inject('redisUrl'),
+      IDENTITY_SECRET: 'x'.repeat(32),
+      REDIS_PREFIX: `t${randomUUID().slice(0, 8)}:`,
+    });
     httpServer = createServer();
     const hub = { subscribe: vi.fn(async () => undefined), unsubscribe: vi.fn(), drain: vi.fn(async () => undefined) } as unknown as ChatHub;
     const sessions = { resolve: vi.fn(async () => null) } as unknown as SessionStore;

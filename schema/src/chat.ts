@@ -50,6 +50,7 @@ export const encodeMessageCursor = (seq: number): string => encodeCursor(['m', s
 
 export function decodeMessageCursor(cursor: string, field = 'after'): number {
   const [kind, seq] = decodeCursor(cursor, 2, field);
-  if (kind !== 'm' || typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) throw new BadUserInputError(`${field} is not a valid message cursor.`, field);
+  if (kind !== 'm' || typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0)
+    throw new BadUserInputError(`${field} is not a valid message cursor.`, field);
   return seq;
 }

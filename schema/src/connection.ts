@@ -99,11 +99,7 @@ export function encodeCursor(values: ReadonlyArray<string | number | null>): str
 export function decodeCursor(cursor: string, arity: number, field = 'after'): Array<string | number | null> {
   try {
     const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (
-      Array.isArray(values) &&
-      values.length === arity &&
-      values.every((v) => v === null || typeof v === 'string' || typeof v === 'number')
-    ) {
+    if (Array.isArray(values) && values.length === arity && values.every((v) => v === null || typeof v === 'string' || typeof v === 'number')) {
       return values as Array<string | number | null>;
     }
   } catch {

@@ -21,6 +21,9 @@ export function entityRef<Name extends string>(typeName: Name, { cacheMaxAge }: 
       return Object.assign(new Ref(), { id });
     }
   }
-  const referenceResolver = { [typeName]: { __resolveReference: (ref: { id: string }) => Ref.of(ref.id) } } as Record<Name, { __resolveReference: (ref: { id: string }) => Ref }>;
+  const referenceResolver = { [typeName]: { __resolveReference: (ref: { id: string }) => Ref.of(ref.id) } } as Record<
+    Name,
+    { __resolveReference: (ref: { id: string }) => Ref }
+  >;
   return { Ref, referenceResolver };
 }

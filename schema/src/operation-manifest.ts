@@ -56,7 +56,9 @@ interface Located<T> {
 export function operationManifest(dir = DEFAULT_CONTRACT_DIR): OperationManifest {
   const operations: Array<Located<OperationDefinitionNode>> = [];
   const fragments = new Map<string, Located<FragmentDefinitionNode> & { order: number }>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.graphql')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort()) {
     const text = readFileSync(join(dir, file), 'utf8');
     for (const def of parse(text).definitions) {
       const source = text.slice(def.loc!.start, def.loc!.end);
@@ -88,7 +90,13 @@ export function operationManifest(dir = DEFAULT_CONTRACT_DIR): OperationManifest
         },
       });
     collect(node);
-    const parts = [text, ...[...used].map((f) => fragments.get(f)!).sort((a, b) => a.order - b.order).map((f) => f.text)];
+    const parts = [
+      text,
+      ...[...used]
+        .map((f) => fragments.get(f)!)
+        .sort((a, b) => a.order - b.order)
+        .map((f) => f.text),
+    ];
     const body = parts.join('\n\n');
     manifest.push({ id: operationId(body), name, type: node.operation, body });
   }

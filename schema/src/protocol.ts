@@ -46,9 +46,7 @@ interface SignedPayload extends Identity {
   rid: string;
 }
 
-export type IdentityVerdict =
-  | { ok: true; identity: Identity }
-  | { ok: false; reason: 'missing' | 'malformed' | 'bad-signature' | 'expired' | 'wrong-request' };
+export type IdentityVerdict = { ok: true; identity: Identity } | { ok: false; reason: 'missing' | 'malformed' | 'bad-signature' | 'expired' | 'wrong-request' };
 
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64url');
 
@@ -60,14 +58,20 @@ function mac(secret: string, body: string): Buffer {
  * Signs an identity for one request. The signature binds the request id and a short
  * expiry, so a captured header is useless for another request or a minute later.
  */
-export function signIdentity(identity: Identity, { secret, requestId, ttlSeconds = 30, now = Date.now() }: { secret: string; requestId: string; ttlSeconds?: number; now?: number }): string {
+export function signIdentity(
+  identity: Identity,
+  { secret, requestId, ttlSeconds = 30, now = Date.now() }: { secret: string; requestId: string; ttlSeconds?: number; now?: number },
+): string {
   const payload: SignedPayload = { ...identity, rid: requestId, exp: Math.floor(now / 1000) + ttlSeconds };
   const body = b64(JSON.stringify(payload));
   return `${body}.${b64(mac(secret, body))}`;
 }
 
 /** Verifies a signed identity header value; never throws. */
-export function verifyIdentity(header: string | undefined, { secret, requestId, now = Date.now() }: { secret: string; requestId: string | undefined; now?: number }): IdentityVerdict {
+export function verifyIdentity(
+  header: string | undefined,
+  { secret, requestId, now = Date.now() }: { secret: string; requestId: string | undefined; now?: number },
+): IdentityVerdict {
   if (!header) return { ok: false, reason: 'missing' };
   const [body, sig, extra] = header.split('.');
   if (!body || !sig || extra !== undefined) return { ok: false, reason: 'malformed' };

@@ -29,7 +29,7 @@ describe('client contract', async () => {
   }
 });
 
-describe.runIf(existsSync(SHARED_CONTRACT_DIR))('the project\'s contract copy', () => {
+describe.runIf(existsSync(SHARED_CONTRACT_DIR))("the project's contract copy", () => {
   it('should hold every operation of ../shared/contract, unchanged, with the same sample variables', () => {
     const ours = new Map(loadContract().map((o) => [`${o.file} ${o.name}`, o]));
     for (const op of loadContract(SHARED_CONTRACT_DIR)) {

@@ -42,16 +42,22 @@ describe('operation manifest of the contract', () => {
     });
     const { operations } = operationManifest(dir);
     const feed = operations.find((o) => o.name === 'Feed')!;
-    expect(feed.body).toBe('query Feed {\n  articles { ...Card }\n}\n\nfragment Author on User { id nickname }\n\nfragment Card on Article {\n  id author { ...Author }\n}');
+    expect(feed.body).toBe(
+      'query Feed {\n  articles { ...Card }\n}\n\nfragment Author on User { id nickname }\n\nfragment Card on Article {\n  id author { ...Author }\n}',
+    );
     expect(feed.id).toBe(sha256(feed.body));
     expect(operations.find((o) => o.name === 'Plain')!.body).toBe('query Plain { me { id } }');
   });
 
   it('should refuse an ambiguous contract: anonymous or duplicated operations, unknown or duplicated fragments', () => {
     expect(() => operationManifest(contractDir({ 'a.graphql': '{ me { id } }' }))).toThrow(/anonymous/);
-    expect(() => operationManifest(contractDir({ 'a.graphql': 'query Me { me { id } }', 'b.graphql': 'query Me { me { nickname } }' }))).toThrow(/Me is defined twice/);
+    expect(() => operationManifest(contractDir({ 'a.graphql': 'query Me { me { id } }', 'b.graphql': 'query Me { me { nickname } }' }))).toThrow(
+      /Me is defined twice/,
+    );
     expect(() => operationManifest(contractDir({ 'a.graphql': 'query Me { me { ...Missing } }' }))).toThrow(/Missing/);
-    expect(() => operationManifest(contractDir({ 'a.graphql': 'fragment F on User { id }', 'b.graphql': 'fragment F on User { id }' }))).toThrow(/F is defined twice/);
+    expect(() => operationManifest(contractDir({ 'a.graphql': 'fragment F on User { id }', 'b.graphql': 'fragment F on User { id }' }))).toThrow(
+      /F is defined twice/,
+    );
   });
 });
 
@@ -59,7 +65,9 @@ describe('document shape key', () => {
   const key = (text: string) => documentShapeKey(parse(text));
   it('should ignore whitespace, commas, comments and the order of definitions', () => {
     const original = 'query Feed($first: Int) { articles(first: $first) { ...Card } }\nfragment Card on Article { id title }';
-    expect(key('# a comment\nfragment Card on Article {\n  id,\n  title\n}\n\nquery   Feed( $first : Int ) {articles(first:$first){...Card}}')).toBe(key(original));
+    expect(key('# a comment\nfragment Card on Article {\n  id,\n  title\n}\n\nquery   Feed( $first : Int ) {articles(first:$first){...Card}}')).toBe(
+      key(original),
+    );
   });
   it('should tell apart documents that differ in meaning', () => {
     const original = key('query Feed { articles { id title } }');

@@ -117,7 +117,12 @@ const make = async (name: string, kind: Proc['kind'], entry: string, env: (port:
 
 function start(proc: Proc): Promise<void> {
   const began = Date.now();
-  const child = fork(join(ROOT, proc.entry), [], { cwd: ROOT, execArgv: ['--conditions=stagelives-dist'], env: { ...common, ...proc.env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = fork(join(ROOT, proc.entry), [], {
+    cwd: ROOT,
+    execArgv: ['--conditions=stagelives-dist'],
+    env: { ...common, ...proc.env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   proc.child = child;
   child.stdout!.pipe(proc.log, { end: false });
   child.stderr!.pipe(proc.log, { end: false });
@@ -157,7 +162,11 @@ for (const name of SUBGRAPH_NAMES) {
   subgraphs[name] = [];
   for (const r of [0, 1]) {
     subgraphs[name].push(
-      await make(`${name}-${'ab'[r]}`, 'subgraph', `subgraphs/${name}/dist/index.js`, (port) => ({ SUBGRAPH_PORT: String(port), SUBGRAPH_HOST: '127.0.0.1', CHAT_SEND_LIMIT: '1000000' })),
+      await make(`${name}-${'ab'[r]}`, 'subgraph', `subgraphs/${name}/dist/index.js`, (port) => ({
+        SUBGRAPH_PORT: String(port),
+        SUBGRAPH_HOST: '127.0.0.1',
+        CHAT_SEND_LIMIT: '1000000',
+      })),
     );
   }
   subgraphProxies[name] = await startRoundRobinProxy(subgraphs[name].map((p) => p.port));
@@ -294,43 +303,113 @@ async function rehearse(frontPort: number): Promise<number> {
   const pool = async <T, R>(items: T[], n: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> => {
     const out = new Array<R>(items.length);
     let next = 0;
-    await Promise.all(Array.from({ length: n }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!, i);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: n }, async () => {
+        while (next < items.length) {
+          const i = next++;
+          out[i] = await fn(items[i]!, i);
+        }
+      }),
+    );
     return out;
   };
 
   // ── Setup: accounts, devices, preferences, concerts, rooms ──
   const signUp = async (email: string, nickname: string) => {
-    const data = await must('mutation($input: SignUpInput!) { signUp(input: $input) { sessionToken user { id } } }', { input: { email, password: PASSWORD, nickname } });
+    const data = await must('mutation($input: SignUpInput!) { signUp(input: $input) { sessionToken user { id } } }', {
+      input: { email, password: PASSWORD, nickname },
+    });
     return { token: data.signUp.sessionToken as string, id: data.signUp.user.id as string };
   };
   const admin = await signUp(ADMIN, 'admin');
-  const fans = await pool(Array.from({ length: FANS }, (_, i) => i), 4, (i) => signUp(`fan${i}@rehearsal.test`, `fan${i}`));
+  const fans = await pool(
+    Array.from({ length: FANS }, (_, i) => i),
+    4,
+    (i) => signUp(`fan${i}@rehearsal.test`, `fan${i}`),
+  );
   const tokensOf = new Map<string, string[]>();
   await pool(fans, 6, async (fan, i) => {
     const tokens = Array.from({ length: DEVICES }, (_, d) => `rh-device-${i}-${d}`);
     tokensOf.set(fan.id, tokens);
     for (const token of tokens) await must('mutation($token: String!) { registerDevice(token: $token, platform: ANDROID) }', { token }, fan.token);
-    await must('mutation($input: NotificationPreferencesInput!) { updateNotificationPreferences(input: $input) { ticketOpen } }', { input: { ticketOpen: true, concertStart: false, ticketOpenLeadMinutes: 5 } }, fan.token);
+    await must(
+      'mutation($input: NotificationPreferencesInput!) { updateNotificationPreferences(input: $input) { ticketOpen } }',
+      { input: { ticketOpen: true, concertStart: false, ticketOpenLeadMinutes: 5 } },
+      fan.token,
+    );
   });
   const createConcert = async (title: string, startsAt: Date, ticketOpenAt?: Date) =>
-    (await must('mutation($input: CreateConcertInput!) { createConcert(input: $input) { id } }', { input: { title, artist: 'Rehearsal Band', venue: 'Loopback Hall', startsAt: startsAt.toISOString(), ...(ticketOpenAt && { ticketOpenAt: ticketOpenAt.toISOString() }) } }, admin.token)).createConcert.id as string;
-  const filler = await pool(Array.from({ length: 6 }, (_, i) => i), 3, (i) => createConcert(`Filler show ${i}`, new Date(Date.now() + (30 + i) * 86_400_000)));
-  const rooms = await pool(Array.from({ length: ROOMS }, (_, i) => i), 3, async (i) => (await must('mutation($input: CreateChatRoomInput!) { createChatRoom(input: $input) { id } }', { input: { name: `room ${i}` } }, fans[i]!.token)).createChatRoom.id as string);
-  await pool(fans.flatMap((fan, f) => rooms.map((room, r) => ({ fan, room, owner: f === r }))).filter((x) => !x.owner), 6, ({ fan, room }) => must('mutation($roomId: ID!) { joinChatRoom(roomId: $roomId) { id } }', { roomId: room }, fan.token));
-  const hello = await pool(rooms, 3, async (room, i) => (await must('mutation($roomId: ID!, $body: String!) { sendMessage(roomId: $roomId, body: $body) { seq cursor } }', { roomId: room, body: 'hello' }, fans[i]!.token)).sendMessage as { seq: number; cursor: string });
-  const articles = await pool([0, 1, 2], 3, async (i) => (await must('mutation($input: CreateArticleInput!) { createArticle(input: $input) { id } }', { input: { title: `Rehearsal notes ${i}`, body: 'Loud and clear.', tags: ['rehearsal'] } }, fans[i]!.token)).createArticle.id as string);
+    (
+      await must(
+        'mutation($input: CreateConcertInput!) { createConcert(input: $input) { id } }',
+        {
+          input: {
+            title,
+            artist: 'Rehearsal Band',
+            venue: 'Loopback Hall',
+            startsAt: startsAt.toISOString(),
+            ...(ticketOpenAt && { ticketOpenAt: ticketOpenAt.toISOString() }),
+          },
+        },
+        admin.token,
+      )
+    ).createConcert.id as string;
+  const filler = await pool(
+    Array.from({ length: 6 }, (_, i) => i),
+    3,
+    (i) => createConcert(`Filler show ${i}`, new Date(Date.now() + (30 + i) * 86_400_000)),
+  );
+  const rooms = await pool(
+    Array.from({ length: ROOMS }, (_, i) => i),
+    3,
+    async (i) =>
+      (await must('mutation($input: CreateChatRoomInput!) { createChatRoom(input: $input) { id } }', { input: { name: `room ${i}` } }, fans[i]!.token))
+        .createChatRoom.id as string,
+  );
+  await pool(
+    fans.flatMap((fan, f) => rooms.map((room, r) => ({ fan, room, owner: f === r }))).filter((x) => !x.owner),
+    6,
+    ({ fan, room }) => must('mutation($roomId: ID!) { joinChatRoom(roomId: $roomId) { id } }', { roomId: room }, fan.token),
+  );
+  const hello = await pool(
+    rooms,
+    3,
+    async (room, i) =>
+      (
+        await must(
+          'mutation($roomId: ID!, $body: String!) { sendMessage(roomId: $roomId, body: $body) { seq cursor } }',
+          { roomId: room, body: 'hello' },
+          fans[i]!.token,
+        )
+      ).sendMessage as { seq: number; cursor: string },
+  );
+  const articles = await pool(
+    [0, 1, 2],
+    3,
+    async (i) =>
+      (
+        await must(
+          'mutation($input: CreateArticleInput!) { createArticle(input: $input) { id } }',
+          { input: { title: `Rehearsal notes ${i}`, body: 'Loud and clear.', tags: ['rehearsal'] } },
+          fans[i]!.token,
+        )
+      ).createArticle.id as string,
+  );
 
   // Reminder concerts: ticket sales open 5 minutes (the shortest lead) after their reminder is
   // due, so each fan's TICKET_OPEN reminder fires during the load. Every fan likes every one.
   const loadStartsAt = Date.now() + 8_000;
-  const reminderConcerts = await pool(REMINDER_OFFSETS, 3, (offset, i) => createConcert(`Ticket rush ${i}`, new Date(Date.now() + 2 * 86_400_000), new Date(loadStartsAt + offset * 1000 + 5 * 60_000)));
-  await pool(fans.flatMap((fan) => reminderConcerts.map((concert) => ({ fan, concert }))), 8, ({ fan, concert }) => must('mutation($id: ID!) { likeConcert(id: $id) { id } }', { id: concert }, fan.token));
-  say(`setup done at ${since()}: ${FANS} fans × ${DEVICES} devices, ${ROOMS} rooms, ${reminderConcerts.length} reminder concerts (due at +${REMINDER_OFFSETS.join('s, +')}s of the load), ${filler.length} others`);
+  const reminderConcerts = await pool(REMINDER_OFFSETS, 3, (offset, i) =>
+    createConcert(`Ticket rush ${i}`, new Date(Date.now() + 2 * 86_400_000), new Date(loadStartsAt + offset * 1000 + 5 * 60_000)),
+  );
+  await pool(
+    fans.flatMap((fan) => reminderConcerts.map((concert) => ({ fan, concert }))),
+    8,
+    ({ fan, concert }) => must('mutation($id: ID!) { likeConcert(id: $id) { id } }', { id: concert }, fan.token),
+  );
+  say(
+    `setup done at ${since()}: ${FANS} fans × ${DEVICES} devices, ${ROOMS} rooms, ${reminderConcerts.length} reminder concerts (due at +${REMINDER_OFFSETS.join('s, +')}s of the load), ${filler.length} others`,
+  );
 
   // ── Subscribers: graphql-ws through the proxy, resuming with `after` ──
   const SUBSCRIPTION = 'subscription($roomId: ID!, $after: String) { messageAdded(roomId: $roomId, after: $after) { id seq cursor } }';
@@ -349,7 +428,16 @@ async function rehearse(frontPort: number): Promise<number> {
   for (let r = 0; r < ROOMS; r += 1) {
     for (let s = 0; s < SUBSCRIBERS_PER_ROOM; s += 1) {
       const fan = fans[(r * SUBSCRIBERS_PER_ROOM + s) % FANS]!;
-      subscribers.push({ name: `room${r}/sub${s}`, roomIndex: r, token: fan.token, seqs: [], cursor: hello[r]!.cursor, resumes: 0, closes: {}, stopped: false });
+      subscribers.push({
+        name: `room${r}/sub${s}`,
+        roomIndex: r,
+        token: fan.token,
+        seqs: [],
+        cursor: hello[r]!.cursor,
+        resumes: 0,
+        closes: {},
+        stopped: false,
+      });
     }
   }
   const subscribeOnce = (sub: Subscriber) => {
@@ -374,7 +462,9 @@ async function rehearse(frontPort: number): Promise<number> {
       { query: SUBSCRIPTION, variables: { roomId: rooms[sub.roomIndex], after: sub.cursor } },
       {
         next: ({ data, errors: errs }) => {
-          if (errs?.length) return void (sub.closes[`next error ${errs[0]!.extensions?.code ?? errs[0]!.message}`] = (sub.closes[`next error ${errs[0]!.extensions?.code ?? errs[0]!.message}`] ?? 0) + 1);
+          if (errs?.length)
+            return void (sub.closes[`next error ${errs[0]!.extensions?.code ?? errs[0]!.message}`] =
+              (sub.closes[`next error ${errs[0]!.extensions?.code ?? errs[0]!.message}`] ?? 0) + 1);
           if (!data) return;
           sub.seqs.push(data.messageAdded.seq);
           sub.cursor = data.messageAdded.cursor;
@@ -406,19 +496,46 @@ async function rehearse(frontPort: number): Promise<number> {
       const f = Math.floor(Math.random() * FANS);
       const fan = fans[f]!;
       const dice = Math.random();
-      if (dice < 0.25) await measured('query concerts (anonymous)', 'query($first: Int) { concerts(first: $first) { totalCount edges { node { id title artist status likeCount } } } }', { first: 10 });
-      else if (dice < 0.4) await measured('query concert + me (signed in)', 'query($id: ID!) { me { id nickname } concert(id: $id) { id title likeCount viewerHasLiked } }', { id: pick(filler) }, fan.token);
+      if (dice < 0.25)
+        await measured(
+          'query concerts (anonymous)',
+          'query($first: Int) { concerts(first: $first) { totalCount edges { node { id title artist status likeCount } } } }',
+          { first: 10 },
+        );
+      else if (dice < 0.4)
+        await measured(
+          'query concert + me (signed in)',
+          'query($id: ID!) { me { id nickname } concert(id: $id) { id title likeCount viewerHasLiked } }',
+          { id: pick(filler) },
+          fan.token,
+        );
       else if (dice < 0.55) {
         const concert = pick(filler);
         const liked = fanState[f]!.has(concert);
-        const res = await measured(liked ? 'mutation unlikeConcert' : 'mutation likeConcert', `mutation($id: ID!) { ${liked ? 'unlikeConcert' : 'likeConcert'}(id: $id) { id likeCount } }`, { id: concert }, fan.token);
+        const res = await measured(
+          liked ? 'mutation unlikeConcert' : 'mutation likeConcert',
+          `mutation($id: ID!) { ${liked ? 'unlikeConcert' : 'likeConcert'}(id: $id) { id likeCount } }`,
+          { id: concert },
+          fan.token,
+        );
         if (res) liked ? fanState[f]!.delete(concert) : fanState[f]!.add(concert);
       } else if (dice < 0.8) {
         sent.attempted += 1;
-        const res = await measured('mutation sendMessage', 'mutation($roomId: ID!, $body: String!) { sendMessage(roomId: $roomId, body: $body) { id seq } }', { roomId: pick(rooms), body: `m ${sent.attempted}` }, fan.token);
+        const res = await measured(
+          'mutation sendMessage',
+          'mutation($roomId: ID!, $body: String!) { sendMessage(roomId: $roomId, body: $body) { id seq } }',
+          { roomId: pick(rooms), body: `m ${sent.attempted}` },
+          fan.token,
+        );
         if (res) sent.acknowledged += 1;
       } else if (dice < 0.88) await measured('query articles', 'query { articles(first: 5) { edges { node { id title likeCount commentCount } } } }', {});
-      else if (dice < 0.93) await measured('mutation addComment', 'mutation($articleId: ID!, $body: String!) { addComment(articleId: $articleId, body: $body) { id } }', { articleId: pick(articles), body: 'same here' }, fan.token);
+      else if (dice < 0.93)
+        await measured(
+          'mutation addComment',
+          'mutation($articleId: ID!, $body: String!) { addComment(articleId: $articleId, body: $body) { id } }',
+          { articleId: pick(articles), body: 'same here' },
+          fan.token,
+        );
       else if (dice < 0.97) await measured('query chatRooms', 'query { chatRooms(first: 5) { edges { node { id lastSeq } } } }', {}, fan.token);
       else await measured('query my notifications', 'query { me { id notifications(first: 5) { unreadCount } } }', {}, fan.token);
     }
@@ -433,7 +550,12 @@ async function rehearse(frontPort: number): Promise<number> {
     CHAOS.map(async (step) => {
       const at = loadStart + step.at * LOAD_SECONDS * 1000;
       await sleep(Math.max(0, at - Date.now()));
-      const victims = step.kind === 'router' ? [routers[step.replica]!] : step.kind === 'workers' ? [workers[step.replica]!] : SUBGRAPH_NAMES.map((n) => subgraphs[n]![step.replica]!);
+      const victims =
+        step.kind === 'router'
+          ? [routers[step.replica]!]
+          : step.kind === 'workers'
+            ? [workers[step.replica]!]
+            : SUBGRAPH_NAMES.map((n) => subgraphs[n]![step.replica]!);
       const killedAt = Date.now() - loadStart;
       await Promise.all(victims.map(kill));
       say(`SIGKILL ${victims.map((v) => v.name).join(', ')} at +${(killedAt / 1000).toFixed(1)} s of the load`);
@@ -445,7 +567,12 @@ async function rehearse(frontPort: number): Promise<number> {
       await sleep(RESTART_AFTER * 1000);
       const before = victims.map((v) => v.startMs.length);
       await Promise.all(victims.map(start));
-      kills.push({ what: victims.map((v) => v.name).join(', '), at: `+${(killedAt / 1000).toFixed(1)} s`, killedAt, readyAfterMs: victims.map((v, i) => v.startMs[before[i]!]!) });
+      kills.push({
+        what: victims.map((v) => v.name).join(', '),
+        at: `+${(killedAt / 1000).toFixed(1)} s`,
+        killedAt,
+        readyAfterMs: victims.map((v, i) => v.startMs[before[i]!]!),
+      });
       say(`  restarted ${victims.map((v) => v.name).join(', ')}`);
     }),
   );
@@ -472,7 +599,15 @@ async function rehearse(frontPort: number): Promise<number> {
   // ── Settle: every subscriber catches up with what is stored, every reminder is sent ──
   const chatDb = mongo.db(`${DB_PREFIX}chat`);
   const storedSeqs = async (r: number) =>
-    (await chatDb.collection('messages').find({ roomId: new ObjectId(rooms[r]) }, { projection: { seq: 1 } }).sort({ seq: 1 }).toArray()).map((m) => m.seq as number).filter((s) => s > hello[r]!.seq);
+    (
+      await chatDb
+        .collection('messages')
+        .find({ roomId: new ObjectId(rooms[r]) }, { projection: { seq: 1 } })
+        .sort({ seq: 1 })
+        .toArray()
+    )
+      .map((m) => m.seq as number)
+      .filter((s) => s > hello[r]!.seq);
   const concertsDb = mongo.db(`${DB_PREFIX}concerts`);
   const reminderConcertIds = reminderConcerts.map((id) => new ObjectId(id));
   const settleDeadline = Date.now() + 90_000;
@@ -486,7 +621,9 @@ async function rehearse(frontPort: number): Promise<number> {
     const likes = await concertsDb.collection('likes').countDocuments({ concertId: { $in: reminderConcertIds } });
     if (chatDone && reminders === likes && sentOutcomes >= reminders && unconfirmed === 0) break;
     if (Date.now() > settleDeadline) {
-      say(`settle timed out: chat ${chatDone ? 'done' : 'behind'}, likes ${likes}, reminders ${reminders}, SENT ${sentOutcomes}, unconfirmed pushes ${unconfirmed}`);
+      say(
+        `settle timed out: chat ${chatDone ? 'done' : 'behind'}, likes ${likes}, reminders ${reminders}, SENT ${sentOutcomes}, unconfirmed pushes ${unconfirmed}`,
+      );
       break;
     }
     await sleep(1_000);
@@ -504,20 +641,37 @@ async function rehearse(frontPort: number): Promise<number> {
   out(`## Rehearsal report (${new Date().toISOString()})`);
   out();
   out(`Production build, plain node: 2 routers, 2 × each of ${SUBGRAPH_NAMES.length} subgraphs, 2 workers; one FerretDB, one Redis, the local FCM server.`);
-  out(`Load: ${loadSeconds.toFixed(0)} s, ${CONCURRENCY} HTTP loops through the proxy, ${subscribers.length} graphql-ws subscribers (${ROOMS} rooms × ${SUBSCRIBERS_PER_ROOM}).`);
+  out(
+    `Load: ${loadSeconds.toFixed(0)} s, ${CONCURRENCY} HTTP loops through the proxy, ${subscribers.length} graphql-ws subscribers (${ROOMS} rooms × ${SUBSCRIBERS_PER_ROOM}).`,
+  );
   out();
   out('| killed (SIGKILL) | at | restarted, ready after |');
   out('| --- | --- | --- |');
-  for (const k of kills.sort((a, b) => a.killedAt - b.killedAt)) out(`| ${k.what} | ${k.at} | ${RESTART_AFTER} s later; ready in ${Math.max(...k.readyAfterMs)} ms (slowest) |`);
+  for (const k of kills.sort((a, b) => a.killedAt - b.killedAt))
+    out(`| ${k.what} | ${k.at} | ${RESTART_AFTER} s later; ready in ${Math.max(...k.readyAfterMs)} ms (slowest) |`);
   out();
-  out(`**CPU during the load** (${LOAD_SECONDS} s on ${availableParallelism()} cores, from /proc): ${Object.entries(cpuSeconds).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}.`);
+  out(
+    `**CPU during the load** (${LOAD_SECONDS} s on ${availableParallelism()} cores, from /proc): ${Object.entries(cpuSeconds)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+      .join(', ')}.`,
+  );
   out();
   const pct = (xs: number[], q: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]! : NaN);
-  out(`**Hung replica** (${hung.name} stopped with SIGSTOP for ${HANG.seconds} s at +${(HANG.at * LOAD_SECONDS).toFixed(0)} s; the proxy still sends it half of ${HANG.subgraph}'s requests): ${hangWindow.total} client requests in the window, ${hangWindow.failed} with an error (${((100 * hangWindow.failed) / Math.max(hangWindow.total, 1)).toFixed(1)} %); latency p50 ${pct(hangWindow.ms, 0.5).toFixed(0)} ms, p99 ${pct(hangWindow.ms, 0.99).toFixed(0)} ms, max ${Math.max(0, ...hangWindow.ms).toFixed(0)} ms (outside the window: p50 ${pct(otherMs, 0.5).toFixed(0)} ms, p99 ${pct(otherMs, 0.99).toFixed(0)} ms). Errors in the window: ${Object.entries(hangWindow.errors).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ×${n}`).join(', ') || 'none'}.`);
+  out(
+    `**Hung replica** (${hung.name} stopped with SIGSTOP for ${HANG.seconds} s at +${(HANG.at * LOAD_SECONDS).toFixed(0)} s; the proxy still sends it half of ${HANG.subgraph}'s requests): ${hangWindow.total} client requests in the window, ${hangWindow.failed} with an error (${((100 * hangWindow.failed) / Math.max(hangWindow.total, 1)).toFixed(1)} %); latency p50 ${pct(hangWindow.ms, 0.5).toFixed(0)} ms, p99 ${pct(hangWindow.ms, 0.99).toFixed(0)} ms, max ${Math.max(0, ...hangWindow.ms).toFixed(0)} ms (outside the window: p50 ${pct(otherMs, 0.5).toFixed(0)} ms, p99 ${pct(otherMs, 0.99).toFixed(0)} ms). Errors in the window: ${
+      Object.entries(hangWindow.errors)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ×${n}`)
+        .join(', ') || 'none'
+    }.`,
+  );
   out();
   const totalOps = Object.values(opCounts).reduce((n, c) => n + c.ok + c.failed, 0);
   const totalFailed = Object.values(opCounts).reduce((n, c) => n + c.failed, 0);
-  out(`**Client requests**: ${totalOps} (${(totalOps / loadSeconds).toFixed(0)}/s), ${totalFailed} failed (${((100 * totalFailed) / Math.max(totalOps, 1)).toFixed(2)} %).`);
+  out(
+    `**Client requests**: ${totalOps} (${(totalOps / loadSeconds).toFixed(0)}/s), ${totalFailed} failed (${((100 * totalFailed) / Math.max(totalOps, 1)).toFixed(2)} %).`,
+  );
   out();
   out('| operation | ok | failed |');
   out('| --- | ---: | ---: |');
@@ -548,9 +702,19 @@ async function rehearse(frontPort: number): Promise<number> {
     resumes += s.resumes;
     for (const [why, n] of Object.entries(s.closes)) closes[why] = (closes[why] ?? 0) + n;
   }
-  out(`**Chat**: ${sent.attempted} sendMessage calls, ${sent.acknowledged} acknowledged, ${storedTotal} stored (a call that failed on the wire may still have been stored; what is stored is what counts).`);
-  out(`Deliveries: ${delivered} of ${expectedDeliveries} expected (every stored message × every subscriber of its room); missing ${missing}, duplicates ${duplicates}, out of order ${outOfOrder}.`);
-  out(`Subscribers resumed with \`after\` ${resumes} times: ${Object.entries(closes).map(([k, n]) => `${k} ×${n}`).join(', ') || 'never'}.`);
+  out(
+    `**Chat**: ${sent.attempted} sendMessage calls, ${sent.acknowledged} acknowledged, ${storedTotal} stored (a call that failed on the wire may still have been stored; what is stored is what counts).`,
+  );
+  out(
+    `Deliveries: ${delivered} of ${expectedDeliveries} expected (every stored message × every subscriber of its room); missing ${missing}, duplicates ${duplicates}, out of order ${outOfOrder}.`,
+  );
+  out(
+    `Subscribers resumed with \`after\` ${resumes} times: ${
+      Object.entries(closes)
+        .map(([k, n]) => `${k} ×${n}`)
+        .join(', ') || 'never'
+    }.`,
+  );
   out();
   if (missing || duplicates || outOfOrder) failed = true;
 
@@ -574,11 +738,17 @@ async function rehearse(frontPort: number): Promise<number> {
       }
     }
   }
-  out(`**Reminders**: ${likes} likes of the ${reminderConcerts.length} reminder concerts, ${reminders.length} reminders stored, ${sentOutcomes} SENT; ${pairs} (reminder, device) pushes due, ${pushedPairs} pushed, ${notPushed} not pushed.`);
-  out(`FCM server: ${fcm.stats.accepted} pushes accepted, ${fcm.stats.sendRequests} send requests. Pushed twice: ${twiceInWindow} inside the in-flight window (${unconfirmedAtKill.size} pushes claimed but unconfirmed when the workers process was killed), ${twiceOutside} outside it.`);
+  out(
+    `**Reminders**: ${likes} likes of the ${reminderConcerts.length} reminder concerts, ${reminders.length} reminders stored, ${sentOutcomes} SENT; ${pairs} (reminder, device) pushes due, ${pushedPairs} pushed, ${notPushed} not pushed.`,
+  );
+  out(
+    `FCM server: ${fcm.stats.accepted} pushes accepted, ${fcm.stats.sendRequests} send requests. Pushed twice: ${twiceInWindow} inside the in-flight window (${unconfirmedAtKill.size} pushes claimed but unconfirmed when the workers process was killed), ${twiceOutside} outside it.`,
+  );
   if (reminders.length !== likes || notPushed || twiceOutside) failed = true;
   out();
-  out(`**Verdict**: ${failed ? 'FAILED — something stored was lost, delivered twice, or pushed twice outside the window' : 'nothing stored was lost; every stored message reached every subscriber exactly once, in order; no reminder was pushed twice outside the in-flight window'}.`);
+  out(
+    `**Verdict**: ${failed ? 'FAILED — something stored was lost, delivered twice, or pushed twice outside the window' : 'nothing stored was lost; every stored message reached every subscriber exactly once, in order; no reminder was pushed twice outside the in-flight window'}.`,
+  );
   console.log(`\n${lines.join('\n')}\n`);
   return failed ? 1 : 0;
 }
@@ -599,7 +769,10 @@ function cpuSampler(): { stop(): Record<string, number> } {
   const kinds = (): Array<[string, number | undefined]> => [
     ['FerretDB', ferret.child.pid],
     ['Redis', redis.child.pid],
-    ...procs.map((p): [string, number | undefined] => [p.kind === 'subgraph' ? 'subgraphs (12)' : p.kind === 'router' ? 'routers (2)' : 'workers (2)', p.child?.pid]),
+    ...procs.map((p): [string, number | undefined] => [
+      p.kind === 'subgraph' ? 'subgraphs (12)' : p.kind === 'router' ? 'routers (2)' : 'workers (2)',
+      p.child?.pid,
+    ]),
   ];
   const sample = () => {
     for (const [kind, pid] of kinds()) {

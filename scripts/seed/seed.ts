@@ -10,17 +10,27 @@
 import { pathToFileURL } from 'node:url';
 import { ADMIN, ARTICLES, DEMO_PASSWORD, FANS, ROOMS, bookmarksArticle, concerts as concertSeeds, likesArticle, likesConcert } from './data.js';
 
-interface GqlError { message: string; extensions?: { code?: string; retryAfter?: number; field?: string } }
+interface GqlError {
+  message: string;
+  extensions?: { code?: string; retryAfter?: number; field?: string };
+}
 class GqlFailure extends Error {
   constructor(readonly errors: GqlError[]) {
     super(errors.map((e) => `${e.message}${e.extensions?.code ? ` (${e.extensions.code})` : ''}`).join('; '));
   }
-  get code() { return this.errors[0]?.extensions?.code; }
+  get code() {
+    return this.errors[0]?.extensions?.code;
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Text compared without markup, entities or punctuation (bodies are sanitised on write). */
-const norm = (text: string) => text.replace(/<[^>]*>|&[#\w]+;/g, '').replace(/[^\p{L}\p{N}]+/gu, ' ').trim().toLowerCase();
+const norm = (text: string) =>
+  text
+    .replace(/<[^>]*>|&[#\w]+;/g, '')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()
+    .toLowerCase();
 
 function client(url: string, log: (line: string) => void) {
   return async function gql<T>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
@@ -51,7 +61,10 @@ function client(url: string, log: (line: string) => void) {
   };
 }
 
-interface Page<N> { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Array<{ node: N }> }
+interface Page<N> {
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  edges: Array<{ node: N }>;
+}
 
 /** Every node of a connection, 100 at a time. */
 async function all<N>(fetchPage: (after: string | null) => Promise<Page<N>>): Promise<N[]> {
@@ -84,21 +97,37 @@ const AUTH_FIELDS = '{ sessionToken user { id nickname roles } }';
 /** Loads the demo data into the stack behind `url` (the router's /graphql). */
 export async function seed(url: string, { log = (line: string) => console.log(`[seed] ${line}`), now = new Date() } = {}): Promise<SeedResult> {
   const gql = client(url, log);
-  const created: SeedResult = { accounts: 0, concerts: 0, setlists: 0, concertLikes: 0, articles: 0, comments: 0, articleLikes: 0, bookmarks: 0, rooms: 0, memberships: 0, messages: 0 };
+  const created: SeedResult = {
+    accounts: 0,
+    concerts: 0,
+    setlists: 0,
+    concertLikes: 0,
+    articles: 0,
+    comments: 0,
+    articleLikes: 0,
+    bookmarks: 0,
+    rooms: 0,
+    memberships: 0,
+    messages: 0,
+  };
   const concertData = concertSeeds(now);
 
   // Has a seed run here before? Then accounts exist: log in first (one sign-in each), else sign up first.
   const marker = concertData[0]!;
   const byArtist = await gql<{ concerts: Page<{ title: string }> }>(
-    'query($f: ConcertFilter) { concerts(filter: $f, first: 100) { pageInfo { hasNextPage endCursor } edges { node { id title } } } }', { f: { artist: marker.artist } });
+    'query($f: ConcertFilter) { concerts(filter: $f, first: 100) { pageInfo { hasNextPage endCursor } edges { node { id title } } } }',
+    { f: { artist: marker.artist } },
+  );
   const seededBefore = byArtist.concerts.edges.some((e) => e.node.title === marker.title);
 
   async function account(email: string, nickname: string) {
     const password = email === ADMIN.email ? (process.env.SEED_ADMIN_PASSWORD ?? DEMO_PASSWORD) : DEMO_PASSWORD;
     type Auth = { sessionToken: string; user: { id: string; nickname: string; roles: string[] } };
-    const logIn = async () => (await gql<{ logIn: Auth }>(`mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) ${AUTH_FIELDS} }`, { e: email, p: password })).logIn;
+    const logIn = async () =>
+      (await gql<{ logIn: Auth }>(`mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) ${AUTH_FIELDS} }`, { e: email, p: password })).logIn;
     const signUp = async () => {
-      const auth = (await gql<{ signUp: Auth }>(`mutation($i: SignUpInput!) { signUp(input: $i) ${AUTH_FIELDS} }`, { i: { email, password, nickname } })).signUp;
+      const auth = (await gql<{ signUp: Auth }>(`mutation($i: SignUpInput!) { signUp(input: $i) ${AUTH_FIELDS} }`, { i: { email, password, nickname } }))
+        .signUp;
       created.accounts++;
       return auth;
     };
@@ -111,7 +140,9 @@ export async function seed(url: string, { log = (line: string) => console.log(`[
         try {
           return await logIn();
         } catch (inner) {
-          throw new Error(`${email} exists with another password (set SEED_ADMIN_PASSWORD for the admin): ${inner instanceof Error ? inner.message : String(inner)}`);
+          throw new Error(
+            `${email} exists with another password (set SEED_ADMIN_PASSWORD for the admin): ${inner instanceof Error ? inner.message : String(inner)}`,
+          );
         }
       }
       throw error;
@@ -128,21 +159,38 @@ export async function seed(url: string, { log = (line: string) => console.log(`[
   // Concerts by title, with whether each has a setlist.
   type ConcertNode = { id: string; title: string; setlist: { id: string } | null };
   const listConcerts = () =>
-    all<ConcertNode>(async (after) => (await gql<{ concerts: Page<ConcertNode> }>(
-      'query($after: String) { concerts(first: 50, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id title setlist { id } } } } }',
-      { after }, admin.sessionToken)).concerts);
+    all<ConcertNode>(
+      async (after) =>
+        (
+          await gql<{ concerts: Page<ConcertNode> }>(
+            'query($after: String) { concerts(first: 50, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id title setlist { id } } } } }',
+            { after },
+            admin.sessionToken,
+          )
+        ).concerts,
+    );
   const concertByTitle = new Map((await listConcerts()).map((c) => [c.title, c]));
   for (const c of concertData) {
     let existing = concertByTitle.get(c.title);
     if (!existing) {
       const { setlist: _setlist, ...input } = c;
-      const made = (await gql<{ createConcert: { id: string; title: string } }>('mutation($i: CreateConcertInput!) { createConcert(input: $i) { id title } }', { i: input }, admin.sessionToken)).createConcert;
+      const made = (
+        await gql<{ createConcert: { id: string; title: string } }>(
+          'mutation($i: CreateConcertInput!) { createConcert(input: $i) { id title } }',
+          { i: input },
+          admin.sessionToken,
+        )
+      ).createConcert;
       existing = { ...made, setlist: null };
       concertByTitle.set(c.title, existing);
       created.concerts++;
     }
     if (c.setlist && !existing.setlist) {
-      await gql('mutation($c: ID!, $i: SetlistInput!) { upsertSetlist(concertId: $c, input: $i) { id } }', { c: existing.id, i: c.setlist }, admin.sessionToken);
+      await gql(
+        'mutation($c: ID!, $i: SetlistInput!) { upsertSetlist(concertId: $c, input: $i) { id } }',
+        { c: existing.id, i: c.setlist },
+        admin.sessionToken,
+      );
       created.setlists++;
     }
   }
@@ -155,9 +203,16 @@ export async function seed(url: string, { log = (line: string) => console.log(`[
 
   // Concert likes, per fan from their own liked list.
   for (const [f, fan] of fans.entries()) {
-    const liked = await all<{ id: string }>(async (after) => (await gql<{ me: { likedConcerts: Page<{ id: string }> } }>(
-      'query($after: String) { me { id likedConcerts(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } } }',
-      { after }, fan.sessionToken)).me.likedConcerts);
+    const liked = await all<{ id: string }>(
+      async (after) =>
+        (
+          await gql<{ me: { likedConcerts: Page<{ id: string }> } }>(
+            'query($after: String) { me { id likedConcerts(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id } } } } }',
+            { after },
+            fan.sessionToken,
+          )
+        ).me.likedConcerts,
+    );
     const likedIds = new Set(liked.map((c) => c.id));
     for (const [i, c] of concertData.entries()) {
       const id = concertId(c.title);
@@ -171,22 +226,41 @@ export async function seed(url: string, { log = (line: string) => console.log(`[
   // Articles by title, then their comments (by author and text), likes and bookmarks.
   type ArticleNode = { id: string; title: string };
   const listArticles = (token: string) =>
-    all<ArticleNode & { viewerHasLiked: boolean; viewerHasBookmarked: boolean }>(async (after) => (await gql<{ articles: Page<ArticleNode & { viewerHasLiked: boolean; viewerHasBookmarked: boolean }> }>(
-      'query($after: String) { articles(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id title viewerHasLiked viewerHasBookmarked } } } }',
-      { after }, token)).articles);
+    all<ArticleNode & { viewerHasLiked: boolean; viewerHasBookmarked: boolean }>(
+      async (after) =>
+        (
+          await gql<{ articles: Page<ArticleNode & { viewerHasLiked: boolean; viewerHasBookmarked: boolean }> }>(
+            'query($after: String) { articles(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id title viewerHasLiked viewerHasBookmarked } } } }',
+            { after },
+            token,
+          )
+        ).articles,
+    );
   const articleByTitle = new Map((await listArticles(admin.sessionToken)).map((a) => [a.title, a.id]));
   for (const a of ARTICLES) {
     let id = articleByTitle.get(a.title);
     if (!id) {
       const input = { title: a.title, body: a.body, tags: a.tags, ...(a.concert ? { concertId: concertId(a.concert) } : {}) };
-      id = (await gql<{ createArticle: { id: string } }>('mutation($i: CreateArticleInput!) { createArticle(input: $i) { id } }', { i: input }, fans[a.author]!.sessionToken)).createArticle.id;
+      id = (
+        await gql<{ createArticle: { id: string } }>(
+          'mutation($i: CreateArticleInput!) { createArticle(input: $i) { id } }',
+          { i: input },
+          fans[a.author]!.sessionToken,
+        )
+      ).createArticle.id;
       articleByTitle.set(a.title, id);
       created.articles++;
     }
     type CommentNode = { body: string; author: { nickname: string } | null };
-    const comments = await all<CommentNode>(async (after) => (await gql<{ article: { comments: Page<CommentNode> } }>(
-      'query($id: ID!, $after: String) { article(id: $id) { id comments(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id body author { id nickname } } } } } }',
-      { id, after })).article.comments);
+    const comments = await all<CommentNode>(
+      async (after) =>
+        (
+          await gql<{ article: { comments: Page<CommentNode> } }>(
+            'query($id: ID!, $after: String) { article(id: $id) { id comments(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id body author { id nickname } } } } } }',
+            { id, after },
+          )
+        ).article.comments,
+    );
     const have = new Set(comments.map((c) => `${c.author?.nickname}\u0000${norm(c.body)}`));
     for (const c of a.comments) {
       const fan = fans[c.author]!;
@@ -210,27 +284,45 @@ export async function seed(url: string, { log = (line: string) => console.log(`[
       }
     }
   }
-  log(`articles: ${ARTICLES.length} (${created.articles} new, ${created.comments} comments, ${created.articleLikes} likes, ${created.bookmarks} bookmarks new)`);
+  log(
+    `articles: ${ARTICLES.length} (${created.articles} new, ${created.comments} comments, ${created.articleLikes} likes, ${created.bookmarks} bookmarks new)`,
+  );
 
   // Chat rooms: concert rooms by concert (a concert has one room), others by name.
   type RoomNode = { id: string; name: string; concert: { id: string } | null };
-  const rooms = await all<RoomNode>(async (after) => (await gql<{ chatRooms: Page<RoomNode> }>(
-    'query($after: String) { chatRooms(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id name concert { id } } } } }',
-    { after }, admin.sessionToken)).chatRooms);
+  const rooms = await all<RoomNode>(
+    async (after) =>
+      (
+        await gql<{ chatRooms: Page<RoomNode> }>(
+          'query($after: String) { chatRooms(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id name concert { id } } } } }',
+          { after },
+          admin.sessionToken,
+        )
+      ).chatRooms,
+  );
   for (const r of ROOMS) {
     const cId = r.concert ? concertId(r.concert) : null;
     let room = rooms.find((x) => (cId ? x.concert?.id === cId : !x.concert && x.name === r.name));
     const creator = fans[r.creator]!;
     if (!room) {
-      const made = (await gql<{ createChatRoom: { id: string; name: string } }>('mutation($i: CreateChatRoomInput!) { createChatRoom(input: $i) { id name } }',
-        { i: { name: r.name, ...(cId ? { concertId: cId } : {}) } }, creator.sessionToken)).createChatRoom;
+      const made = (
+        await gql<{ createChatRoom: { id: string; name: string } }>(
+          'mutation($i: CreateChatRoomInput!) { createChatRoom(input: $i) { id name } }',
+          { i: { name: r.name, ...(cId ? { concertId: cId } : {}) } },
+          creator.sessionToken,
+        )
+      ).createChatRoom;
       room = { ...made, concert: cId ? { id: cId } : null };
       rooms.push(room);
       created.rooms++;
     }
     for (const m of new Set([r.creator, ...r.members])) {
       const fan = fans[m]!;
-      const { chatRoom } = await gql<{ chatRoom: { viewerIsMember: boolean } }>('query($id: ID!) { chatRoom(id: $id) { id viewerIsMember } }', { id: room.id }, fan.sessionToken);
+      const { chatRoom } = await gql<{ chatRoom: { viewerIsMember: boolean } }>(
+        'query($id: ID!) { chatRoom(id: $id) { id viewerIsMember } }',
+        { id: room.id },
+        fan.sessionToken,
+      );
       if (chatRoom.viewerIsMember) continue;
       await gql('mutation($id: ID!) { joinChatRoom(roomId: $id) { id } }', { id: room.id }, fan.sessionToken);
       created.memberships++;
@@ -238,7 +330,9 @@ export async function seed(url: string, { log = (line: string) => console.log(`[
     type MessageNode = { body: string; author: { nickname: string } | null };
     const { chatRoom } = await gql<{ chatRoom: { messages: Page<MessageNode> } }>(
       'query($id: ID!) { chatRoom(id: $id) { id messages(last: 100) { pageInfo { hasPreviousPage startCursor } edges { node { id body author { id nickname } } } } } }',
-      { id: room.id }, creator.sessionToken);
+      { id: room.id },
+      creator.sessionToken,
+    );
     const have = new Set(chatRoom.messages.edges.map(({ node }) => `${node.author?.nickname}\u0000${norm(node.body)}`));
     for (const [author, body] of r.messages) {
       const fan = fans[author]!;

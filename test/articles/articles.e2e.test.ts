@@ -35,7 +35,8 @@ const ARTICLES = `query Articles($filter: ArticleFilter, $first: Int, $after: St
 }`;
 const UPDATE = 'mutation UpdateArticle($id: ID!, $input: UpdateArticleInput!) { updateArticle(id: $id, input: $input) { id title body updatedAt } }';
 const DELETE = 'mutation DeleteArticle($id: ID!) { deleteArticle(id: $id) }';
-const ADD_COMMENT = 'mutation AddComment($articleId: ID!, $body: String!) { addComment(articleId: $articleId, body: $body) { id body createdAt author { id nickname } } }';
+const ADD_COMMENT =
+  'mutation AddComment($articleId: ID!, $body: String!) { addComment(articleId: $articleId, body: $body) { id body createdAt author { id nickname } } }';
 const DELETE_COMMENT = 'mutation DeleteComment($id: ID!) { deleteComment(id: $id) }';
 const MY_BOOKMARKS = `query MyBookmarks($first: Int, $after: String) {
   me { id bookmarkedArticles(first: $first, after: $after) { totalCount edges { node { id title author { nickname } } } pageInfo { hasNextPage endCursor } } }
@@ -95,7 +96,12 @@ describe('articles through the router', () => {
     const anon = await gql(stack, 'mutation($input: CreateArticleInput!) { createArticle(input: $input) { id } }', { input: { title: 't', body: 'b' } });
     expect(codeOf(anon)).toBe('UNAUTHENTICATED');
     const bad = async (input: Record<string, unknown>) => {
-      const res = await gql(stack, 'mutation($input: CreateArticleInput!) { createArticle(input: $input) { id } }', { input: { title: 'Title', body: 'Body', ...input } }, { token: alice.token });
+      const res = await gql(
+        stack,
+        'mutation($input: CreateArticleInput!) { createArticle(input: $input) { id } }',
+        { input: { title: 'Title', body: 'Body', ...input } },
+        { token: alice.token },
+      );
       expect(codeOf(res)).toBe('BAD_USER_INPUT');
       return res.errors?.[0]?.extensions?.field;
     };
@@ -123,7 +129,12 @@ describe('articles through the router', () => {
     expect(codeOf(await gql(stack, DELETE, { id: article.id }, { token: bob.token }))).toBe('FORBIDDEN');
     expect(codeOf(await gql(stack, UPDATE, { id: article.id, input: { title: 'Anon' } }))).toBe('UNAUTHENTICATED');
 
-    const { updateArticle } = await ok(stack, UPDATE, { id: article.id, input: { title: 'Encore was unreal (edited)', body: 'Four extra songs.' } }, { token: alice.token });
+    const { updateArticle } = await ok(
+      stack,
+      UPDATE,
+      { id: article.id, input: { title: 'Encore was unreal (edited)', body: 'Four extra songs.' } },
+      { token: alice.token },
+    );
     expect(updateArticle).toMatchObject({ title: 'Encore was unreal (edited)', body: 'Four extra songs.' });
     const byAdmin = await ok(stack, UPDATE, { id: article.id, input: { body: '<p>Moderated</p>' } }, { token: admin.token });
     expect(byAdmin.updateArticle).toMatchObject({ title: 'Encore was unreal (edited)', body: '<p>Moderated</p>' });
@@ -165,7 +176,12 @@ describe('articles through the router', () => {
     expect(await ok(stack, DELETE_COMMENT, { id: ids[0] }, { token: bob.token })).toEqual({ deleteComment: true });
     expect(await ok(stack, DELETE_COMMENT, { id: ids[1] }, { token: admin.token })).toEqual({ deleteComment: true });
     expect(codeOf(await gql(stack, DELETE_COMMENT, { id: ids[1] }, { token: admin.token }))).toBe('NOT_FOUND');
-    const edited = await gql(stack, 'mutation($id: ID!, $body: String!) { updateComment(id: $id, body: $body) { body } }', { id: ids[2], body: 'edited' }, { token: alice.token });
+    const edited = await gql(
+      stack,
+      'mutation($id: ID!, $body: String!) { updateComment(id: $id, body: $body) { body } }',
+      { id: ids[2], body: 'edited' },
+      { token: alice.token },
+    );
     expect(codeOf(edited)).toBe('FORBIDDEN');
     const { article: after2 } = await ok(stack, ARTICLE, { id: article.id, first: 10 });
     expect(after2.commentCount).toBe(3);

@@ -4,7 +4,8 @@ import { ok, signUp, startStack, type Stack } from '../support/harness.js';
 import { BOOKMARK, LIKE, UNBOOKMARK, UNLIKE, createArticle } from './fixtures.js';
 
 const ADD_COMMENT = 'mutation AddComment($articleId: ID!, $body: String!) { addComment(articleId: $articleId, body: $body) { id } }';
-const STATE = 'query($id: ID!) { article(id: $id) { likeCount commentCount viewerHasLiked viewerHasBookmarked comments(first: 100) { totalCount edges { node { id } } } } }';
+const STATE =
+  'query($id: ID!) { article(id: $id) { likeCount commentCount viewerHasLiked viewerHasBookmarked comments(first: 100) { totalCount edges { node { id } } } } }';
 const MY_BOOKMARKS = 'query { me { bookmarkedArticles(first: 10) { totalCount edges { node { id } } } } }';
 
 type Fan = Awaited<ReturnType<typeof signUp>>;
@@ -16,7 +17,11 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-const shuffled = <T>(items: T[]) => items.map((v) => [Math.random(), v] as const).sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+const shuffled = <T>(items: T[]) =>
+  items
+    .map((v) => [Math.random(), v] as const)
+    .sort((a, b) => a[0] - b[0])
+    .map(([, v]) => v);
 
 describe('likes, bookmarks and comments under concurrency', () => {
   it('should count likes exactly when many fans like and unlike in parallel, repeatedly', async () => {
@@ -43,11 +48,27 @@ describe('likes, bookmarks and comments under concurrency', () => {
       const { article: seen } = await ok(stack, STATE, { id: article.id }, { token: f.token });
       expect(seen.viewerHasLiked).toBe(staying.includes(f));
     }
-    expect(await stack.mongo.db('articles').collection('likes').countDocuments({ articleId: new ObjectId(article.id) })).toBe(6);
+    expect(
+      await stack.mongo
+        .db('articles')
+        .collection('likes')
+        .countDocuments({ articleId: new ObjectId(article.id) }),
+    ).toBe(6);
 
     // Each fan toggles like/unlike in parallel: whatever order they land in, the count matches the stored likes.
-    await Promise.all(shuffled(fans.flatMap((f) => [{ f, op: LIKE }, { f, op: UNLIKE }, { f, op: LIKE }])).map(({ f, op }) => ok(stack, op, { id: article.id }, { token: f.token })));
-    const stored = await stack.mongo.db('articles').collection('likes').countDocuments({ articleId: new ObjectId(article.id) });
+    await Promise.all(
+      shuffled(
+        fans.flatMap((f) => [
+          { f, op: LIKE },
+          { f, op: UNLIKE },
+          { f, op: LIKE },
+        ]),
+      ).map(({ f, op }) => ok(stack, op, { id: article.id }, { token: f.token })),
+    );
+    const stored = await stack.mongo
+      .db('articles')
+      .collection('likes')
+      .countDocuments({ articleId: new ObjectId(article.id) });
     let likedByFlags = 0;
     for (const f of fans) if ((await ok(stack, STATE, { id: article.id }, { token: f.token })).article.viewerHasLiked) likedByFlags += 1;
     expect((await ok(stack, STATE, { id: article.id })).article.likeCount).toBe(stored);
@@ -69,7 +90,12 @@ describe('likes, bookmarks and comments under concurrency', () => {
 
   it('should count every comment posted at once', async () => {
     const article = await createArticle(stack, fans[3]!.token, { title: 'Discuss' });
-    await Promise.all(fans.flatMap((f, i) => [ok(stack, ADD_COMMENT, { articleId: article.id, body: `a${i}` }, { token: f.token }), ok(stack, ADD_COMMENT, { articleId: article.id, body: `b${i}` }, { token: f.token })]));
+    await Promise.all(
+      fans.flatMap((f, i) => [
+        ok(stack, ADD_COMMENT, { articleId: article.id, body: `a${i}` }, { token: f.token }),
+        ok(stack, ADD_COMMENT, { articleId: article.id, body: `b${i}` }, { token: f.token }),
+      ]),
+    );
     const { article: seen } = await ok(stack, STATE, { id: article.id });
     expect(seen.commentCount).toBe(24);
     expect(seen.comments.totalCount).toBe(24);

@@ -4,7 +4,11 @@ import { ok, signUp, signUpAdmin, startStack, type Stack } from '../support/harn
 import { createConcert } from './fixtures.js';
 
 /** The operations exactly as clients send them, from contract/articles.graphql (the project copy of ../shared/contract). */
-const operations = new Map(loadContract().filter((op) => op.file === 'articles.graphql').map((op) => [op.name, op]));
+const operations = new Map(
+  loadContract()
+    .filter((op) => op.file === 'articles.graphql')
+    .map((op) => [op.name, op]),
+);
 const op = (name: string) => {
   const found = operations.get(name);
   if (!found) throw new Error(`contract operation ${name} not found`);
@@ -23,7 +27,20 @@ afterAll(() => stack?.close());
 describe('articles contract operations through the router', () => {
   it('should cover every operation of articles.graphql', () => {
     expect([...operations.keys()].sort()).toEqual(
-      ['AddComment', 'Article', 'Articles', 'BookmarkArticle', 'CreateArticle', 'DeleteArticle', 'DeleteComment', 'LikeArticle', 'MyBookmarks', 'UnbookmarkArticle', 'UnlikeArticle', 'UpdateArticle'].sort(),
+      [
+        'AddComment',
+        'Article',
+        'Articles',
+        'BookmarkArticle',
+        'CreateArticle',
+        'DeleteArticle',
+        'DeleteComment',
+        'LikeArticle',
+        'MyBookmarks',
+        'UnbookmarkArticle',
+        'UnlikeArticle',
+        'UpdateArticle',
+      ].sort(),
     );
   });
 
@@ -34,12 +51,25 @@ describe('articles contract operations through the router', () => {
 
     const sample = op('CreateArticle').variables.input as Record<string, unknown>;
     const { createArticle } = await run(stack, 'CreateArticle', { input: { ...sample, concertId: concert.id } }, author.token);
-    expect(createArticle).toMatchObject({ title: 'Encore was unreal', body: 'They played three extra songs.', tags: ['review'], author: { id: author.user.id, nickname: author.nickname } });
+    expect(createArticle).toMatchObject({
+      title: 'Encore was unreal',
+      body: 'They played three extra songs.',
+      tags: ['review'],
+      author: { id: author.user.id, nickname: author.nickname },
+    });
     const id = createArticle.id as string;
 
     const { articles } = await run(stack, 'Articles', { filter: { concertId: concert.id, search: 'ENCORE' } }, reader.token);
     expect(articles.totalCount).toBe(1);
-    expect(articles.edges[0].node).toMatchObject({ id, concert: { id: concert.id, title: 'Encore Night' }, author: { nickname: author.nickname }, likeCount: 0, commentCount: 0, viewerHasLiked: false, viewerHasBookmarked: false });
+    expect(articles.edges[0].node).toMatchObject({
+      id,
+      concert: { id: concert.id, title: 'Encore Night' },
+      author: { nickname: author.nickname },
+      likeCount: 0,
+      commentCount: 0,
+      viewerHasLiked: false,
+      viewerHasBookmarked: false,
+    });
 
     const { updateArticle } = await run(stack, 'UpdateArticle', { id }, author.token);
     expect(updateArticle).toMatchObject({ id, title: 'Encore was unreal (edited)', body: 'Four extra songs.' });
@@ -61,7 +91,11 @@ describe('articles contract operations through the router', () => {
       comments: { totalCount: 1, edges: [{ node: { id: addComment.id, body: 'Same here!' } }] },
     });
     const { me } = await run(stack, 'MyBookmarks', {}, reader.token);
-    expect(me.bookmarkedArticles).toMatchObject({ totalCount: 1, edges: [{ node: { id, author: { nickname: author.nickname } } }], pageInfo: { hasNextPage: false } });
+    expect(me.bookmarkedArticles).toMatchObject({
+      totalCount: 1,
+      edges: [{ node: { id, author: { nickname: author.nickname } } }],
+      pageInfo: { hasNextPage: false },
+    });
 
     expect((await run(stack, 'UnlikeArticle', { id }, reader.token)).unlikeArticle).toEqual({ id, likeCount: 0, viewerHasLiked: false });
     expect((await run(stack, 'UnbookmarkArticle', { id }, reader.token)).unbookmarkArticle).toEqual({ id, viewerHasBookmarked: false });

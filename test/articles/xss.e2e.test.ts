@@ -42,7 +42,7 @@ const VECTORS: Record<string, string> = {
   'comment trick': '<!--<img src="--><img src=x onerror=alert(1)//">',
   'noscript mXSS': '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
   'math/style mXSS': '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
-  'template': '<template><img src=x onerror=alert(1)></template>',
+  template: '<template><img src=x onerror=alert(1)></template>',
   'entity-encoded tag in text': '&lt;script&gt;alert(1)&lt;/script&gt;',
 };
 

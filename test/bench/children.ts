@@ -55,7 +55,13 @@ export interface Child {
  * node's flags (e.g. `--cpu-prof`, or `serviceEntry`'s). Output lines go to `onLine` (by default the first 20 are printed,
  * prefixed with the child's name).
  */
-export function forkEntry(name: string, entry: string, env: Record<string, string | undefined>, onLine?: (line: string) => void, execArgv: string[] = []): Child {
+export function forkEntry(
+  name: string,
+  entry: string,
+  env: Record<string, string | undefined>,
+  onLine?: (line: string) => void,
+  execArgv: string[] = [],
+): Child {
   let shown = 0;
   const child = killOnExit(
     fork(join(ROOT, entry), [], {
@@ -168,7 +174,13 @@ export function routerNodeFlags(): string[] {
 }
 
 /** Forks one of our processes (`router`, `subgraphs/<name>`) as `BENCH_RUNTIME` says. */
-export function forkService(name: string, pkg: string, env: Record<string, string | undefined>, onLine?: (line: string) => void, execArgv: string[] = []): Child {
+export function forkService(
+  name: string,
+  pkg: string,
+  env: Record<string, string | undefined>,
+  onLine?: (line: string) => void,
+  execArgv: string[] = [],
+): Child {
   const service = serviceEntry(pkg);
   const extra = pkg === 'router' ? routerNodeFlags() : [];
   return forkEntry(name, service.entry, env, onLine, [...service.execArgv, ...extra, ...execArgv]);

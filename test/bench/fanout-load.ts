@@ -54,7 +54,7 @@ const histogram = new Uint32Array(FINE_BINS + COARSE_BINS + 1);
 let maxUs = 0;
 
 function record(us: number) {
-  const v = Math.max(us , 0);
+  const v = Math.max(us, 0);
   if (v > maxUs) maxUs = v;
   const bin = v < 1_000_000 ? Math.floor(v / 100) : Math.min(FINE_BINS + Math.floor((v - 1_000_000) / 10_000), FINE_BINS + COARSE_BINS);
   histogram[bin] = histogram[bin]! + 1;
@@ -140,7 +140,15 @@ function onControl(data: Buffer, acked: () => void) {
 }
 
 function status(): LoadStatus {
-  return { sockets: sockets.length, open: sockets.filter((s) => s.readyState === WebSocket.OPEN).length, warmed: warmedCount, received, closes, errors, firstError };
+  return {
+    sockets: sockets.length,
+    open: sockets.filter((s) => s.readyState === WebSocket.OPEN).length,
+    warmed: warmedCount,
+    received,
+    closes,
+    errors,
+    firstError,
+  };
 }
 
 async function open(url: string, tokens: string[], query: string, roomId: string, concurrency: number) {

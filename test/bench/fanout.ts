@@ -136,7 +136,9 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
   const routerLog = { lines: 0, shown: 0, slowConsumers: 0 };
   try {
     // --- The measured router, in its own process. ---
-    const subgraphUrls = Object.entries(stack.subgraphUrls).map(([n, u]) => `${n}=${u}`).join(',');
+    const subgraphUrls = Object.entries(stack.subgraphUrls)
+      .map(([n, u]) => `${n}=${u}`)
+      .join(',');
     const router = forkService(
       'router',
       'router',
@@ -169,7 +171,12 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
     let peer: Child | null = null;
     let peerWs = '';
     if (withPeer) {
-      peer = forkEntry('peer', 'test/bench/fanout-peer.ts', { ...process.env, REDIS_URL: stack.env.REDIS_URL, PEER_CHANNEL_PREFIX: peerChannelPrefix, NODE_ENV: 'production' });
+      peer = forkEntry('peer', 'test/bench/fanout-peer.ts', {
+        ...process.env,
+        REDIS_URL: stack.env.REDIS_URL,
+        PEER_CHANNEL_PREFIX: peerChannelPrefix,
+        NODE_ENV: 'production',
+      });
       children.push(peer);
       peerWs = `ws://127.0.0.1:${await waitListening(peer)}/graphql`;
     }
@@ -208,12 +215,22 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${sender.token}` },
         body: JSON.stringify({ query: SEND, variables: { roomId, body: text } }),
       });
-      const json = (await res.json()) as { data?: { sendMessage?: { id: string } | null }; errors?: Array<{ message: string; extensions?: { code?: string } }> };
-      if (json.errors?.length || !json.data?.sendMessage) return `${res.status} ${json.errors?.[0]?.extensions?.code ?? ''} ${json.errors?.[0]?.message ?? 'no data'}`;
+      const json = (await res.json()) as {
+        data?: { sendMessage?: { id: string } | null };
+        errors?: Array<{ message: string; extensions?: { code?: string } }>;
+      };
+      if (json.errors?.length || !json.data?.sendMessage)
+        return `${res.status} ${json.errors?.[0]?.extensions?.code ?? ''} ${json.errors?.[0]?.message ?? 'no data'}`;
       return null;
     };
     const publishToPeer = async (roomId: string, text: string, seq: number): Promise<string | null> => {
-      const payload = { id: new ObjectId().toHexString(), seq, body: text, createdAt: new Date().toISOString(), author: { id: sender.user.id, nickname: sender.nickname, avatarUrl: null } };
+      const payload = {
+        id: new ObjectId().toHexString(),
+        seq,
+        body: text,
+        createdAt: new Date().toISOString(),
+        author: { id: sender.user.id, nickname: sender.nickname, avatarUrl: null },
+      };
       await stack.redis.publish(`${peerChannelPrefix}${roomId}`, JSON.stringify(payload));
       return null;
     };
@@ -244,7 +261,10 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
           // read of `messages` (the send's max-seq lookup, the router's range reads) scans the whole
           // collection. Earlier cases' messages are removed so that every subscriber set starts
           // from the same (empty) collection whatever ran before it.
-          await stack.mongo.db('chat').collection('messages').deleteMany({ roomId: { $ne: room } });
+          await stack.mongo
+            .db('chat')
+            .collection('messages')
+            .deleteMany({ roomId: { $ne: room } });
           const createdAt = new Date();
           const members = userIds.slice(0, Math.min(users, subscribers));
           for (let i = 0; i < members.length; i += 1000) {
@@ -276,7 +296,8 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
           await sleep(k < 3 ? 300 : 1000);
           const st = await load.request<LoadStatus>({ type: 'status' });
           if (st.warmed >= subscribers) break;
-          if (Date.now() - warmStart > 90_000) throw new Error(`${server}: only ${st.warmed} of ${subscribers} subscribers live after 90 s (${st.firstError ?? 'no error'})`);
+          if (Date.now() - warmStart > 90_000)
+            throw new Error(`${server}: only ${st.warmed} of ${subscribers} subscribers live after 90 s (${st.firstError ?? 'no error'})`);
         }
         await sleep(1000);
         console.log(`fan-out ${server} ${subscribers} subscribers: connected in ${opened.ms} ms, subscribed and live ${Date.now() - warmStart} ms later`);
@@ -397,7 +418,11 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
       }
     }
 
-    if (profileDir) writeFileSync(join(profileDir, 'fanout-cases.json'), `${JSON.stringify({ clock: 'process.hrtime µs (CLOCK_MONOTONIC, as the profile timestamps)', windows }, null, 2)}\n`);
+    if (profileDir)
+      writeFileSync(
+        join(profileDir, 'fanout-cases.json'),
+        `${JSON.stringify({ clock: 'process.hrtime µs (CLOCK_MONOTONIC, as the profile timestamps)', windows }, null, 2)}\n`,
+      );
     return { failed: report(results) };
   } finally {
     // A router still delivering a backlog (to closed sockets) may not finish its graceful shutdown
@@ -405,7 +430,8 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
     const routerChild = children[0];
     if (profileDir && routerChild?.process.exitCode === null) await waitQuiet([routerChild.process.pid!], () => true, 120_000);
     for (const child of children.reverse()) await child.stop();
-    if (routerLog.lines > routerLog.shown) console.log(`(router wrote ${routerLog.lines} log lines at warn or above; ${routerLog.slowConsumers} slow-consumer closes)`);
+    if (routerLog.lines > routerLog.shown)
+      console.log(`(router wrote ${routerLog.lines} log lines at warn or above; ${routerLog.slowConsumers} slow-consumer closes)`);
     if (profileDir) console.log(`router CPU profile written under ${profileDir}`);
   }
 }
@@ -414,9 +440,12 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
 function report(results: CaseResult[]): boolean {
   const ours = results.filter((r) => r.server === 'stagelives');
   const peerOf = (r: CaseResult) => results.find((p) => p.server === 'peer' && p.subscribers === r.subscribers && p.rate === r.rate);
-  const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 && Number.isFinite(a) ? `${(a / b).toFixed(2)}×` : '–');
+  const ratio = (a: number | undefined, b: number | undefined) =>
+    a !== undefined && b !== undefined && b > 0 && Number.isFinite(a) ? `${(a / b).toFixed(2)}×` : '–';
 
-  console.log('\nChat fan-out: one room, messages on a fixed schedule; latency from send to receipt (stagelives: sendMessage through the router; peer: Redis publish)');
+  console.log(
+    '\nChat fan-out: one room, messages on a fixed schedule; latency from send to receipt (stagelives: sendMessage through the router; peer: Redis publish)',
+  );
   console.table(
     results.map((r) => ({
       server: r.server,
@@ -440,13 +469,23 @@ function report(results: CaseResult[]): boolean {
       'RSS end MB': round(r.rssEndMb),
       'cpu %': round(r.serverCpuPct),
       'load cpu %': round(r.loadCpuPct),
-      'subgraph req/msg': r.requestsPerMessage ? round(Object.values(r.requestsPerMessage).reduce((a, b) => a + b, 0), 2) : '–',
-      closes: Object.entries(r.load.closes).map(([c, n]) => `${c}×${n}`).join(' ') || '',
+      'subgraph req/msg': r.requestsPerMessage
+        ? round(
+            Object.values(r.requestsPerMessage).reduce((a, b) => a + b, 0),
+            2,
+          )
+        : '–',
+      closes:
+        Object.entries(r.load.closes)
+          .map(([c, n]) => `${c}×${n}`)
+          .join(' ') || '',
     })),
   );
   for (const r of ours) {
     if (r.requestsPerMessage) {
-      const parts = Object.entries(r.requestsPerMessage).filter(([, n]) => Math.abs(n) > 0.001).map(([name, n]) => `${name} ${n.toFixed(2)}`);
+      const parts = Object.entries(r.requestsPerMessage)
+        .filter(([, n]) => Math.abs(n) > 0.001)
+        .map(([name, n]) => `${name} ${n.toFixed(2)}`);
       console.log(`  subgraph requests per message beyond sendMessage's own, ${r.subscribers} subs × ${r.rate} msg/s: ${parts.join(', ') || '0'}`);
     }
   }
@@ -484,7 +523,11 @@ function report(results: CaseResult[]): boolean {
       verdict: best.deliveriesPerSecond >= t.minDeliveriesPerSecond ? 'PASS' : 'FAIL',
     });
   } else {
-    checks.push({ target: `≥ ${t.minDeliveriesPerSecond} deliveries/s at ${t.subscribers} subscribers`, measured: 'not measured (BENCH_FANOUT_SUBSCRIBERS)', verdict: 'n/a' });
+    checks.push({
+      target: `≥ ${t.minDeliveriesPerSecond} deliveries/s at ${t.subscribers} subscribers`,
+      measured: 'not measured (BENCH_FANOUT_SUBSCRIBERS)',
+      verdict: 'n/a',
+    });
   }
   const latencyCase = ours.find((r) => r.subscribers === t.subscribers && r.rate === t.p99Rate);
   if (latencyCase) {
@@ -496,7 +539,11 @@ function report(results: CaseResult[]): boolean {
       verdict: latencyCase.load.p99Ms < t.maxP99Ms && clean ? 'PASS' : 'FAIL',
     });
   } else {
-    checks.push({ target: `p99 < ${t.maxP99Ms} ms at ${t.subscribers} subscribers, ${t.p99Rate} msg/s`, measured: 'not measured (BENCH_FANOUT_SUBSCRIBERS / RATES)', verdict: 'n/a' });
+    checks.push({
+      target: `p99 < ${t.maxP99Ms} ms at ${t.subscribers} subscribers, ${t.p99Rate} msg/s`,
+      measured: 'not measured (BENCH_FANOUT_SUBSCRIBERS / RATES)',
+      verdict: 'n/a',
+    });
   }
   const duplicated = ours.filter((r) => r.load.duplicates > 0);
   checks.push({

@@ -92,12 +92,23 @@ export async function runNotifications({ mongoUri, redisUrl }: { mongoUri: strin
     for (let i = 0; i < users.length; i += 5_000) {
       const slice = users.slice(i, i + 5_000);
       await concertsDb.collection('likes').insertMany(concerts.flatMap((c) => slice.map((u) => ({ concertId: c._id, userId: u, createdAt: new Date(now) }))));
-      await store.settings.devices.insertMany(slice.map((u) => ({ _id: token(u), userId: u.toHexString(), platform: 'ANDROID', createdAt: new Date(now), updatedAt: new Date(now) })));
+      await store.settings.devices.insertMany(
+        slice.map((u) => ({ _id: token(u), userId: u.toHexString(), platform: 'ANDROID', createdAt: new Date(now), updatedAt: new Date(now) })),
+      );
     }
     const planned: PlannedReminder[] = concerts.flatMap((c) =>
-      users.flatMap((u) => planReminders(u.toHexString(), { id: c._id.toHexString(), title: c.title, startsAt: c.startsAt, ticketOpenAt: c.ticketOpenAt, status: 'UPCOMING' }, preferencesOf(null), new Date())),
+      users.flatMap((u) =>
+        planReminders(
+          u.toHexString(),
+          { id: c._id.toHexString(), title: c.title, startsAt: c.startsAt, ticketOpenAt: c.ticketOpenAt, status: 'UPCOMING' },
+          preferencesOf(null),
+          new Date(),
+        ),
+      ),
     );
-    console.info(`notifications bench: seeded ${CONCERTS} concerts, ${fans} fans, ${fans * CONCERTS} likes, ${fans} devices in ${Date.now() - seedStart} ms; ${planned.length} reminders planned`);
+    console.info(
+      `notifications bench: seeded ${CONCERTS} concerts, ${fans} fans, ${fans * CONCERTS} likes, ${fans} devices in ${Date.now() - seedStart} ms; ${planned.length} reminders planned`,
+    );
 
     // 2. Scheduling in bulk.
     const queue = createSendQueue(connection, bullPrefix(scratch.redisPrefix), { attempts: 8, backoffMs: 2_000 });
@@ -106,7 +117,9 @@ export async function runNotifications({ mongoUri, redisUrl }: { mongoUri: strin
     const scheduled = await scheduler.schedule(planned);
     const scheduleSeconds = (performance.now() - scheduleStart) / 1000;
     const scheduledPerSecond = planned.length / scheduleSeconds;
-    console.info(`notifications bench: scheduled ${scheduled.inserted} reminders, ${scheduled.queued} jobs in ${scheduleSeconds.toFixed(1)} s (${Math.round(scheduledPerSecond)}/s)`);
+    console.info(
+      `notifications bench: scheduled ${scheduled.inserted} reminders, ${scheduled.queued} jobs in ${scheduleSeconds.toFixed(1)} s (${Math.round(scheduledPerSecond)}/s)`,
+    );
 
     // 3. Dispatch by worker processes.
     const worker = serviceEntry('workers');
@@ -124,7 +137,11 @@ export async function runNotifications({ mongoUri, redisUrl }: { mongoUri: strin
           ...localFcmEnv(fcmInfo),
         };
         const profile = process.env.BENCH_NOTIFY_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_NOTIFY_CPU_PROF}`] : [];
-        const child = spawn(process.execPath, [...nodeArgs(worker.entry, [...profile, ...worker.execArgv]), worker.entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [...nodeArgs(worker.entry, [...profile, ...worker.execArgv]), worker.entry], {
+          cwd: ROOT,
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         workers.push(child);
         let ready = false;
         pipeLines(child, (line) => {
@@ -193,8 +210,16 @@ export async function runNotifications({ mongoUri, redisUrl }: { mongoUri: strin
       },
     ]);
     const checks = [
-      { target: `≥ ${NOTIFY_TARGETS.minScheduledPerSecond} reminders/s scheduled`, measured: `${Math.round(scheduledPerSecond)}/s`, verdict: scheduledPerSecond >= NOTIFY_TARGETS.minScheduledPerSecond ? 'PASS' : 'FAIL' },
-      { target: `≥ ${NOTIFY_TARGETS.minPushesPerSecond} pushes/s dispatched`, measured: `${Math.round(pushesPerSecond)}/s with ${workerCount} worker processes`, verdict: pushesPerSecond >= NOTIFY_TARGETS.minPushesPerSecond ? 'PASS' : 'FAIL' },
+      {
+        target: `≥ ${NOTIFY_TARGETS.minScheduledPerSecond} reminders/s scheduled`,
+        measured: `${Math.round(scheduledPerSecond)}/s`,
+        verdict: scheduledPerSecond >= NOTIFY_TARGETS.minScheduledPerSecond ? 'PASS' : 'FAIL',
+      },
+      {
+        target: `≥ ${NOTIFY_TARGETS.minPushesPerSecond} pushes/s dispatched`,
+        measured: `${Math.round(pushesPerSecond)}/s with ${workerCount} worker processes`,
+        verdict: pushesPerSecond >= NOTIFY_TARGETS.minPushesPerSecond ? 'PASS' : 'FAIL',
+      },
       {
         target: 'every reminder SENT, every claim with its receipt, 0 lost, 0 duplicated (counted by the FCM server)',
         measured: `${sent}/${planned.length} SENT, ${unconfirmed} claims without receipt, ${lost} lost, ${duplicated} duplicated, ${unexpected} unexpected`,

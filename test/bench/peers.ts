@@ -73,7 +73,12 @@ const num = (name: string, fallback: number): number => {
 };
 const listOf = (name: string): string[] | null => {
   const raw = process.env[name];
-  return raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : null;
+  return raw
+    ? raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : null;
 };
 
 /** Whether the router has a response cache to switch (another change adds it). */
@@ -99,12 +104,17 @@ export async function runPeers(stack: Stack): Promise<{ failed: boolean }> {
   const onlyScenarios = listOf('BENCH_SCENARIOS');
   const onlyContenders = listOf('BENCH_CONTENDERS');
   const counts: SeedCounts = Object.fromEntries(
-    Object.entries(DEFAULT_COUNTS).map(([k, v]) => [k, k === 'setlistShare' || k === 'commentsPerArticle' || k === 'sessions' ? v : Math.max(1, Math.round(v * scale))]),
+    Object.entries(DEFAULT_COUNTS).map(([k, v]) => [
+      k,
+      k === 'setlistShare' || k === 'commentsPerArticle' || k === 'sessions' ? v : Math.max(1, Math.round(v * scale)),
+    ]),
   ) as unknown as SeedCounts;
   if (counts.concerts < 1100) console.log(`(BENCH_SEED_SCALE ${scale}: the like scenario uses concerts from index ${Math.min(1000, counts.concerts - 1)} on)`);
 
   const started = Date.now();
-  console.log(`\nHTTP side by side: seeding ${counts.concerts} concerts, ${counts.users} users, ${counts.articles} articles, ${counts.comments} comments, ${counts.concertLikes + counts.articleLikes} likes…`);
+  console.log(
+    `\nHTTP side by side: seeding ${counts.concerts} concerts, ${counts.users} users, ${counts.articles} articles, ${counts.comments} comments, ${counts.concertLikes + counts.articleLikes} likes…`,
+  );
   const seeded = await seed(stack, counts);
   console.log(`  seeded in ${seeded.seconds.toFixed(1)} s`);
 
@@ -158,7 +168,9 @@ export async function runPeers(stack: Stack): Promise<{ failed: boolean }> {
     await startServer('hive', 'Hive Gateway', 'gateway', 'test/bench/peers/hive-gateway.ts', peerEnv);
     const routerBase = {
       ...baseEnv,
-      SUBGRAPH_URLS: Object.entries(subgraphUrls).map(([n, u]) => `${n}=${u}`).join(','),
+      SUBGRAPH_URLS: Object.entries(subgraphUrls)
+        .map(([n, u]) => `${n}=${u}`)
+        .join(','),
       PORT: '0',
       HOST: '127.0.0.1',
       // Rate limits stay on (every request consumes its points in Redis) with limits no run reaches.
@@ -253,7 +265,14 @@ export async function runPeers(stack: Stack): Promise<{ failed: boolean }> {
             // Warm-up (JIT, plan caches, connections) on the probe's connections; the shapes
             // scenario warms up on other operations, so the measured ones stay cold.
             if (warmup > 0) {
-              await load.request({ type: 'run', url, connections: probeConnections, seconds: warmup, timeoutSeconds, variants: scenario.warmup?.(c.kind) ?? variants });
+              await load.request({
+                type: 'run',
+                url,
+                connections: probeConnections,
+                seconds: warmup,
+                timeoutSeconds,
+                variants: scenario.warmup?.(c.kind) ?? variants,
+              });
               await drain(busy, drainSeconds);
             }
             run = await measured(() => load.request<LoadResult>({ type: 'run', url, connections, seconds, timeoutSeconds, variants }));
@@ -334,7 +353,11 @@ async function drain(pids: number[], maxSeconds: number): Promise<number | null>
 /** One request: `ok`, or what was wrong (status, first error). */
 async function check(url: string, variant: Variant): Promise<string> {
   try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', ...variant.headers }, body: variant.body });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...variant.headers },
+      body: variant.body,
+    });
     const text = await res.text();
     let json: { data?: unknown; errors?: Array<{ message: string; extensions?: { code?: string } }> };
     try {

@@ -14,7 +14,12 @@ beforeAll(async () => {
   off = { url: stack.url } as typeof off;
   const admin = await signUpAdmin(stack);
   for (let n = 0; n < 3; n += 1) {
-    const { createConcert } = await ok(stack, 'mutation($input: CreateConcertInput!) { createConcert(input: $input) { id } }', { input: { title: `Dedupe ${n}`, artist: 'A', venue: 'V', startsAt: new Date(Date.UTC(2037, 0, 1, n)).toISOString() } }, { token: admin.token });
+    const { createConcert } = await ok(
+      stack,
+      'mutation($input: CreateConcertInput!) { createConcert(input: $input) { id } }',
+      { input: { title: `Dedupe ${n}`, artist: 'A', venue: 'V', startsAt: new Date(Date.UTC(2037, 0, 1, n)).toISOString() } },
+      { token: admin.token },
+    );
     concertId = createConcert.id;
   }
 });
@@ -33,7 +38,7 @@ describe('subgraph fetch de-duplication', () => {
     expect(stack.subgraphRequests.byName.concerts).toBeGreaterThan(0);
   });
 
-  it('should never share a signed-in viewer\'s fetch with another request', async () => {
+  it("should never share a signed-in viewer's fetch with another request", async () => {
     const [alice, bob] = [await signUp(stack), await signUp(stack)];
     await ok(stack, 'mutation($id: ID!) { likeConcert(id: $id) { id } }', { id: concertId }, { token: alice.token });
     stack.subgraphRequests.reset();

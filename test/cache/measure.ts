@@ -19,12 +19,23 @@ const stack = await createStack({ MONGODB_URI: services.mongoUri, REDIS_URL: ser
 try {
   const admin = await signUpAdmin(stack);
   for (let n = 0; n < 60; n += 1) {
-    await ok(stack, 'mutation($input: CreateConcertInput!) { createConcert(input: $input) { id } }', { input: { title: `Bench ${n}`, artist: 'IU', venue: 'Hall', startsAt: new Date(Date.UTC(2035, 0, 1, n)).toISOString() } }, { token: admin.token });
+    await ok(
+      stack,
+      'mutation($input: CreateConcertInput!) { createConcert(input: $input) { id } }',
+      { input: { title: `Bench ${n}`, artist: 'IU', venue: 'Hall', startsAt: new Date(Date.UTC(2035, 0, 1, n)).toISOString() } },
+      { token: admin.token },
+    );
   }
   const dedupe = await stack.extraRouter({ RESPONSE_CACHE: 'off', SUBGRAPH_FETCH_DEDUPE: 'on' });
   const cached = await stack.extraRouter({ RESPONSE_CACHE: 'on', SUBGRAPH_FETCH_DEDUPE: 'on' });
   const rows: Record<string, unknown> = {};
-  for (const [name, url] of [['uncached, no dedupe (before)', stack.url], ['uncached + dedupe', dedupe.url], ['cache on', cached.url], ['uncached, no dedupe (again)', stack.url], ['subgraph direct', stack.subgraphUrls.concerts!]] as const) {
+  for (const [name, url] of [
+    ['uncached, no dedupe (before)', stack.url],
+    ['uncached + dedupe', dedupe.url],
+    ['cache on', cached.url],
+    ['uncached, no dedupe (again)', stack.url],
+    ['subgraph direct', stack.subgraphUrls.concerts!],
+  ] as const) {
     stack.subgraphRequests.reset();
     const r = await run(url);
     rows[name] = { ...r, concertsSubgraphRequests: stack.subgraphRequests.byName.concerts };

@@ -72,7 +72,12 @@ describe('response cache', () => {
   it('should show a concert edit in the next page read, and a new concert in the list', async () => {
     await gql(stack, PAGE, { first: 20 });
     expect(cacheStatus(await gql(stack, PAGE, { first: 20 }))).toBe('HIT');
-    await ok(stack, 'mutation($id: ID!, $input: UpdateConcertInput!) { updateConcert(id: $id, input: $input) { id } }', { id: concertIds[2], input: { title: 'Renamed live' } }, { token: admin.token });
+    await ok(
+      stack,
+      'mutation($id: ID!, $input: UpdateConcertInput!) { updateConcert(id: $id, input: $input) { id } }',
+      { id: concertIds[2], input: { title: 'Renamed live' } },
+      { token: admin.token },
+    );
     const edited = await gql(stack, PAGE, { first: 20 });
     expect(cacheStatus(edited)).toBe('MISS');
     expect(edited.data?.concerts.edges.map((e: { node: { title: string } }) => e.node.title)).toContain('Renamed live');
@@ -89,10 +94,15 @@ describe('response cache', () => {
     expect(cacheStatus(await gql(stack, CONCERT, { id }))).toBe('HIT');
     // A write that did not go through the router: only its event tells. Change the stored title
     // directly, then publish the event a real writer would (the status job's status change).
-    await stack.mongo.db('concerts').collection('concerts').updateOne({ _id: new ObjectId(id) }, { $set: { title: 'Changed behind the router' } });
+    await stack.mongo
+      .db('concerts')
+      .collection('concerts')
+      .updateOne({ _id: new ObjectId(id) }, { $set: { title: 'Changed behind the router' } });
     expect(cacheStatus(await gql(stack, CONCERT, { id }))).toBe('HIT');
     const published = Date.now();
-    await publishConcertEvents(stack.redis, stack.env.REDIS_PREFIX!, [concertEvent('concert.status-changed', { concertId: id, from: 'UPCOMING', to: 'CANCELLED', cause: 'schedule' })]);
+    await publishConcertEvents(stack.redis, stack.env.REDIS_PREFIX!, [
+      concertEvent('concert.status-changed', { concertId: id, from: 'UPCOMING', to: 'CANCELLED', cause: 'schedule' }),
+    ]);
     let res = await gql(stack, CONCERT, { id });
     while (res.data?.concert.title !== 'Changed behind the router' && Date.now() - published < 1_000) {
       await new Promise((r) => setTimeout(r, 20));
@@ -104,25 +114,40 @@ describe('response cache', () => {
 
   it('should show an article change and a new comment in the next read', async () => {
     const author = await signUp(stack);
-    const { createArticle } = await ok(stack, 'mutation($input: CreateArticleInput!) { createArticle(input: $input) { id } }', { input: { title: 'Cached article', body: '<p>first</p>', concertId: concertIds[0] } }, { token: author.token });
+    const { createArticle } = await ok(
+      stack,
+      'mutation($input: CreateArticleInput!) { createArticle(input: $input) { id } }',
+      { input: { title: 'Cached article', body: '<p>first</p>', concertId: concertIds[0] } },
+      { token: author.token },
+    );
     const ARTICLE = 'query Article($id: ID!) { article(id: $id) { id title commentCount comments(first: 5) { edges { node { body author { nickname } } } } } }';
     const LIST = 'query Articles { articles(first: 5) { totalCount edges { node { title commentCount } } } }';
     await gql(stack, ARTICLE, { id: createArticle.id });
     await gql(stack, LIST);
     expect(cacheStatus(await gql(stack, ARTICLE, { id: createArticle.id }))).toBe('HIT');
     expect(cacheStatus(await gql(stack, LIST))).toBe('HIT');
-    await ok(stack, 'mutation($id: ID!, $input: UpdateArticleInput!) { updateArticle(id: $id, input: $input) { id } }', { id: createArticle.id, input: { title: 'Edited article' } }, { token: author.token });
+    await ok(
+      stack,
+      'mutation($id: ID!, $input: UpdateArticleInput!) { updateArticle(id: $id, input: $input) { id } }',
+      { id: createArticle.id, input: { title: 'Edited article' } },
+      { token: author.token },
+    );
     expect((await gql(stack, ARTICLE, { id: createArticle.id })).data?.article.title).toBe('Edited article');
     // The list selected no id: it is purged through its idless/type tags.
     expect((await gql(stack, LIST)).data?.articles.edges[0].node.title).toBe('Edited article');
-    await ok(stack, 'mutation($articleId: ID!) { addComment(articleId: $articleId, body: "<p>hello</p>") { id } }', { articleId: createArticle.id }, { token: author.token });
+    await ok(
+      stack,
+      'mutation($articleId: ID!) { addComment(articleId: $articleId, body: "<p>hello</p>") { id } }',
+      { articleId: createArticle.id },
+      { token: author.token },
+    );
     const commented = await gql(stack, ARTICLE, { id: createArticle.id });
     expect(commented.data?.article.commentCount).toBe(1);
     expect(commented.data?.article.comments.edges[0].node.author.nickname).toBe(author.nickname);
     expect((await gql(stack, LIST)).data?.articles.edges[0].node.commentCount).toBe(1);
   });
 
-  it('should never give one viewer another viewer\'s viewer-dependent answer', async () => {
+  it("should never give one viewer another viewer's viewer-dependent answer", async () => {
     const [alice, bob] = [await signUp(stack), await signUp(stack)];
     const id = concertIds[4]!;
     await ok(stack, 'mutation($id: ID!) { likeConcert(id: $id) { id } }', { id }, { token: alice.token });
@@ -170,7 +195,12 @@ describe('response cache', () => {
     try {
       // Article likes have no event stream: only the purge by the router that ran the mutation tells.
       const author = await signUp(stack);
-      const { createArticle } = await ok(stack, 'mutation($input: CreateArticleInput!) { createArticle(input: $input) { id } }', { input: { title: 'Shared', body: '<p>x</p>' } }, { token: author.token });
+      const { createArticle } = await ok(
+        stack,
+        'mutation($input: CreateArticleInput!) { createArticle(input: $input) { id } }',
+        { input: { title: 'Shared', body: '<p>x</p>' } },
+        { token: author.token },
+      );
       const Q = 'query A($id: ID!) { article(id: $id) { id likeCount } }';
       await gql(stack, Q, { id: createArticle.id });
       const fromOther = await gql(other, Q, { id: createArticle.id });

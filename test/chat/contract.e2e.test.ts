@@ -25,7 +25,9 @@ afterAll(() => stack?.close());
 describe('chat contract operations through the router', () => {
   it('should cover every operation of chat.graphql that is built (schema/contract-pending.txt lists the others)', () => {
     const pending = loadPending();
-    expect([...operations.keys()].filter((name) => !pending.has(name)).sort()).toEqual(['ChatMessages', 'ChatRooms', 'CreateChatRoom', 'JoinChatRoom', 'LeaveChatRoom', 'MessageAdded', 'SendMessage'].sort());
+    expect([...operations.keys()].filter((name) => !pending.has(name)).sort()).toEqual(
+      ['ChatMessages', 'ChatRooms', 'CreateChatRoom', 'JoinChatRoom', 'LeaveChatRoom', 'MessageAdded', 'SendMessage'].sort(),
+    );
   });
 
   it('should run a concert room’s life with the contract operations, and show it on the Concert', async () => {
@@ -44,7 +46,12 @@ describe('chat contract operations through the router', () => {
     expect((await run(stack, 'JoinChatRoom', { roomId }, guest.token)).joinChatRoom).toEqual({ id: roomId, memberCount: 2, viewerIsMember: true });
 
     const { sendMessage } = await run(stack, 'SendMessage', { roomId }, guest.token);
-    expect(sendMessage).toEqual({ id: expect.any(String), body: 'hello from the queue line', createdAt: expect.any(String), author: { id: guest.user.id, nickname: guest.nickname } });
+    expect(sendMessage).toEqual({
+      id: expect.any(String),
+      body: 'hello from the queue line',
+      createdAt: expect.any(String),
+      author: { id: guest.user.id, nickname: guest.nickname },
+    });
 
     const { chatRooms } = await run(stack, 'ChatRooms', { concertId: concert.id }, host.token);
     expect(chatRooms).toEqual({
@@ -69,7 +76,17 @@ describe('chat contract operations through the router', () => {
       name: 'Seoul night 1 fans',
       messages: {
         pageInfo: { hasPreviousPage: false, startCursor: expect.any(String) },
-        edges: [{ cursor: chatRoom.messages.pageInfo.startCursor, node: { id: sendMessage.id, body: 'hello from the queue line', createdAt: sendMessage.createdAt, author: { id: guest.user.id, nickname: guest.nickname, avatarUrl: null } } }],
+        edges: [
+          {
+            cursor: chatRoom.messages.pageInfo.startCursor,
+            node: {
+              id: sendMessage.id,
+              body: 'hello from the queue line',
+              createdAt: sendMessage.createdAt,
+              author: { id: guest.user.id, nickname: guest.nickname, avatarUrl: null },
+            },
+          },
+        ],
       },
     });
 
@@ -93,7 +110,13 @@ describe('chat contract operations through the router', () => {
     const query = `query($roomId: ID!, $afterSeq: Int!, $upToSeq: Int) { chatMessagesInRange(roomId: $roomId, afterSeq: $afterSeq, upToSeq: $upToSeq) ${selection} }`;
     const { chatMessagesInRange } = await ok(stack, query, { roomId: createChatRoom.id, afterSeq: 0, upToSeq: 1 });
     expect(chatMessagesInRange).toEqual([
-      { id: sendMessage.id, body: 'hello from the queue line', createdAt: sendMessage.createdAt, room: { id: createChatRoom.id }, author: { id: fan.user.id, nickname: fan.nickname, avatarUrl: null } },
+      {
+        id: sendMessage.id,
+        body: 'hello from the queue line',
+        createdAt: sendMessage.createdAt,
+        room: { id: createChatRoom.id },
+        author: { id: fan.user.id, nickname: fan.nickname, avatarUrl: null },
+      },
     ]);
     expect((await ok(stack, RANGE, { roomId: createChatRoom.id, afterSeq: 0 })).chatMessagesInRange).toHaveLength(1);
   });

@@ -5,9 +5,12 @@ import { ok, type Stack } from '../support/harness.js';
 export const CREATE_ROOM = 'mutation($input: CreateChatRoomInput!) { createChatRoom(input: $input) { id name memberCount viewerIsMember concert { id } } }';
 export const JOIN = 'mutation($roomId: ID!) { joinChatRoom(roomId: $roomId) { id memberCount viewerIsMember } }';
 export const LEAVE = 'mutation($roomId: ID!) { leaveChatRoom(roomId: $roomId) { id memberCount viewerIsMember } }';
-export const SEND = 'mutation($roomId: ID!, $body: String!) { sendMessage(roomId: $roomId, body: $body) { id seq cursor body createdAt author { id } room { id } } }';
-export const ROOM = 'query($id: ID!) { chatRoom(id: $id) { id name memberCount viewerIsMember lastSeq lastActivityAt createdAt lastMessage { id seq body } concert { id } } }';
-export const RANGE = 'query($roomId: ID!, $afterSeq: Int!, $upToSeq: Int) { chatMessagesInRange(roomId: $roomId, afterSeq: $afterSeq, upToSeq: $upToSeq) { id seq body author { id } } }';
+export const SEND =
+  'mutation($roomId: ID!, $body: String!) { sendMessage(roomId: $roomId, body: $body) { id seq cursor body createdAt author { id } room { id } } }';
+export const ROOM =
+  'query($id: ID!) { chatRoom(id: $id) { id name memberCount viewerIsMember lastSeq lastActivityAt createdAt lastMessage { id seq body } concert { id } } }';
+export const RANGE =
+  'query($roomId: ID!, $afterSeq: Int!, $upToSeq: Int) { chatMessagesInRange(roomId: $roomId, afterSeq: $afterSeq, upToSeq: $upToSeq) { id seq body author { id } } }';
 export const PAGE = `query($id: ID!, $last: Int, $before: String, $first: Int, $after: String) {
   chatRoom(id: $id) {
     messages(last: $last, before: $before, first: $first, after: $after) {

@@ -73,7 +73,10 @@ describe('sending', () => {
     const results = await Promise.all(sends.map(({ m, body }) => send(stack, m.token, room.id, body)));
     expect(results.map((r) => r.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 48 }, (_, i) => i + 1));
 
-    const stored = await messages().find({ roomId: new ObjectId(room.id) }).sort({ seq: 1 }).toArray();
+    const stored = await messages()
+      .find({ roomId: new ObjectId(room.id) })
+      .sort({ seq: 1 })
+      .toArray();
     expect(stored.map((d) => d.seq)).toEqual(Array.from({ length: 48 }, (_, i) => i + 1));
     expect(stored.map((d) => d.body).sort()).toEqual(sends.map((s) => s.body).sort());
     // Each reply names the seq its body was stored at.
@@ -92,9 +95,11 @@ describe('reading', () => {
     // Five members, 26 messages each, one message at a time per member.
     const members = fans.slice(0, 5);
     roomId = (await roomWith(members, 'Busy')).id;
-    await Promise.all(members.map(async (m, i) => {
-      for (let n = 0; n < N / members.length; n += 1) await send(stack, m.token, roomId, `m${i}-${n}`);
-    }));
+    await Promise.all(
+      members.map(async (m, i) => {
+        for (let n = 0; n < N / members.length; n += 1) await send(stack, m.token, roomId, `m${i}-${n}`);
+      }),
+    );
   });
 
   it('should page backwards from the newest, oldest first within a page, without gaps or repeats', async () => {
@@ -136,7 +141,8 @@ describe('reading', () => {
   });
 
   it('should answer ranges ascending, at most 200, public', async () => {
-    const range = async (afterSeq: number, upToSeq?: number) => (await ok(stack, RANGE, { roomId, afterSeq, upToSeq })).chatMessagesInRange.map((m: any) => m.seq);
+    const range = async (afterSeq: number, upToSeq?: number) =>
+      (await ok(stack, RANGE, { roomId, afterSeq, upToSeq })).chatMessagesInRange.map((m: any) => m.seq);
     expect(await range(10, 15)).toEqual([11, 12, 13, 14, 15]);
     expect(await range(125)).toEqual([126, 127, 128, 129, 130]);
     expect(await range(0)).toHaveLength(N);
@@ -149,7 +155,13 @@ describe('reading', () => {
     // 250 messages: a range stops at 200.
     const fan = fans[5]!;
     const big = await createRoom(stack, fan.token);
-    const docs = Array.from({ length: 250 }, (_, i) => ({ roomId: new ObjectId(big.id), seq: i + 1, body: `b${i + 1}`, authorId: new ObjectId(fan.user.id), createdAt: new Date() }));
+    const docs = Array.from({ length: 250 }, (_, i) => ({
+      roomId: new ObjectId(big.id),
+      seq: i + 1,
+      body: `b${i + 1}`,
+      authorId: new ObjectId(fan.user.id),
+      createdAt: new Date(),
+    }));
     await messages().insertMany(docs);
     const first = (await ok(stack, RANGE, { roomId: big.id, afterSeq: 0 })).chatMessagesInRange;
     expect(first.map((m: any) => m.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
@@ -166,7 +178,10 @@ describe('accounts and events', () => {
     await join(stack, leaver.token, other.id);
     const sent = await send(stack, leaver.token, room.id, 'see you all');
     const counts = async () => {
-      const data = await ok(stack, 'query($a: ID!, $b: ID!) { a: chatRoom(id: $a) { memberCount } b: chatRoom(id: $b) { memberCount } }', { a: room.id, b: other.id });
+      const data = await ok(stack, 'query($a: ID!, $b: ID!) { a: chatRoom(id: $a) { memberCount } b: chatRoom(id: $b) { memberCount } }', {
+        a: room.id,
+        b: other.id,
+      });
       return [data.a.memberCount, data.b.memberCount];
     };
     expect(await counts()).toEqual([2, 2]);

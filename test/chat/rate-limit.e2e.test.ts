@@ -31,7 +31,12 @@ describe('send rate limit', () => {
     const elsewhere = await createRoom(stack, fan.token);
     expect(codeOf(await gql(stack, SEND, { roomId: elsewhere.id, body: 'here?' }, { token: fan.token }))).toBe('RATE_LIMITED');
 
-    const stored = await stack.mongo.db('chat').collection('messages').find({ roomId: new ObjectId(room.id) }).sort({ seq: 1 }).toArray();
+    const stored = await stack.mongo
+      .db('chat')
+      .collection('messages')
+      .find({ roomId: new ObjectId(room.id) })
+      .sort({ seq: 1 })
+      .toArray();
     expect(stored.map((m) => m.body)).toEqual(['one', 'two', 'three', 'me too']);
     // The count lives in Redis under the stack's prefix.
     expect(await stack.redis.exists(`${stack.prefix}:chat:send:${fan.user.id}`)).toBe(1);

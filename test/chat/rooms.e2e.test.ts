@@ -14,8 +14,13 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-const shuffled = <T>(items: T[]) => items.map((v) => [Math.random(), v] as const).sort((a, b) => a[0] - b[0]).map(([, v]) => v);
-const LIST = 'query($first: Int, $after: String, $concertId: ID) { chatRooms(first: $first, after: $after, concertId: $concertId) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id name lastActivityAt } } } }';
+const shuffled = <T>(items: T[]) =>
+  items
+    .map((v) => [Math.random(), v] as const)
+    .sort((a, b) => a[0] - b[0])
+    .map(([, v]) => v);
+const LIST =
+  'query($first: Int, $after: String, $concertId: ID) { chatRooms(first: $first, after: $after, concertId: $concertId) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id name lastActivityAt } } } }';
 
 describe('rooms', () => {
   it('should create a room with a clean name, the creator as its one member', async () => {
@@ -26,7 +31,10 @@ describe('rooms', () => {
     expect(chatRoom).toMatchObject({ id: room.id, memberCount: 1, viewerIsMember: false, lastSeq: 0, lastMessage: null, concert: null });
     expect(chatRoom.lastActivityAt).toBe(chatRoom.createdAt);
     // No concert: the field is absent in the stored document (the unique concert index is sparse).
-    const stored = await stack.mongo.db('chat').collection('rooms').findOne({ _id: new ObjectId(room.id) });
+    const stored = await stack.mongo
+      .db('chat')
+      .collection('rooms')
+      .findOne({ _id: new ObjectId(room.id) });
     expect(stored).not.toHaveProperty('concertId');
   });
 
@@ -63,7 +71,12 @@ describe('rooms', () => {
     expect(created.every((r) => r.viewerIsMember)).toBe(true);
     const { chatRoom } = await ok(stack, ROOM, { id: created[0]!.id });
     expect(chatRoom.memberCount).toBe(fans.length);
-    expect(await stack.mongo.db('chat').collection('rooms').countDocuments({ concertId: new ObjectId(racing.id) })).toBe(1);
+    expect(
+      await stack.mongo
+        .db('chat')
+        .collection('rooms')
+        .countDocuments({ concertId: new ObjectId(racing.id) }),
+    ).toBe(1);
 
     const { chatRooms } = await ok(stack, LIST, { first: 10, concertId: racing.id });
     expect(chatRooms.totalCount).toBe(1);
@@ -93,18 +106,27 @@ describe('rooms', () => {
     const leaving = fans.slice(0, 6);
     const staying = fans.slice(6);
     await Promise.all(
-      shuffled([...leaving.flatMap((f) => [f, f, f]).map((f) => ({ f, op: LEAVE })), ...staying.flatMap((f) => [f, f]).map((f) => ({ f, op: JOIN }))]).map(({ f, op }) =>
-        ok(stack, op, { roomId: room.id }, { token: f.token }),
+      shuffled([...leaving.flatMap((f) => [f, f, f]).map((f) => ({ f, op: LEAVE })), ...staying.flatMap((f) => [f, f]).map((f) => ({ f, op: JOIN }))]).map(
+        ({ f, op }) => ok(stack, op, { roomId: room.id }, { token: f.token }),
       ),
     );
     expect((await ok(stack, ROOM, { id: room.id })).chatRoom.memberCount).toBe(7);
     for (const f of fans) expect((await ok(stack, ROOM, { id: room.id }, { token: f.token })).chatRoom.viewerIsMember).toBe(staying.includes(f));
-    expect(await stack.mongo.db('chat').collection('memberships').countDocuments({ roomId: new ObjectId(room.id) })).toBe(7);
+    expect(
+      await stack.mongo
+        .db('chat')
+        .collection('memberships')
+        .countDocuments({ roomId: new ObjectId(room.id) }),
+    ).toBe(7);
   });
 
   it('should list rooms by latest activity, newest first, paging without gaps or repeats', async () => {
     const owner = fans[4]!;
-    const [a, b, c] = [await createRoom(stack, owner.token, { name: 'A' }), await createRoom(stack, owner.token, { name: 'B' }), await createRoom(stack, owner.token, { name: 'C' })];
+    const [a, b, c] = [
+      await createRoom(stack, owner.token, { name: 'A' }),
+      await createRoom(stack, owner.token, { name: 'B' }),
+      await createRoom(stack, owner.token, { name: 'C' }),
+    ];
     const order = async () => {
       const ids: string[] = [];
       let after: string | null = null;

@@ -28,7 +28,13 @@ describe('room list cost', () => {
     const measure = async (first: number) => {
       stack.commands.reset();
       const { chatRooms } = await ok(stack, LIST, { first }, { token: viewer.token });
-      return { chatRooms, commands: stack.commands.byDomain('chat').map((e) => e.commandName).sort() };
+      return {
+        chatRooms,
+        commands: stack.commands
+          .byDomain('chat')
+          .map((e) => e.commandName)
+          .sort(),
+      };
     };
     const small = await measure(5);
     const large = await measure(20);

@@ -6,7 +6,11 @@ import { loadContract } from '@stagelives/schema/tooling';
 import { codeOf, gql, ok, signUp, signUpAdmin, startStack, type Stack } from '../support/harness.js';
 
 /** The client contract's operations, sent verbatim. */
-const contract = Object.fromEntries(loadContract().filter((op) => op.file === 'concerts.graphql').map((op) => [op.name, op.source]));
+const contract = Object.fromEntries(
+  loadContract()
+    .filter((op) => op.file === 'concerts.graphql')
+    .map((op) => [op.name, op.source]),
+);
 const op = (name: string) => {
   const source = contract[name];
   if (!source) throw new Error(`no contract operation ${name}`);
@@ -27,7 +31,12 @@ beforeAll(async () => {
 afterAll(() => stack?.close());
 
 async function create(input: Record<string, unknown>): Promise<{ id: string; title: string; status: string }> {
-  const { createConcert } = await ok(stack, op('CreateConcert'), { input: { artist: 'IU', venue: 'KSPO Dome', startsAt: at(future), ...input } }, { token: admin.token });
+  const { createConcert } = await ok(
+    stack,
+    op('CreateConcert'),
+    { input: { artist: 'IU', venue: 'KSPO Dome', startsAt: at(future), ...input } },
+    { token: admin.token },
+  );
   return createConcert;
 }
 
@@ -63,7 +72,9 @@ describe('concerts: admin writes', () => {
     const { updateConcert } = await ok(stack, op('UpdateConcert'), update, { token: admin.token });
     expect(updateConcert).toEqual({ id: concert.id, venue: 'Olympic Hall', startsAt: '2032-03-02T10:00:00.000Z', status: 'UPCOMING' });
 
-    const { concert: read } = await ok(stack, 'query($id: ID!) { concert(id: $id) { title description venue endsAt ticketOpenAt posterUrl } }', { id: concert.id });
+    const { concert: read } = await ok(stack, 'query($id: ID!) { concert(id: $id) { title description venue endsAt ticketOpenAt posterUrl } }', {
+      id: concert.id,
+    });
     expect(read).toEqual({
       title: 'Spring Tour Seoul',
       description: 'Opening night',
@@ -109,7 +120,12 @@ describe('concerts: admin writes', () => {
     ['input.posterUrl', { posterUrl: 'javascript:alert(1)' }],
     ['input.posterUrl', { posterUrl: 'not a url' }],
   ])('should refuse a bad %s with BAD_USER_INPUT naming it', async (field, bad) => {
-    const res = await gql(stack, op('CreateConcert'), { input: { title: 'Bad', artist: 'IU', venue: 'Hall', startsAt: at(future), ...bad } }, { token: admin.token });
+    const res = await gql(
+      stack,
+      op('CreateConcert'),
+      { input: { title: 'Bad', artist: 'IU', venue: 'Hall', startsAt: at(future), ...bad } },
+      { token: admin.token },
+    );
     expect(codeOf(res)).toBe('BAD_USER_INPUT');
     expect(res.errors?.[0]?.extensions?.field).toBe(field);
   });
@@ -119,7 +135,12 @@ describe('concerts: admin writes', () => {
     const res = await gql(stack, op('UpdateConcert'), { id: concert.id, input: { startsAt: at(future + 3 * HOUR) } }, { token: admin.token });
     expect(codeOf(res)).toBe('BAD_USER_INPUT');
     expect(res.errors?.[0]?.extensions?.field).toBe('input.endsAt');
-    const cleared = await gql(stack, 'mutation($id: ID!) { updateConcert(id: $id, input: { title: null }) { id } }', { id: concert.id }, { token: admin.token });
+    const cleared = await gql(
+      stack,
+      'mutation($id: ID!) { updateConcert(id: $id, input: { title: null }) { id } }',
+      { id: concert.id },
+      { token: admin.token },
+    );
     expect(cleared.errors?.[0]?.extensions?.field).toBe('input.title');
   });
 });
@@ -243,7 +264,11 @@ describe('concerts: likes', () => {
     expect(codeOf(await gql(stack, op('MyLikedConcerts'), { first: 5, after: idOnly }, { token: me.token }))).toBe('BAD_USER_INPUT');
 
     for (let i = 0; i < 2; i += 1) {
-      expect((await ok(stack, op('UnlikeConcert'), { id: a.id }, { token: me.token })).unlikeConcert).toEqual({ id: a.id, likeCount: 0, viewerHasLiked: false });
+      expect((await ok(stack, op('UnlikeConcert'), { id: a.id }, { token: me.token })).unlikeConcert).toEqual({
+        id: a.id,
+        likeCount: 0,
+        viewerHasLiked: false,
+      });
     }
     expect((await ok(stack, op('MyLikedConcerts'), {}, { token: me.token })).me.likedConcerts.totalCount).toBe(1);
     expect(codeOf(await gql(stack, op('LikeConcert'), { id: '0123456789abcdef01234567' }, { token: me.token }))).toBe('NOT_FOUND');
@@ -269,9 +294,7 @@ describe('concerts: likes', () => {
     const count = async () => (await ok(stack, 'query($id: ID!) { concert(id: $id) { likeCount } }', { id: concert.id })).concert.likeCount;
     expect(await count()).toBe(24);
     // Half unlike (twice each) while the other half like again, all at once.
-    await Promise.all(
-      fans.flatMap((f, i) => [0, 1].map(() => ok(stack, op(i % 2 ? 'UnlikeConcert' : 'LikeConcert'), { id: concert.id }, { token: f.token }))),
-    );
+    await Promise.all(fans.flatMap((f, i) => [0, 1].map(() => ok(stack, op(i % 2 ? 'UnlikeConcert' : 'LikeConcert'), { id: concert.id }, { token: f.token }))));
     expect(await count()).toBe(12);
     const likedEvents = (await events()).filter((e) => e.payload.concertId === concert.id);
     expect(likedEvents.filter((e) => e.type === 'concert.liked')).toHaveLength(24);

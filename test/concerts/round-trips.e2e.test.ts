@@ -49,7 +49,11 @@ describe('concert list cost', () => {
     stack.commands.reset();
     stack.fetches.reset();
     const { concerts } = await ok(stack, LIST, { first }, { token: fan.token });
-    const names = (domain: string) => stack.commands.byDomain(domain).map((e) => e.commandName).sort();
+    const names = (domain: string) =>
+      stack.commands
+        .byDomain(domain)
+        .map((e) => e.commandName)
+        .sort();
     return { concerts, concertsCommands: names('concerts'), setlistsCommands: names('setlists'), fetches: [...stack.fetches.list].sort() };
   }
 
@@ -100,7 +104,10 @@ describe('concert list cost', () => {
 
   it('should resolve Concert.createdBy from the users subgraph in one extra fetch', async () => {
     stack.fetches.reset();
-    const { concerts } = await ok(stack, '{ concerts(first: 50, filter: { from: "2035-01-01T00:00:00Z" }) { edges { node { id createdBy { id nickname } } } } }');
+    const { concerts } = await ok(
+      stack,
+      '{ concerts(first: 50, filter: { from: "2035-01-01T00:00:00Z" }) { edges { node { id createdBy { id nickname } } } } }',
+    );
     expect(concerts.edges).toHaveLength(50);
     for (const { node } of concerts.edges) expect(node.createdBy).toEqual({ id: admin.user.id, nickname: admin.nickname });
     expect([...stack.fetches.list].sort()).toEqual(['concerts', 'users']);
@@ -108,7 +115,12 @@ describe('concert list cost', () => {
 
   it('should batch likedConcerts the same way', async () => {
     stack.commands.reset();
-    const { me } = await ok(stack, '{ me { likedConcerts(first: 50) { totalCount edges { node { id likeCount viewerHasLiked setlist { id } } } } } }', {}, { token: fan.token });
+    const { me } = await ok(
+      stack,
+      '{ me { likedConcerts(first: 50) { totalCount edges { node { id likeCount viewerHasLiked setlist { id } } } } } }',
+      {},
+      { token: fan.token },
+    );
     expect(me.likedConcerts.totalCount).toBe(17);
     expect(me.likedConcerts.edges.every((e: any) => e.node.viewerHasLiked)).toBe(true);
     // likes page + count, the concerts by id, the viewer's likes. On a server whose `$in` scans the

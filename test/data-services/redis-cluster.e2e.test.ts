@@ -81,11 +81,17 @@ describe('Redis Cluster through platform’s factory (three real masters)', () =
     // And the chat subgraph's own publisher, on a Cluster client (its connection fails fast until
     // it is ready, as on one server: publish until one arrives).
     const events = new ChatEvents(redis, prefix, logger);
-    await until(async () => {
-      if (received.length === cluster.nodes.length) await events.publish({ type: 'MESSAGE_ADDED', roomId: 'room-1', messageId: 'm1', seq: 1 } as never);
-      return received.length > cluster.nodes.length;
-    }, 5_000, 'the chat publisher');
-    await until(() => received.length === cluster.nodes.length + 1, 5_000, 'every publish').catch((e: Error) => { throw new Error(`${e.message}: ${JSON.stringify(received)}`); });
+    await until(
+      async () => {
+        if (received.length === cluster.nodes.length) await events.publish({ type: 'MESSAGE_ADDED', roomId: 'room-1', messageId: 'm1', seq: 1 } as never);
+        return received.length > cluster.nodes.length;
+      },
+      5_000,
+      'the chat publisher',
+    );
+    await until(() => received.length === cluster.nodes.length + 1, 5_000, 'every publish').catch((e: Error) => {
+      throw new Error(`${e.message}: ${JSON.stringify(received)}`);
+    });
     expect(received).toEqual([...cluster.nodes.map((from) => ({ from })), expect.objectContaining({ roomId: 'room-1', seq: 1 })]);
     await events.close();
     pubsub.close().catch(() => undefined);
@@ -149,7 +155,11 @@ describe('Redis Cluster through platform’s factory (three real masters)', () =
         expect(await ok(stack, q, {})).toEqual(await ok(stack, q, {}));
         // Log-out ends the session everywhere.
         await ok(stack, 'mutation { logOut }', {}, { token: viewer.token });
-        const me = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${viewer.token}` }, body: JSON.stringify({ query: '{ me { id } }' }) });
+        const me = await fetch(stack.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${viewer.token}` },
+          body: JSON.stringify({ query: '{ me { id } }' }),
+        });
         expect(((await me.json()) as { data: { me: unknown } }).data.me).toBeNull();
       } finally {
         await a.dispose();

@@ -85,20 +85,32 @@ describe('Redis Sentinel through platform’s factory (a real master, replica an
 
     const sentinel = new PlainRedis(group.ports.sentinel!, '127.0.0.1');
     expect(await sentinel.call('SENTINEL', 'FAILOVER', 'mymaster')).toBe('OK');
-    await until(async () => ((await sentinel.call('SENTINEL', 'get-master-addr-by-name', 'mymaster')) as string[])[1] === String(group.ports.replica), 15_000, 'the sentinel to promote the replica');
+    await until(
+      async () => ((await sentinel.call('SENTINEL', 'get-master-addr-by-name', 'mymaster')) as string[])[1] === String(group.ports.replica),
+      15_000,
+      'the sentinel to promote the replica',
+    );
     sentinel.disconnect();
 
     // The same client (fail-fast, as every process's) is on the new master once it reconnects.
-    await until(async () => (await port(redis)) === group.ports.replica && (await redis.call('ROLE') as unknown[])[0] === 'master', 20_000, 'the client on the new master');
+    await until(
+      async () => (await port(redis)) === group.ports.replica && ((await redis.call('ROLE')) as unknown[])[0] === 'master',
+      20_000,
+      'the client on the new master',
+    );
     expect(await store.resolve(before.token)).toMatchObject({ userId: 'u2' });
     const after = await store.create('u2', ['USER']);
     expect(await store.resolve(after.token)).toMatchObject({ userId: 'u2' });
 
     // The pub/sub connection moved too (ioredis resubscribes), so chat events keep flowing.
-    await until(async () => {
-      await redis.publish(`${prefix}chat:room:r1`, 'after failover');
-      return received.includes('after failover');
-    }, 20_000, 'a message through the new master');
+    await until(
+      async () => {
+        await redis.publish(`${prefix}chat:room:r1`, 'after failover');
+        return received.includes('after failover');
+      },
+      20_000,
+      'a message through the new master',
+    );
     subscriber.disconnect();
   }, 60_000);
 });

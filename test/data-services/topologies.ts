@@ -86,8 +86,13 @@ export async function startSentinelGroup({ replica = false } = {}): Promise<Topo
     children.push(run([conf, '--sentinel'], dir));
     await waitForPort(ports.sentinel);
     const s = new Redis(ports.sentinel, '127.0.0.1');
-    await until(async () => ((await s.call('SENTINEL', 'get-master-addr-by-name', 'mymaster')) as string[] | null)?.[1] === String(master), 10_000, 'the sentinel to know its master');
-    if (replica) await until(async () => ((await s.call('SENTINEL', 'replicas', 'mymaster')) as unknown[]).length > 0, 15_000, 'the sentinel to see the replica');
+    await until(
+      async () => ((await s.call('SENTINEL', 'get-master-addr-by-name', 'mymaster')) as string[] | null)?.[1] === String(master),
+      10_000,
+      'the sentinel to know its master',
+    );
+    if (replica)
+      await until(async () => ((await s.call('SENTINEL', 'replicas', 'mymaster')) as unknown[]).length > 0, 15_000, 'the sentinel to see the replica');
     s.disconnect();
     return { url: `redis+sentinel://127.0.0.1:${ports.sentinel}/mymaster`, ports, stop: () => stopAll(children, dir) };
   });
@@ -104,17 +109,41 @@ export async function startCluster(): Promise<Topology & { nodes: number[] }> {
       const bus = await freePort();
       const nodeDir = join(dir, String(port));
       spawnSync('mkdir', ['-p', nodeDir]);
-      children.push(run([...base(port), '--cluster-enabled', 'yes', '--cluster-port', String(bus), '--cluster-config-file', join(nodeDir, 'nodes.conf'), '--cluster-node-timeout', '2000', '--dir', nodeDir], dir));
+      children.push(
+        run(
+          [
+            ...base(port),
+            '--cluster-enabled',
+            'yes',
+            '--cluster-port',
+            String(bus),
+            '--cluster-config-file',
+            join(nodeDir, 'nodes.conf'),
+            '--cluster-node-timeout',
+            '2000',
+            '--dir',
+            nodeDir,
+          ],
+          dir,
+        ),
+      );
       nodes.push(port);
     }
     for (const port of nodes) await waitForPort(port);
-    const created = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
+    const created = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], {
+      encoding: 'utf8',
+    });
     if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
     for (const port of nodes) {
       const r = new Redis(port, '127.0.0.1');
       await until(async () => ((await r.call('CLUSTER', 'INFO')) as string).includes('cluster_state:ok'), 15_000, `node ${port} to see the cluster ok`);
       r.disconnect();
     }
-    return { url: `redis+cluster://${nodes.map((p) => `127.0.0.1:${p}`).join(',')}`, ports: Object.fromEntries(nodes.map((p, i) => [`node${i + 1}`, p])), nodes, stop: () => stopAll(children, dir) };
+    return {
+      url: `redis+cluster://${nodes.map((p) => `127.0.0.1:${p}`).join(',')}`,
+      ports: Object.fromEntries(nodes.map((p, i) => [`node${i + 1}`, p])),
+      nodes,
+      stop: () => stopAll(children, dir),
+    };
   });
 }

@@ -22,7 +22,11 @@ describe('metrics: Prometheus /metrics on the router and the subgraphs, after re
     // Default process metrics and every router series are there from the start.
     expect(hasSeries(before, 'process_cpu_user_seconds_total')).toBe(true);
     expect(hasSeries(before, 'nodejs_eventloop_lag_seconds')).toBe(true);
-    for (const name of ['stagelives_router_websocket_connections', 'stagelives_router_subscriptions_active', 'stagelives_router_subscription_deliveries_total']) {
+    for (const name of [
+      'stagelives_router_websocket_connections',
+      'stagelives_router_subscriptions_active',
+      'stagelives_router_subscription_deliveries_total',
+    ]) {
       expect(hasSeries(before, name), name).toBe(true);
     }
     const ok = { operation: 'EdgeMetricsProbe', outcome: 'ok' };
@@ -42,7 +46,9 @@ describe('metrics: Prometheus /metrics on the router and the subgraphs, after re
     expect(sampleValue(after, 'stagelives_router_request_duration_seconds_count', { operation: 'EdgeMetricsProbe' })).toBe(3);
     expect(sampleValue(after, 'stagelives_router_request_duration_seconds_sum', { operation: 'EdgeMetricsProbe' })).toBeGreaterThan(0);
     const fetchesBefore = sampleValue(before, 'stagelives_router_subgraph_fetch_duration_seconds_count', { subgraph: 'concerts', outcome: 'ok' });
-    expect(sampleValue(after, 'stagelives_router_subgraph_fetch_duration_seconds_count', { subgraph: 'concerts', outcome: 'ok' })).toBeGreaterThanOrEqual(fetchesBefore + 3);
+    expect(sampleValue(after, 'stagelives_router_subgraph_fetch_duration_seconds_count', { subgraph: 'concerts', outcome: 'ok' })).toBeGreaterThanOrEqual(
+      fetchesBefore + 3,
+    );
     // No label carries a query text or anything but bounded names.
     for (const s of after.filter((x) => x.name.startsWith('stagelives_router_requests_total'))) expect(s.labels.operation).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
   });
@@ -56,7 +62,10 @@ describe('metrics: Prometheus /metrics on the router and the subgraphs, after re
     expect(sampleValue(samples, 'stagelives_subgraph_request_duration_seconds_count', { subgraph: 'concerts', operation: 'EdgeSubgraphProbe' })).toBe(1);
     expect(hasSeries(samples, 'stagelives_subgraph_errors_total')).toBe(true);
     // An error a subgraph answers is counted by code.
-    const denied = await gql(stack, 'mutation EdgeDenied { createConcert(input: {title: "x", artist: "y", venue: "z", startsAt: "2032-01-01T00:00:00Z"}) { id } }');
+    const denied = await gql(
+      stack,
+      'mutation EdgeDenied { createConcert(input: {title: "x", artist: "y", venue: "z", startsAt: "2032-01-01T00:00:00Z"}) { id } }',
+    );
     expect(denied.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     const later = await scrape(concertsMetrics);
     expect(sampleValue(later, 'stagelives_subgraph_errors_total', { subgraph: 'concerts', operation: 'EdgeDenied', code: 'UNAUTHENTICATED' })).toBe(1);

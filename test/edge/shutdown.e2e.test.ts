@@ -11,19 +11,23 @@ const TIMEOUT_MS = 8_000;
 /** The real router in its own process (router/src/index.ts), over the stack's subgraphs, Redis and secret. */
 function forkRouter(stack: Stack, env: Record<string, string>): { child: ChildProcess; port: Promise<number>; output: string[] } {
   const output: string[] = [];
-  const child = killOnExit(fork(join(ROOT, 'router/src/index.ts'), [], {
-    cwd: ROOT,
-    execArgv: ['--import', 'tsx'],
-    env: {
-      ...process.env,
-      ...stack.env,
-      LOG_LEVEL: 'info',
-      PORT: '0',
-      SUBGRAPH_URLS: Object.entries(stack.subgraphUrls).map(([n, u]) => `${n}=${u}`).join(','),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  }));
+  const child = killOnExit(
+    fork(join(ROOT, 'router/src/index.ts'), [], {
+      cwd: ROOT,
+      execArgv: ['--import', 'tsx'],
+      env: {
+        ...process.env,
+        ...stack.env,
+        LOG_LEVEL: 'info',
+        PORT: '0',
+        SUBGRAPH_URLS: Object.entries(stack.subgraphUrls)
+          .map(([n, u]) => `${n}=${u}`)
+          .join(','),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    }),
+  );
   pipeLines(child, (line) => output.push(line));
   const port = new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`router did not listen:\n${output.join('\n')}`)), 45_000);
@@ -84,7 +88,10 @@ describe('graceful shutdown: SIGTERM to a real router process under load', () =>
             const res = await fetch(`${base}/graphql`, {
               method: 'POST',
               headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({ query: 'query ShutdownLoad { concerts(first: 5) { totalCount edges { node { id title } } } }', operationName: 'ShutdownLoad' }),
+              body: JSON.stringify({
+                query: 'query ShutdownLoad { concerts(first: 5) { totalCount edges { node { id title } } } }',
+                operationName: 'ShutdownLoad',
+              }),
             });
             const body = (await res.json()) as { data?: unknown; errors?: unknown };
             if (res.status !== 200 || !body.data) cutOff.push(`HTTP ${res.status} ${JSON.stringify(body).slice(0, 200)}`);

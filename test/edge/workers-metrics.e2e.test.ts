@@ -16,21 +16,23 @@ describe('workers: metrics and health on their own port, and graceful shutdown',
   beforeAll(async () => {
     scratch = await openScratch({ mongoUri: inject('mongoUri'), redisUrl: inject('redisUrl') });
     fcm = await startLocalFcmServer();
-    child = killOnExit(fork(join(ROOT, 'workers/src/index.ts'), [], {
-      cwd: ROOT,
-      execArgv: ['--import', 'tsx'],
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'info',
-        ...scratch.env,
-        IDENTITY_SECRET: randomBytes(32).toString('hex'),
-        WORKERS_PORT: '0',
-        SHUTDOWN_TIMEOUT_MS: '10000',
-        ...localFcmEnv(fcm.info),
-      },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    }));
+    child = killOnExit(
+      fork(join(ROOT, 'workers/src/index.ts'), [], {
+        cwd: ROOT,
+        execArgv: ['--import', 'tsx'],
+        env: {
+          ...process.env,
+          NODE_ENV: 'test',
+          LOG_LEVEL: 'info',
+          ...scratch.env,
+          IDENTITY_SECRET: randomBytes(32).toString('hex'),
+          WORKERS_PORT: '0',
+          SHUTDOWN_TIMEOUT_MS: '10000',
+          ...localFcmEnv(fcm.info),
+        },
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      }),
+    );
     pipeLines(child, (line) => output.push(line));
     const port = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`workers did not listen:\n${output.join('\n')}`)), 45_000);
@@ -60,7 +62,7 @@ describe('workers: metrics and health on their own port, and graceful shutdown',
     return samples;
   }
 
-  it('should report every queue\'s depth, and job durations and failures as jobs run', async () => {
+  it("should report every queue's depth, and job durations and failures as jobs run", async () => {
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
     const queue = 'notifications-maintenance';
@@ -69,7 +71,10 @@ describe('workers: metrics and health on their own port, and graceful shutdown',
     expect(sampleValue(first, 'stagelives_worker_job_duration_seconds_count', { queue, outcome: 'completed' })).toBeGreaterThanOrEqual(1);
     for (const q of ['concert-status', 'maintenance', 'notifications-send', queue]) {
       for (const state of ['waiting', 'delayed', 'active', 'failed']) {
-        expect(first.some((s) => s.name === 'stagelives_worker_queue_jobs' && s.labels.queue === q && s.labels.state === state), `${q} ${state}`).toBe(true);
+        expect(
+          first.some((s) => s.name === 'stagelives_worker_queue_jobs' && s.labels.queue === q && s.labels.state === state),
+          `${q} ${state}`,
+        ).toBe(true);
       }
     }
     // Schedules wait as delayed jobs.
@@ -83,7 +88,11 @@ describe('workers: metrics and health on their own port, and graceful shutdown',
       // A job for later: the delayed depth moves. A job no processor knows: it fails, once.
       await maintenance.add(NotificationsJob.Reconcile, {}, { delay: 3_600_000, jobId: 'edge-later' });
       await maintenance.add('edge-unknown' as typeof NotificationsJob.Reconcile, {}, { attempts: 1, jobId: 'edge-unknown' });
-      const later = await until((s) => sampleValue(s, 'stagelives_worker_job_failures_total', { queue }) >= 1 && sampleValue(s, 'stagelives_worker_queue_jobs', { queue, state: 'failed' }) >= 1);
+      const later = await until(
+        (s) =>
+          sampleValue(s, 'stagelives_worker_job_failures_total', { queue }) >= 1 &&
+          sampleValue(s, 'stagelives_worker_queue_jobs', { queue, state: 'failed' }) >= 1,
+      );
       expect(sampleValue(later, 'stagelives_worker_queue_jobs', { queue, state: 'delayed' })).toBe(delayedBefore + 1);
       expect(sampleValue(later, 'stagelives_worker_job_failures_total', { queue })).toBe(1);
       expect(sampleValue(later, 'stagelives_worker_queue_jobs', { queue, state: 'failed' })).toBe(1);

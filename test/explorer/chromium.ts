@@ -10,7 +10,9 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
  */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`The explorer test drives Debian's chromium at ${CHROMIUM_PATH}, which is not installed: run \`apt-get install -y chromium\` (.ci/run does it).`);
+    throw new Error(
+      `The explorer test drives Debian's chromium at ${CHROMIUM_PATH}, which is not installed: run \`apt-get install -y chromium\` (.ci/run does it).`,
+    );
   }
   try {
     return await chromium.launch({

@@ -115,7 +115,9 @@ describe('the schema explorer in headless Chromium, offline', () => {
     await join(stack, roomId, fan.token);
 
     // The page, with GraphiQL's introspection through the router.
-    const introspection = page.waitForResponse((r) => r.url() === stack.url && (r.request().postData() ?? '').includes('IntrospectionQuery'), { timeout: 60_000 });
+    const introspection = page.waitForResponse((r) => r.url() === stack.url && (r.request().postData() ?? '').includes('IntrospectionQuery'), {
+      timeout: 60_000,
+    });
     const navigation = await page.goto(stack.url, { waitUntil: 'load', timeout: 60_000 });
     expect(navigation?.status()).toBe(200);
     expect(navigation?.headers()['content-type']).toMatch(/^text\/html/);
@@ -148,7 +150,9 @@ describe('the schema explorer in headless Chromium, offline', () => {
     await eventually(() => stack.router.subscriptions.watchedRooms > 0, 20_000, 'the explorer’s subscription to be registered');
     await send(stack, roomId, 'hello from the test, through the explorer', owner.token);
     const event = await resultShows(page, ['"messageAdded"', 'hello from the test, through the explorer', `"nickname": "${owner.nickname}"`]);
-    expect(JSON.parse(event)).toMatchObject({ data: { messageAdded: { body: 'hello from the test, through the explorer', author: { nickname: owner.nickname } } } });
+    expect(JSON.parse(event)).toMatchObject({
+      data: { messageAdded: { body: 'hello from the test, through the explorer', author: { nickname: owner.nickname } } },
+    });
     const ws = sockets.find((s) => s.sent.some((f) => f.includes('"subscribe"')));
     expect(ws?.url).toBe(stack.wsUrl);
     expect(ws?.received.some((f) => f.includes('"connection_ack"'))).toBe(true);

@@ -80,7 +80,9 @@ describe('the schema explorer page over HTTP', () => {
     // A GET with an operation is an operation, even from a browser (here refused by CSRF prevention: no preflight header).
     const op = await getPage(`${stack.url}?query=${encodeURIComponent('{ __typename }')}`);
     expect(op.headers.get('content-type') ?? '').not.toMatch(/text\/html/);
-    const preflighted = await fetch(`${stack.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { accept: BROWSER_ACCEPT, 'apollo-require-preflight': 'true' } });
+    const preflighted = await fetch(`${stack.url}?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { accept: BROWSER_ACCEPT, 'apollo-require-preflight': 'true' },
+    });
     expect(await preflighted.json()).toEqual({ data: { __typename: 'Query' } });
     // The API keeps helmet's policy: no nonce, no WebSocket sources, default-src 'self'.
     const api = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
@@ -92,7 +94,11 @@ describe('the schema explorer page over HTTP', () => {
   it('should read EXPLORER: unset or empty means on outside production only', () => {
     const enabled = (env: Record<string, string>) => explorerEnabled(loadRouterConfig({ ...stack.env, ...env }));
     expect([enabled({}), enabled({ EXPLORER: '' }), enabled({ NODE_ENV: 'development' })]).toEqual([true, true, true]);
-    expect([enabled({ NODE_ENV: 'production' }), enabled({ NODE_ENV: 'production', EXPLORER: '' }), enabled({ EXPLORER: 'false' })]).toEqual([false, false, false]);
+    expect([enabled({ NODE_ENV: 'production' }), enabled({ NODE_ENV: 'production', EXPLORER: '' }), enabled({ EXPLORER: 'false' })]).toEqual([
+      false,
+      false,
+      false,
+    ]);
     expect(enabled({ NODE_ENV: 'production', EXPLORER: 'true' })).toBe(true);
     expect(() => enabled({ EXPLORER: 'maybe' })).toThrow(/EXPLORER/);
   });

@@ -1,6 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, gql, ok, signUp, signUpAdmin } from '../support/harness.js';
-import { HOUR, at, contractOperations, createConcert, op as contractOp, run, scheduled, startNotificationsStack, waitFor, type NotificationsStack } from './fixtures.js';
+import {
+  HOUR,
+  at,
+  contractOperations,
+  createConcert,
+  op as contractOp,
+  run,
+  scheduled,
+  startNotificationsStack,
+  waitFor,
+  type NotificationsStack,
+} from './fixtures.js';
 
 const op = (name: string) => contractOp(name).source;
 
@@ -25,9 +36,17 @@ describe('notifications contract operations through the router', () => {
     const concert = await createConcert(stack, admin.token, { title: 'Due Soon Live', startsAt: at(Date.now() + 6 * HOUR), ticketOpenAt: at(ticketOpenAt) });
     const token = `fcm-e2e-${fan.user.id}`;
     expect((await run(stack, 'RegisterDevice', { token, platform: 'ANDROID' }, fan.token, 'users.graphql')).registerDevice).toBe(true);
-    expect((await run(stack, 'LikeConcert', { id: concert.id }, fan.token, 'concerts.graphql')).likeConcert).toMatchObject({ id: concert.id, viewerHasLiked: true });
+    expect((await run(stack, 'LikeConcert', { id: concert.id }, fan.token, 'concerts.graphql')).likeConcert).toMatchObject({
+      id: concert.id,
+      viewerHasLiked: true,
+    });
 
-    const pending = await waitFor(() => scheduled(stack, fan.token), (s) => s.length === 2, 10_000, 'two scheduled reminders');
+    const pending = await waitFor(
+      () => scheduled(stack, fan.token),
+      (s) => s.length === 2,
+      10_000,
+      'two scheduled reminders',
+    );
     expect(pending).toEqual([
       { id: expect.any(String), kind: 'TICKET_OPEN', fireAt: at(ticketOpenAt - HOUR), status: 'PENDING', concert: { id: concert.id, title: 'Due Soon Live' } },
       { id: expect.any(String), kind: 'CONCERT_START', fireAt: expect.any(String), status: 'PENDING', concert: { id: concert.id, title: 'Due Soon Live' } },
@@ -35,11 +54,21 @@ describe('notifications contract operations through the router', () => {
     const reminderId = pending[0]!.id;
 
     // At the local FCM server, through firebase-admin, keyed by the reminder.
-    await waitFor(async () => fcm.countsBy(reminderId, token), (count) => count === 1, 20_000, 'the push');
+    await waitFor(
+      async () => fcm.countsBy(reminderId, token),
+      (count) => count === 1,
+      20_000,
+      'the push',
+    );
     expect(Date.now()).toBeGreaterThanOrEqual(ticketOpenAt - HOUR);
     expect(fcm.pushes.find((p) => p.reminderId === reminderId)).toMatchObject({ token, title: 'Tickets open soon: Due Soon Live', collapseKey: reminderId });
 
-    const after = await waitFor(() => scheduled(stack, fan.token), (s) => s.some((r) => r.status === 'SENT'), 10_000, 'SENT');
+    const after = await waitFor(
+      () => scheduled(stack, fan.token),
+      (s) => s.some((r) => r.status === 'SENT'),
+      10_000,
+      'SENT',
+    );
     expect(after).toEqual([
       { id: pending[1]!.id, kind: 'CONCERT_START', fireAt: pending[1]!.fireAt, status: 'PENDING', concert: { id: concert.id, title: 'Due Soon Live' } },
       { id: reminderId, kind: 'TICKET_OPEN', fireAt: pending[0]!.fireAt, status: 'SENT', concert: { id: concert.id, title: 'Due Soon Live' } },
@@ -80,11 +109,14 @@ describe('notifications contract operations through the router', () => {
     const query = 'query($id: ID!) { user(id: $id) { id notifications { unreadCount totalCount } scheduledNotifications { id } } }';
     expect(codeOf(await gql(stack, query, { id: owner.user.id }, { token: other.token }))).toBe('FORBIDDEN');
     expect(codeOf(await gql(stack, query, { id: owner.user.id }))).toBe('UNAUTHENTICATED');
-    expect((await ok(stack, query, { id: owner.user.id }, { token: admin.token })).user).toEqual({ id: owner.user.id, notifications: { unreadCount: 0, totalCount: 0 }, scheduledNotifications: [] });
+    expect((await ok(stack, query, { id: owner.user.id }, { token: admin.token })).user).toEqual({
+      id: owner.user.id,
+      notifications: { unreadCount: 0, totalCount: 0 },
+      scheduledNotifications: [],
+    });
     expect(codeOf(await gql(stack, op('MarkNotificationsRead'), { ids: null }))).toBe('UNAUTHENTICATED');
     const bad = await gql(stack, op('MarkNotificationsRead'), { ids: ['nope'] }, { token: owner.token });
     expect(codeOf(bad)).toBe('BAD_USER_INPUT');
     expect(bad.errors?.[0]?.extensions?.field).toBe('ids[0]');
   });
 });
-

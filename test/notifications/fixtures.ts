@@ -106,7 +106,10 @@ export async function scheduled(stack: Stack, token: string): Promise<ScheduledV
 }
 
 /** A reminder's status and reason, through the API (reason is not in the contract's selection). */
-export async function reminders(stack: Stack, token: string): Promise<Array<{ id: string; kind: string; status: string; reason: string | null; fireAt: string; concert: { id: string } | null }>> {
+export async function reminders(
+  stack: Stack,
+  token: string,
+): Promise<Array<{ id: string; kind: string; status: string; reason: string | null; fireAt: string; concert: { id: string } | null }>> {
   const { me } = await ok(stack, '{ me { scheduledNotifications { id kind status reason fireAt concert { id } } } }', {}, { token });
   return me.scheduledNotifications;
 }
@@ -114,6 +117,12 @@ export async function reminders(stack: Stack, token: string): Promise<Array<{ id
 let concerts = 0;
 export async function createConcert(stack: Stack, adminToken: string, input: Record<string, unknown>): Promise<{ id: string; title: string }> {
   concerts += 1;
-  const { createConcert } = await run(stack, 'CreateConcert', { input: { title: `Reminder show ${concerts}`, artist: 'IU', venue: 'KSPO Dome', ...input } }, adminToken, 'concerts.graphql');
+  const { createConcert } = await run(
+    stack,
+    'CreateConcert',
+    { input: { title: `Reminder show ${concerts}`, artist: 'IU', venue: 'KSPO Dome', ...input } },
+    adminToken,
+    'concerts.graphql',
+  );
   return createConcert;
 }

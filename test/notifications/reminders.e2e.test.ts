@@ -13,7 +13,8 @@ afterAll(() => n?.close());
 const like = (token: string, id: string) => run(n.stack, 'LikeConcert', { id }, token, 'concerts.graphql');
 const statuses = async (token: string) => (await reminders(n.stack, token)).map((r) => `${r.kind}:${r.status}${r.reason ? `:${r.reason}` : ''}`).sort();
 const until = (token: string, check: (s: string[]) => boolean, what: string) => waitFor(() => statuses(token), check, 15_000, what);
-const notifications = async (token: string, variables: Record<string, unknown> = {}) => (await run(n.stack, 'MyNotifications', variables, token)).me.notifications;
+const notifications = async (token: string, variables: Record<string, unknown> = {}) =>
+  (await run(n.stack, 'MyNotifications', variables, token)).me.notifications;
 
 describe('notifications: reminders follow likes, dates and preferences (through the public API)', () => {
   it('should cancel a fan’s reminders when they unlike the concert', async () => {
@@ -22,7 +23,10 @@ describe('notifications: reminders follow likes, dates and preferences (through 
     await like(fan.token, concert.id);
     await until(fan.token, (s) => s.length === 2, 'scheduled');
     await run(n.stack, 'UnlikeConcert', { id: concert.id }, fan.token, 'concerts.graphql');
-    expect(await until(fan.token, (s) => s.every((x) => x.includes('CANCELLED')), 'cancelled')).toEqual(['CONCERT_START:CANCELLED:unliked', 'TICKET_OPEN:CANCELLED:unliked']);
+    expect(await until(fan.token, (s) => s.every((x) => x.includes('CANCELLED')), 'cancelled')).toEqual([
+      'CONCERT_START:CANCELLED:unliked',
+      'TICKET_OPEN:CANCELLED:unliked',
+    ]);
   });
 
   it('should reschedule when an admin moves the concert, and follow the fan’s preferences', async () => {
@@ -38,9 +42,20 @@ describe('notifications: reminders follow likes, dates and preferences (through 
     expect(await statuses(fan.token)).toEqual(['CONCERT_START:CANCELLED:rescheduled', 'CONCERT_START:PENDING', 'TICKET_OPEN:PENDING']);
     expect((await reminders(n.stack, fan.token)).find((r) => r.kind === 'CONCERT_START' && r.status === 'PENDING')!.fireAt).toBe(at(moved - 2 * HOUR));
 
-    await run(n.stack, 'UpdateNotificationPreferences', { input: { ticketOpen: false, concertStart: true, ticketOpenLeadMinutes: 60, concertStartLeadMinutes: 30 } }, fan.token, 'users.graphql');
+    await run(
+      n.stack,
+      'UpdateNotificationPreferences',
+      { input: { ticketOpen: false, concertStart: true, ticketOpenLeadMinutes: 60, concertStartLeadMinutes: 30 } },
+      fan.token,
+      'users.graphql',
+    );
     await until(fan.token, (s) => s.includes('TICKET_OPEN:CANCELLED:preference-off') && s.length === 4, 'preferences applied');
-    expect(await statuses(fan.token)).toEqual(['CONCERT_START:CANCELLED:preferences-changed', 'CONCERT_START:CANCELLED:rescheduled', 'CONCERT_START:PENDING', 'TICKET_OPEN:CANCELLED:preference-off']);
+    expect(await statuses(fan.token)).toEqual([
+      'CONCERT_START:CANCELLED:preferences-changed',
+      'CONCERT_START:CANCELLED:rescheduled',
+      'CONCERT_START:PENDING',
+      'TICKET_OPEN:CANCELLED:preference-off',
+    ]);
     expect((await reminders(n.stack, fan.token)).find((r) => r.status === 'PENDING')!.fireAt).toBe(at(moved - 30 * MINUTE));
   });
 
@@ -59,9 +74,19 @@ describe('notifications: reminders follow likes, dates and preferences (through 
     await run(n.stack, 'DeleteConcert', { id: deleted.id }, admin.token, 'concerts.graphql');
     for (const f of [fan, other]) {
       await until(f.token, (s) => s.filter((x) => x === 'CONCERT_CANCELLED:SENT').length === 2, 'notices sent');
-      expect(await statuses(f.token)).toEqual(['CONCERT_CANCELLED:SENT', 'CONCERT_CANCELLED:SENT', 'CONCERT_START:CANCELLED:concert-cancelled', 'CONCERT_START:CANCELLED:concert-deleted']);
+      expect(await statuses(f.token)).toEqual([
+        'CONCERT_CANCELLED:SENT',
+        'CONCERT_CANCELLED:SENT',
+        'CONCERT_START:CANCELLED:concert-cancelled',
+        'CONCERT_START:CANCELLED:concert-deleted',
+      ]);
     }
-    const list = await waitFor(() => notifications(fan.token), (c) => c.edges.length === 2, 10_000, 'two notices');
+    const list = await waitFor(
+      () => notifications(fan.token),
+      (c) => c.edges.length === 2,
+      10_000,
+      'two notices',
+    );
     expect(list.unreadCount).toBe(2);
     expect(list.edges.map((e: any) => [e.node.kind, e.node.title, e.node.concert]).sort()).toEqual([
       ['CONCERT_CANCELLED', 'Called Off was cancelled', { id: cancelled.id, title: 'Called Off' }],
@@ -77,7 +102,12 @@ describe('notifications: reminders follow likes, dates and preferences (through 
     const shows = [];
     for (let i = 0; i < 3; i++) shows.push(await createConcert(n.stack, admin.token, { startsAt: at(Date.now() + 30 * MINUTE + i * MINUTE) }));
     for (const show of shows) await like(fan.token, show.id);
-    await waitFor(() => notifications(fan.token), (c) => c.unreadCount === 3, 20_000, 'three notifications');
+    await waitFor(
+      () => notifications(fan.token),
+      (c) => c.unreadCount === 3,
+      20_000,
+      'three notifications',
+    );
 
     const first = await notifications(fan.token, { first: 2 });
     expect(first.edges).toHaveLength(2);
@@ -102,7 +132,12 @@ describe('notifications: reminders follow likes, dates and preferences (through 
     await until(fan.token, (s) => s.length === 2, 'scheduled');
     await run(n.stack, 'DeleteAccount', { password: fan.password }, fan.token, 'users.graphql');
     const store = n.workers.store;
-    await waitFor(() => store.reminders.reminders.countDocuments({ userId: fan.user.id }), (count) => count === 0, 10_000, 'reminders forgotten');
+    await waitFor(
+      () => store.reminders.reminders.countDocuments({ userId: fan.user.id }),
+      (count) => count === 0,
+      10_000,
+      'reminders forgotten',
+    );
     expect(await store.settings.deletedUsers.countDocuments({ _id: fan.user.id })).toBe(1);
     // The like stays with the concert; reconciliation does not bring the reminders back.
     await n.workers.reconcile();

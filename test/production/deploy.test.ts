@@ -11,7 +11,13 @@ import { SUBGRAPH_NAMES } from '@stagelives/schema';
 import { ensureDeployTools, lintDockerfile, overlays, parseManifests, renderOverlay, validate } from '../../scripts/deploy-tools.mjs';
 import { runtimeCommand } from './support.js';
 
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> }; spec?: any; data?: Record<string, string> };
+type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> };
+  spec?: any;
+  data?: Record<string, string>;
+};
 
 const SECRET_VARIABLES = ['MONGODB_URI', 'REDIS_URL', 'IDENTITY_SECRET', 'METRICS_TOKEN', 'FIREBASE_SERVICE_ACCOUNT', 'FCM_LOCAL_SERVICE_ACCOUNT'];
 const PROCESSES = ['router', ...SUBGRAPH_NAMES, 'workers'];
@@ -21,12 +27,12 @@ describe('deploy/ (kustomize + kubeconform) and the Dockerfile', () => {
     ensureDeployTools();
   }, 600_000);
 
-  it('should pass BuildKit\'s Dockerfile checks', () => {
+  it("should pass BuildKit's Dockerfile checks", () => {
     const { ok, output } = lintDockerfile();
     expect(ok, output).toBe(true);
   });
 
-  it('should copy every workspace manifest into both stages and every process\'s build into the runtime stage', () => {
+  it("should copy every workspace manifest into both stages and every process's build into the runtime stage", () => {
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
     const manifests = ['platform', 'schema', 'router', 'workers', 'test', 'tools/devkit', ...SUBGRAPH_NAMES.map((n) => `subgraphs/${n}`)];
     for (const m of manifests) expect(dockerfile.split(`COPY ${m}/package.json ${m}/`).length - 1, m).toBe(2);
@@ -58,10 +64,14 @@ describe('deploy/ (kustomize + kubeconform) and the Dockerfile', () => {
         expect(output).toMatch(/Invalid: 0, Errors: 0, Skipped: 0/);
       });
 
-      it('should run every process with the image\'s node flags, probes, resources and a graceful termination', () => {
+      it("should run every process with the image's node flags, probes, resources and a graceful termination", () => {
         const config = all('ConfigMap').find((c) => c.metadata.name.startsWith('stagelives-config'))!;
         const drainSeconds = Number(config.data!.SHUTDOWN_TIMEOUT_MS) / 1000;
-        expect(all('Deployment').map((d) => d.metadata.name).sort()).toEqual([...PROCESSES].sort());
+        expect(
+          all('Deployment')
+            .map((d) => d.metadata.name)
+            .sort(),
+        ).toEqual([...PROCESSES].sort());
         for (const deployment of all('Deployment')) {
           const name = deployment.metadata.name;
           const pod = deployment.spec.template.spec;
@@ -74,7 +84,8 @@ describe('deploy/ (kustomize + kubeconform) and the Dockerfile', () => {
           expect(container.readinessProbe.httpGet, name).toEqual({ path: '/health/ready', port: 'http' });
           expect(container.startupProbe.httpGet, name).toEqual({ path: '/health/live', port: 'http' });
           expect(container.ports.find((p: { name: string }) => p.name === 'http')?.containerPort, name).toBe(4000);
-          for (const kind of ['requests', 'limits']) for (const r of ['cpu', 'memory']) expect(container.resources[kind]?.[r], `${name} ${kind}.${r}`).toBeDefined();
+          for (const kind of ['requests', 'limits'])
+            for (const r of ['cpu', 'memory']) expect(container.resources[kind]?.[r], `${name} ${kind}.${r}`).toBeDefined();
           const preStop = container.lifecycle.preStop.sleep.seconds;
           expect(pod.terminationGracePeriodSeconds, name).toBeGreaterThan(preStop + drainSeconds);
           expect(pod.securityContext.runAsNonRoot, name).toBe(true);
@@ -93,19 +104,33 @@ describe('deploy/ (kustomize + kubeconform) and the Dockerfile', () => {
 
       it('should give the router and each subgraph a ClusterIP Service, the workers none, and every process a PodDisruptionBudget', () => {
         const config = all('ConfigMap').find((c) => c.metadata.name.startsWith('stagelives-config'))!;
-        expect(all('Service').map((s) => s.metadata.name).sort()).toEqual(['router', ...SUBGRAPH_NAMES].sort());
+        expect(
+          all('Service')
+            .map((s) => s.metadata.name)
+            .sort(),
+        ).toEqual(['router', ...SUBGRAPH_NAMES].sort());
         for (const service of all('Service')) expect(service.spec.type).toBe('ClusterIP');
         for (const name of SUBGRAPH_NAMES) expect(config.data!.SUBGRAPH_URLS!.split(','), name).toContain(`${name}=http://${name}/graphql`);
-        expect(all('PodDisruptionBudget').map((p) => p.metadata.name).sort()).toEqual([...PROCESSES].sort());
+        expect(
+          all('PodDisruptionBudget')
+            .map((p) => p.metadata.name)
+            .sort(),
+        ).toEqual([...PROCESSES].sort());
         const hpa = one('HorizontalPodAutoscaler', 'router');
         expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'router' });
       });
 
       it('should let only the router reach the subgraphs, and only the ingress controller reach the router', () => {
         const subgraphIngress = all('NetworkPolicy').filter((p) => p.spec.podSelector.matchLabels?.['app.kubernetes.io/component'] === 'subgraph');
-        expect(subgraphIngress.map((p) => p.spec.ingress)).toEqual([[{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/component': 'router' } } }], ports: [{ protocol: 'TCP', port: 'http' }] }]]);
-        const routerIngress = all('NetworkPolicy').filter((p) => p.spec.podSelector.matchLabels?.['app.kubernetes.io/component'] === 'router' && p.spec.ingress);
-        expect(routerIngress.flatMap((p) => p.spec.ingress.flatMap((r: { from: unknown[] }) => r.from))).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }]);
+        expect(subgraphIngress.map((p) => p.spec.ingress)).toEqual([
+          [{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/component': 'router' } } }], ports: [{ protocol: 'TCP', port: 'http' }] }],
+        ]);
+        const routerIngress = all('NetworkPolicy').filter(
+          (p) => p.spec.podSelector.matchLabels?.['app.kubernetes.io/component'] === 'router' && p.spec.ingress,
+        );
+        expect(routerIngress.flatMap((p) => p.spec.ingress.flatMap((r: { from: unknown[] }) => r.from))).toEqual([
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
+        ]);
         const deny = one('NetworkPolicy', 'default-deny');
         expect(deny.spec.policyTypes).toEqual(['Ingress', 'Egress']);
         expect(deny.spec.ingress ?? []).toEqual([]);
@@ -113,7 +138,9 @@ describe('deploy/ (kustomize + kubeconform) and the Dockerfile', () => {
 
       it('should route /graphql, WebSockets included, through the Ingress with long timeouts', () => {
         const ingress = one('Ingress', 'router-graphql');
-        expect(ingress.spec.rules[0].http.paths).toEqual([{ path: '/graphql', pathType: 'Prefix', backend: { service: { name: 'router', port: { name: 'http' } } } }]);
+        expect(ingress.spec.rules[0].http.paths).toEqual([
+          { path: '/graphql', pathType: 'Prefix', backend: { service: { name: 'router', port: { name: 'http' } } } },
+        ]);
         expect(Number(ingress.metadata.annotations!['nginx.ingress.kubernetes.io/proxy-read-timeout'])).toBeGreaterThanOrEqual(3600);
         expect(Number(ingress.metadata.annotations!['nginx.ingress.kubernetes.io/proxy-send-timeout'])).toBeGreaterThanOrEqual(3600);
       });

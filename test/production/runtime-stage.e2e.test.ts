@@ -58,10 +58,11 @@ describe('Dockerfile runtime stage, replayed without Docker', () => {
       expect(existsSync(join(app, 'node_modules', dev)), dev).toBe(false);
     }
     // No source, no test: the build only (npm links the devkit workspace, but it is a bare package.json).
-    for (const path of ['router/src', 'platform/src', 'subgraphs/users/src', 'tools/devkit/src', 'test/support']) expect(existsSync(join(app, path)), path).toBe(false);
+    for (const path of ['router/src', 'platform/src', 'subgraphs/users/src', 'tools/devkit/src', 'test/support'])
+      expect(existsSync(join(app, path)), path).toBe(false);
   });
 
-  it('should start the router and a subgraph with the stage\'s CMD and ENV, and serve a request through both', async () => {
+  it("should start the router and a subgraph with the stage's CMD and ENV, and serve a request through both", async () => {
     const [usersPort, routerPort, closedPort] = await Promise.all([freePort(), freePort(), freePort()]);
     const scratch = await openScratch({ mongoUri: inject('mongoUri'), redisUrl: inject('redisUrl') });
     onTestFinished(() => scratch.close());

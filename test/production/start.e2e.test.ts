@@ -14,7 +14,17 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ROOT, freePort, openScratch, startLocalFcmServer, type LocalFcmServer, type Scratch } from '@stagelives/devkit';
 import { SUBGRAPH_NAMES } from '@stagelives/schema';
 import { localFcmEnv } from '../../workers/src/push/push.config.js';
-import { commandFor, ensureProductionBuild, healthcheckCommand, runtimeCommand, runtimeStage, stageEnv, startCommand, waitForStatus, type Started } from './support.js';
+import {
+  commandFor,
+  ensureProductionBuild,
+  healthcheckCommand,
+  runtimeCommand,
+  runtimeStage,
+  stageEnv,
+  startCommand,
+  waitForStatus,
+  type Started,
+} from './support.js';
 
 let scratch: Scratch<'mongo' | 'redis'>;
 let fcm: LocalFcmServer;
@@ -40,7 +50,11 @@ function run(command: string[], env: Record<string, string>): Started {
 
 /** The image's HEALTHCHECK command against a process: its exit code. */
 const healthcheck = (port: number) =>
-  spawnSync(healthcheckCommand()[0]!, healthcheckCommand().slice(1), { cwd: ROOT, env: { PATH: process.env.PATH, HEALTHCHECK_PORT: String(port) }, encoding: 'utf8' }).status;
+  spawnSync(healthcheckCommand()[0]!, healthcheckCommand().slice(1), {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HEALTHCHECK_PORT: String(port) },
+    encoding: 'utf8',
+  }).status;
 
 describe('production build: the runtime image command starts with plain node', () => {
   beforeAll(async () => {
@@ -67,10 +81,16 @@ describe('production build: the runtime image command starts with plain node', (
 
   it('should resolve our packages to dist/ under the stagelives-dist condition only (tsx, vitest and tsc keep src/)', () => {
     const resolve = (conditions: string[], specifier: string) =>
-      spawnSync(process.execPath, [...conditions, '--input-type=module', '-e', `console.log(import.meta.resolve(${JSON.stringify(specifier)}))`], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+      spawnSync(process.execPath, [...conditions, '--input-type=module', '-e', `console.log(import.meta.resolve(${JSON.stringify(specifier)}))`], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      }).stdout.trim();
     const packages = ['platform', 'schema', 'router', 'workers', ...SUBGRAPH_NAMES.map((n) => `subgraphs/${n}`)];
     for (const pkg of packages) {
-      const { name, exports } = JSON.parse(readFileSync(join(ROOT, pkg, 'package.json'), 'utf8')) as { name: string; exports: Record<string, { 'stagelives-dist': string; default: string }> };
+      const { name, exports } = JSON.parse(readFileSync(join(ROOT, pkg, 'package.json'), 'utf8')) as {
+        name: string;
+        exports: Record<string, { 'stagelives-dist': string; default: string }>;
+      };
       for (const [path, target] of Object.entries(exports)) {
         const specifier = path === '.' ? name : `${name}/${path.slice(2)}`;
         expect(resolve([], specifier), specifier).toBe(pathToFileURL(join(ROOT, pkg, target.default)).href);
@@ -93,8 +113,14 @@ describe('production build: the runtime image command starts with plain node', (
   it('should start a subgraph, the workers and the router from the build, serve through them, and stop on SIGTERM', async () => {
     const [usersPort, workersPort, routerPort, closedPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const secret = randomBytes(32).toString('hex');
-    const users = run(commandFor('subgraphs/users/dist/index.js'), deploymentEnv({ IDENTITY_SECRET: secret, SUBGRAPH_PORT: String(usersPort), SUBGRAPH_HOST: '127.0.0.1' }));
-    const workers = run(commandFor('workers/dist/index.js'), deploymentEnv({ IDENTITY_SECRET: secret, WORKERS_PORT: String(workersPort), WORKERS_HOST: '127.0.0.1', ...localFcmEnv(fcm.info) }));
+    const users = run(
+      commandFor('subgraphs/users/dist/index.js'),
+      deploymentEnv({ IDENTITY_SECRET: secret, SUBGRAPH_PORT: String(usersPort), SUBGRAPH_HOST: '127.0.0.1' }),
+    );
+    const workers = run(
+      commandFor('workers/dist/index.js'),
+      deploymentEnv({ IDENTITY_SECRET: secret, WORKERS_PORT: String(workersPort), WORKERS_HOST: '127.0.0.1', ...localFcmEnv(fcm.info) }),
+    );
     // Only users runs: the other subgraphs point at a closed local port (never a real host).
     const subgraphUrls = SUBGRAPH_NAMES.map((n) => `${n}=http://127.0.0.1:${n === 'users' ? usersPort : closedPort}/graphql`).join(',');
     const router = run(runtimeCommand(), deploymentEnv({ IDENTITY_SECRET: secret, PORT: String(routerPort), HOST: '127.0.0.1', SUBGRAPH_URLS: subgraphUrls }));
@@ -106,10 +132,14 @@ describe('production build: the runtime image command starts with plain node', (
 
     // End to end through the router from dist to the users subgraph from dist.
     const post = (query: string) =>
-      fetch(`http://127.0.0.1:${routerPort}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) }).then(
-        async (res) => ({ status: res.status, body: (await res.json()) as { data?: any; errors?: Array<{ message: string }> } }),
-      );
-    const signUp = await post(`mutation { signUp(input: {email: "${scratch.prefix}@example.com", password: "correct horse battery", nickname: "prod"}) { sessionToken user { id } } }`);
+      fetch(`http://127.0.0.1:${routerPort}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      }).then(async (res) => ({ status: res.status, body: (await res.json()) as { data?: any; errors?: Array<{ message: string }> } }));
+    const signUp = await post(
+      `mutation { signUp(input: {email: "${scratch.prefix}@example.com", password: "correct horse battery", nickname: "prod"}) { sessionToken user { id } } }`,
+    );
     expect(signUp.body.errors).toBeUndefined();
     expect(signUp.body.data.signUp.sessionToken).toMatch(/\S{20,}/);
     // NODE_ENV=production: introspection is off.
@@ -117,7 +147,8 @@ describe('production build: the runtime image command starts with plain node', (
     expect(introspection.body.data?.__schema).toBeUndefined();
     expect(introspection.body.errors?.[0]?.message).toMatch(/introspection/i);
 
-    for (const [name, s] of Object.entries({ router, workers, users })) expect({ name, ...(await s.stop()) }, s.output.slice(-5).join('\n')).toEqual({ name, code: 0, signal: null });
+    for (const [name, s] of Object.entries({ router, workers, users }))
+      expect({ name, ...(await s.stop()) }, s.output.slice(-5).join('\n')).toEqual({ name, code: 0, signal: null });
     // The HEALTHCHECK fails once the process is gone.
     expect(healthcheck(routerPort)).toBe(1);
   }, 120_000);

@@ -55,7 +55,9 @@ export function stageEnv(stage: Stage): Record<string, string> {
 
 /** The exec-form CMD of the runtime stage, e.g. ["node", "--conditions=…", "router/dist/index.js"]. */
 export function runtimeCommand(): string[] {
-  const cmd = runtimeStage().instructions.filter((i) => i.keyword === 'CMD').at(-1);
+  const cmd = runtimeStage()
+    .instructions.filter((i) => i.keyword === 'CMD')
+    .at(-1);
   if (!cmd) throw new Error('the runtime stage has no CMD');
   return JSON.parse(cmd.args) as string[];
 }
@@ -84,7 +86,8 @@ function newestSource(): number {
     }
   };
   for (const pkg of BUILT) if (existsSync(join(ROOT, pkg, 'src'))) walk(join(ROOT, pkg, 'src'));
-  for (const file of ['tsconfig.base.json', 'tsconfig.build.json', 'scripts/build.mjs', 'schema/supergraph.graphql']) newest = Math.max(newest, statSync(join(ROOT, file)).mtimeMs);
+  for (const file of ['tsconfig.base.json', 'tsconfig.build.json', 'scripts/build.mjs', 'schema/supergraph.graphql'])
+    newest = Math.max(newest, statSync(join(ROOT, file)).mtimeMs);
   return newest;
 }
 
@@ -119,7 +122,9 @@ export function startCommand(command: string[], env: Record<string, string>, cwd
   killOnExit(child, { group: true });
   const output: string[] = [];
   pipeLines(child, (line) => output.push(line));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return {
     child,
     output,
@@ -136,7 +141,8 @@ export async function waitForStatus(url: string, started: Started, { status = 20
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
-    if (started.child.exitCode !== null) throw new Error(`exited with ${started.child.exitCode} before ${url} answered ${status}:\n${started.output.join('\n')}`);
+    if (started.child.exitCode !== null)
+      throw new Error(`exited with ${started.child.exitCode} before ${url} answered ${status}:\n${started.output.join('\n')}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       last = `${res.status} ${await res.text()}`;

@@ -64,7 +64,12 @@ describe('OpenAPI document', () => {
     expect(doc.paths['/auth/signup'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/SignUpInput' });
     const component = doc.components.schemas.SignUpInput;
     expect(Object.keys(component.properties).sort()).toEqual(Object.keys(signUpInput.getFields()).sort());
-    expect(component.required.sort()).toEqual(Object.values(signUpInput.getFields()).filter((f) => isNonNullType(f.type)).map((f) => f.name).sort());
+    expect(component.required.sort()).toEqual(
+      Object.values(signUpInput.getFields())
+        .filter((f) => isNonNullType(f.type))
+        .map((f) => f.name)
+        .sort(),
+    );
     // Spread bodies: the remaining variables.
     const login = doc.paths['/auth/login'].post.requestBody.content['application/json'].schema;
     expect(login).toMatchObject({ type: 'object', required: ['email', 'password'], additionalProperties: false });
@@ -73,13 +78,34 @@ describe('OpenAPI document', () => {
     const statusType = getNamedType(schema.getType('ConcertFilter') && (schema.getType('ConcertFilter') as any).getFields().status.type);
     if (!isEnumType(statusType)) throw new Error('status is not an enum');
     expect(status.schema.enum).toEqual(statusType.getValues().map((v) => v.name));
-    expect(doc.paths['/concert/{id}'].get.parameters).toEqual([{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-fA-F]{24}$' } }]);
-    expect(doc.paths['/concert'].get.parameters.find((p: { name: string }) => p.name === 'limit').schema).toEqual({ type: 'integer', minimum: 1, maximum: 100, default: 20 });
+    expect(doc.paths['/concert/{id}'].get.parameters).toEqual([
+      { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-fA-F]{24}$' } },
+    ]);
+    expect(doc.paths['/concert'].get.parameters.find((p: { name: string }) => p.name === 'limit').schema).toEqual({
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+      default: 20,
+    });
     // Responses: the selection set of the contract operation (Concert) over the schema's types.
     const concert = doc.paths['/concert/{id}'].get.responses['200'].content['application/json'].schema.properties.data;
-    expect(Object.keys(concert.properties)).toEqual(
-      ['id', 'title', 'description', 'artist', 'venue', 'startsAt', 'endsAt', 'ticketOpenAt', 'status', 'posterUrl', 'likeCount', 'viewerHasLiked', 'setlist', 'articles', 'chatRoom'],
-    );
+    expect(Object.keys(concert.properties)).toEqual([
+      'id',
+      'title',
+      'description',
+      'artist',
+      'venue',
+      'startsAt',
+      'endsAt',
+      'ticketOpenAt',
+      'status',
+      'posterUrl',
+      'likeCount',
+      'viewerHasLiked',
+      'setlist',
+      'articles',
+      'chatRoom',
+    ]);
     expect(concert.properties.description.type).toEqual(['string', 'null']);
     expect(concert.properties.startsAt).toMatchObject({ type: 'string', format: 'date-time' });
     expect(concert.properties.setlist.type).toEqual(['object', 'null']);
@@ -140,30 +166,33 @@ describe('Swagger UI', () => {
     expect(init).toContain("'/api-docs/openapi.json'");
   });
 
-  it.skipIf(!existsSync('/usr/bin/chromium'))('should render every route in headless Chromium with no CSP violation and no request off the machine', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-    try {
-      const page = await browser.newPage();
-      const offMachine: string[] = [];
-      await page.route('**/*', (route) => {
-        const url = new URL(route.request().url());
-        if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') return route.continue();
-        offMachine.push(url.href);
-        return route.abort();
-      });
-      const violations: string[] = [];
-      page.on('console', (message) => {
-        if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
-      });
-      await page.goto(`${stack.baseUrl}/api-docs`);
-      await page.waitForSelector('.opblock', { timeout: 20_000 });
-      const operations = await page.locator('.opblock').count();
-      expect(operations).toBe(restRows().length);
-      expect(violations).toEqual([]);
-      expect(offMachine).toEqual([]);
-    } finally {
-      await browser.close();
-    }
-  });
+  it.skipIf(!existsSync('/usr/bin/chromium'))(
+    'should render every route in headless Chromium with no CSP violation and no request off the machine',
+    async () => {
+      const { chromium } = await import('playwright-core');
+      const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+      try {
+        const page = await browser.newPage();
+        const offMachine: string[] = [];
+        await page.route('**/*', (route) => {
+          const url = new URL(route.request().url());
+          if (url.hostname === '127.0.0.1' || url.hostname === 'localhost') return route.continue();
+          offMachine.push(url.href);
+          return route.abort();
+        });
+        const violations: string[] = [];
+        page.on('console', (message) => {
+          if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+        });
+        await page.goto(`${stack.baseUrl}/api-docs`);
+        await page.waitForSelector('.opblock', { timeout: 20_000 });
+        const operations = await page.locator('.opblock').count();
+        expect(operations).toBe(restRows().length);
+        expect(violations).toEqual([]);
+        expect(offMachine).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 });

@@ -37,7 +37,10 @@ function expectError(res: RestResult, status: number, code: string, field?: stri
 }
 
 async function createConcert(input: Record<string, unknown> = {}) {
-  const res = await call('POST', '/concert', { token: admin.token, body: { title: `REST ${unique()}`, artist: 'IU', venue: 'KSPO Dome', startsAt: future(10), ...input } });
+  const res = await call('POST', '/concert', {
+    token: admin.token,
+    body: { title: `REST ${unique()}`, artist: 'IU', venue: 'KSPO Dome', startsAt: future(10), ...input },
+  });
   expect(res.status).toBe(201);
   return res.json.data as { id: string; title: string; status: string };
 }
@@ -78,11 +81,18 @@ describe('REST: accounts', () => {
 
   it('should answer 401 for a wrong password and 409 for a taken email', async () => {
     expectError(await call('POST', '/auth/login', { body: { email: fan.email, password: 'not the password at all' } }), 401, 'UNAUTHENTICATED');
-    expectError(await call('POST', '/auth/signup', { body: { email: fan.email, password: 'correct horse battery staple', nickname: `x${unique()}` } }), 409, 'CONFLICT', 'email');
+    expectError(
+      await call('POST', '/auth/signup', { body: { email: fan.email, password: 'correct horse battery staple', nickname: `x${unique()}` } }),
+      409,
+      'CONFLICT',
+      'email',
+    );
   });
 
   it('should sign in with Google and Apple ID tokens', async () => {
-    const google = await call('POST', '/auth/google', { body: { idToken: await oidc.googleToken({ sub: `g-${unique()}`, email: `g${unique()}@gmail.com`, email_verified: true, name: 'G Fan' }) } });
+    const google = await call('POST', '/auth/google', {
+      body: { idToken: await oidc.googleToken({ sub: `g-${unique()}`, email: `g${unique()}@gmail.com`, email_verified: true, name: 'G Fan' }) },
+    });
     expect(google.status).toBe(200);
     expect(google.json.data).toMatchObject({ sessionToken: expect.any(String), user: { id: expect.any(String) } });
     expect(sessionCookieOf(google)).toBe(`sl_session=${google.json.data.sessionToken}`);
@@ -147,7 +157,10 @@ describe('REST: concerts', () => {
 describe('REST: articles', () => {
   it('should run every article route', async () => {
     const concert = await createConcert();
-    const created = await call('POST', '/article', { token: fan.token, body: { title: 'Encore was unreal', body: '<p>Three extra songs.</p>', concertId: concert.id, tags: ['Review'] } });
+    const created = await call('POST', '/article', {
+      token: fan.token,
+      body: { title: 'Encore was unreal', body: '<p>Three extra songs.</p>', concertId: concert.id, tags: ['Review'] },
+    });
     expect(created.status).toBe(201);
     const article = created.json.data;
     expect(article).toMatchObject({ title: 'Encore was unreal', tags: ['review'], author: { id: fan.user.id } });
@@ -168,8 +181,16 @@ describe('REST: articles', () => {
     expectError(await call('DELETE', `/article/comments/${comment.json.data.id}`, { token: fan.token }), 403, 'FORBIDDEN');
     expect((await call('DELETE', `/article/comments/${comment.json.data.id}`, { token: other.token })).json).toEqual({ data: true });
 
-    expect((await call('POST', `/article/${article.id}/like`, { token: other.token })).json.data).toEqual({ id: article.id, likeCount: 1, viewerHasLiked: true });
-    expect((await call('DELETE', `/article/${article.id}/like`, { token: other.token })).json.data).toEqual({ id: article.id, likeCount: 0, viewerHasLiked: false });
+    expect((await call('POST', `/article/${article.id}/like`, { token: other.token })).json.data).toEqual({
+      id: article.id,
+      likeCount: 1,
+      viewerHasLiked: true,
+    });
+    expect((await call('DELETE', `/article/${article.id}/like`, { token: other.token })).json.data).toEqual({
+      id: article.id,
+      likeCount: 0,
+      viewerHasLiked: false,
+    });
     expect((await call('POST', `/article/${article.id}/bookmark`, { token: other.token })).json.data).toEqual({ id: article.id, viewerHasBookmarked: true });
     expect((await call('DELETE', `/article/${article.id}/bookmark`, { token: other.token })).json.data).toEqual({ id: article.id, viewerHasBookmarked: false });
 
@@ -187,7 +208,10 @@ describe('REST: chat', () => {
     expect(room).toMatchObject({ name: 'Seoul night fans', memberCount: 1, viewerIsMember: true });
 
     const listed = await call('GET', `/chat/rooms?concertId=${concert.id}`, { token: other.token });
-    expect(listed.json).toEqual({ data: [expect.objectContaining({ id: room.id, viewerIsMember: false, concert: { id: concert.id, title: concert.title } })], nextCursor: null });
+    expect(listed.json).toEqual({
+      data: [expect.objectContaining({ id: room.id, viewerIsMember: false, concert: { id: concert.id, title: concert.title } })],
+      nextCursor: null,
+    });
     const all = await call('GET', '/chat/rooms?limit=1');
     expect(all.json.data).toHaveLength(1);
 
@@ -217,11 +241,17 @@ describe('REST: setlists', () => {
   it('should publish a setlist (admins) and read it; a concert without one is 404', async () => {
     const concert = await createConcert();
     expectError(await call('GET', `/setlist/${concert.id}`), 404, 'NOT_FOUND');
-    const body = { songs: [{ title: 'Love wins all', artist: 'IU' }, { title: 'Blueming' }], playlistUrls: ['https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M'] };
+    const body = {
+      songs: [{ title: 'Love wins all', artist: 'IU' }, { title: 'Blueming' }],
+      playlistUrls: ['https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M'],
+    };
     expectError(await call('PUT', `/setlist/${concert.id}`, { token: fan.token, body }), 403, 'FORBIDDEN');
     const put = await call('PUT', `/setlist/${concert.id}`, { token: admin.token, body });
     expect(put.status).toBe(200);
-    expect(put.json.data.songs).toEqual([{ order: 1, title: 'Love wins all', artist: 'IU' }, { order: 2, title: 'Blueming', artist: null }]);
+    expect(put.json.data.songs).toEqual([
+      { order: 1, title: 'Love wins all', artist: 'IU' },
+      { order: 2, title: 'Blueming', artist: null },
+    ]);
     const read = await call('GET', `/setlist/${concert.id}`);
     expect(read.json.data).toMatchObject({ songs: put.json.data.songs, playlists: [{ provider: 'SPOTIFY', externalId: '37i9dQZF1DXcBWIGoYBM5M' }] });
     expectError(await call('GET', `/setlist/${MISSING_ID}`), 404, 'NOT_FOUND');
@@ -242,8 +272,16 @@ describe('REST: notifications', () => {
 
     const prefs = await call('PUT', '/notification/preferences', { token: fan.token, body: { ticketOpen: false, concertStartLeadMinutes: 90 } });
     expect(prefs.json.data).toMatchObject({ ticketOpen: false, concertStartLeadMinutes: 90 });
-    expect((await call('GET', '/auth/me', { token: fan.token })).json.data.notificationPreferences).toMatchObject({ ticketOpen: false, concertStartLeadMinutes: 90 });
-    expectError(await call('PUT', '/notification/preferences', { token: fan.token, body: { concertStartLeadMinutes: 1 } }), 400, 'BAD_USER_INPUT', 'concertStartLeadMinutes');
+    expect((await call('GET', '/auth/me', { token: fan.token })).json.data.notificationPreferences).toMatchObject({
+      ticketOpen: false,
+      concertStartLeadMinutes: 90,
+    });
+    expectError(
+      await call('PUT', '/notification/preferences', { token: fan.token, body: { concertStartLeadMinutes: 1 } }),
+      400,
+      'BAD_USER_INPUT',
+      'concertStartLeadMinutes',
+    );
   });
 });
 
@@ -256,7 +294,12 @@ describe('REST: bad input is 400 with the field named, before any database', () 
     expectError(await call('POST', '/auth/signup', { body: { email: 'a@example.com', password: ['x'], nickname: 'n' } }), 400, 'BAD_USER_INPUT', 'password');
     expectError(await call('POST', '/auth/login', { body: { email: 'a@example.com' } }), 400, 'BAD_USER_INPUT', 'password');
     expectError(await call('POST', '/auth/login', { body: { email: 'a@example.com', password: 'x', admin: true } }), 400, 'BAD_USER_INPUT', 'admin');
-    expectError(await call('POST', '/auth/signup', { body: { email: 'a@example.com', password: 'x', nickname: 'n', roles: ['ADMIN'] } }), 400, 'BAD_USER_INPUT', 'roles');
+    expectError(
+      await call('POST', '/auth/signup', { body: { email: 'a@example.com', password: 'x', nickname: 'n', roles: ['ADMIN'] } }),
+      400,
+      'BAD_USER_INPUT',
+      'roles',
+    );
     expectError(await call('POST', '/auth/signup'), 400, 'BAD_USER_INPUT', 'email');
     expectError(await call('PUT', '/notification/preferences', { token: fan.token, body: { ticketOpen: 'yes' } }), 400, 'BAD_USER_INPUT', 'ticketOpen');
     expectError(await call('POST', `/concert/${MISSING_ID}/like`, { token: fan.token, body: { extra: 1 } }), 400, 'BAD_USER_INPUT', 'extra');
@@ -271,7 +314,12 @@ describe('REST: bad input is 400 with the field named, before any database', () 
     const res = await call('POST', '/auth/login', { body: { email: { $gt: '' }, password: 'correct horse battery staple' } });
     expectError(res, 400, 'BAD_USER_INPUT', 'email');
     expectError(await call('POST', '/auth/login', { body: { email: fan.email, password: { $ne: null } } }), 400, 'BAD_USER_INPUT', 'password');
-    expectError(await call('POST', '/auth/signup', { body: { email: 'a@example.com', password: 'correct horse', nickname: { $regex: '.*' } } }), 400, 'BAD_USER_INPUT', 'nickname');
+    expectError(
+      await call('POST', '/auth/signup', { body: { email: 'a@example.com', password: 'correct horse', nickname: { $regex: '.*' } } }),
+      400,
+      'BAD_USER_INPUT',
+      'nickname',
+    );
     expectError(await call('GET', '/concert?search[$ne]=x'), 400, 'BAD_USER_INPUT', 'search[$ne]');
     expect(stack.commands.byDomain('users')).toEqual([]);
     expect(stack.commands.byDomain('concerts')).toEqual([]);
@@ -285,7 +333,12 @@ describe('REST: bad input is 400 with the field named, before any database', () 
     expectError(await call('GET', '/concert?sort=title'), 400, 'BAD_USER_INPUT', 'sort');
     expectError(await call('GET', '/concert?status=SOON'), 400, 'BAD_USER_INPUT', 'status');
     expectError(await call('GET', '/concert?from=yesterday'), 400, 'BAD_USER_INPUT', 'from');
-    expectError(await call('POST', '/concert', { token: admin.token, body: { title: 't', artist: 'a', venue: 'v', startsAt: 'soon' } }), 400, 'BAD_USER_INPUT', 'startsAt');
+    expectError(
+      await call('POST', '/concert', { token: admin.token, body: { title: 't', artist: 'a', venue: 'v', startsAt: 'soon' } }),
+      400,
+      'BAD_USER_INPUT',
+      'startsAt',
+    );
     expectError(await call('GET', '/concert?cursor=not-a-cursor'), 400, 'BAD_USER_INPUT', 'cursor');
     expectError(await call('GET', `/chat/rooms/${MISSING_ID}/messages?before=a&cursor=b`), 400, 'BAD_USER_INPUT');
   });
@@ -310,11 +363,23 @@ describe('REST: CSRF, unknown paths, methods and size', () => {
     expect(blocked.json.error.message).toMatch(/Cross-Site Request Forgery/);
     expect((await call('GET', '/auth/me', { cookie })).status).toBe(200);
     expectError(
-      await call('POST', '/auth/login', { noContentType: true, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `email=${encodeURIComponent(fan.email)}&password=x` }),
+      await call('POST', '/auth/login', {
+        noContentType: true,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `email=${encodeURIComponent(fan.email)}&password=x`,
+      }),
       400,
       'BAD_REQUEST',
     );
-    expectError(await call('POST', '/auth/login', { noContentType: true, headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ email: fan.email, password: fan.password }) }), 400, 'BAD_REQUEST');
+    expectError(
+      await call('POST', '/auth/login', {
+        noContentType: true,
+        headers: { 'content-type': 'text/plain' },
+        body: JSON.stringify({ email: fan.email, password: fan.password }),
+      }),
+      400,
+      'BAD_REQUEST',
+    );
     // A bearer token cannot ride along cross-site: a bodyless POST with one is fine.
     const concert = await createConcert();
     expect((await call('POST', `/concert/${concert.id}/like`, { token: fan.token, noContentType: true })).status).toBe(200);
@@ -356,7 +421,11 @@ describe('REST: the router pipeline decides (rate limits, errors)', () => {
     const trusted = await stack.extraRouter({ OPERATIONS: 'trusted' });
     try {
       const viaTrusted = restClient(trusted.url.replace(/\/graphql$/, ''));
-      const outside = await fetch(trusted.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ concerts(first: 1) { totalCount } }' }) });
+      const outside = await fetch(trusted.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ concerts(first: 1) { totalCount } }' }),
+      });
       expect(outside.status).toBe(403);
       expect((await viaTrusted('GET', '/concert?limit=1')).status).toBe(200);
       expect((await viaTrusted('GET', '/auth/me', { token: fan.token })).json.data.id).toBe(fan.user.id);

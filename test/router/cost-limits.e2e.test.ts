@@ -48,7 +48,9 @@ describe('operation cost counted from the actual list sizes', () => {
   });
 
   it('should refuse nested lists left to their default sizes', async () => {
-    expect(await refusedForCost('{ chatRooms { edges { node { messages { edges { node { room { messages { edges { node { body } } } } } } } } } } }')).toBe(104_061);
+    expect(await refusedForCost('{ chatRooms { edges { node { messages { edges { node { room { messages { edges { node { body } } } } } } } } } } }')).toBe(
+      104_061,
+    );
   });
 
   it('should still run ordinary pages whose size is a variable, nested ones included', async () => {
@@ -102,7 +104,9 @@ describe('response size bound (MAX_RESPONSE_BYTES)', () => {
   it('should end a subscription whose event payload is larger than the bound with RESPONSE_TOO_LARGE', async () => {
     const client = wsClient(stack.wsUrl, owner.token);
     try {
-      const feed = collect(client, 'subscription($r: ID!) { messageAdded(roomId: $r) { body room { messages(last: 25) { edges { node { body } } } } } }', { r: roomId });
+      const feed = collect(client, 'subscription($r: ID!) { messageAdded(roomId: $r) { body room { messages(last: 25) { edges { node { body } } } } } }', {
+        r: roomId,
+      });
       await eventually(() => stack.router.subscriptions.watchedRooms > 0, 5_000, 'the subscription to start');
       await send(stack, roomId, 'one more', owner.token);
       const errors = (await feed.error) as Array<{ extensions?: Record<string, unknown> }>;
@@ -134,7 +138,10 @@ describe('REST shim', () => {
 
 describe('API headers', () => {
   it('should forbid framing the API: CSP frame-ancestors none and X-Frame-Options DENY', async () => {
-    for (const res of [await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }), await fetch(`${stack.baseUrl}/health`)]) {
+    for (const res of [
+      await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }),
+      await fetch(`${stack.baseUrl}/health`),
+    ]) {
       expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
       expect(res.headers.get('content-security-policy')).not.toMatch(/frame-ancestors 'self'/);
       expect(res.headers.get('x-frame-options')).toBe('DENY');
@@ -219,7 +226,11 @@ describe('slow requests and open connections', () => {
       expect(refused.received()).toMatch(/^HTTP\/1\.1 429/);
       for (const c of held) c.socket.destroy();
       await Promise.all(held.map((c) => c.closed));
-      await eventually(async () => (await fetch(`${extra.url.replace(/\/graphql$/, '')}/health`).catch(() => null))?.status === 200, 3_000, 'a new connection to be served');
+      await eventually(
+        async () => (await fetch(`${extra.url.replace(/\/graphql$/, '')}/health`).catch(() => null))?.status === 200,
+        3_000,
+        'a new connection to be served',
+      );
     } finally {
       for (const c of held) c.socket.destroy();
       refused.socket.destroy();

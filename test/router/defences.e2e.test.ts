@@ -58,7 +58,8 @@ describe('rate limits', () => {
     const s = await startStack({ RATE_LIMIT_AUTH: '3', RATE_LIMIT_DEFAULT: '50', RATE_LIMIT_PUBLIC_READ: '50', TRUST_PROXY: 'loopback' });
     try {
       const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
-      for (let i = 0; i < 3; i += 1) expect(codeOf(await gql(s, LOG_IN, { email: `y${i}@example.com`, password: 'whatever pass' }, from('192.0.2.1')))).toBe('UNAUTHENTICATED');
+      for (let i = 0; i < 3; i += 1)
+        expect(codeOf(await gql(s, LOG_IN, { email: `y${i}@example.com`, password: 'whatever pass' }, from('192.0.2.1')))).toBe('UNAUTHENTICATED');
       const fourth = await gql(s, LOG_IN, { email: 'z@example.com', password: 'whatever pass' }, from('192.0.2.1'));
       expect(codeOf(fourth)).toBe('RATE_LIMITED');
       expect(fourth.errors?.[0]?.extensions?.bucket).toBe('auth');
@@ -147,7 +148,14 @@ describe('when Redis goes away', () => {
 describe('operation limits and HTTP hardening', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ MAX_DEPTH: '4', MAX_ALIASES: '5', MAX_DIRECTIVES: '4', MAX_TOKENS: '400', MAX_COST: '1000', CORS_ORIGINS: 'https://app.stagelives.test' });
+    stack = await startStack({
+      MAX_DEPTH: '4',
+      MAX_ALIASES: '5',
+      MAX_DIRECTIVES: '4',
+      MAX_TOKENS: '400',
+      MAX_COST: '1000',
+      CORS_ORIGINS: 'https://app.stagelives.test',
+    });
   });
   afterAll(() => stack?.close());
 
@@ -163,9 +171,15 @@ describe('operation limits and HTTP hardening', () => {
     expect((await gql(stack, '{ concerts { edges { node { id } } } }')).errors).toBeUndefined();
     await rejectedBeforeSubgraphs('{ concerts { edges { node { createdBy { id } } } } }', /depth/i);
     await rejectedBeforeSubgraphs(`{ ${Array.from({ length: 6 }, (_, i) => `a${i}: concerts(first: 1) { totalCount }`).join(' ')} }`, /alias/i);
-    await rejectedBeforeSubgraphs('{ concerts @include(if: true) @skip(if: false) @include(if: true) @skip(if: false) @include(if: true) { totalCount } }', /directive/i);
+    await rejectedBeforeSubgraphs(
+      '{ concerts @include(if: true) @skip(if: false) @include(if: true) @skip(if: false) @include(if: true) { totalCount } }',
+      /directive/i,
+    );
     await rejectedBeforeSubgraphs(`{ concerts { ${Array.from({ length: 500 }, () => 'totalCount').join(' ')} } }`, /token/i);
-    await rejectedBeforeSubgraphs(`{ ${Array.from({ length: 5 }, (_, i) => `a${i}: concerts(first: 100) { edges { node { id title artist venue startsAt status } } }`).join(' ')} }`, /costs 1005, over the limit of 1000/);
+    await rejectedBeforeSubgraphs(
+      `{ ${Array.from({ length: 5 }, (_, i) => `a${i}: concerts(first: 100) { edges { node { id title artist venue startsAt status } } }`).join(' ')} }`,
+      /costs 1005, over the limit of 1000/,
+    );
   });
 
   it('should never suggest field names outside development', async () => {

@@ -29,7 +29,12 @@ describe('Answers shared between viewers', () => {
     stack = await startStack();
     admin = await signUpAdmin(stack);
     [author, member] = [await signUp(stack), await signUp(stack)];
-    const { createChatRoom } = await ok(stack, 'mutation($input: CreateChatRoomInput!) { createChatRoom(input: $input) { id } }', { input: { name: 'shared answers' } }, { token: author.token });
+    const { createChatRoom } = await ok(
+      stack,
+      'mutation($input: CreateChatRoomInput!) { createChatRoom(input: $input) { id } }',
+      { input: { name: 'shared answers' } },
+      { token: author.token },
+    );
     roomId = createChatRoom.id;
     for (const fan of [admin, member]) await join(stack, roomId, fan.token);
   });
@@ -54,18 +59,27 @@ describe('Answers shared between viewers', () => {
     ['an admin, then the author, then a member', ['admin', 'author', 'member']],
   ] as const)('should deliver the author’s owner-only fields to the author and the admin only, subscribed in order: %s', async (_, order) => {
     const fans = { admin, member, author };
-    const { feeds, dispose } = await subscribeInOrder(order.map((who) => fans[who]), PRIVATE_PAYLOAD);
+    const { feeds, dispose } = await subscribeInOrder(
+      order.map((who) => fans[who]),
+      PRIVATE_PAYLOAD,
+    );
     try {
       const sent = await send(stack, roomId, `private parts ${order.join(' ')}`, author.token);
       const feedOf = (who: keyof typeof fans) => feeds[order.indexOf(who)]!;
       const [toAdmin, toMember, toAuthor] = [feedOf('admin'), feedOf('member'), feedOf('author')];
       for (const own of await Promise.all([toAdmin, toAuthor].map((f) => f.waitFor(1).then((r) => r[0]!)))) {
         expect(own.errors).toBeUndefined();
-        expect(own.data?.messageAdded).toMatchObject({ id: sent.id, author: { id: author.user.id, notifications: { totalCount: 0 }, scheduledNotifications: [] } });
+        expect(own.data?.messageAdded).toMatchObject({
+          id: sent.id,
+          author: { id: author.user.id, notifications: { totalCount: 0 }, scheduledNotifications: [] },
+        });
       }
       // The member is refused the author's notifications: the subscription ends with FORBIDDEN and
       // nothing of them reaches the socket.
-      const refusal = (await Promise.race([toMember.error, new Promise((_, reject) => setTimeout(() => reject(new Error(`the member was not refused; got ${JSON.stringify(toMember.results)}`)), 10_000))])) as Array<{
+      const refusal = (await Promise.race([
+        toMember.error,
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`the member was not refused; got ${JSON.stringify(toMember.results)}`)), 10_000)),
+      ])) as Array<{
         extensions?: { code?: string };
       }>;
       expect(refusal.map((e) => e.extensions?.code)).toContain('FORBIDDEN');
@@ -100,9 +114,17 @@ describe('Answers shared between viewers', () => {
   });
 
   it('should never hand one viewer’s cached answer to another, by bearer token or by cookie, an admin asking first', async () => {
-    const { createConcert } = await ok(stack, 'mutation($input: CreateConcertInput!) { createConcert(input: $input) { id } }', { input: { title: 'Cache show', artist: 'IU', venue: 'KSPO Dome', startsAt: new Date(Date.now() + 72 * 3_600_000).toISOString() } }, { token: admin.token });
+    const { createConcert } = await ok(
+      stack,
+      'mutation($input: CreateConcertInput!) { createConcert(input: $input) { id } }',
+      { input: { title: 'Cache show', artist: 'IU', venue: 'KSPO Dome', startsAt: new Date(Date.now() + 72 * 3_600_000).toISOString() } },
+      { token: admin.token },
+    );
     await ok(stack, 'mutation($id: ID!) { likeConcert(id: $id) { id } }', { id: createConcert.id }, { token: author.token });
-    const login = await gql(stack, 'mutation($email: String!, $password: String!) { logIn(email: $email, password: $password) { user { id } } }', { email: member.email, password: member.password });
+    const login = await gql(stack, 'mutation($email: String!, $password: String!) { logIn(email: $email, password: $password) { user { id } } }', {
+      email: member.email,
+      password: member.password,
+    });
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
     expect(cookie).toMatch(/^sl_session=/);
 
@@ -110,9 +132,15 @@ describe('Answers shared between viewers', () => {
     const CONCERT = 'query C($id: ID!) { concert(id: $id) { id title likeCount viewerHasLiked } }';
     const as = { admin: { token: admin.token }, member: { cookie }, author: { token: author.token }, anonymous: {} };
     for (let round = 0; round < 2; round += 1) {
-      const users = Object.fromEntries(await Promise.all(Object.entries(as).map(async ([who, auth]) => [who, (await ok(stack, USER, { id: author.user.id }, auth)).user.email])));
+      const users = Object.fromEntries(
+        await Promise.all(Object.entries(as).map(async ([who, auth]) => [who, (await ok(stack, USER, { id: author.user.id }, auth)).user.email])),
+      );
       expect(users).toEqual({ admin: author.email, member: null, author: author.email, anonymous: null });
-      const concerts = Object.fromEntries(await Promise.all(Object.entries(as).map(async ([who, auth]) => [who, (await ok(stack, CONCERT, { id: createConcert.id }, auth)).concert.viewerHasLiked])));
+      const concerts = Object.fromEntries(
+        await Promise.all(
+          Object.entries(as).map(async ([who, auth]) => [who, (await ok(stack, CONCERT, { id: createConcert.id }, auth)).concert.viewerHasLiked]),
+        ),
+      );
       expect(concerts).toEqual({ admin: false, member: false, author: true, anonymous: false });
     }
     // The public part is still shared: the same page without viewer fields is served from the cache.

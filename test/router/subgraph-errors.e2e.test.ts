@@ -29,14 +29,21 @@ describe('subgraph errors through the router', () => {
   });
 
   it('should still run the same query with a valid DateTime', async () => {
-    const res = await gql(stack, 'query($filter: ConcertFilter) { concerts(first: 1, filter: $filter) { totalCount } }', { filter: { from: '2030-01-01T00:00:00.000Z' } });
+    const res = await gql(stack, 'query($filter: ConcertFilter) { concerts(first: 1, filter: $filter) { totalCount } }', {
+      filter: { from: '2030-01-01T00:00:00.000Z' },
+    });
     expect(res.errors).toBeUndefined();
     expect(typeof res.data?.concerts.totalCount).toBe('number');
   });
 
   it('should answer a subgraph’s HTTP 502–504 as SUBGRAPH_UNAVAILABLE naming it, with the other subgraphs’ fields, and its 500 as an internal error', async () => {
     const admin = await signUpAdmin(stack);
-    await ok(stack, 'mutation($input: CreateConcertInput!) { createConcert(input: $input) { id } }', { input: { title: 'Status show', artist: 'IU', venue: 'KSPO Dome', startsAt: new Date(Date.now() + 86_400_000).toISOString() } }, { token: admin.token });
+    await ok(
+      stack,
+      'mutation($input: CreateConcertInput!) { createConcert(input: $input) { id } }',
+      { input: { title: 'Status show', artist: 'IU', venue: 'KSPO Dome', startsAt: new Date(Date.now() + 86_400_000).toISOString() } },
+      { token: admin.token },
+    );
     let status = 503;
     const fake: Server = createServer((_req, res) => res.writeHead(status, { 'content-type': 'text/plain' }).end('down for maintenance'));
     await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));

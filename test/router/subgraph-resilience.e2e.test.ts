@@ -26,12 +26,19 @@ let resetting: { server: Server; connections: number; sockets: Set<Socket> } | u
 let resetRouter: Awaited<ReturnType<Stack['extraRouter']>> | undefined;
 
 function urlsWith(name: string, url: string, on: Stack = stack): string {
-  return Object.entries({ ...on.subgraphUrls, [name]: url }).map(([n, u]) => `${n}=${u}`).join(',');
+  return Object.entries({ ...on.subgraphUrls, [name]: url })
+    .map(([n, u]) => `${n}=${u}`)
+    .join(',');
 }
 
 /** The setlists subgraph as its own process on `port` (0: a free one), over the stack's database and Redis. */
 async function startVictim(port = 0): Promise<number> {
-  victim = forkEntry('setlists', 'subgraphs/setlists/src/index.ts', { ...process.env, ...stack.env, LOG_LEVEL: 'warn', SUBGRAPH_PORT: String(port) }, () => undefined);
+  victim = forkEntry(
+    'setlists',
+    'subgraphs/setlists/src/index.ts',
+    { ...process.env, ...stack.env, LOG_LEVEL: 'warn', SUBGRAPH_PORT: String(port) },
+    () => undefined,
+  );
   return waitListening(victim, 60_000);
 }
 
@@ -48,8 +55,13 @@ async function text(path: string): Promise<{ status: number; body: string }> {
 
 const ready = async () => (await text('/health/ready')).status;
 const breakerGauge = async () => Number(/stagelives_router_subgraph_breaker_state\{subgraph="setlists"\} (\d+)/.exec((await text('/metrics')).body)?.[1]);
-const counter = async (name: string) => Number(new RegExp(`stagelives_router_${name}\\{subgraph="setlists"\\} (\\d+)`).exec((await text('/metrics')).body)?.[1] ?? 0);
-const subgraphsHealth = async () => JSON.parse((await text('/health/subgraphs')).body) as { status: string; subgraphs: Record<string, { state: string; lastFailureAt: string | null; lastFailure: string | null }> };
+const counter = async (name: string) =>
+  Number(new RegExp(`stagelives_router_${name}\\{subgraph="setlists"\\} (\\d+)`).exec((await text('/metrics')).body)?.[1] ?? 0);
+const subgraphsHealth = async () =>
+  JSON.parse((await text('/health/subgraphs')).body) as {
+    status: string;
+    subgraphs: Record<string, { state: string; lastFailureAt: string | null; lastFailure: string | null }>;
+  };
 
 function expectUnavailable(errors: Array<{ message: string; extensions?: Record<string, unknown> }> | undefined, reason?: string) {
   expect(errors).toHaveLength(1);
@@ -78,7 +90,12 @@ describe('a hung or dead subgraph costs only its own fields', () => {
         { input: { title: `${artist} live`, artist, venue: 'KSPO Dome', startsAt: '2032-01-01T10:00:00Z' } },
         { token: admin.token },
       );
-      await ok(stack, 'mutation($id: ID!, $input: SetlistInput!) { upsertSetlist(concertId: $id, input: $input) { id } }', { id: createConcert.id, input: { songs: [{ title: 'Intro', artist }] } }, { token: admin.token });
+      await ok(
+        stack,
+        'mutation($id: ID!, $input: SetlistInput!) { upsertSetlist(concertId: $id, input: $input) { id } }',
+        { id: createConcert.id, input: { songs: [{ title: 'Intro', artist }] } },
+        { token: admin.token },
+      );
     }
     victimPort = await startVictim();
     router = await stack.extraRouter({
@@ -197,7 +214,11 @@ describe('a hung or dead subgraph costs only its own fields', () => {
     resetting = state;
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
-    resetRouter = await stack.extraRouter({ SUBGRAPH_URLS: urlsWith('setlists', `http://127.0.0.1:${port}/graphql`), SUBGRAPH_BREAKER_FAILURES: '100', RESPONSE_CACHE: 'off' });
+    resetRouter = await stack.extraRouter({
+      SUBGRAPH_URLS: urlsWith('setlists', `http://127.0.0.1:${port}/graphql`),
+      SUBGRAPH_BREAKER_FAILURES: '100',
+      RESPONSE_CACHE: 'off',
+    });
     const admin = await signUpAdmin(stack, `ops${Date.now()}@stagelives.test`);
 
     const read = await gql<Page>(resetRouter, PAGE);
@@ -206,7 +227,12 @@ describe('a hung or dead subgraph costs only its own fields', () => {
     expect(state.connections).toBe(2);
 
     state.connections = 0;
-    const write = await gql(resetRouter, 'mutation($id: ID!) { deleteSetlist(concertId: $id) }', { id: read.data!.concerts.edges[0]!.node.id }, { token: admin.token });
+    const write = await gql(
+      resetRouter,
+      'mutation($id: ID!) { deleteSetlist(concertId: $id) }',
+      { id: read.data!.concerts.edges[0]!.node.id },
+      { token: admin.token },
+    );
     expect(write.errors?.[0]?.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'setlists' });
     expect(state.connections).toBe(1);
   }, 60_000);
@@ -249,7 +275,7 @@ describe('subscriptions while the chat subgraph hangs', () => {
     await chatStack?.close();
   }, 60_000);
 
-  it('should keep the subscriber\'s socket while chat is stopped and deliver what was sent meanwhile once it returns', async () => {
+  it("should keep the subscriber's socket while chat is stopped and deliver what was sent meanwhile once it returns", async () => {
     const { roomId, owner } = await roomWithMember(chatStack);
     let closed = false;
     const client = wsClient(chatRouter.wsUrl, owner.token, { on: { closed: () => void (closed = true) } });

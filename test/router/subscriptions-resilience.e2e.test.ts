@@ -142,7 +142,7 @@ describe('subscriptions: resilience', () => {
     }
   });
 
-  it('should refuse sockets past the router\'s ceiling with 503 and take them again once one closes', async () => {
+  it("should refuse sockets past the router's ceiling with 503 and take them again once one closes", async () => {
     const stack = await startStack({ WS_MAX_CONNECTIONS: '2' });
     try {
       const sockets = [rawSocket(stack.wsUrl), rawSocket(stack.wsUrl)];
@@ -151,16 +151,20 @@ describe('subscriptions: resilience', () => {
       await expect(refused.opened).rejects.toMatchObject({ status: 503 });
       sockets[0]!.ws.close();
       await sockets[0]!.closed;
-      await eventually(async () => {
-        const again = rawSocket(stack.wsUrl);
-        try {
-          await again.opened;
-          again.ws.close();
-          return true;
-        } catch {
-          return false;
-        }
-      }, 5_000, 'a socket accepted again');
+      await eventually(
+        async () => {
+          const again = rawSocket(stack.wsUrl);
+          try {
+            await again.opened;
+            again.ws.close();
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        5_000,
+        'a socket accepted again',
+      );
       sockets[1]!.ws.close();
     } finally {
       await stack.close();

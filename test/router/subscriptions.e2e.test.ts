@@ -5,7 +5,13 @@ import { MESSAGE_ADDED, collect, eventually, join, rawSocket, roomWithMember, se
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ WS_SESSION_CHECK_SECONDS: '0.5', WS_INIT_TIMEOUT_MS: '400', CORS_ORIGINS: 'https://app.stagelives.test', CHAT_SEND_LIMIT: '1000', CHAT_RESYNC_SECONDS: '600' });
+  stack = await startStack({
+    WS_SESSION_CHECK_SECONDS: '0.5',
+    WS_INIT_TIMEOUT_MS: '400',
+    CORS_ORIGINS: 'https://app.stagelives.test',
+    CHAT_SEND_LIMIT: '1000',
+    CHAT_RESYNC_SECONDS: '600',
+  });
 });
 afterAll(() => stack?.close());
 

@@ -117,7 +117,11 @@ describe('OPERATIONS=trusted over HTTP', () => {
     expect(refused.body.errors?.[0]?.message).toMatch(/trusted operations/);
     await expectRefused(() => get(trusted.url, { query: '{ concerts(first: 1) { totalCount } }' }), 'PERSISTED_QUERY_NOT_IN_LIST', 403);
     await expectRefused(
-      () => post(trusted.url, { query: 'mutation($input: SignUpInput!) { signUp(input: $input) { sessionToken } }', variables: { input: { email: 'x@example.com', nickname: 'x', password: 'correct horse battery' } } }),
+      () =>
+        post(trusted.url, {
+          query: 'mutation($input: SignUpInput!) { signUp(input: $input) { sessionToken } }',
+          variables: { input: { email: 'x@example.com', nickname: 'x', password: 'correct horse battery' } },
+        }),
       'PERSISTED_QUERY_NOT_IN_LIST',
       403,
     );
@@ -134,10 +138,14 @@ describe('OPERATIONS=trusted over HTTP', () => {
     await expectRefused(() => post(trusted.url, { query: altered, extensions: persisted(sha256(altered)) }, fan.token), 'PERSISTED_QUERY_NOT_IN_LIST', 403);
   });
 
-  it('should refuse a hash that is not the text\'s, and an unknown hash alone', async () => {
+  it("should refuse a hash that is not the text's, and an unknown hash alone", async () => {
     const fan = await signUp(stack);
     await expectRefused(() => post(trusted.url, { query: ME, extensions: persisted(sha256(CONCERTS)) }, fan.token), 'PERSISTED_QUERY_HASH_MISMATCH', 400);
-    await expectRefused(() => post(trusted.url, { query: ME.replace('me {', 'me { __typename'), extensions: persisted(sha256(ME)) }, fan.token), 'PERSISTED_QUERY_HASH_MISMATCH', 400);
+    await expectRefused(
+      () => post(trusted.url, { query: ME.replace('me {', 'me { __typename'), extensions: persisted(sha256(ME)) }, fan.token),
+      'PERSISTED_QUERY_HASH_MISMATCH',
+      400,
+    );
     await expectRefused(() => post(trusted.url, { extensions: persisted(sha256('{ me { id } }')) }, fan.token), 'PERSISTED_QUERY_NOT_FOUND', 200);
     await expectRefused(() => get(trusted.url, { extensions: persisted('0'.repeat(64)) }), 'PERSISTED_QUERY_NOT_FOUND', 200);
   });
@@ -152,13 +160,17 @@ describe('OPERATIONS=trusted over graphql-ws', () => {
     return socket;
   }
 
-  it('should run the contract\'s subscription, by text or by hash alone, and refuse one that is not listed', async () => {
+  it("should run the contract's subscription, by text or by hash alone, and refuse one that is not listed", async () => {
     const { roomId, owner } = await roomWithMember(stack);
     const fan = await signUp(stack);
     await join(stack, roomId, fan.token);
     const socket = await subscriber(trusted.wsUrl, fan.token);
     socket.send({ id: 'unlisted', type: 'subscribe', payload: { query: MESSAGE_ADDED, variables: { roomId } } });
-    socket.send({ id: 'mismatch', type: 'subscribe', payload: { query: MESSAGE_ADDED, variables: { roomId }, extensions: persisted(sha256(MESSAGE_ADDED_CONTRACT)) } });
+    socket.send({
+      id: 'mismatch',
+      type: 'subscribe',
+      payload: { query: MESSAGE_ADDED, variables: { roomId }, extensions: persisted(sha256(MESSAGE_ADDED_CONTRACT)) },
+    });
     socket.send({ id: 'unknown', type: 'subscribe', payload: { query: '', variables: { roomId }, extensions: persisted(sha256(MESSAGE_ADDED)) } });
     socket.send({ id: 'text', type: 'subscribe', payload: { query: MESSAGE_ADDED_CONTRACT, variables: { roomId } } });
     socket.send({ id: 'hash', type: 'subscribe', payload: { query: '', variables: { roomId }, extensions: persisted(sha256(MESSAGE_ADDED_CONTRACT)) } });
@@ -176,7 +188,12 @@ describe('OPERATIONS=trusted over graphql-ws', () => {
       expect(next.payload.errors).toBeUndefined();
       expect(next.payload.data.messageAdded).toMatchObject({ id: message.id, body: 'only trusted words', room: { id: roomId } });
     }
-    expect(socket.messages.filter((m) => m.type === 'error').map((m) => m.id).sort()).toEqual(['mismatch', 'unknown', 'unlisted']);
+    expect(
+      socket.messages
+        .filter((m) => m.type === 'error')
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual(['mismatch', 'unknown', 'unlisted']);
     socket.ws.close();
   });
 });

@@ -5,7 +5,18 @@
 // alone. A new field without its declaration turns this suite red.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getNamedType, isCompositeType, isLeafType, isListType, isNonNullType, isObjectType, type GraphQLField, type GraphQLNamedType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import {
+  getNamedType,
+  isCompositeType,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
 import { ViewerDependentFields } from '@stagelives/router';
 import { SUPERGRAPH_PATH } from '@stagelives/schema';
 import { apiSchemaOf } from '@stagelives/schema/tooling';
@@ -109,15 +120,43 @@ describe('Fields whose answer depends on the viewer', () => {
       { input: { title: 'Viewer show', artist: 'IU', venue: 'KSPO Dome', startsAt: at(Date.now() + 30 * MINUTE) } },
       { token: admin.token },
     );
-    await ok(stack, 'mutation($concertId: ID!, $input: SetlistInput!) { upsertSetlist(concertId: $concertId, input: $input) { id } }', { concertId: concert.id, input: { songs: [{ title: 'Blueming', artist: 'IU' }], playlistUrls: ['https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M'] } }, { token: admin.token });
+    await ok(
+      stack,
+      'mutation($concertId: ID!, $input: SetlistInput!) { upsertSetlist(concertId: $concertId, input: $input) { id } }',
+      {
+        concertId: concert.id,
+        input: { songs: [{ title: 'Blueming', artist: 'IU' }], playlistUrls: ['https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M'] },
+      },
+      { token: admin.token },
+    );
     await ok(stack, 'mutation($id: ID!) { likeConcert(id: $id) { id } }', { id: concert.id }, { token: owner.token });
-    const { createArticle: article } = await ok(stack, 'mutation($input: CreateArticleInput!) { createArticle(input: $input) { id } }', { input: { title: 'Setlist talk', body: '<p>Who is going?</p>', tags: ['iu'], concertId: concert.id } }, { token: owner.token });
-    await ok(stack, 'mutation($id: ID!, $body: String!) { addComment(articleId: $id, body: $body) { id } }', { id: article.id, body: 'Me!' }, { token: other.token });
+    const { createArticle: article } = await ok(
+      stack,
+      'mutation($input: CreateArticleInput!) { createArticle(input: $input) { id } }',
+      { input: { title: 'Setlist talk', body: '<p>Who is going?</p>', tags: ['iu'], concertId: concert.id } },
+      { token: owner.token },
+    );
+    await ok(
+      stack,
+      'mutation($id: ID!, $body: String!) { addComment(articleId: $id, body: $body) { id } }',
+      { id: article.id, body: 'Me!' },
+      { token: other.token },
+    );
     await ok(stack, 'mutation($id: ID!) { likeArticle(id: $id) { id } }', { id: article.id }, { token: owner.token });
     await ok(stack, 'mutation($id: ID!) { bookmarkArticle(id: $id) { id } }', { id: article.id }, { token: owner.token });
-    const { createChatRoom: room } = await ok(stack, 'mutation($input: CreateChatRoomInput!) { createChatRoom(input: $input) { id } }', { input: { name: 'Viewer room', concertId: concert.id } }, { token: owner.token });
+    const { createChatRoom: room } = await ok(
+      stack,
+      'mutation($input: CreateChatRoomInput!) { createChatRoom(input: $input) { id } }',
+      { input: { name: 'Viewer room', concertId: concert.id } },
+      { token: owner.token },
+    );
     await ok(stack, 'mutation($roomId: ID!) { joinChatRoom(roomId: $roomId) { id } }', { roomId: room.id }, { token: other.token });
-    await ok(stack, 'mutation($roomId: ID!, $body: String!) { sendMessage(roomId: $roomId, body: $body) { id } }', { roomId: room.id, body: 'hello from the owner' }, { token: owner.token });
+    await ok(
+      stack,
+      'mutation($roomId: ID!, $body: String!) { sendMessage(roomId: $roomId, body: $body) { id } }',
+      { roomId: room.id, body: 'hello from the owner' },
+      { token: owner.token },
+    );
     await waitFor(
       () => ok(stack, '{ me { notifications { totalCount } } }', {}, { token: owner.token }),
       (d) => d.me.notifications.totalCount > 0,
@@ -182,7 +221,16 @@ describe('Fields whose answer depends on the viewer', () => {
     for (const type of ['Concert', 'Article', 'User', 'ChatMessage', 'ChatRoom', 'Comment', 'Setlist', 'Notification', 'ScheduledNotification']) {
       expect(reached.get(type), `${type} seen by two viewers or more`).toBeGreaterThanOrEqual(2);
     }
-    expect(tested).toEqual(expect.arrayContaining(['User.notifications', 'User.scheduledNotifications', 'User.email', 'Concert.viewerHasLiked', 'ChatMessage.author', 'Notification.title']));
+    expect(tested).toEqual(
+      expect.arrayContaining([
+        'User.notifications',
+        'User.scheduledNotifications',
+        'User.email',
+        'Concert.viewerHasLiked',
+        'ChatMessage.author',
+        'Notification.title',
+      ]),
+    );
     expect(undeclared, 'fields that answer viewers differently without @viewerDependent').toEqual([]);
   }, 180_000);
 });

@@ -13,7 +13,8 @@ beforeAll(async () => {
 }, 240_000);
 afterAll(() => stack?.close());
 
-const count = (n: number, test: (a: number, b: number) => boolean) => FANS.reduce((sum, _f, f) => sum + Array.from({ length: n }, (_x, i) => i).filter((i) => test(f, i)).length, 0);
+const count = (n: number, test: (a: number, b: number) => boolean) =>
+  FANS.reduce((sum, _f, f) => sum + Array.from({ length: n }, (_x, i) => i).filter((i) => test(f, i)).length, 0);
 
 describe('npm run seed', () => {
   it('should load every account, concert, setlist, article, comment, like, bookmark, room and message of the demo data', () => {
@@ -36,7 +37,10 @@ describe('npm run seed', () => {
   });
 
   it('should show the data to an anonymous reader through GraphQL and REST', async () => {
-    const res = await ok(stack, '{ concerts(first: 5) { totalCount edges { node { title setlist { songs { title } playlists { provider } } } } } articles(first: 5) { totalCount edges { node { title commentCount likeCount } } } chatRooms(first: 50) { edges { node { name memberCount lastMessage { body } } } } }');
+    const res = await ok(
+      stack,
+      '{ concerts(first: 5) { totalCount edges { node { title setlist { songs { title } playlists { provider } } } } } articles(first: 5) { totalCount edges { node { title commentCount likeCount } } } chatRooms(first: 50) { edges { node { name memberCount lastMessage { body } } } } }',
+    );
     expect(res.concerts.totalCount).toBe(concerts().length);
     expect(res.articles.totalCount).toBe(ARTICLES.length);
     expect(res.chatRooms.edges).toHaveLength(ROOMS.length);
@@ -44,13 +48,20 @@ describe('npm run seed', () => {
     const rest = await fetch(`${stack.baseUrl}/concert?limit=100`);
     expect(rest.status).toBe(200);
     const body = (await rest.json()) as { data: Array<{ title: string }> };
-    expect(body.data.map((c) => c.title).sort()).toEqual(concerts().map((c) => c.title).sort());
+    expect(body.data.map((c) => c.title).sort()).toEqual(
+      concerts()
+        .map((c) => c.title)
+        .sort(),
+    );
   });
 
   it('should create nothing on a second run', async () => {
     const before = await ok(stack, '{ concerts(first: 0) { totalCount } articles(first: 0) { totalCount } }');
     const again = await seed(stack.url, { log: (line) => lines.push(line) });
-    expect(Object.values(again).every((n) => n === 0), JSON.stringify(again)).toBe(true);
+    expect(
+      Object.values(again).every((n) => n === 0),
+      JSON.stringify(again),
+    ).toBe(true);
     expect(await ok(stack, '{ concerts(first: 0) { totalCount } articles(first: 0) { totalCount } }')).toEqual(before);
     expect(lines.at(-1)).toMatch(/nothing created/);
   }, 240_000);

@@ -51,11 +51,18 @@ describe('setlists through the router', () => {
     const { createConcert } = await ok(stack, contract('CreateConcert').source, contract('CreateConcert').variables, { token: admin.token });
     const { source } = contract('UpsertSetlist');
     const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => gql(stack, source, { concertId: createConcert.id, input: { songs: [{ title: `Song ${i}` }], playlistUrls: [] } }, { token: admin.token })),
+      Array.from({ length: 8 }, (_, i) =>
+        gql(stack, source, { concertId: createConcert.id, input: { songs: [{ title: `Song ${i}` }], playlistUrls: [] } }, { token: admin.token }),
+      ),
     );
     expect(results.map((r) => r.errors)).toEqual(results.map(() => undefined));
     expect(new Set(results.map((r) => r.data?.upsertSetlist.id)).size).toBe(1);
-    expect(await stack.mongo.db('setlists').collection('setlists').countDocuments({ concertId: new ObjectId(createConcert.id) })).toBe(1);
+    expect(
+      await stack.mongo
+        .db('setlists')
+        .collection('setlists')
+        .countDocuments({ concertId: new ObjectId(createConcert.id) }),
+    ).toBe(1);
   });
 
   it('should replace the setlist on a second upsert, folding links to one playlist into one', async () => {
@@ -80,7 +87,10 @@ describe('setlists through the router', () => {
   });
 
   it.each([
-    ['input.playlistUrls[1]', { songs: [{ title: 'A' }], playlistUrls: ['https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M', 'https://soundcloud.com/someone/sets/tour'] }],
+    [
+      'input.playlistUrls[1]',
+      { songs: [{ title: 'A' }], playlistUrls: ['https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M', 'https://soundcloud.com/someone/sets/tour'] },
+    ],
     ['input.playlistUrls[0]', { songs: [], playlistUrls: ['https://open.spotify.com/album/37i9dQZF1DXcBWIGoYBM5M'] }],
     ['input.songs[1].title', { songs: [{ title: 'A' }, { title: '   ' }] }],
     ['input.songs[0].title', { songs: [{ title: 't'.repeat(201) }] }],

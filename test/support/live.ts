@@ -59,7 +59,10 @@ export function collect<T = Record<string, any>>(client: Client, query: string, 
     waitFor: (n, timeoutMs = 10_000) =>
       new Promise((resolve, reject) => {
         if (results.length >= n) return resolve(results.slice());
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${n} results, got ${results.length}: ${JSON.stringify(results).slice(0, 500)}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`timed out waiting for ${n} results, got ${results.length}: ${JSON.stringify(results).slice(0, 500)}`)),
+          timeoutMs,
+        );
         waiters.push({
           n,
           resolve: (r) => {
@@ -74,7 +77,12 @@ export function collect<T = Record<string, any>>(client: Client, query: string, 
 /** A room created by a fresh member, plus that member. */
 export async function roomWithMember(stack: Stack, name = 'queue line') {
   const owner = await signUp(stack);
-  const { createChatRoom } = await ok<{ createChatRoom: { id: string } }>(stack, 'mutation($input: CreateChatRoomInput!) { createChatRoom(input: $input) { id } }', { input: { name } }, { token: owner.token });
+  const { createChatRoom } = await ok<{ createChatRoom: { id: string } }>(
+    stack,
+    'mutation($input: CreateChatRoomInput!) { createChatRoom(input: $input) { id } }',
+    { input: { name } },
+    { token: owner.token },
+  );
   return { roomId: createChatRoom.id, owner };
 }
 

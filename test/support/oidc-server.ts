@@ -31,7 +31,11 @@ export async function startOidcServer() {
     claims: Record<string, unknown>,
     { issuer, audience, expiresIn = '10m', issuedAt }: { issuer: string; audience: string; expiresIn?: string | number; issuedAt?: number },
   ) => {
-    const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: keys[which].kid }).setIssuer(issuer).setAudience(audience).setExpirationTime(expiresIn);
+    const jwt = new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: keys[which].kid })
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setExpirationTime(expiresIn);
     if (issuedAt !== undefined) jwt.setIssuedAt(issuedAt);
     else jwt.setIssuedAt();
     return jwt.sign(keys[which].privateKey);
@@ -44,7 +48,10 @@ export async function startOidcServer() {
       APPLE_CLIENT_IDS: 'com.stagelives.app',
       APPLE_JWKS_URL: `${base}/apple/keys`,
     },
-    googleToken: (claims: Record<string, unknown>, opts: Partial<{ audience: string; expiresIn: string | number; issuedAt: number; key: 'google' | 'rogue'; issuer: string }> = {}) =>
+    googleToken: (
+      claims: Record<string, unknown>,
+      opts: Partial<{ audience: string; expiresIn: string | number; issuedAt: number; key: 'google' | 'rogue'; issuer: string }> = {},
+    ) =>
       sign(opts.key ?? 'google', claims, {
         issuer: opts.issuer ?? 'https://accounts.google.com',
         audience: opts.audience ?? 'google-client-1.apps.googleusercontent.com',

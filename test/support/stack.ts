@@ -88,9 +88,16 @@ export async function createStack(env: Record<string, string> & { MONGODB_URI: s
       const subgraphPort = await server.listen(0, '127.0.0.1');
       subgraphUrls[name] = `http://127.0.0.1:${subgraphPort}/graphql`;
     }
-    const subgraphUrlsRaw = Object.entries(subgraphUrls).map(([n, u]) => `${n}=${u}`).join(',');
+    const subgraphUrlsRaw = Object.entries(subgraphUrls)
+      .map(([n, u]) => `${n}=${u}`)
+      .join(',');
     const routerConfig = { ...loadRouterConfig({ ...rawEnv, SUBGRAPH_URLS: subgraphUrlsRaw }), SUBGRAPH_URLS_RAW: subgraphUrlsRaw };
-    opened = await createRouterServer({ config: routerConfig, logger: createLogger('router', config.LOG_LEVEL), redis, onSubgraphFetch: (s) => fetched.push(s) });
+    opened = await createRouterServer({
+      config: routerConfig,
+      logger: createLogger('router', config.LOG_LEVEL),
+      redis,
+      onSubgraphFetch: (s) => fetched.push(s),
+    });
     started = { router: opened, port: await opened.listen(0, '127.0.0.1'), routerConfig };
   } catch (error) {
     // Half a stack is closed here: the caller never gets a handle to close it with.
@@ -127,7 +134,12 @@ export async function createStack(env: Record<string, string> & { MONGODB_URI: s
     },
     extraRouter: async (env = {}) => {
       const extraConfig = Object.keys(env).length ? loadRouterConfig({ ...rawEnv, SUBGRAPH_URLS: routerConfig.SUBGRAPH_URLS_RAW, ...env }) : routerConfig;
-      const extra = await createRouterServer({ config: extraConfig, logger: createLogger('router-2', config.LOG_LEVEL), redis, onSubgraphFetch: (s) => fetched.push(s) });
+      const extra = await createRouterServer({
+        config: extraConfig,
+        logger: createLogger('router-2', config.LOG_LEVEL),
+        redis,
+        onSubgraphFetch: (s) => fetched.push(s),
+      });
       extraRouters.add(extra);
       const extraPort = await extra.listen(0, '127.0.0.1');
       return {

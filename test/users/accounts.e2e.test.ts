@@ -73,7 +73,8 @@ describe('devices and notification preferences', () => {
       ticketOpenLeadMinutes: 60,
       concertStartLeadMinutes: 120,
     });
-    const q = 'mutation($input: NotificationPreferencesInput!) { updateNotificationPreferences(input: $input) { ticketOpen concertStart ticketOpenLeadMinutes concertStartLeadMinutes } }';
+    const q =
+      'mutation($input: NotificationPreferencesInput!) { updateNotificationPreferences(input: $input) { ticketOpen concertStart ticketOpenLeadMinutes concertStartLeadMinutes } }';
     const res = await ok(stack, q, { input: { ticketOpen: false, concertStartLeadMinutes: 30 } }, { token: fan.token });
     expect(res.updateNotificationPreferences).toEqual({ ticketOpen: false, concertStart: true, ticketOpenLeadMinutes: 60, concertStartLeadMinutes: 30 });
     expect((await ok(stack, ME, {}, { token: fan.token })).me.notificationPreferences.ticketOpen).toBe(false);
@@ -157,7 +158,13 @@ describe('sign in with Google and Apple', () => {
     const audience = await oidc.googleToken(claims, { audience: 'someone-else.apps.googleusercontent.com' });
     const issuer = await oidc.googleToken(claims, { issuer: 'https://evil.example.com' });
     const forged = await oidc.googleToken(claims, { key: 'rogue' });
-    for (const [token, message] of [[expired, /expired/], [audience, /not valid/], [issuer, /not valid/], [forged, /not valid/], ['not.a.jwt', /not valid/]] as const) {
+    for (const [token, message] of [
+      [expired, /expired/],
+      [audience, /not valid/],
+      [issuer, /not valid/],
+      [forged, /not valid/],
+      ['not.a.jwt', /not valid/],
+    ] as const) {
       const res = await gql(stack, GOOGLE, { t: token });
       expect(codeOf(res)).toBe('UNAUTHENTICATED');
       expect(res.errors?.[0]?.message).toMatch(message);

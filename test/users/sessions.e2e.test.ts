@@ -109,7 +109,7 @@ describe('request ids and health', () => {
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('should report liveness and readiness of the router (its own Redis and supergraph), each subgraph\'s breaker apart', async () => {
+  it("should report liveness and readiness of the router (its own Redis and supergraph), each subgraph's breaker apart", async () => {
     expect(await (await fetch(`${stack.baseUrl}/health/live`)).json()).toEqual({ status: 'live' });
     const ready = await fetch(`${stack.baseUrl}/health/ready`);
     expect(ready.status).toBe(200);
@@ -136,7 +136,10 @@ describe('identity between router and subgraphs', () => {
     const res1 = await gql(stack, CREATE, { input }, { headers: { [IDENTITY_HEADER]: forged, 'x-request-id': 'abcdefgh1' } });
     expect(codeOf(res1)).toBe('UNAUTHENTICATED');
     // A correctly signed header, as a subgraph would see it, replayed by a client: still nobody.
-    const replayed = signIdentity({ userId: admin.user.id, roles: ['USER', 'ADMIN'], sessionId: 'x' }, { secret: stack.identitySecret, requestId: 'abcdefgh2' });
+    const replayed = signIdentity(
+      { userId: admin.user.id, roles: ['USER', 'ADMIN'], sessionId: 'x' },
+      { secret: stack.identitySecret, requestId: 'abcdefgh2' },
+    );
     const res2 = await gql(stack, CREATE, { input }, { headers: { [IDENTITY_HEADER]: replayed, 'x-request-id': 'abcdefgh2' } });
     expect(codeOf(res2)).toBe('UNAUTHENTICATED');
     expect((await ok(stack, ME, {}, { headers: { [IDENTITY_HEADER]: replayed, 'x-request-id': 'abcdefgh2' } })).me).toBeNull();
@@ -156,9 +159,14 @@ describe('identity between router and subgraphs', () => {
     expect(codeOf(await direct(`${body}.${flip(sig[0]!)}${sig.slice(1)}`, 'request-1'))).toBe('UNAUTHENTICATED');
     expect(codeOf(await direct(`${flip(body[0]!)}${body.slice(1)}.${sig}`, 'request-1'))).toBe('UNAUTHENTICATED');
     expect(codeOf(await direct(`${body}.${sig.slice(0, -1)}${flip(sig.at(-1)!)}`, 'request-1'))).toBe('UNAUTHENTICATED');
-    expect(codeOf(await direct(signIdentity({ ...identity, roles: [...identity.roles] }, { secret: 'x'.repeat(40), requestId: 'request-1' }), 'request-1'))).toBe('UNAUTHENTICATED');
+    expect(
+      codeOf(await direct(signIdentity({ ...identity, roles: [...identity.roles] }, { secret: 'x'.repeat(40), requestId: 'request-1' }), 'request-1')),
+    ).toBe('UNAUTHENTICATED');
     expect(codeOf(await direct(good, 'request-2'))).toBe('UNAUTHENTICATED');
-    const expired = signIdentity({ ...identity, roles: [...identity.roles] }, { secret: stack.identitySecret, requestId: 'request-3', now: Date.now() - 120_000 });
+    const expired = signIdentity(
+      { ...identity, roles: [...identity.roles] },
+      { secret: stack.identitySecret, requestId: 'request-3', now: Date.now() - 120_000 },
+    );
     expect(codeOf(await direct(expired, 'request-3'))).toBe('UNAUTHENTICATED');
     const accepted = await direct(good, 'request-1');
     expect(accepted.errors).toBeUndefined();

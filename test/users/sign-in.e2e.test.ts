@@ -33,7 +33,10 @@ describe('the response of a sign-in', () => {
     const fan = await signUp(stack);
     const admin = await signUp(stack, { email: ADMIN_EMAIL });
     // As if the email was added to ADMIN_EMAILS after the account was made.
-    await stack.mongo.db('users').collection('users').updateOne({ _id: new ObjectId(admin.user.id) }, { $set: { roles: ['USER'] } });
+    await stack.mongo
+      .db('users')
+      .collection('users')
+      .updateOne({ _id: new ObjectId(admin.user.id) }, { $set: { roles: ['USER'] } });
     const res = await ok(stack, LOG_IN, { email: ADMIN_EMAIL, password: admin.password });
     expect(res.logIn.user.roles).toEqual(['USER', 'ADMIN']);
     const seen = await ok(stack, 'query($id: ID!) { user(id: $id) { email } }', { id: fan.user.id }, { token: res.logIn.sessionToken });

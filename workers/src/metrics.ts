@@ -15,23 +15,39 @@ const STATES = ['waiting', 'delayed', 'active', 'failed'] as const;
 export class WorkerMetrics {
   readonly metrics = new Metrics();
   private readonly queues: Queue[] = [];
-  private readonly jobDuration = this.metrics.histogram('worker_job_duration_seconds', 'Jobs this process ran, by queue and outcome (completed, failed), from start to end.', ['queue', 'outcome'], JOB_BUCKETS);
+  private readonly jobDuration = this.metrics.histogram(
+    'worker_job_duration_seconds',
+    'Jobs this process ran, by queue and outcome (completed, failed), from start to end.',
+    ['queue', 'outcome'],
+    JOB_BUCKETS,
+  );
   private readonly jobFailures = this.metrics.counter('worker_job_failures_total', 'Job attempts that failed (retried or not), by queue.', ['queue']);
-  private readonly pushes = this.metrics.counter('worker_pushes_total', 'Push notifications, one per device token: sent, or failed by kind (unregistered, invalid, transient, permanent, error).', ['result', 'kind']);
+  private readonly pushes = this.metrics.counter(
+    'worker_pushes_total',
+    'Push notifications, one per device token: sent, or failed by kind (unregistered, invalid, transient, permanent, error).',
+    ['result', 'kind'],
+  );
 
   constructor() {
     const queues = this.queues;
-    this.metrics.gauge('worker_queue_jobs', 'Jobs in each BullMQ queue by state (waiting, delayed, active, failed), read when scraped.', ['queue', 'state'], async function () {
-      this.reset();
-      await Promise.all(
-        queues.map(async (queue) => {
-          // Redis away: this queue is left out of the scrape rather than holding it.
-          const counts = await Promise.race([queue.getJobCounts(...STATES), new Promise<null>((resolve) => setTimeout(resolve, 2_000, null).unref())]).catch(() => null);
-          if (!counts) return;
-          for (const state of STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
-        }),
-      );
-    });
+    this.metrics.gauge(
+      'worker_queue_jobs',
+      'Jobs in each BullMQ queue by state (waiting, delayed, active, failed), read when scraped.',
+      ['queue', 'state'],
+      async function () {
+        this.reset();
+        await Promise.all(
+          queues.map(async (queue) => {
+            // Redis away: this queue is left out of the scrape rather than holding it.
+            const counts = await Promise.race([queue.getJobCounts(...STATES), new Promise<null>((resolve) => setTimeout(resolve, 2_000, null).unref())]).catch(
+              () => null,
+            );
+            if (!counts) return;
+            for (const state of STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+          }),
+        );
+      },
+    );
   }
 
   /** Reports this queue's depth. */

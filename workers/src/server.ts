@@ -18,6 +18,18 @@ export function loadWorkersConfig(e: NodeJS.ProcessEnv = process.env) {
  * The workers' small HTTP port: `/metrics` (queue depth, jobs, pushes; METRICS_TOKEN when set),
  * `/health/live`, and `/health/ready` (MongoDB and Redis answer; 503 once `draining`).
  */
-export function createWorkersServer({ metrics, mongo, redis, token, draining }: { metrics: WorkerMetrics; mongo: Mongo; redis: Redis; token?: string | undefined; draining?: () => boolean }): OpsServer {
+export function createWorkersServer({
+  metrics,
+  mongo,
+  redis,
+  token,
+  draining,
+}: {
+  metrics: WorkerMetrics;
+  mongo: Mongo;
+  redis: Redis;
+  token?: string | undefined;
+  draining?: () => boolean;
+}): OpsServer {
   return opsServer({ metrics: metrics.metrics, checks: { mongodb: () => mongo.ping(), redis: () => redis.ping() }, token, draining });
 }

@@ -64,8 +64,7 @@ describe('concert status worker', () => {
     'cancelled in the past': 'CANCELLED',
   };
 
-  const statuses = async () =>
-    Object.fromEntries((await db.collection('concerts').find().toArray()).map((d) => [d.title as string, d.status as string]));
+  const statuses = async () => Object.fromEntries((await db.collection('concerts').find().toArray()).map((d) => [d.title as string, d.status as string]));
 
   const streamEvents = async () => (await redis.xrange(concertEventsStream(redisPrefix), '-', '+')).map(([, fields]) => decodeConcertEvent(fields));
 
@@ -147,9 +146,18 @@ describe('concert status worker', () => {
     expect((await applyStatusTransitions({ db, redis, redisPrefix, now: NOW })).transitions).toEqual({ 'UPCOMING->ONGOING': 1 });
     // What updateConcert stores when an admin moves the concert a day later.
     const later = NOW.getTime() + 24 * HOUR;
-    await db
-      .collection('concerts')
-      .updateOne({ _id: doc._id }, { $set: { status: 'UPCOMING', startsAt: new Date(later - HOUR), endsAt: new Date(later + HOUR), effectiveEndsAt: new Date(later + HOUR), updatedAt: NOW } });
+    await db.collection('concerts').updateOne(
+      { _id: doc._id },
+      {
+        $set: {
+          status: 'UPCOMING',
+          startsAt: new Date(later - HOUR),
+          endsAt: new Date(later + HOUR),
+          effectiveEndsAt: new Date(later + HOUR),
+          updatedAt: NOW,
+        },
+      },
+    );
     expect((await applyStatusTransitions({ db, redis, redisPrefix, now: NOW })).changed).toBe(0);
     expect((await applyStatusTransitions({ db, redis, redisPrefix, now: new Date(later) })).transitions).toEqual({ 'UPCOMING->ONGOING': 1 });
     expect((await streamEvents()).map((e) => e?.payload)).toEqual([

@@ -17,7 +17,7 @@ describe('WorkerMetrics.countPushes: the real push sender against the local FCM 
     await server?.close();
   });
 
-  it('should count each token\'s result: sent, or failed by kind, and return the results unchanged', async () => {
+  it("should count each token's result: sent, or failed by kind, and return the results unchanged", async () => {
     const metrics = new WorkerMetrics();
     const push = metrics.countPushes(sender);
     const results = await push.send({ reminderId: 'rem-m', tokens: ['ok-1', 'unregistered-old', 'invalid-garbage', 'ok-2'], title: 't', body: 'b' });

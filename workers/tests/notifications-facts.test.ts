@@ -29,13 +29,22 @@ describe(FactsCache.name, () => {
   });
 
   /** Finds run per collection since the last reset, and whether each read the whole collection. */
-  const finds = () => commands.filter((c) => c.commandName === 'find').map((c) => `${c.command.find}${Object.keys(c.command.filter ?? {}).length ? '' : ' (all)'}`).sort();
+  const finds = () =>
+    commands
+      .filter((c) => c.commandName === 'find')
+      .map((c) => `${c.command.find}${Object.keys(c.command.filter ?? {}).length ? '' : ' (all)'}`)
+      .sort();
 
   it('should read whole collections once for a large batch, serve later batches from them, and read again for reminders queued after', async () => {
     const concert = await seedConcert(mongo.db('concerts'), { startsAt: new Date(Date.now() + 30 * HOUR) });
     const users = Array.from({ length: 250 }, () => new ObjectId().toHexString());
-    await mongo.db('concerts').collection('likes').insertMany(users.slice(0, 200).map((u) => ({ concertId: concert._id, userId: new ObjectId(u), createdAt: new Date() })));
-    await store.settings.devices.insertMany(users.map((u) => ({ _id: `facts-${u}`, userId: u, platform: 'ANDROID', createdAt: new Date(), updatedAt: new Date() })));
+    await mongo
+      .db('concerts')
+      .collection('likes')
+      .insertMany(users.slice(0, 200).map((u) => ({ concertId: concert._id, userId: new ObjectId(u), createdAt: new Date() })));
+    await store.settings.devices.insertMany(
+      users.map((u) => ({ _id: `facts-${u}`, userId: u, platform: 'ANDROID', createdAt: new Date(), updatedAt: new Date() })),
+    );
     await seedPreferences(mongo.db('notifications'), users[0]!, { concertStart: false });
     const queuedAt = Date.now() - 1000;
     const requests: FactsRequest[] = users.map((userId) => ({ userId, concertId: concert.id, queuedAt }));
@@ -53,7 +62,11 @@ describe(FactsCache.name, () => {
     // The size guard in front of the whole reads asks the collection statistics, never a `count`
     // (which FerretDB answers by decoding every document).
     expect(commands.filter((c) => c.commandName === 'count')).toEqual([]);
-    expect(commands.filter((c) => c.commandName === 'aggregate').map((c) => Object.keys((c.command.pipeline as object[])[0]!)[0])).toEqual(['$collStats', '$collStats', '$collStats']);
+    expect(commands.filter((c) => c.commandName === 'aggregate').map((c) => Object.keys((c.command.pipeline as object[])[0]!)[0])).toEqual([
+      '$collStats',
+      '$collStats',
+      '$collStats',
+    ]);
 
     // Later batches of the same reminders: only the concert is read.
     commands.length = 0;
@@ -70,7 +83,12 @@ describe(FactsCache.name, () => {
     const third = await cache.facts([{ userId: late, concertId: concert.id, queuedAt: Date.now() }]);
     expect(finds().filter((f) => f !== 'concerts')).toEqual(['deleted_users', 'device_tokens', 'likes', 'notification_preferences']);
     expect(third.liked(concert.id, late)).toBe(true);
-    expect(third.devices(late).map((d) => d._id).sort()).toEqual([`facts-${late}`, `late-${late}`]);
+    expect(
+      third
+        .devices(late)
+        .map((d) => d._id)
+        .sort(),
+    ).toEqual([`facts-${late}`, `late-${late}`]);
 
     // `fresh` bypasses everything cached.
     commands.length = 0;
@@ -97,7 +115,10 @@ describe(FactsCache.name, () => {
   it('should read by key instead of whole collections larger than snapshotMax, as the collection statistics count them', async () => {
     const concert = await seedConcert(mongo.db('concerts'), { startsAt: new Date(Date.now() + 30 * HOUR) });
     const users = Array.from({ length: 220 }, () => new ObjectId().toHexString());
-    await mongo.db('concerts').collection('likes').insertMany(users.map((u) => ({ concertId: concert._id, userId: new ObjectId(u), createdAt: new Date() })));
+    await mongo
+      .db('concerts')
+      .collection('likes')
+      .insertMany(users.map((u) => ({ concertId: concert._id, userId: new ObjectId(u), createdAt: new Date() })));
     const likes = await mongo.db('concerts').collection('likes').countDocuments();
     const cache = new FactsCache({ source: new ReminderSource(mongo.db('concerts')), settings: store.settings, ttlMs: 60_000, snapshotMax: likes - 1 });
     commands.length = 0;
@@ -115,13 +136,22 @@ describe(FactsCache.name, () => {
     async function fans(count: number) {
       const concert = await seedConcert(mongo.db('concerts'), { startsAt: new Date(Date.now() + 30 * HOUR) });
       const users = Array.from({ length: count }, () => new ObjectId().toHexString());
-      await mongo.db('concerts').collection('likes').insertMany(users.map((u) => ({ concertId: concert._id, userId: new ObjectId(u), createdAt: new Date() })));
+      await mongo
+        .db('concerts')
+        .collection('likes')
+        .insertMany(users.map((u) => ({ concertId: concert._id, userId: new ObjectId(u), createdAt: new Date() })));
       const queuedAt = Date.now() - 1000;
       return { concert, users, requests: users.map((userId): FactsRequest => ({ userId, concertId: concert.id, queuedAt })) };
     }
     // Settings expire after 150 ms; likes are kept for a minute, exact from the stream.
     const cacheWithFeed = () =>
-      new FactsCache({ source: new ReminderSource(mongo.db('concerts')), settings: store.settings, ttlMs: 150, likesTtlMs: 60_000, likeChanges: streamLikeChanges(redis, prefix) });
+      new FactsCache({
+        source: new ReminderSource(mongo.db('concerts')),
+        settings: store.settings,
+        ttlMs: 150,
+        likesTtlMs: 60_000,
+        likeChanges: streamLikeChanges(redis, prefix),
+      });
 
     it('should keep using the likes read whole past ttlMs, and read by key only the pairs an event changed since', async () => {
       const { concert, users, requests } = await fans(210);
@@ -131,9 +161,15 @@ describe(FactsCache.name, () => {
       expect(likeReads()).toEqual(['likes']); // the upcoming concerts' likes, whole
 
       // users[0] unlikes (the like document goes, then its event), users[1] unlikes with its event lost.
-      await mongo.db('concerts').collection('likes').deleteOne({ concertId: concert._id, userId: new ObjectId(users[0]) });
+      await mongo
+        .db('concerts')
+        .collection('likes')
+        .deleteOne({ concertId: concert._id, userId: new ObjectId(users[0]) });
       await publishConcertEvents(redis, prefix, [concertEvent(ConcertEventType.Unliked, { concertId: concert.id, userId: users[0]! })]);
-      await mongo.db('concerts').collection('likes').deleteOne({ concertId: concert._id, userId: new ObjectId(users[1]) });
+      await mongo
+        .db('concerts')
+        .collection('likes')
+        .deleteOne({ concertId: concert._id, userId: new ObjectId(users[1]) });
       await sleep(300); // past ttlMs
       commands.length = 0;
       const later = await cache.facts(requests);

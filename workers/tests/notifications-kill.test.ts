@@ -82,7 +82,8 @@ describe('notifications workers: killed with SIGKILL mid-batch', () => {
     });
   }
 
-  const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
+  const exited = (child: ChildProcess) =>
+    new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
 
   it('should send every reminder, each (reminder, device) at most once except the pushes in flight at the kill', async () => {
     const store = notificationStore(scratch.db('notifications'));
@@ -91,9 +92,13 @@ describe('notifications workers: killed with SIGKILL mid-batch', () => {
     const users = Array.from({ length: USERS }, () => new ObjectId());
     await concertsDb.collection('likes').insertMany(concerts.flatMap((c) => users.map((u) => ({ concertId: c._id, userId: u, createdAt: new Date() }))));
     const tokens = (u: ObjectId) => Array.from({ length: DEVICES_PER_USER }, (_, d) => `kill-${d}-${u.toHexString()}`);
-    await store.settings.devices.insertMany(users.flatMap((u) => tokens(u).map((t) => ({ _id: t, userId: u.toHexString(), platform: 'ANDROID', createdAt: new Date(), updatedAt: new Date() }))));
+    await store.settings.devices.insertMany(
+      users.flatMap((u) => tokens(u).map((t) => ({ _id: t, userId: u.toHexString(), platform: 'ANDROID', createdAt: new Date(), updatedAt: new Date() }))),
+    );
     // 1,000 start reminders, all due at once (the shows start in 30 minutes, the lead is 2 hours).
-    const planned: PlannedReminder[] = concerts.flatMap((c) => users.flatMap((u) => planReminders(u.toHexString(), { ...c, status: 'UPCOMING' }, preferencesOf(null), new Date())));
+    const planned: PlannedReminder[] = concerts.flatMap((c) =>
+      users.flatMap((u) => planReminders(u.toHexString(), { ...c, status: 'UPCOMING' }, preferencesOf(null), new Date())),
+    );
     expect(planned).toHaveLength(USERS * CONCERTS);
     const connection = bullConnection(inject('redisUrl'));
     const queue = createSendQueue(connection, bullPrefix(scratch.redisPrefix), { attempts: 8, backoffMs: 200 });
@@ -139,7 +144,9 @@ describe('notifications workers: killed with SIGKILL mid-batch', () => {
       }
     }
     expect(duplicates).toBeLessThanOrEqual(inFlight.length);
-    console.info(`kill test: ${total} pushes owed, ${pushedBeforeRestart} before the kill, ${inFlight.length} in flight at the kill, ${duplicates} sent twice, ${fcm.stats.accepted} accepted in all`);
+    console.info(
+      `kill test: ${total} pushes owed, ${pushedBeforeRestart} before the kill, ${inFlight.length} in flight at the kill, ${duplicates} sent twice, ${fcm.stats.accepted} accepted in all`,
+    );
 
     for (const child of [second, third]) child.kill('SIGTERM');
     await Promise.all([exited(second), exited(third)]);

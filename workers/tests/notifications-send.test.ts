@@ -53,9 +53,15 @@ describe('notifications workers: sending', () => {
     await waitFor(() => h.fcm.countsBy(id, `tablet-${fan}`) === 1);
     expect(h.fcm.countsBy(id, `phone-${fan}`)).toBe(1);
     const push = h.fcm.pushes.find((p) => p.reminderId === id)!;
-    expect(push).toMatchObject({ title: 'Tickets open soon: Soon Open', collapseKey: id, data: { reminderId: id, kind: 'TICKET_OPEN', concertId: concert.id } });
+    expect(push).toMatchObject({
+      title: 'Tickets open soon: Soon Open',
+      collapseKey: id,
+      data: { reminderId: id, kind: 'TICKET_OPEN', concertId: concert.id },
+    });
     expect(push.body).toBe('Ticket sales for Soon Open open in 60 minutes.');
-    expect(await historyOf(fan)).toEqual([expect.objectContaining({ _id: ticket._id, kind: 'TICKET_OPEN', title: 'Tickets open soon: Soon Open', concertId: concert.id })]);
+    expect(await historyOf(fan)).toEqual([
+      expect.objectContaining({ _id: ticket._id, kind: 'TICKET_OPEN', title: 'Tickets open soon: Soon Open', concertId: concert.id }),
+    ]);
     const receipts = await h.store.ledger.receiptsOf([ledgerKey(id, `phone-${fan}`), ledgerKey(id, `tablet-${fan}`)]);
     expect([...receipts.values()].map((r) => r.result)).toEqual(['SENT', 'SENT']);
     expect(await statusesOf(h, fan)).toEqual(['CONCERT_START:PENDING', 'TICKET_OPEN:SENT']);
@@ -156,7 +162,11 @@ describe('notifications workers: sending', () => {
     h.fcm.failNext(1000, { status: 500 });
     await workers.scheduler.syncPairs([{ concertId: concert.id, userId: other }]);
     const otherId = (await remindersOf(h, other))[0]!.reminder._id.toHexString();
-    await waitFor(async () => (await h.store.ledger.receiptsOf([ledgerKey(otherId, `down-${other}`)])).has(ledgerKey(otherId, `down-${other}`)), 15_000, 'device failed');
+    await waitFor(
+      async () => (await h.store.ledger.receiptsOf([ledgerKey(otherId, `down-${other}`)])).has(ledgerKey(otherId, `down-${other}`)),
+      15_000,
+      'device failed',
+    );
     h.fcm.reset();
     expect((await h.store.ledger.receiptsOf([ledgerKey(otherId, `down-${other}`)])).get(ledgerKey(otherId, `down-${other}`))?.result).toBe('TRANSIENT');
     expect(await statusesOf(h, other)).toEqual(['CONCERT_START:SENT']);
@@ -175,14 +185,23 @@ describe('notifications workers: sending', () => {
     const concert = await seedConcert(h.concertsDb, startsSoon());
     const fans = Array.from({ length: 150 }, newUserId);
     await h.concertsDb.collection('likes').insertMany(fans.map((f) => ({ concertId: concert._id, userId: new ObjectId(f), createdAt: new Date() })));
-    await seedDevices(h.notificationsDb, fans.flatMap((f) => [{ userId: f, token: `two-a-${f}` }, { userId: f, token: `two-b-${f}` }]));
+    await seedDevices(
+      h.notificationsDb,
+      fans.flatMap((f) => [
+        { userId: f, token: `two-a-${f}` },
+        { userId: f, token: `two-b-${f}` },
+      ]),
+    );
     const planned = fans.flatMap((f) => planReminders(f, { ...concert, status: 'UPCOMING' }, preferencesOf(null), new Date()));
     const small = { NOTIFICATIONS_BATCH_SIZE: 20, NOTIFICATIONS_SEND_CONCURRENCY: 40 };
     const [one, two] = await Promise.all([h.start({ config: small, run: { sending: false } }), h.start({ config: small, run: { sending: false } })]);
     await one.scheduler.schedule(planned);
     // The same reminders again under other job ids (as a stray duplicate job would be).
     await one.sendQueue.addBulk(planned.slice(0, 50).map((r) => ({ ...sendJob(r, Date.now()), opts: { jobId: `dup-${r._id.toHexString()}` } })));
-    const [w1, w2] = await Promise.all([h.start({ config: small, run: { events: false, maintenance: false } }), h.start({ config: small, run: { events: false, maintenance: false } })]);
+    const [w1, w2] = await Promise.all([
+      h.start({ config: small, run: { events: false, maintenance: false } }),
+      h.start({ config: small, run: { events: false, maintenance: false } }),
+    ]);
     await waitFor(async () => (await h.store.reminders.outcomes.countDocuments({ concertId: concert.id, status: 'SENT' })) === 150, 30_000, '150 SENT');
     const jobIds = new Set([...planned.map((r) => reminderJobId(r)), ...planned.slice(0, 50).map((r) => `dup-${r._id.toHexString()}`)]);
     await waitFor(async () => (await jobsOf(w1)).filter((j) => jobIds.has(j.id)).length === 0, 10_000, 'queue drained');
@@ -297,13 +316,48 @@ describe('notifications workers: reconciliation and pruning', () => {
     const past = new Date(Date.now() - 1000);
     const user = newUserId();
     const id = new ObjectId();
-    await h.store.reminders.reminders.insertOne({ _id: id, userId: user, concertId: 'c', kind: 'CONCERT_START', fireAt: past, eventAt: past, title: 't', createdAt: past, expireAt: past });
+    await h.store.reminders.reminders.insertOne({
+      _id: id,
+      userId: user,
+      concertId: 'c',
+      kind: 'CONCERT_START',
+      fireAt: past,
+      eventAt: past,
+      title: 't',
+      createdAt: past,
+      expireAt: past,
+    });
     await h.store.reminders.outcomes.insertOne({ _id: id, userId: user, concertId: 'c', status: 'SENT', reason: null, at: past, expireAt: past });
-    await h.store.notifications.notifications.insertOne({ _id: id, userId: user, concertId: 'c', kind: 'CONCERT_START', title: 't', body: 'b', createdAt: past, expireAt: past });
+    await h.store.notifications.notifications.insertOne({
+      _id: id,
+      userId: user,
+      concertId: 'c',
+      kind: 'CONCERT_START',
+      title: 't',
+      body: 'b',
+      createdAt: past,
+      expireAt: past,
+    });
     await h.store.notifications.reads.insertOne({ _id: id, userId: user, readAt: past, expireAt: past });
-    await h.store.ledger.claims.insertOne({ _id: `${id.toHexString()}.x`, reminderId: id.toHexString(), userId: user, token: 'x', claimedAt: past, expireAt: past });
+    await h.store.ledger.claims.insertOne({
+      _id: `${id.toHexString()}.x`,
+      reminderId: id.toHexString(),
+      userId: user,
+      token: 'x',
+      claimedAt: past,
+      expireAt: past,
+    });
     const kept = new ObjectId();
-    await h.store.notifications.notifications.insertOne({ _id: kept, userId: user, concertId: 'c', kind: 'CONCERT_START', title: 't', body: 'b', createdAt: new Date(), expireAt: later(HOUR) });
+    await h.store.notifications.notifications.insertOne({
+      _id: kept,
+      userId: user,
+      concertId: 'c',
+      kind: 'CONCERT_START',
+      title: 't',
+      body: 'b',
+      createdAt: new Date(),
+      expireAt: later(HOUR),
+    });
     expect(await pruneNotifications(h.store)).toMatchObject({ reminders: 1, notifications: 1, ledger: 1 });
     expect(await h.store.reminders.outcomes.countDocuments({ userId: user })).toBe(0);
     expect(await h.store.notifications.reads.countDocuments({ userId: user })).toBe(0);

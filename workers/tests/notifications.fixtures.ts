@@ -5,12 +5,7 @@ import { ObjectId, type Db } from 'mongodb';
 import { inject } from 'vitest';
 import { createLogger, type Logger } from '@stagelives/platform';
 import { openScratch, startLocalFcmServer, type LocalFcmServer, type Scratch } from '@stagelives/devkit';
-import {
-  notificationStore,
-  type NotificationStore,
-  type ReminderPreferences,
-  type ScheduledNotificationDocument,
-} from '@stagelives/notifications/store';
+import { notificationStore, type NotificationStore, type ReminderPreferences, type ScheduledNotificationDocument } from '@stagelives/notifications/store';
 import {
   concertEvent,
   notificationEvent,
@@ -126,7 +121,10 @@ export interface SeedConcert {
 
 let concertCount = 0;
 /** A concert as the concerts subgraph stores it. */
-export async function seedConcert(db: Db, { startsAt, ticketOpenAt = null, title, status = 'UPCOMING' }: { startsAt: Date; ticketOpenAt?: Date | null; title?: string; status?: string }): Promise<SeedConcert> {
+export async function seedConcert(
+  db: Db,
+  { startsAt, ticketOpenAt = null, title, status = 'UPCOMING' }: { startsAt: Date; ticketOpenAt?: Date | null; title?: string; status?: string },
+): Promise<SeedConcert> {
   const _id = new ObjectId();
   const name = title ?? `Concert ${(concertCount += 1)}`;
   await db.collection('concerts').insertOne({
@@ -166,13 +164,18 @@ export async function removeLike(db: Db, concertId: string, userId: string): Pro
 
 /** A device token, as SettingsRepository stores it. */
 export async function seedDevice(db: Db, userId: string, token: string, at = new Date()): Promise<void> {
-  await db.collection('device_tokens').updateOne({ _id: token as never }, { $set: { userId, platform: 'ANDROID', updatedAt: at }, $setOnInsert: { createdAt: at } }, { upsert: true });
+  await db
+    .collection('device_tokens')
+    .updateOne({ _id: token as never }, { $set: { userId, platform: 'ANDROID', updatedAt: at }, $setOnInsert: { createdAt: at } }, { upsert: true });
 }
 
 /** Many device tokens at once (one insert). */
 export async function seedDevices(db: Db, devices: ReadonlyArray<{ userId: string; token: string }>): Promise<void> {
   const at = new Date();
-  if (devices.length) await db.collection('device_tokens').insertMany(devices.map((d) => ({ _id: d.token as never, userId: d.userId, platform: 'ANDROID', createdAt: at, updatedAt: at })));
+  if (devices.length)
+    await db
+      .collection('device_tokens')
+      .insertMany(devices.map((d) => ({ _id: d.token as never, userId: d.userId, platform: 'ANDROID', createdAt: at, updatedAt: at })));
 }
 
 export async function seedPreferences(db: Db, userId: string, preferences: Partial<ReminderPreferences>): Promise<void> {

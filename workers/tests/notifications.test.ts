@@ -109,7 +109,11 @@ describe('notifications workers: scheduling from events', () => {
     const startsAt = later(72 * HOUR);
     await updateConcert(h.concertsDb, concert.id, { startsAt });
     const dates = (s: Date, t: Date | null) => ({ startsAt: s.toISOString(), endsAt: null, ticketOpenAt: t?.toISOString() ?? null });
-    await emitConcert(h, 'concert.rescheduled', { concertId: concert.id, previous: dates(concert.startsAt, concert.ticketOpenAt), current: dates(startsAt, concert.ticketOpenAt) });
+    await emitConcert(h, 'concert.rescheduled', {
+      concertId: concert.id,
+      previous: dates(concert.startsAt, concert.ticketOpenAt),
+      current: dates(startsAt, concert.ticketOpenAt),
+    });
     await waitFor(async () => (await remindersOf(h)).filter((r) => r.reminder.concertId === concert.id).length === 9, 10_000, 'new start reminders');
     for (const fan of fans) {
       expect(await statusesOf(h, fan)).toEqual(['CONCERT_START:CANCELLED:rescheduled', 'CONCERT_START:PENDING', 'TICKET_OPEN:PENDING']);
@@ -130,7 +134,11 @@ describe('notifications workers: scheduling from events', () => {
     await emitConcert(h, 'concert.status-changed', { concertId: concert.id, from: 'UPCOMING', to: 'CANCELLED', cause: 'admin' });
     await waitFor(async () => (await statusesOf(h, quiet)).length === 1, 10_000, 'notice of the quiet fan');
     await new Promise((r) => setTimeout(r, 500));
-    expect(await statusesOf(h, a)).toEqual(['CONCERT_CANCELLED:PENDING', 'CONCERT_START:CANCELLED:concert-cancelled', 'TICKET_OPEN:CANCELLED:concert-cancelled']);
+    expect(await statusesOf(h, a)).toEqual([
+      'CONCERT_CANCELLED:PENDING',
+      'CONCERT_START:CANCELLED:concert-cancelled',
+      'TICKET_OPEN:CANCELLED:concert-cancelled',
+    ]);
     expect(await statusesOf(h, quiet)).toEqual(['CONCERT_CANCELLED:PENDING']);
     const notice = (await remindersOf(h, a)).find((r) => r.reminder.kind === 'CONCERT_CANCELLED')!.reminder;
     expect(notice.title).toBe('Cancelled Night');

@@ -21,7 +21,13 @@ describe('push transport: the real firebase-admin client against the local FCM s
   beforeEach(() => server.reset());
 
   it('should deliver a push with its title, body, data and the reminder id as data and collapse keys', async () => {
-    const results = await sender.send({ reminderId: 'rem-1', tokens: ['device-a'], title: 'Doors open', body: 'The show starts at 20:00', data: { concertId: 'c-9' } });
+    const results = await sender.send({
+      reminderId: 'rem-1',
+      tokens: ['device-a'],
+      title: 'Doors open',
+      body: 'The show starts at 20:00',
+      data: { concertId: 'c-9' },
+    });
     expect(results).toEqual([{ token: 'device-a', ok: true, messageId: expect.stringMatching(/^projects\/stagelives-local\/messages\/.+/) }]);
     expect(server.pushes).toHaveLength(1);
     const push = server.pushes[0]!;
@@ -135,7 +141,11 @@ describe('push transport: the real firebase-admin client against the local FCM s
       expect(afterRevoke).toMatchObject({ ok: false, kind: 'permanent', error: { code: 'messaging/third-party-auth-error' } });
 
       const [refused] = await impostor.send({ reminderId: 'rem-9', tokens: ['device-d'], title: 't', body: 'b' });
-      expect(refused).toMatchObject({ ok: false, kind: 'permanent', error: { code: 'app/invalid-credential', message: expect.stringContaining('invalid_grant') } });
+      expect(refused).toMatchObject({
+        ok: false,
+        kind: 'permanent',
+        error: { code: 'app/invalid-credential', message: expect.stringContaining('invalid_grant') },
+      });
       expect(own.stats.tokensRefused).toBeGreaterThanOrEqual(1);
       expect(own.stats.unauthenticated).toBe(1);
       expect(own.pushes.map((p) => p.token)).toEqual(['device-a', 'device-b']);

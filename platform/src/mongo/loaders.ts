@@ -27,7 +27,10 @@ export function createCountLoader(count: (ids: ObjectId[]) => Promise<Map<string
 }
 
 /** Whether the viewer is linked to each parent (liked, bookmarked, joined); no viewer, no query. */
-export function createViewerFlagLoader(viewerId: string | null, find: (viewer: ObjectId, ids: ObjectId[]) => Promise<Set<string>>): DataLoader<string, boolean> {
+export function createViewerFlagLoader(
+  viewerId: string | null,
+  find: (viewer: ObjectId, ids: ObjectId[]) => Promise<Set<string>>,
+): DataLoader<string, boolean> {
   return new DataLoader<string, boolean>(async (ids) => {
     const viewer = tryParseId(viewerId);
     if (!viewer) return ids.map(() => false);

@@ -40,7 +40,10 @@ async function probe(fn: () => Promise<unknown>): Promise<boolean> {
 export async function detectMongoFeatures(client: MongoClient, db: Db, logger?: Logger): Promise<MongoFeatures> {
   const col = db.collection<{ _id?: unknown; t?: string; d?: Date; k?: number }>(`_probe_${randomBytes(4).toString('hex')}`);
   try {
-    await col.insertMany([{ t: 'stagelives probe', k: 1 }, { t: 'other', k: 2 }]);
+    await col.insertMany([
+      { t: 'stagelives probe', k: 1 },
+      { t: 'other', k: 2 },
+    ]);
     const features: MongoFeatures = {
       textSearch: await probe(async () => {
         await col.createIndex({ t: 'text' });
@@ -66,7 +69,9 @@ export async function detectMongoFeatures(client: MongoClient, db: Db, logger?: 
         if (plan.filterPushdown === false) throw new Error('$in on _id is not pushed down: the collection is scanned');
       }),
     };
-    const missing = Object.entries(features).filter(([, on]) => !on).map(([name]) => name);
+    const missing = Object.entries(features)
+      .filter(([, on]) => !on)
+      .map(([name]) => name);
     if (missing.length > 0) logger?.info({ features }, `mongodb server lacks ${missing.join(', ')}: using fallbacks`);
     else logger?.debug({ features }, 'mongodb server supports every feature used');
     return features;

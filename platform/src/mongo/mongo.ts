@@ -11,10 +11,7 @@ export interface Mongo {
 }
 
 /** One pooled client per process; each domain reads and writes only its own database. */
-export async function connectMongo(
-  uri: string,
-  { dbPrefix, logger, ...options }: { dbPrefix: string; logger?: Logger } & MongoClientOptions,
-): Promise<Mongo> {
+export async function connectMongo(uri: string, { dbPrefix, logger, ...options }: { dbPrefix: string; logger?: Logger } & MongoClientOptions): Promise<Mongo> {
   const client = new MongoClient(uri, {
     maxPoolSize: 20,
     serverSelectionTimeoutMS: 5_000,
@@ -44,7 +41,8 @@ export async function connectMongo(
  * FerretDB accepts all of these (it has one node and ignores them): tested in platform/tests.
  */
 export function mongoClientOptions(
-  config: Pick<BaseConfig, 'NODE_ENV' | 'MONGODB_URI'> & Partial<Pick<BaseConfig, 'MONGODB_WRITE_CONCERN' | 'MONGODB_READ_CONCERN' | 'MONGODB_READ_PREFERENCE'>>,
+  config: Pick<BaseConfig, 'NODE_ENV' | 'MONGODB_URI'> &
+    Partial<Pick<BaseConfig, 'MONGODB_WRITE_CONCERN' | 'MONGODB_READ_CONCERN' | 'MONGODB_READ_PREFERENCE'>>,
 ): MongoClientOptions {
   const inUri = uriOptions(config.MONGODB_URI);
   const production = config.NODE_ENV === 'production';

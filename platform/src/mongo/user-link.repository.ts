@@ -104,13 +104,19 @@ export class UserLinkRepository {
 
   /** The users linked to a parent, oldest link first. */
   async usersOf(parentId: ObjectId): Promise<ObjectId[]> {
-    const docs = await this.collection.find({ [this.parentField]: { $eq: parentId } }, { projection: { userId: 1 } }).sort({ _id: 1 }).toArray();
+    const docs = await this.collection
+      .find({ [this.parentField]: { $eq: parentId } }, { projection: { userId: 1 } })
+      .sort({ _id: 1 })
+      .toArray();
     return docs.map((d) => d.userId as ObjectId);
   }
 
   /** Every parent a user is linked to (e.g. the rooms of a member), oldest link first. */
   async parentsOf(userId: ObjectId): Promise<ObjectId[]> {
-    const docs = await this.collection.find({ userId: { $eq: userId } }, { projection: { [this.parentField]: 1 } }).sort({ _id: 1 }).toArray();
+    const docs = await this.collection
+      .find({ userId: { $eq: userId } }, { projection: { [this.parentField]: 1 } })
+      .sort({ _id: 1 })
+      .toArray();
     return docs.map((d) => d[this.parentField] as ObjectId);
   }
 

@@ -56,7 +56,14 @@ export function parseRedisUrl(url: string): RedisTarget {
   const afterCredentials = at === -1 ? beforeQuery : beforeQuery.slice(at + 1);
   const slash = afterCredentials.indexOf('/');
   const hostList = slash === -1 ? afterCredentials : afterCredentials.slice(0, slash);
-  const path = slash === -1 ? [] : afterCredentials.slice(slash + 1).split('/').filter(Boolean).map(decodeURIComponent);
+  const path =
+    slash === -1
+      ? []
+      : afterCredentials
+          .slice(slash + 1)
+          .split('/')
+          .filter(Boolean)
+          .map(decodeURIComponent);
   const hosts = parseHosts(hostList, kind === 'sentinel' ? 26379 : 6379);
   const { username, password } = parseCredentials(credentials);
   const known = kind === 'sentinel' ? ['sentinelUsername', 'sentinelPassword'] : ['scaleReads'];
@@ -87,7 +94,10 @@ export function parseRedisUrl(url: string): RedisTarget {
 }
 
 function parseHosts(list: string, defaultPort: number): Array<{ host: string; port: number }> {
-  const hosts = list.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const hosts = list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   if (hosts.length === 0) throw new RedisUrlError('names no host');
   return hosts.map((entry) => {
     const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(entry);

@@ -65,7 +65,16 @@ function clientFor(target: RedisTarget, options: RedisOptions): Redis {
 }
 
 /** The options ioredis reads at the Cluster's level rather than per node. */
-const CLUSTER_LEVEL = ['enableOfflineQueue', 'enableReadyCheck', 'lazyConnect', 'retryStrategy', 'scripts', 'keyPrefix', 'enableAutoPipelining', 'autoPipeliningIgnoredCommands'] as const;
+const CLUSTER_LEVEL = [
+  'enableOfflineQueue',
+  'enableReadyCheck',
+  'lazyConnect',
+  'retryStrategy',
+  'scripts',
+  'keyPrefix',
+  'enableAutoPipelining',
+  'autoPipeliningIgnoredCommands',
+] as const;
 
 function clusterOptions(options: RedisOptions): ClusterOptions {
   const { retryStrategy, ...rest } = pick(options, CLUSTER_LEVEL);

@@ -34,7 +34,9 @@ export interface StreamConsumerOptions {
  * restarts (it retries every second). `stop()` ends the loop and its connection, also while
  * Redis is away (it then waits only for a handler already running).
  */
-export function startStreamConsumer({ redis, stream, group, logger, handle, blockMs = 1_000, claimIdleMs = 60_000, batch = 100 }: StreamConsumerOptions): { stop(): Promise<void> } {
+export function startStreamConsumer({ redis, stream, group, logger, handle, blockMs = 1_000, claimIdleMs = 60_000, batch = 100 }: StreamConsumerOptions): {
+  stop(): Promise<void>;
+} {
   const consumer = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   // Blocking reads need their own connection, one that waits for Redis instead of failing fast.
   const conn = duplicateRedis(redis, { enableOfflineQueue: true, maxRetriesPerRequest: null, lazyConnect: false });
@@ -67,7 +69,9 @@ export function startStreamConsumer({ redis, stream, group, logger, handle, bloc
         const claimed = (await untilStopped(conn.xautoclaim(stream, group, consumer, claimIdleMs, '0-0', 'COUNT', batch))) as [string, Entry[]];
         if (claimed[1]?.length) await handleAll(claimed[1].filter((entry) => Array.isArray(entry[1])));
         while (!stopped) {
-          const reply = (await untilStopped(conn.xreadgroup('GROUP', group, consumer, 'COUNT', batch, 'BLOCK', blockMs, 'STREAMS', stream, '>'))) as StreamReply;
+          const reply = (await untilStopped(
+            conn.xreadgroup('GROUP', group, consumer, 'COUNT', batch, 'BLOCK', blockMs, 'STREAMS', stream, '>'),
+          )) as StreamReply;
           for (const [, entries] of reply ?? []) await handleAll(entries);
         }
       } catch (error) {

@@ -16,9 +16,7 @@ const { allow, deny, rule, shield } = require('graphql-shield') as typeof Graphq
 const { applyMiddleware } = require('graphql-middleware') as typeof GraphqlMiddleware;
 
 /** The viewer is signed in (a valid identity came from the router). */
-export const isAuthenticated = rule({ cache: 'contextual' })((_parent, _args, ctx: BaseContext) =>
-  ctx.viewer ? true : new UnauthenticatedError(),
-);
+export const isAuthenticated = rule({ cache: 'contextual' })((_parent, _args, ctx: BaseContext) => (ctx.viewer ? true : new UnauthenticatedError()));
 
 /** The viewer is an admin. */
 export const isAdmin = rule({ cache: 'contextual' })((_parent, _args, ctx: BaseContext) => {

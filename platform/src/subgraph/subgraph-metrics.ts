@@ -9,9 +9,20 @@ import { Metrics, errorCodeLabel, operationNames } from '../metrics.js';
 export function subgraphMetrics(subgraph: string) {
   const metrics = new Metrics();
   const label = operationNames();
-  const requests = metrics.counter('subgraph_requests_total', 'GraphQL operations a subgraph served, by operation name and outcome (ok, or the first error code).', ['subgraph', 'operation', 'outcome']);
-  const duration = metrics.histogram('subgraph_request_duration_seconds', 'Time a subgraph took to answer an operation, by operation name.', ['subgraph', 'operation']);
-  const errors = metrics.counter('subgraph_errors_total', 'GraphQL errors a subgraph answered, by operation name and error code.', ['subgraph', 'operation', 'code']);
+  const requests = metrics.counter(
+    'subgraph_requests_total',
+    'GraphQL operations a subgraph served, by operation name and outcome (ok, or the first error code).',
+    ['subgraph', 'operation', 'outcome'],
+  );
+  const duration = metrics.histogram('subgraph_request_duration_seconds', 'Time a subgraph took to answer an operation, by operation name.', [
+    'subgraph',
+    'operation',
+  ]);
+  const errors = metrics.counter('subgraph_errors_total', 'GraphQL errors a subgraph answered, by operation name and error code.', [
+    'subgraph',
+    'operation',
+    'code',
+  ]);
 
   const plugin: ApolloServerPlugin<object> = {
     async requestDidStart() {

@@ -1,4 +1,4 @@
-import { createServer, } from 'node:http';
+import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -81,7 +81,12 @@ export async function createSubgraphServer<TContext extends BaseContext>({
     introspection: true,
     includeStacktraceInErrorResponses: debug,
     formatError: maskUnexpectedErrors(logger, debug),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), sessionAndTiming, metricsPlugin as ApolloServerPlugin<TContext>],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginInlineTraceDisabled(),
+      sessionAndTiming,
+      metricsPlugin as ApolloServerPlugin<TContext>,
+    ],
   });
   await apollo.start();
 

@@ -33,7 +33,11 @@ function costDirectiveNames(definitions: readonly DefinitionNode[]): { cost: Set
     if (def.kind !== Kind.SCHEMA_DEFINITION && def.kind !== Kind.SCHEMA_EXTENSION) continue;
     for (const link of def.directives ?? []) {
       if (link.name.value !== 'link') continue;
-      const args = Object.fromEntries((link.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value)])) as { url?: unknown; as?: unknown; import?: unknown };
+      const args = Object.fromEntries((link.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value)])) as {
+        url?: unknown;
+        as?: unknown;
+        import?: unknown;
+      };
       if (typeof args.url !== 'string' || !args.url.startsWith(COST_SPEC)) continue;
       const namespace = typeof args.as === 'string' ? args.as : 'cost';
       cost.add(`${namespace}__cost`);

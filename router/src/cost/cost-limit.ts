@@ -24,7 +24,12 @@ export interface CostLimitOptions {
 
 export interface CostLimit {
   /** The operation's cost; throws CostLimitExceededError past the limit. */
-  check(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Readonly<Record<string, unknown>> | null | undefined): number;
+  check(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Readonly<Record<string, unknown>> | null | undefined,
+  ): number;
   /** Costs each HTTP (and REST) operation once Apollo has resolved it and its variables, before it runs. */
   plugin(): ApolloServerPlugin<RouterContext>;
 }

@@ -17,7 +17,18 @@ export const explorerAssetsDir = join(routerDir, '.explorer');
 const entry = join(here, 'client/main.js');
 const sources = [entry, join(here, 'client/explorer.css'), fileURLToPath(import.meta.url)];
 /** Packages whose code ends up in the bundle (or builds it). */
-const packages = ['graphiql', '@graphiql/react', '@graphiql/toolkit', 'react', 'react-dom', 'graphql', 'graphql-ws', 'codemirror', 'codemirror-graphql', 'esbuild'];
+const packages = [
+  'graphiql',
+  '@graphiql/react',
+  '@graphiql/toolkit',
+  'react',
+  'react-dom',
+  'graphql',
+  'graphql-ws',
+  'codemirror',
+  'codemirror-graphql',
+  'esbuild',
+];
 
 function packageVersion(name) {
   for (const dir of [join(routerDir, 'node_modules'), join(rootDir, 'node_modules')]) {

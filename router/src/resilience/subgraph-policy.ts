@@ -44,7 +44,17 @@ export interface SubgraphHealth {
 }
 
 /** Errors under fetch's "fetch failed" that mean the connection failed, not the subgraph's answer. */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 function causeCode(error: unknown): string | undefined {
   for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth += 1) {
@@ -130,6 +140,11 @@ export class SubgraphPolicy {
 function reasonOf(error: unknown): UnavailableReason {
   if (isBrokenCircuitError(error) || isIsolatedCircuitError(error)) return 'circuit-open';
   // The timeout policy's TaskCancelledError, or fetch's own abort.
-  if (isTaskCancelledError(error) || error instanceof TaskCancelledError || (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))) return 'timeout';
+  if (
+    isTaskCancelledError(error) ||
+    error instanceof TaskCancelledError ||
+    (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))
+  )
+    return 'timeout';
   return 'connection';
 }

@@ -34,7 +34,10 @@ function stableJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   const record = value as Record<string, unknown>;
-  return `{${Object.keys(record).sort().map((k) => `${JSON.stringify(k)}:${stableJson(record[k])}`).join(',')}}`;
+  return `{${Object.keys(record)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${stableJson(record[k])}`)
+    .join(',')}}`;
 }
 
 function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
@@ -166,14 +169,16 @@ export class ResponseCache {
             if (!cache.enabled || rc.operation.operation !== 'query' || rc.contextValue.internal) return null;
             const schema = cache.deps.schema();
             if (!schema) return null;
-            shape = cache.shapeOf(schema, rc.queryHash ?? rc.source ?? "", rc.operation, rc.document);
+            shape = cache.shapeOf(schema, rc.queryHash ?? rc.source ?? '', rc.operation, rc.document);
             const signedIn = rc.contextValue.session !== null;
             if (signedIn && shape.viewerFields) {
               outcome = 'BYPASS';
               cache.stats.bypasses += 1;
               return null;
             }
-            key = createHash('sha256').update(`${rc.queryHash}\n${rc.operationName ?? ''}\n${stableJson(rc.request.variables ?? {})}`).digest('hex');
+            key = createHash('sha256')
+              .update(`${rc.queryHash}\n${rc.operationName ?? ''}\n${stableJson(rc.request.variables ?? {})}`)
+              .digest('hex');
             let raw: string | null;
             try {
               ({ raw, now: startedAt } = await cache.store.lookup(key));
@@ -189,7 +194,10 @@ export class ResponseCache {
               if (entry.scope === 'PUBLIC' || !signedIn) {
                 outcome = 'HIT';
                 cache.stats.hits += 1;
-                return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { data: entry.data as Record<string, unknown> } } };
+                return {
+                  http: { status: undefined, headers: new HeaderMap() },
+                  body: { kind: 'single', singleResult: { data: entry.data as Record<string, unknown> } },
+                };
               }
             }
             outcome = 'MISS';

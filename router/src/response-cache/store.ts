@@ -73,7 +73,10 @@ export interface StoredEntry {
 export class CacheStore {
   private readonly redis: Scripted;
 
-  constructor(redis: Redis, private readonly prefix: string) {
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+  ) {
     this.redis = redis as Scripted;
     if (!('rcLookup' in redis)) {
       redis.defineCommand('rcLookup', { numberOfKeys: 1, lua: LOOKUP });

@@ -124,7 +124,12 @@ export function entityTags(schema: GraphQLSchema, operation: OperationDefinition
 }
 
 /** The ID values passed to the root fields of an operation (arguments and input fields, variables resolved). */
-export function idArguments(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Fragments, variables: Record<string, unknown>): Map<string, string[]> {
+export function idArguments(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Fragments,
+  variables: Record<string, unknown>,
+): Map<string, string[]> {
   const byField = new Map<string, string[]>();
   const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
   if (!root) return byField;

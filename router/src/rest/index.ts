@@ -25,7 +25,9 @@ export interface RestApiDeps {
 export function restApi({ apollo, buildContext, schema, bodyLimit, production, contractDir, logger }: RestApiDeps) {
   const operations = loadContractOperations(contractDir);
   const router = express.Router();
-  router.use(apiDocs({ schema, generate: (current) => buildOpenApi({ schema: current, routes: REST_ROUTES, operations, cookieName: sessionCookieName(production) }) }));
+  router.use(
+    apiDocs({ schema, generate: (current) => buildOpenApi({ schema: current, routes: REST_ROUTES, operations, cookieName: sessionCookieName(production) }) }),
+  );
   router.use(restShim({ apollo, buildContext, schema, bodyLimit, logger, routes: REST_ROUTES, operations }));
   return router;
 }

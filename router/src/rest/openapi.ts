@@ -79,7 +79,10 @@ class Generator {
           properties[field.name] = describe(this.input(field.type), field.description);
           if (isNonNullType(field.type) && field.defaultValue === undefined) required.push(field.name);
         }
-        this.schemas[type.name] = describe({ type: 'object', properties, ...(required.length ? { required } : {}), additionalProperties: false }, type.description);
+        this.schemas[type.name] = describe(
+          { type: 'object', properties, ...(required.length ? { required } : {}), additionalProperties: false },
+          type.description,
+        );
       }
       return { $ref: `#/components/schemas/${type.name}` };
     }
@@ -155,7 +158,11 @@ export interface OpenApiOptions {
 }
 
 const ERROR_RESPONSES: Record<number, { name: string; description: string; codes: string[] }> = {
-  400: { name: 'BadRequest', description: 'Bad input (the field is named), malformed JSON, or a request refused as a potential CSRF.', codes: ['BAD_USER_INPUT', 'BAD_REQUEST'] },
+  400: {
+    name: 'BadRequest',
+    description: 'Bad input (the field is named), malformed JSON, or a request refused as a potential CSRF.',
+    codes: ['BAD_USER_INPUT', 'BAD_REQUEST'],
+  },
   401: { name: 'Unauthenticated', description: 'Not signed in, or the session has ended.', codes: ['UNAUTHENTICATED'] },
   403: { name: 'Forbidden', description: 'Signed in, but not allowed to do this.', codes: ['FORBIDDEN'] },
   404: { name: 'NotFound', description: 'No such entity, or no such route.', codes: ['NOT_FOUND'] },
@@ -163,7 +170,11 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string; codes
   413: { name: 'PayloadTooLarge', description: 'The body is larger than the router accepts.', codes: ['PAYLOAD_TOO_LARGE'] },
   429: { name: 'RateLimited', description: 'Too many requests: retry after `Retry-After` seconds.', codes: ['RATE_LIMITED'] },
   500: { name: 'InternalError', description: 'Unexpected error; details are only in the server log.', codes: ['INTERNAL_SERVER_ERROR'] },
-  503: { name: 'ServiceUnavailable', description: 'A dependency (e.g. Redis for sessions and rate limits, or the service that owns the answer) is unavailable; retry shortly.', codes: ['SERVICE_UNAVAILABLE', 'SUBGRAPH_UNAVAILABLE'] },
+  503: {
+    name: 'ServiceUnavailable',
+    description: 'A dependency (e.g. Redis for sessions and rate limits, or the service that owns the answer) is unavailable; retry shortly.',
+    codes: ['SERVICE_UNAVAILABLE', 'SUBGRAPH_UNAVAILABLE'],
+  },
 };
 
 const ACCESS_NOTE: Record<RestRoute['access'], string> = {
@@ -203,13 +214,34 @@ export function buildOpenApi({ schema, routes, operations, cookieName, version =
       const [head, field] = varPath.split('.');
       const parentType = field ? getNamedType(vars.get(head!)!.type) : undefined;
       const description = parentType && isInputObjectType(parentType) ? parentType.getFields()[field!]?.description : argDescription.get(head!);
-      parameters.push(describe({ name, in: 'query', required: false, schema: gen.inputNonNull(isNonNullType(type) ? type.ofType : type) }, description ?? undefined));
+      parameters.push(
+        describe({ name, in: 'query', required: false, schema: gen.inputNonNull(isNonNullType(type) ? type.ofType : type) }, description ?? undefined),
+      );
     }
     if (route.list) {
-      parameters.push({ name: 'limit', in: 'query', required: false, description: `Page size, 1–${LIMIT.max}.`, schema: { type: 'integer', minimum: 1, maximum: LIMIT.max, default: LIMIT.default } });
+      parameters.push({
+        name: 'limit',
+        in: 'query',
+        required: false,
+        description: `Page size, 1–${LIMIT.max}.`,
+        schema: { type: 'integer', minimum: 1, maximum: LIMIT.max, default: LIMIT.default },
+      });
       const cursorParam = route.list.cursorParam ?? 'cursor';
-      parameters.push({ name: cursorParam, in: 'query', required: false, description: 'The `nextCursor` of the previous page.', schema: { type: 'string', maxLength: 512 } });
-      if (cursorParam !== 'cursor') parameters.push({ name: 'cursor', in: 'query', required: false, description: `Same as \`${cursorParam}\`.`, schema: { type: 'string', maxLength: 512 } });
+      parameters.push({
+        name: cursorParam,
+        in: 'query',
+        required: false,
+        description: 'The `nextCursor` of the previous page.',
+        schema: { type: 'string', maxLength: 512 },
+      });
+      if (cursorParam !== 'cursor')
+        parameters.push({
+          name: 'cursor',
+          in: 'query',
+          required: false,
+          description: `Same as \`${cursorParam}\`.`,
+          schema: { type: 'string', maxLength: 512 },
+        });
     }
 
     let requestBody: Schema | undefined;
@@ -244,10 +276,17 @@ export function buildOpenApi({ schema, routes, operations, cookieName, version =
     } else {
       // A null answer is a 404/401 when the route says so: `data` itself is then never null.
       const type = def.type;
-      data = route.whenNull ? gen.outputNonNull(isNonNullType(type) ? type.ofType : type, node.selectionSet, op.document) : gen.output(type, node.selectionSet, op.document);
+      data = route.whenNull
+        ? gen.outputNonNull(isNonNullType(type) ? type.ofType : type, node.selectionSet, op.document)
+        : gen.output(type, node.selectionSet, op.document);
     }
     const success: Schema = route.list
-      ? { type: 'object', required: ['data', 'nextCursor'], properties: { data, nextCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next page; null on the last.' } }, additionalProperties: false }
+      ? {
+          type: 'object',
+          required: ['data', 'nextCursor'],
+          properties: { data, nextCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next page; null on the last.' } },
+          additionalProperties: false,
+        }
       : { type: 'object', required: ['data'], properties: { data: describe(data, def.description) }, additionalProperties: false };
 
     const statuses = new Set([400, 429, 500, 503, ...(route.errors ?? [])]);
@@ -258,7 +297,9 @@ export function buildOpenApi({ schema, routes, operations, cookieName, version =
     const responses: Record<string, unknown> = {
       [String(route.status ?? 200)]: {
         description: route.list ? 'A page of the list.' : 'The result.',
-        ...(route.session ? { headers: { 'Set-Cookie': { description: 'The HttpOnly session cookie (set on sign-in, cleared on log-out).', schema: { type: 'string' } } } } : {}),
+        ...(route.session
+          ? { headers: { 'Set-Cookie': { description: 'The HttpOnly session cookie (set on sign-in, cleared on log-out).', schema: { type: 'string' } } } }
+          : {}),
         content: { 'application/json': { schema: success } },
       },
     };
@@ -271,7 +312,9 @@ export function buildOpenApi({ schema, routes, operations, cookieName, version =
       operationId: lowerFirst(route.operation),
       tags: [tag],
       summary: `${route.operation} (GraphQL \`${root.name}\`)`,
-      description: [root.description, ACCESS_NOTE[route.access], `Runs the contract operation \`${route.operation}\` through the GraphQL router.`].filter(Boolean).join('\n\n'),
+      description: [root.description, ACCESS_NOTE[route.access], `Runs the contract operation \`${route.operation}\` through the GraphQL router.`]
+        .filter(Boolean)
+        .join('\n\n'),
       'x-graphql-operation': route.operation,
       ...(parameters.length ? { parameters } : {}),
       ...(requestBody ? { requestBody } : {}),
@@ -289,7 +332,14 @@ export function buildOpenApi({ schema, routes, operations, cookieName, version =
       security: [],
       responses: {
         '200': { description: ready ? 'Ready.' : 'Live.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Health' } } } },
-        ...(ready ? { '503': { description: 'Not ready (a dependency is down, or shutting down).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Health' } } } } } : {}),
+        ...(ready
+          ? {
+              '503': {
+                description: 'Not ready (a dependency is down, or shutting down).',
+                content: { 'application/json': { schema: { $ref: '#/components/schemas/Health' } } },
+              },
+            }
+          : {}),
       },
     },
   });

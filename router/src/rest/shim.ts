@@ -57,7 +57,8 @@ interface Connection {
 function restErrorOf(route: RestRoute, error: GraphQLFormattedError, httpStatus: number | undefined): RestError {
   const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR';
   const status = STATUS_OF[code] ?? (httpStatus && httpStatus >= 400 && httpStatus < 500 ? httpStatus : 500);
-  if (status >= 500 && code !== 'SERVICE_UNAVAILABLE' && code !== 'SUBGRAPH_UNAVAILABLE') return new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+  if (status >= 500 && code !== 'SERVICE_UNAVAILABLE' && code !== 'SUBGRAPH_UNAVAILABLE')
+    return new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
   const varField = typeof error.extensions?.field === 'string' ? error.extensions.field : undefined;
   const field = varField ? restFieldOf(route, varField) : undefined;
   // The message names the variable path (`input.email`): name it as the request did (`email`), whole words only.
@@ -108,7 +109,8 @@ export function restShim({ apollo, buildContext, schema, bodyLimit, logger, rout
       return sendError(res, {
         status: 400,
         code: 'BAD_REQUEST',
-        message: 'This request has been blocked as a potential Cross-Site Request Forgery: send Content-Type: application/json (an empty body is fine) or an Authorization header.',
+        message:
+          'This request has been blocked as a potential Cross-Site Request Forgery: send Content-Type: application/json (an empty body is fine) or an Authorization header.',
       });
     }
     next();
@@ -126,7 +128,12 @@ export function restShim({ apollo, buildContext, schema, bodyLimit, logger, rout
         const variables = toVariables(route, varsOf(current, route), { params: req.params as Record<string, string>, search, body: req.body as unknown });
         const contextValue = await buildContext(req);
         const response = await apollo.executeOperation(
-          { query: op.source, operationName: op.name, variables, http: { method: req.method, headers: graphqlHeaders(req), search: '', body: { operationName: op.name, variables } } },
+          {
+            query: op.source,
+            operationName: op.name,
+            variables,
+            http: { method: req.method, headers: graphqlHeaders(req), search: '', body: { operationName: op.name, variables } },
+          },
           { contextValue },
         );
         for (const [name, value] of response.http.headers) {
@@ -148,12 +155,17 @@ export function restShim({ apollo, buildContext, schema, bodyLimit, logger, rout
             if (error.status === 500) contextValue.logger.error({ route: `${route.method} ${route.path}`, errors }, 'REST operation failed');
             return sendError(res, error);
           }
-          if (route.whenNull?.code === 'UNAUTHENTICATED') return sendError(res, { status: 401, code: 'UNAUTHENTICATED', message: 'You must be signed in to do this.' });
+          if (route.whenNull?.code === 'UNAUTHENTICATED')
+            return sendError(res, { status: 401, code: 'UNAUTHENTICATED', message: 'You must be signed in to do this.' });
           if (route.whenNull) return sendError(res, { status: 404, code: 'NOT_FOUND', message: `${route.whenNull.what ?? 'It'} was not found.` });
           // A non-null field answered null without an error: not expected from the graph.
           throw new Error(`${route.operation} answered no ${route.result}`);
         }
-        if (errors?.length) contextValue.logger.warn({ route: `${route.method} ${route.path}`, errors: errors.map((e) => e.extensions?.code) }, 'REST answer with partial errors');
+        if (errors?.length)
+          contextValue.logger.warn(
+            { route: `${route.method} ${route.path}`, errors: errors.map((e) => e.extensions?.code) },
+            'REST answer with partial errors',
+          );
         res.status(route.status ?? 200);
         if (!route.list) return res.json({ data: value });
         const { edges, pageInfo } = value as Connection;
@@ -184,8 +196,10 @@ export function restShim({ apollo, buildContext, schema, bodyLimit, logger, rout
 
   const errors: ErrorRequestHandler = (error: { status?: number; type?: string }, req, res, next) => {
     if (!prefixes.some((p) => req.path === p || req.path.startsWith(`${p}/`))) return next(error);
-    if (error.type === 'entity.too.large') return sendError(res, { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `The body is larger than ${bodyLimit}.`, field: 'body' });
-    if (error.type === 'entity.parse.failed') return sendError(res, { status: 400, code: 'BAD_USER_INPUT', message: 'The body is not valid JSON.', field: 'body' });
+    if (error.type === 'entity.too.large')
+      return sendError(res, { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `The body is larger than ${bodyLimit}.`, field: 'body' });
+    if (error.type === 'entity.parse.failed')
+      return sendError(res, { status: 400, code: 'BAD_USER_INPUT', message: 'The body is not valid JSON.', field: 'body' });
     if (error.status && error.status >= 400 && error.status < 500) return sendError(res, { status: 400, code: 'BAD_REQUEST', message: 'Malformed request.' });
     logger.error({ err: error }, 'REST request failed');
     return sendError(res, { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
@@ -193,4 +207,3 @@ export function restShim({ apollo, buildContext, schema, bodyLimit, logger, rout
   router.use(errors);
   return router;
 }
-

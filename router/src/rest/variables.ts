@@ -78,8 +78,7 @@ export function restFieldOf(route: RestRoute, varPath: string): string {
   return varPath;
 }
 
-const printPath = (path: ReadonlyArray<string | number>) =>
-  path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+const printPath = (path: ReadonlyArray<string | number>) => path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown) {
   const parts = path.split('.');
@@ -115,8 +114,7 @@ function refuseOperators(value: unknown, field: string) {
     value.forEach((v, i) => {
       refuseOperators(v, `${field}[${i}]`);
     });
-  }
-  else if (isPlainObject(value)) {
+  } else if (isPlainObject(value)) {
     for (const [key, v] of Object.entries(value)) {
       const where = field ? `${field}.${key}` : key;
       if (key.startsWith('$') || key === '__proto__' || key === 'constructor' || key === 'prototype') {
@@ -249,7 +247,9 @@ export function toVariables(route: RestRoute, vars: Map<string, VariableInfo>, {
       const fullPath = inner ? [name, ...path, inner[1]!] : [name, ...path];
       const field = fieldOf(printPath(fullPath));
       const message = inner
-        ? error.message.startsWith(`Field "${inner[1]}" is not defined`) ? `Unknown field "${field}".` : `${field} is required.`
+        ? error.message.startsWith(`Field "${inner[1]}" is not defined`)
+          ? `Unknown field "${field}".`
+          : `${field} is required.`
         : `${field}: ${error.message.replace(/: .*$/s, '')}.`.replace(/\.\.$/, '.');
       failure = badInput(message, field);
     });

@@ -5,7 +5,11 @@ import { ChatEventType, chatRoomChannel, decodeChatEvent, decodeMessageCursor, t
 import { SEQ_ALIAS, rangeMessages, rangeVariables, subscriptionPath, type EventOperation } from './event-operation.js';
 
 /** Runs an operation through the gateway as a session's user (the router's internal executor). */
-export type InternalExecute = (query: string, variables: Record<string, unknown>, session: Session) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] }>;
+export type InternalExecute = (
+  query: string,
+  variables: Record<string, unknown>,
+  session: Session,
+) => Promise<{ data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] }>;
 
 /** What the hub needs of a client connection. */
 export interface SubscriberConnection {
@@ -101,7 +105,11 @@ export class ChatHub {
     const { redis, logger } = options;
     // Pub/sub needs connections of its own; this one waits for Redis rather than failing fast.
     // Named, so operators (and tests) can tell it in CLIENT LIST.
-    this.subscriberConnection = duplicateRedis(redis, { enableOfflineQueue: true, maxRetriesPerRequest: null, connectionName: chatHubConnectionName(options.redisPrefix) });
+    this.subscriberConnection = duplicateRedis(redis, {
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      connectionName: chatHubConnectionName(options.redisPrefix),
+    });
     // RedisPubSub wants a publisher; the hub never publishes, so it never connects (closed with disconnect()).
     const publisher = duplicateRedis(redis, { lazyConnect: true });
     this.publisherConnection = publisher;
@@ -358,7 +366,11 @@ export class ChatHub {
       // event would be refused the same way, so the group's subscriptions end with the refusal
       // instead of being read again and again. Anything else is a failure to retry.
       if (result.errors.every((e) => REFUSALS.has(String(e.extensions?.code)))) {
-        this.endGroup(feed, group, result.errors.map((e) => ({ message: e.message, extensions: { code: e.extensions?.code } })));
+        this.endGroup(
+          feed,
+          group,
+          result.errors.map((e) => ({ message: e.message, extensions: { code: e.extensions?.code } })),
+        );
         return 0;
       }
       this.options.logger.warn({ roomId: feed.roomId, errors: result.errors.map((e) => e.message) }, 'chat: reading new messages failed');

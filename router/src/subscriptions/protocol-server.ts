@@ -1,6 +1,16 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { CloseCode, MessageType, parseMessage, type Message } from 'graphql-ws';
-import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
 import type { Logger, Session, SessionStore } from '@stagelives/platform';
 import type { RouterConfig } from '../config.js';
 import { CostLimitExceededError, type CostLimit } from '../cost/index.js';
@@ -107,7 +117,12 @@ export function createProtocolServer({ config, sessions, hub, schema, viewerFiel
           if (payloads[i]!.length > maxResponseBytes) {
             const sub = subscriptions.get(id);
             if (sub && 'connection' in sub) hub.unsubscribe(sub);
-            connection.sendError(id, [{ message: `An event's payload would be larger than ${maxResponseBytes} bytes: select fewer fields.`, extensions: { code: RESPONSE_TOO_LARGE, maxBytes: maxResponseBytes } }]);
+            connection.sendError(id, [
+              {
+                message: `An event's payload would be larger than ${maxResponseBytes} bytes: select fewer fields.`,
+                extensions: { code: RESPONSE_TOO_LARGE, maxBytes: maxResponseBytes },
+              },
+            ]);
             return;
           }
         }
@@ -144,7 +159,10 @@ export function createProtocolServer({ config, sessions, hub, schema, viewerFiel
       send(JSON.stringify({ type: MessageType.ConnectionAck }));
     }
 
-    async function onSubscribe(id: string, payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null; extensions?: Record<string, unknown> | null }) {
+    async function onSubscribe(
+      id: string,
+      payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null; extensions?: Record<string, unknown> | null },
+    ) {
       // OPERATIONS=trusted: a contract operation's text, or its hash alone (`query: ""`).
       if (trusted) {
         const verdict = trusted.resolve(payload.query, payload.extensions);
@@ -163,7 +181,11 @@ export function createProtocolServer({ config, sessions, hub, schema, viewerFiel
         return fail(id, [{ message: error instanceof Error ? error.message : 'Syntax error', extensions: { code: 'GRAPHQL_PARSE_FAILED' } }]);
       }
       const errors = validate(apiSchema, document, [...specifiedRules, ...validationRules]);
-      if (errors.length) return fail(id, errors.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })));
+      if (errors.length)
+        return fail(
+          id,
+          errors.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })),
+        );
       // The payload's selection at the sizes the client's variables ask for (each event resolves it).
       const definition = getOperationAST(document, payload.operationName);
       if (cost && definition) {

@@ -34,7 +34,20 @@ export interface SubscriptionServerOptions extends Omit<ProtocolServerOptions, '
  * origin, per-IP rate), the subprotocol, keep-alive pings, the slow-consumer cut-off and the
  * frames of `next` messages. The protocol itself is `createProtocolServer` (protocol-server.ts).
  */
-export function createSubscriptionServer({ httpServer, config, logger, redis, sessions, hub, schema, viewerFields, validationRules, cost, trustProxy, trusted }: SubscriptionServerOptions) {
+export function createSubscriptionServer({
+  httpServer,
+  config,
+  logger,
+  redis,
+  sessions,
+  hub,
+  schema,
+  viewerFields,
+  validationRules,
+  cost,
+  trustProxy,
+  trusted,
+}: SubscriptionServerOptions) {
   const wss = new WebSocketServer({
     noServer: true,
     // Off: compression would cost each delivery CPU, and writeNext writes its frames itself.
@@ -56,8 +69,12 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, se
   let refusedUpgrades = 0;
 
   function refuseUpgrade(socket: Duplex, status: number, text: string, headers: Record<string, string> = {}) {
-    const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\n${extra}Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+    const extra = Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\n${extra}Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+    );
   }
 
   function originAllowed(req: IncomingMessage): boolean {

@@ -19,13 +19,21 @@ export interface ContractOperation {
 /** Every operation of every `*.graphql` contract file, with the sample variables above it. */
 export function loadContract(dir = CONTRACT_DIR): ContractOperation[] {
   const operations: ContractOperation[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.graphql')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort()) {
     const text = readFileSync(join(dir, file), 'utf8');
     for (const def of parse(text).definitions) {
       if (def.kind !== Kind.OPERATION_DEFINITION || !def.loc) continue;
       const before = text.slice(0, def.loc.start);
       const marker = before.lastIndexOf('# variables:');
-      const line = marker >= 0 ? before.slice(marker + '# variables:'.length).split('\n')[0]!.trim() : '{}';
+      const line =
+        marker >= 0
+          ? before
+              .slice(marker + '# variables:'.length)
+              .split('\n')[0]!
+              .trim()
+          : '{}';
       operations.push({
         file,
         name: def.name?.value ?? '(anonymous)',

@@ -34,7 +34,10 @@ describe('sanitizeBody', () => {
   });
 
   it('should refuse bodies with no visible text, too long, or too much markup', () => {
-    expect(codeOf(() => cleanRichText('<p> </p><script>x</script>', { field: 'body', max: 100, maxStored: 300 }))).toEqual({ code: 'BAD_USER_INPUT', field: 'body' });
+    expect(codeOf(() => cleanRichText('<p> </p><script>x</script>', { field: 'body', max: 100, maxStored: 300 }))).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'body',
+    });
     expect(codeOf(() => cleanRichText('x'.repeat(101), { field: 'body', max: 100, maxStored: 300 }))?.field).toBe('body');
     expect(codeOf(() => cleanRichText('<'.repeat(100), { field: 'body', max: 100, maxStored: 300 }))?.code).toBe('BAD_USER_INPUT');
     expect(cleanRichText('<b>ok</b>', { field: 'body', max: 100, maxStored: 300 })).toEqual({ html: '<b>ok</b>', text: 'ok' });

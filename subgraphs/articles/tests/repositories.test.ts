@@ -33,7 +33,17 @@ describe('articles repositories on FerretDB', () => {
     const concerts = [new ObjectId(), new ObjectId(), new ObjectId()];
     const base = Date.UTC(2031, 0, 1);
     const insert = (concertId: ObjectId, n: number, extra: Record<string, unknown> = {}) =>
-      repos.articles.insert({ title: `${concerts.indexOf(concertId)}-${n}`, body: 'b', bodyText: 'b', tags: [], concertId, authorId: new ObjectId(), createdAt: new Date(base + n * 1000), updatedAt: new Date(base), ...extra });
+      repos.articles.insert({
+        title: `${concerts.indexOf(concertId)}-${n}`,
+        body: 'b',
+        bodyText: 'b',
+        tags: [],
+        concertId,
+        authorId: new ObjectId(),
+        createdAt: new Date(base + n * 1000),
+        updatedAt: new Date(base),
+        ...extra,
+      });
     for (let n = 0; n < 5; n += 1) await insert(concerts[0]!, n);
     await insert(concerts[1]!, 0);
     await insert(concerts[0]!, 9, { deletedAt: new Date() });

@@ -125,7 +125,14 @@ describe('message store', () => {
         if (first) {
           first = false;
           // Another instance wins this seq between our read and our insert.
-          await repos.messages.collection.insertOne({ _id: rival, roomId: room, seq: docs[0]!.seq, body: 'rival', authorId: new ObjectId(), createdAt: new Date() });
+          await repos.messages.collection.insertOne({
+            _id: rival,
+            roomId: room,
+            seq: docs[0]!.seq,
+            body: 'rival',
+            authorId: new ObjectId(),
+            createdAt: new Date(),
+          });
         }
         return repos.messages.insertRun(docs);
       },
@@ -150,7 +157,10 @@ describe('message store', () => {
       const message = await s.messages.send(members[0]!, roomId, 'still here');
       expect(message.seq).toBe(1);
       expect(await repos.messages.collection.countDocuments({ _id: message._id })).toBe(1);
-      expect(log.warn).toHaveBeenCalledWith(expect.objectContaining({ event: { type: 'message-added', roomId, messageId: message._id.toHexString(), seq: 1 } }), expect.stringContaining('not published'));
+      expect(log.warn).toHaveBeenCalledWith(
+        expect.objectContaining({ event: { type: 'message-added', roomId, messageId: message._id.toHexString(), seq: 1 } }),
+        expect.stringContaining('not published'),
+      );
     } finally {
       await events.close();
       deadRedis.disconnect();

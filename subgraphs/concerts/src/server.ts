@@ -16,7 +16,12 @@ import { buildSchema } from './schema.js';
 export async function createConcertsServer(deps: SubgraphDeps): Promise<SubgraphServer> {
   const { config, logger, mongo, redis, features } = deps;
   const db = mongo.db('concerts');
-  const concertsRepo = new ConcertRepository(db, features.textSearch, new ConcertCountCache(redis, config.REDIS_PREFIX, (err) => logger.warn({ err }, 'concerts: count cache unavailable, counting in the database')), pointReadsFor(features));
+  const concertsRepo = new ConcertRepository(
+    db,
+    features.textSearch,
+    new ConcertCountCache(redis, config.REDIS_PREFIX, (err) => logger.warn({ err }, 'concerts: count cache unavailable, counting in the database')),
+    pointReadsFor(features),
+  );
   // One like per (concert, fan): unique index `concert_user_unique`.
   const likesRepo = new UserLinkRepository(db, LIKES_COLLECTION, 'concertId');
   await Promise.all([concertsRepo.ensureIndexes(), likesRepo.ensureIndexes()]);

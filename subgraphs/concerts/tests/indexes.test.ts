@@ -14,7 +14,14 @@ describe('start-up indexes', () => {
     await setup();
     await setup(); // a restart: must neither fail nor drop the connection
     const names = async (db: string, col: string) => (await scratch.db(db).collection(col).listIndexes().toArray()).map((i) => i.name).sort();
-    expect(await names('concerts', 'concerts')).toEqual(['_id_', 'artist_startsAt_id', 'startsAt_id', 'statusRun', 'status_effectiveEndsAt', 'status_startsAt_id']);
+    expect(await names('concerts', 'concerts')).toEqual([
+      '_id_',
+      'artist_startsAt_id',
+      'startsAt_id',
+      'statusRun',
+      'status_effectiveEndsAt',
+      'status_startsAt_id',
+    ]);
     expect(await names('concerts', 'likes')).toEqual(['_id_', 'concert_user_unique', 'user_createdAt_id']);
   });
 });

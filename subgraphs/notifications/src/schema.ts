@@ -17,7 +17,15 @@ import { UserReference, userReferenceResolver } from './user/user.reference.js';
 export function buildSchema() {
   return buildFederatedSchema(
     {
-      resolvers: [NotificationResolver, NotificationConnectionResolver, ScheduledNotificationResolver, UserNotificationsResolver, UserScheduledNotificationsResolver, UserNotificationPreferencesResolver, SettingsResolver],
+      resolvers: [
+        NotificationResolver,
+        NotificationConnectionResolver,
+        ScheduledNotificationResolver,
+        UserNotificationsResolver,
+        UserScheduledNotificationsResolver,
+        UserNotificationPreferencesResolver,
+        SettingsResolver,
+      ],
       orphanedTypes: [UserReference, ConcertReference],
     },
     { ...concertReferenceResolver, ...userReferenceResolver },

@@ -10,11 +10,25 @@ import { SettingsRepository } from './settings/settings.repository.js';
 
 export * from './reminder/reminder.rules.js';
 export { insertNew } from './store/mongo-bulk.js';
-export { ScheduledNotificationRepository, SCHEDULED_NOTIFICATIONS_COLLECTION, NOTIFICATION_OUTCOMES_COLLECTION, type OutcomeInput } from './scheduled-notification/scheduled-notification.repository.js';
+export {
+  ScheduledNotificationRepository,
+  SCHEDULED_NOTIFICATIONS_COLLECTION,
+  NOTIFICATION_OUTCOMES_COLLECTION,
+  type OutcomeInput,
+} from './scheduled-notification/scheduled-notification.repository.js';
 export type { ScheduledNotificationDocument, NotificationOutcomeDocument } from './scheduled-notification/scheduled-notification.type.js';
 export { NotificationRepository, NOTIFICATIONS_COLLECTION, NOTIFICATION_READS_COLLECTION } from './notification/notification.repository.js';
 export type { NotificationDocument, NotificationReadDocument } from './notification/notification.type.js';
-export { PushLedgerRepository, ledgerDatabase, ledgerKey, PUSH_CLAIMS_COLLECTION, PUSH_RECEIPTS_COLLECTION, type PushClaimDocument, type PushReceiptDocument, type PushReceiptResult } from './delivery/push-ledger.repository.js';
+export {
+  PushLedgerRepository,
+  ledgerDatabase,
+  ledgerKey,
+  PUSH_CLAIMS_COLLECTION,
+  PUSH_RECEIPTS_COLLECTION,
+  type PushClaimDocument,
+  type PushReceiptDocument,
+  type PushReceiptResult,
+} from './delivery/push-ledger.repository.js';
 export { ConcertFanRepository, concertFanKey, CONCERT_FANS_COLLECTION, type ConcertFanDocument } from './fan/concert-fan.repository.js';
 export {
   SettingsRepository,

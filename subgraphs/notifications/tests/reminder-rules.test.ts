@@ -70,9 +70,15 @@ describe('reminder rules', () => {
     expect(verdictFor(ticket!, { ...wanted, concert: null }, NOW)).toEqual({ action: 'cancel', reason: 'concert-deleted' });
     expect(verdictFor(ticket!, { ...wanted, concert: concert({ status: 'CANCELLED' }) }, NOW)).toEqual({ action: 'cancel', reason: 'concert-cancelled' });
     expect(verdictFor(ticket!, { ...wanted, liked: false }, NOW)).toEqual({ action: 'cancel', reason: 'unliked' });
-    expect(verdictFor(ticket!, { ...wanted, preferences: { ...wanted.preferences, ticketOpen: false } }, NOW)).toEqual({ action: 'cancel', reason: 'preference-off' });
+    expect(verdictFor(ticket!, { ...wanted, preferences: { ...wanted.preferences, ticketOpen: false } }, NOW)).toEqual({
+      action: 'cancel',
+      reason: 'preference-off',
+    });
     expect(verdictFor(ticket!, { ...wanted, concert: concert({ ticketOpenAt: at(25 * HOUR) }) }, NOW)).toEqual({ action: 'cancel', reason: 'rescheduled' });
-    expect(verdictFor(start!, { ...wanted, preferences: { ...wanted.preferences, concertStartLeadMinutes: 15 } }, NOW)).toEqual({ action: 'cancel', reason: 'preferences-changed' });
+    expect(verdictFor(start!, { ...wanted, preferences: { ...wanted.preferences, concertStartLeadMinutes: 15 } }, NOW)).toEqual({
+      action: 'cancel',
+      reason: 'preferences-changed',
+    });
     expect(verdictFor(start!, wanted, at(49 * HOUR))).toEqual({ action: 'fail', reason: 'missed' });
     const notice = planCancellationNotice(USER, concert().id, 't', NOW);
     expect(verdictFor(notice, { ...wanted, concert: null, liked: false }, NOW)).toEqual({ action: 'send' });
@@ -85,8 +91,14 @@ describe('reminder rules', () => {
     expect(howLongUntil(60 * MINUTE)).toBe('60 minutes');
     expect(howLongUntil(2 * HOUR)).toBe('2 hours');
     expect(howLongUntil(72 * HOUR)).toBe('3 days');
-    expect(notificationText('TICKET_OPEN', 'Spring Tour', at(HOUR), NOW)).toEqual({ title: 'Tickets open soon: Spring Tour', body: 'Ticket sales for Spring Tour open in 60 minutes.' });
-    expect(notificationText('CONCERT_START', 'Spring Tour', at(2 * HOUR), NOW)).toEqual({ title: 'Spring Tour starts soon', body: 'Spring Tour starts in 2 hours.' });
+    expect(notificationText('TICKET_OPEN', 'Spring Tour', at(HOUR), NOW)).toEqual({
+      title: 'Tickets open soon: Spring Tour',
+      body: 'Ticket sales for Spring Tour open in 60 minutes.',
+    });
+    expect(notificationText('CONCERT_START', 'Spring Tour', at(2 * HOUR), NOW)).toEqual({
+      title: 'Spring Tour starts soon',
+      body: 'Spring Tour starts in 2 hours.',
+    });
     expect(notificationText('CONCERT_CANCELLED', 'x'.repeat(300), null, NOW).title).toHaveLength(120 + ' was cancelled'.length);
   });
 });

@@ -27,14 +27,27 @@ describe('notifications repositories on FerretDB', () => {
     const [key] = [...claimed];
     const ledger = scratch.db('notifications_ledger');
     expect(await ledger.collection('push_claims').countDocuments({ _id: key as never })).toBe(1);
-    expect(await scratch.db('notifications').collection('push_claims').countDocuments({ _id: key as never })).toBe(0);
+    expect(
+      await scratch
+        .db('notifications')
+        .collection('push_claims')
+        .countDocuments({ _id: key as never }),
+    ).toBe(0);
     expect((await ledger.collection('push_receipts').indexes()).map((i) => i.name)).toEqual(expect.arrayContaining(['reminderId', 'expireAt']));
   });
 
   it('should insert only what is new and say which, whatever the batch size', async () => {
     const col = scratch.db('notifications').collection<{ _id: string; n: number }>('insert_new');
-    await col.insertMany([{ _id: 'a', n: 0 }, { _id: 'c', n: 0 }]);
-    const docs = [{ _id: 'a', n: 1 }, { _id: 'b', n: 1 }, { _id: 'c', n: 1 }, { _id: 'd', n: 1 }];
+    await col.insertMany([
+      { _id: 'a', n: 0 },
+      { _id: 'c', n: 0 },
+    ]);
+    const docs = [
+      { _id: 'a', n: 1 },
+      { _id: 'b', n: 1 },
+      { _id: 'c', n: 1 },
+      { _id: 'd', n: 1 },
+    ];
     expect([...(await insertNew(col, docs))]).toEqual([1, 3]);
     const many = Array.from({ length: 2500 }, (_, i) => ({ _id: `m${i}`, n: i }));
     expect((await insertNew(col, many)).size).toBe(2500);
@@ -42,7 +55,16 @@ describe('notifications repositories on FerretDB', () => {
   });
 
   it('should let the first decision about a reminder win when a send and a cancel race', async () => {
-    const reminders = Array.from({ length: 30 }, () => planReminders(new ObjectId().toHexString(), { id: new ObjectId().toHexString(), title: 't', startsAt: new Date(Date.now() + 3_600_000), ticketOpenAt: null, status: 'UPCOMING' }, preferencesOf(null), new Date())[0]!);
+    const reminders = Array.from(
+      { length: 30 },
+      () =>
+        planReminders(
+          new ObjectId().toHexString(),
+          { id: new ObjectId().toHexString(), title: 't', startsAt: new Date(Date.now() + 3_600_000), ticketOpenAt: null, status: 'UPCOMING' },
+          preferencesOf(null),
+          new Date(),
+        )[0]!,
+    );
     await store.reminders.insert(reminders);
     const [sent, cancelled] = await Promise.all([
       store.reminders.decide(reminders.map((reminder) => ({ reminder, status: 'SENT', reason: null }))),
@@ -60,19 +82,36 @@ describe('notifications repositories on FerretDB', () => {
   it('should count exactly how many notifications concurrent mark-read calls changed', async () => {
     const user = new ObjectId().toHexString();
     const other = new ObjectId().toHexString();
-    const doc = (userId: string) => ({ _id: new ObjectId(), userId, concertId: 'c', kind: 'CONCERT_START' as const, title: 't', body: 'b', createdAt: new Date(), expireAt: new Date(Date.now() + 3_600_000) });
+    const doc = (userId: string) => ({
+      _id: new ObjectId(),
+      userId,
+      concertId: 'c',
+      kind: 'CONCERT_START' as const,
+      title: 't',
+      body: 'b',
+      createdAt: new Date(),
+      expireAt: new Date(Date.now() + 3_600_000),
+    });
     const mine = Array.from({ length: 40 }, () => doc(user));
     await store.notifications.insert([...mine, doc(other)]);
     const counts = await Promise.all([
       store.notifications.markRead(user, null),
       store.notifications.markRead(user, null),
-      store.notifications.markRead(user, mine.slice(0, 20).map((d) => d._id)),
+      store.notifications.markRead(
+        user,
+        mine.slice(0, 20).map((d) => d._id),
+      ),
       store.notifications.markRead(user, null),
     ]);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(40);
     expect(await store.notifications.countReads(user)).toBe(40);
     expect(await store.notifications.countReads(other)).toBe(0);
     // Someone else's ids change nothing.
-    expect(await store.notifications.markRead(other, mine.map((d) => d._id))).toBe(0);
+    expect(
+      await store.notifications.markRead(
+        other,
+        mine.map((d) => d._id),
+      ),
+    ).toBe(0);
   });
 });

@@ -71,13 +71,30 @@ describe('preferenceChanges', () => {
 
 describe('NotificationPreferencesType.from (stored preferences as the graph shows them)', () => {
   it('should show the defaults to a user who never saved any', () => {
-    expect({ ...NotificationPreferencesType.from(null) }).toEqual({ ticketOpen: true, concertStart: true, ticketOpenLeadMinutes: 60, concertStartLeadMinutes: 120 });
+    expect({ ...NotificationPreferencesType.from(null) }).toEqual({
+      ticketOpen: true,
+      concertStart: true,
+      ticketOpenLeadMinutes: 60,
+      concertStartLeadMinutes: 120,
+    });
     expect({ ...NotificationPreferencesType.from(undefined) }).toEqual({ ...DEFAULT_REMINDER_PREFERENCES });
   });
 
   it('should show what is stored, false and all, and only the preference fields', () => {
-    const stored = { _id: '0123456789abcdef01234567', updatedAt: new Date(), ticketOpen: false, concertStart: false, ticketOpenLeadMinutes: 5, concertStartLeadMinutes: 10_080 };
-    expect({ ...NotificationPreferencesType.from(stored) }).toEqual({ ticketOpen: false, concertStart: false, ticketOpenLeadMinutes: 5, concertStartLeadMinutes: 10_080 });
+    const stored = {
+      _id: '0123456789abcdef01234567',
+      updatedAt: new Date(),
+      ticketOpen: false,
+      concertStart: false,
+      ticketOpenLeadMinutes: 5,
+      concertStartLeadMinutes: 10_080,
+    };
+    expect({ ...NotificationPreferencesType.from(stored) }).toEqual({
+      ticketOpen: false,
+      concertStart: false,
+      ticketOpenLeadMinutes: 5,
+      concertStartLeadMinutes: 10_080,
+    });
     expect({ ...NotificationPreferencesType.from({ ticketOpen: false }) }).toEqual({ ...DEFAULT_REMINDER_PREFERENCES, ticketOpen: false });
   });
 

@@ -45,7 +45,12 @@ describe('device tokens and preferences (FerretDB)', () => {
 
   it('should apply preference changes onto the defaults, then onto what is stored', async () => {
     const id = userId();
-    expect(await service.updatePreferences(id, { ticketOpen: false })).toEqual({ ticketOpen: false, concertStart: true, ticketOpenLeadMinutes: 60, concertStartLeadMinutes: 120 });
+    expect(await service.updatePreferences(id, { ticketOpen: false })).toEqual({
+      ticketOpen: false,
+      concertStart: true,
+      ticketOpenLeadMinutes: 60,
+      concertStartLeadMinutes: 120,
+    });
     expect(await service.updatePreferences(id, { concertStartLeadMinutes: 30, ticketOpen: null })).toEqual({
       ticketOpen: false,
       concertStart: true,

@@ -20,11 +20,18 @@ describe(startConcertDeletedConsumer.name, () => {
       concertEvent('concert.deleted', { concertId: deleted.toHexString() }),
     ]);
 
-    const consumer = startConcertDeletedConsumer({ redis: scratch.redis, redisPrefix: scratch.redisPrefix, setlists, logger: createLogger('test', 'silent'), blockMs: 100 });
+    const consumer = startConcertDeletedConsumer({
+      redis: scratch.redis,
+      redisPrefix: scratch.redisPrefix,
+      setlists,
+      logger: createLogger('test', 'silent'),
+      blockMs: 100,
+    });
     try {
       const stream = concertEventsStream(scratch.redisPrefix);
       const deadline = Date.now() + 5_000;
-      const settled = async () => (await setlists.findByConcertIds([deleted])).length === 0 && Number((await scratch.redis.xpending(stream, SETLISTS_CONSUMER_GROUP))[0]) === 0;
+      const settled = async () =>
+        (await setlists.findByConcertIds([deleted])).length === 0 && Number((await scratch.redis.xpending(stream, SETLISTS_CONSUMER_GROUP))[0]) === 0;
       while (!(await settled().catch(() => false)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect((await setlists.findByConcertIds([deleted, kept])).map((s) => s.concertId.toHexString())).toEqual([kept.toHexString()]);
       const groups = (await scratch.redis.xinfo('GROUPS', stream)) as unknown[][];

@@ -25,8 +25,12 @@ describe(parsePlaylistUrl.name, () => {
   });
 
   it('should keep album-style and radio playlist ids whole', () => {
-    expect(parsePlaylistUrl('https://music.youtube.com/playlist?list=OLAK5uy_kR0SG7ZqBvI7vXeGnOdpZ4j8l3b4Xb8qE')?.externalId).toBe('OLAK5uy_kR0SG7ZqBvI7vXeGnOdpZ4j8l3b4Xb8qE');
-    expect(parsePlaylistUrl('https://music.youtube.com/playlist?list=RDCLAK5uy_lBNUteBRencHzKelu5iDHwLF6mYqjL-JU')?.externalId).toBe('RDCLAK5uy_lBNUteBRencHzKelu5iDHwLF6mYqjL-JU');
+    expect(parsePlaylistUrl('https://music.youtube.com/playlist?list=OLAK5uy_kR0SG7ZqBvI7vXeGnOdpZ4j8l3b4Xb8qE')?.externalId).toBe(
+      'OLAK5uy_kR0SG7ZqBvI7vXeGnOdpZ4j8l3b4Xb8qE',
+    );
+    expect(parsePlaylistUrl('https://music.youtube.com/playlist?list=RDCLAK5uy_lBNUteBRencHzKelu5iDHwLF6mYqjL-JU')?.externalId).toBe(
+      'RDCLAK5uy_lBNUteBRencHzKelu5iDHwLF6mYqjL-JU',
+    );
   });
 
   it.each([

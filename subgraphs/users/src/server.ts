@@ -23,8 +23,18 @@ export async function createUsersServer(deps: SubgraphDeps): Promise<SubgraphSer
     sessions,
     bruteForce: new BruteForceGuard(redis, config.REDIS_PREFIX, usersConfig.LOGIN_MAX_FAILURES, usersConfig.LOGIN_LOCK_SECONDS),
     adminEmails: config.ADMIN_EMAILS,
-    google: new OidcVerifier({ name: 'Google', jwksUrl: usersConfig.GOOGLE_JWKS_URL, issuers: usersConfig.GOOGLE_ISSUERS, audiences: usersConfig.GOOGLE_CLIENT_IDS }),
-    apple: new OidcVerifier({ name: 'Apple', jwksUrl: usersConfig.APPLE_JWKS_URL, issuers: [usersConfig.APPLE_ISSUER], audiences: usersConfig.APPLE_CLIENT_IDS }),
+    google: new OidcVerifier({
+      name: 'Google',
+      jwksUrl: usersConfig.GOOGLE_JWKS_URL,
+      issuers: usersConfig.GOOGLE_ISSUERS,
+      audiences: usersConfig.GOOGLE_CLIENT_IDS,
+    }),
+    apple: new OidcVerifier({
+      name: 'Apple',
+      jwksUrl: usersConfig.APPLE_JWKS_URL,
+      issuers: [usersConfig.APPLE_ISSUER],
+      audiences: usersConfig.APPLE_CLIENT_IDS,
+    }),
   });
   const userEvents = new UserEvents(redis, config.REDIS_PREFIX, deps.logger);
   const users = new UserService(usersRepo, auth, userEvents);

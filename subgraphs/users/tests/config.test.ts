@@ -15,7 +15,11 @@ describe('users config', () => {
   });
 
   it('should read comma lists trimmed, without empty entries', () => {
-    const config = loadUsersConfig({ GOOGLE_CLIENT_IDS: ' web.apps , ios.apps,,', APPLE_CLIENT_IDS: 'com.stagelives.app', GOOGLE_ISSUERS: ' https://issuer.test ' });
+    const config = loadUsersConfig({
+      GOOGLE_CLIENT_IDS: ' web.apps , ios.apps,,',
+      APPLE_CLIENT_IDS: 'com.stagelives.app',
+      GOOGLE_ISSUERS: ' https://issuer.test ',
+    });
     expect(config.GOOGLE_CLIENT_IDS).toEqual(['web.apps', 'ios.apps']);
     expect(config.APPLE_CLIENT_IDS).toEqual(['com.stagelives.app']);
     expect(config.GOOGLE_ISSUERS).toEqual(['https://issuer.test']);
@@ -23,7 +27,13 @@ describe('users config', () => {
   });
 
   it('should refuse limits that are not positive integers and JWKS URLs that are not URLs', () => {
-    for (const env of [{ LOGIN_MAX_FAILURES: '0' }, { LOGIN_MAX_FAILURES: '2.5' }, { LOGIN_LOCK_SECONDS: '-1' }, { LOGIN_LOCK_SECONDS: 'soon' }, { GOOGLE_JWKS_URL: 'not a url' }]) {
+    for (const env of [
+      { LOGIN_MAX_FAILURES: '0' },
+      { LOGIN_MAX_FAILURES: '2.5' },
+      { LOGIN_LOCK_SECONDS: '-1' },
+      { LOGIN_LOCK_SECONDS: 'soon' },
+      { GOOGLE_JWKS_URL: 'not a url' },
+    ]) {
       expect(() => loadUsersConfig(env), JSON.stringify(env)).toThrow(/Invalid configuration/);
     }
     expect(loadUsersConfig({ LOGIN_MAX_FAILURES: '3', LOGIN_LOCK_SECONDS: '60' })).toMatchObject({ LOGIN_MAX_FAILURES: 3, LOGIN_LOCK_SECONDS: 60 });

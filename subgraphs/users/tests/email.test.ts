@@ -26,7 +26,17 @@ describe('cleanNewEmail (sign-up)', () => {
   });
 
   it('should refuse what is not an address, naming the field', () => {
-    for (const bad of ['', '   ', 'not-an-email', 'a@b', 'two@@example.com', 'sp ace@example.com', 'fan@-example.com', `${'a'.repeat(65)}@example.com`, `a@${'b'.repeat(250)}.com`]) {
+    for (const bad of [
+      '',
+      '   ',
+      'not-an-email',
+      'a@b',
+      'two@@example.com',
+      'sp ace@example.com',
+      'fan@-example.com',
+      `${'a'.repeat(65)}@example.com`,
+      `a@${'b'.repeat(250)}.com`,
+    ]) {
       let field: unknown;
       try {
         cleanNewEmail(bad, 'input.email');

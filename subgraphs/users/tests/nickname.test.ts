@@ -89,7 +89,19 @@ describe('nicknameFrom (a nickname derived from a name or an email)', () => {
   });
 
   it('should always give a nickname that cleanNickname accepts as is', () => {
-    const samples = ['Gee One', 'ＪＯＨＮ　ＳＭＩＴＨ', '𠀀'.repeat(40), `a${'𠀀'.repeat(40)}`, 'x'.repeat(100), 'q\u0301\u0302', 'Ωμέγα Ψ', '  ', 'ab\u0000cd', '..', '-_-'];
+    const samples = [
+      'Gee One',
+      'ＪＯＨＮ　ＳＭＩＴＨ',
+      '𠀀'.repeat(40),
+      `a${'𠀀'.repeat(40)}`,
+      'x'.repeat(100),
+      'q\u0301\u0302',
+      'Ωμέγα Ψ',
+      '  ',
+      'ab\u0000cd',
+      '..',
+      '-_-',
+    ];
     for (const text of samples) {
       const nickname = nicknameFrom(text);
       expect(cleanNickname(nickname)).toBe(nickname);

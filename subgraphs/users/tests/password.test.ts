@@ -30,7 +30,10 @@ describe('checkNewPassword', () => {
   });
 
   it('should name the field it checks', () => {
-    expect(refusal(() => checkNewPassword('short', 'input.password'))).toEqual({ message: 'input.password must be at least 8 characters.', field: 'input.password' });
+    expect(refusal(() => checkNewPassword('short', 'input.password'))).toEqual({
+      message: 'input.password must be at least 8 characters.',
+      field: 'input.password',
+    });
     expect(refusal(() => checkNewPassword('short', 'newPassword')).field).toBe('newPassword');
   });
 });

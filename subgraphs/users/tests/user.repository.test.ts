@@ -50,7 +50,9 @@ describe('users collection (FerretDB)', () => {
     expect(await duplicateField(repo.insert(account({ nicknameLower: first.nicknameLower })))).toBe('nickname');
     expect(await duplicateField(repo.insert(account({ googleSub: first.googleSub! })))).toBe('provider');
     // The same sign-in inserted twice (a race) is reported as the provider, whatever else clashes too.
-    expect(await duplicateField(repo.insert(account({ googleSub: first.googleSub!, emailLower: first.emailLower!, nicknameLower: first.nicknameLower })))).toBe('provider');
+    expect(await duplicateField(repo.insert(account({ googleSub: first.googleSub!, emailLower: first.emailLower!, nicknameLower: first.nicknameLower })))).toBe(
+      'provider',
+    );
     expect(await duplicateField(repo.insert(account({ emailLower: first.emailLower!, nicknameLower: first.nicknameLower })))).toBe('email');
     const other = await repo.insert(account());
     expect(await duplicateField(repo.update(other._id, { $set: { nicknameLower: first.nicknameLower } }))).toBe('nickname');
@@ -81,7 +83,14 @@ describe('users collection (FerretDB)', () => {
     const fan = await repo.insert(account({ googleSub: sub(), avatarUrl: 'https://cdn.example.com/a.png', roles: [Role.USER, Role.ADMIN] }));
     await repo.tombstone(fan._id);
     const stored = await repo.findById(fan._id);
-    expect(stored).toMatchObject({ email: null, nickname: '', avatarUrl: null, passwordHash: null, roles: [], nicknameLower: `deleted:${fan._id.toHexString()}` });
+    expect(stored).toMatchObject({
+      email: null,
+      nickname: '',
+      avatarUrl: null,
+      passwordHash: null,
+      roles: [],
+      nicknameLower: `deleted:${fan._id.toHexString()}`,
+    });
     expect(stored!.deletedAt).toBeInstanceOf(Date);
     expect(stored).not.toHaveProperty('emailLower');
     expect(stored).not.toHaveProperty('googleSub');

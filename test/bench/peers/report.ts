@@ -58,7 +58,8 @@ export interface Results {
 export const ISSUE_BASELINE = { pageRps: 100, source: 'issue 12 (≈100 req/s, 60 concerts, before any change)' };
 
 const round = (n: number | null | undefined, digits = 0) => (n === null || n === undefined || !Number.isFinite(n) ? '–' : Number(n.toFixed(digits)));
-const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 && Number.isFinite(a) ? `${(a / b).toFixed(2)}×` : '–');
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a !== undefined && b !== undefined && b > 0 && Number.isFinite(a) ? `${(a / b).toFixed(2)}×` : '–';
 const fmt = (n: number | undefined) => (n === undefined ? '–' : String(round(n, n < 10 ? 1 : 0)));
 const valid = (m: Measurement | undefined) => !!m?.result && m.preflight === 'ok';
 
@@ -113,7 +114,9 @@ export async function report(input: Omit<Results, 'targets' | 'baseline'> & { ba
       const row: Record<string, string | number> = { scenario: s.key };
       for (const c of results.contenders) {
         const m = find(s.key, c.id);
-        row[c.label] = m?.result ? `${round(m.result.rps, m.result.rps < 10 ? 1 : 0)} (${m.result.p99Ms})${m.mode?.startsWith('round') ? ' r' : ''}${m.preflight === 'ok' ? '' : ' !'}${m.rootFetchOnly ? ' root' : ''}` : 'n/a';
+        row[c.label] = m?.result
+          ? `${round(m.result.rps, m.result.rps < 10 ? 1 : 0)} (${m.result.p99Ms})${m.mode?.startsWith('round') ? ' r' : ''}${m.preflight === 'ok' ? '' : ' !'}${m.rootFetchOnly ? ' root' : ''}`
+          : 'n/a';
       }
       return row;
     }),
@@ -159,7 +162,10 @@ export async function report(input: Omit<Results, 'targets' | 'baseline'> & { ba
   const pageApollo = rps('page', 'apollo');
   targets.push({
     target: `uncached page: ≥ 2× today's (${round(baseline.pageRps)} req/s) and ≥ 1.0× @apollo/gateway`,
-    measured: page === undefined ? 'not measured' : `${fmt(page)} req/s = ${ratio(page, baseline.pageRps)} today, ${ratio(page, pageApollo)} apollo (${fmt(pageApollo)} req/s)`,
+    measured:
+      page === undefined
+        ? 'not measured'
+        : `${fmt(page)} req/s = ${ratio(page, baseline.pageRps)} today, ${ratio(page, pageApollo)} apollo (${fmt(pageApollo)} req/s)`,
     verdict: page === undefined || !usable(pageApollo) ? 'n/a' : page >= 2 * baseline.pageRps && page >= pageApollo! ? 'PASS' : 'FAIL',
   });
   for (const id of ['router', 'router+cache']) {
@@ -168,8 +174,12 @@ export async function report(input: Omit<Results, 'targets' | 'baseline'> & { ba
     if (id === 'router+cache' && four === undefined) continue;
     targets.push(atLeast(`four-subgraph page (${label(id)}): ≥ 1.5× @apollo/gateway`, four, fourApollo, 1.5));
   }
-  targets.push(atLeast('router overhead, trivial query ({ __typename }): ≥ 0.8× the subgraph called directly', rps('trivial', 'router'), rps('trivial', 'subgraph'), 0.8));
-  targets.push(atLeast('router overhead, cached page: ≥ 0.8× the subgraph called directly', rps('page', 'router+cache'), rps('page', 'subgraph'), 0.8, results.cacheOn));
+  targets.push(
+    atLeast('router overhead, trivial query ({ __typename }): ≥ 0.8× the subgraph called directly', rps('trivial', 'router'), rps('trivial', 'subgraph'), 0.8),
+  );
+  targets.push(
+    atLeast('router overhead, cached page: ≥ 0.8× the subgraph called directly', rps('page', 'router+cache'), rps('page', 'subgraph'), 0.8, results.cacheOn),
+  );
   const routerRss = results.measurements.filter((m) => m.contender.startsWith('router') && m.rssPeakMb !== undefined);
   const maxRss = Math.max(...routerRss.map((m) => m.rssPeakMb!));
   targets.push({
@@ -251,7 +261,9 @@ export function chart(results: Results): string {
   const minExp = -1;
   const y = (v: number) => top + plotHeight - ((Math.log10(Math.max(10 ** minExp, v)) - minExp) / (maxExp - minExp)) * plotHeight;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Arial, sans-serif">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Arial, sans-serif">`,
+  );
   parts.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
   const s = results.settings as { seconds?: number; connections?: number; cpus?: number };
   parts.push(`<text x="${left}" y="26" font-size="17" font-weight="bold">stagelives router vs peers: requests per second (log scale, higher is better)</text>`);
@@ -282,7 +294,9 @@ export function chart(results: Results): string {
         `<text x="${x + bar / 2}" y="${y(v) - 4}" font-size="9" text-anchor="middle" transform="rotate(-60 ${x + bar / 2} ${y(v) - 4})" fill="#222"${slow ? ' font-style="italic"' : ''}>${v < 10 ? v.toFixed(1) : Math.round(v)}${slow ? ' r' : ''}</text>`,
       );
     });
-    parts.push(`<text x="${x0 + (contenders.length * bar) / 2}" y="${top + plotHeight + 18}" font-size="12" text-anchor="middle" font-weight="bold">${esc(sc.key)}</text>`);
+    parts.push(
+      `<text x="${x0 + (contenders.length * bar) / 2}" y="${top + plotHeight + 18}" font-size="12" text-anchor="middle" font-weight="bold">${esc(sc.key)}</text>`,
+    );
   });
   parts.push(`<line x1="${left}" x2="${width - 20}" y1="${top + plotHeight}" y2="${top + plotHeight}" stroke="#333"/>`);
   contenders.forEach((c, j) => {

@@ -39,7 +39,8 @@ function contractOperation(name: string): string {
   return op.body;
 }
 
-const body = (query: string, variables?: Record<string, unknown>, operationName?: string) => JSON.stringify({ query, ...(variables ? { variables } : {}), ...(operationName ? { operationName } : {}) });
+const body = (query: string, variables?: Record<string, unknown>, operationName?: string) =>
+  JSON.stringify({ query, ...(variables ? { variables } : {}), ...(operationName ? { operationName } : {}) });
 
 /** contract/concerts.graphql `Concerts`, anonymous. */
 const CONCERTS_PAGE = contractOperation('Concerts');
@@ -120,7 +121,21 @@ const DEEP = `query Deep {
   }
 }`;
 
-const CONCERT_FIELDS = ['id', 'title', 'artist', 'venue', 'startsAt', 'endsAt', 'ticketOpenAt', 'status', 'posterUrl', 'createdAt', 'updatedAt', 'description', 'likeCount'];
+const CONCERT_FIELDS = [
+  'id',
+  'title',
+  'artist',
+  'venue',
+  'startsAt',
+  'endsAt',
+  'ticketOpenAt',
+  'status',
+  'posterUrl',
+  'createdAt',
+  'updatedAt',
+  'description',
+  'likeCount',
+];
 
 /**
  * `count` distinct operations on the concert list: a subset of fields in shuffled order, an
@@ -139,7 +154,8 @@ export function generatedShapes(count: number, seed = 7): Array<{ full: string; 
     if (r.next() < 0.3) foreign.push(r.next() < 0.5 ? 'setlist { songs { order title } }' : 'setlist { id playlists { url } }');
     const alias = `${['list', 'page', 'shows', 'upcoming'][r.int(4)]}${i}`;
     const first = 5 + r.int(16);
-    const wrap = (sel: string[]) => `query Shape${i} { ${alias}: concerts(first: ${first}) { ${r.next() < 0.5 ? 'totalCount ' : ''}edges { node { ${sel.join(' ')} } } } }`;
+    const wrap = (sel: string[]) =>
+      `query Shape${i} { ${alias}: concerts(first: ${first}) { ${r.next() < 0.5 ? 'totalCount ' : ''}edges { node { ${sel.join(' ')} } } } }`;
     const full = wrap([...fields, ...foreign].sort(() => r.next() - 0.5));
     if (seen.has(full)) continue;
     seen.add(full);
@@ -154,10 +170,16 @@ export function buildScenarios(seeded: Seeded, shapeCount = 500): Scenario[] {
   const articles = seeded.commentedArticleIds.slice(0, 20);
   // Concerts far from the first page: likes never touch the pages the read scenarios cache.
   const from = Math.floor(seeded.concertIds.length / 2);
-  const likePairs = Array.from({ length: 400 }, (_, j) => ({ session: sessions[j % sessions.length]!, concertId: seeded.concertIds[(from + j) % seeded.concertIds.length]! }));
+  const likePairs = Array.from({ length: 400 }, (_, j) => ({
+    session: sessions[j % sessions.length]!,
+    concertId: seeded.concertIds[(from + j) % seeded.concertIds.length]!,
+  }));
   const shapes = generatedShapes(shapeCount);
   // Warm-up on other operations (another seed, other names): the measured ones stay cold.
-  const warmShapes = generatedShapes(20, 99).map((s) => ({ full: s.full.replace('query Shape', 'query Warm'), direct: s.direct.replace('query Shape', 'query Warm') }));
+  const warmShapes = generatedShapes(20, 99).map((s) => ({
+    full: s.full.replace('query Shape', 'query Warm'),
+    direct: s.direct.replace('query Shape', 'query Warm'),
+  }));
   const signedIn = (kind: ContenderKind, s: (typeof sessions)[number]): Record<string, string> =>
     kind === 'router' ? { authorization: `Bearer ${s.token}` } : s.identityHeaders;
 

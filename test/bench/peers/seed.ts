@@ -94,14 +94,48 @@ async function insertAll(db: Db, collection: string, docs: object[]): Promise<vo
   for (let i = 0; i < docs.length; i += 1000) await col.insertMany(docs.slice(i, i + 1000), { ordered: false });
 }
 
-const ARTISTS = ['IU', 'BTS', 'NewJeans', 'Seventeen', 'Twice', 'Stray Kids', 'aespa', 'Le Sserafim', 'Ive', 'Day6', 'Zico', 'Taeyeon', 'Big Bang', 'Epik High', 'Jannabi', 'Hyukoh'];
+const ARTISTS = [
+  'IU',
+  'BTS',
+  'NewJeans',
+  'Seventeen',
+  'Twice',
+  'Stray Kids',
+  'aespa',
+  'Le Sserafim',
+  'Ive',
+  'Day6',
+  'Zico',
+  'Taeyeon',
+  'Big Bang',
+  'Epik High',
+  'Jannabi',
+  'Hyukoh',
+];
 const VENUES = ['KSPO Dome', 'Olympic Hall', 'Gocheok Sky Dome', 'Jamsil Stadium', 'Blue Square', 'YES24 Live Hall', 'Inspire Arena', 'Bexco'];
-const SONGS = ['Blueming', 'Palette', 'Eight', 'Dynamite', 'Ditto', 'Hype Boy', 'Fearless', 'Love Dive', 'Celebrity', 'Spring Day', 'Butter', 'Attention', 'OMG', 'Super Shy', 'Drama'];
+const SONGS = [
+  'Blueming',
+  'Palette',
+  'Eight',
+  'Dynamite',
+  'Ditto',
+  'Hype Boy',
+  'Fearless',
+  'Love Dive',
+  'Celebrity',
+  'Spring Day',
+  'Butter',
+  'Attention',
+  'OMG',
+  'Super Shy',
+  'Drama',
+];
 const TAGS = ['review', 'setlist', 'tickets', 'merch', 'fancam', 'travel', 'encore', 'photos'];
 const WORDS = 'the encore was unreal and the crowd sang every word while the band played three extra songs under the lights'.split(' ');
 
 const sentence = (r: ReturnType<typeof prng>, n: number) => Array.from({ length: n }, () => r.pick(WORDS)).join(' ');
-const spotifyId = (r: ReturnType<typeof prng>) => Array.from({ length: 22 }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[r.int(62)]).join('');
+const spotifyId = (r: ReturnType<typeof prng>) =>
+  Array.from({ length: 22 }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[r.int(62)]).join('');
 
 export async function seed(stack: Stack, counts: SeedCounts = DEFAULT_COUNTS): Promise<Seeded> {
   const started = Date.now();
@@ -126,7 +160,18 @@ export async function seed(stack: Stack, counts: SeedCounts = DEFAULT_COUNTS): P
       const nickname = `benchfan${i}`;
       const roles: Role[] = i < staff.length ? ['USER', 'ADMIN'] : ['USER'];
       const createdAt = new Date(now.getTime() - (counts.users - i) * 60_000);
-      return { _id, email, emailLower: email, nickname, nicknameLower: nickname.toLowerCase(), passwordHash, avatarUrl: i % 3 === 0 ? `https://cdn.example.com/avatars/${i}.png` : null, roles, createdAt, updatedAt: createdAt };
+      return {
+        _id,
+        email,
+        emailLower: email,
+        nickname,
+        nicknameLower: nickname.toLowerCase(),
+        passwordHash,
+        avatarUrl: i % 3 === 0 ? `https://cdn.example.com/avatars/${i}.png` : null,
+        roles,
+        createdAt,
+        updatedAt: createdAt,
+      };
     }),
   );
 

@@ -303,7 +303,11 @@ export async function startLocalFcmServer(options: LocalFcmServerOptions = {}): 
       const project = path.slice('/v1/projects/'.length, -'/messages:send'.length);
       return reject(
         403,
-        fcmError(403, 'PERMISSION_DENIED', `Permission 'cloudmessaging.messages.create' denied on resource '//cloudresourcemanager.googleapis.com/projects/${project}' (or it may not exist).`),
+        fcmError(
+          403,
+          'PERMISSION_DENIED',
+          `Permission 'cloudmessaging.messages.create' denied on resource '//cloudresourcemanager.googleapis.com/projects/${project}' (or it may not exist).`,
+        ),
       );
     }
     const failure = failures.length ? failures.shift() : undefined;

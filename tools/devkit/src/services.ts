@@ -121,7 +121,9 @@ export async function startFerretDB({
   // FERRETDB_DEBUG_ADDR (e.g. 127.0.0.1:8089): FerretDB's debug port with Go pprof, for profiling
   // the database under a benchmark (`go tool pprof http://…/debug/pprof/profile`); off by default.
   const debugAddr = process.env.FERRETDB_DEBUG_ADDR ?? '-';
-  const backend = postgresUrl ? ['--handler=pg', `--postgresql-url=${postgresUrl}`] : ['--handler=sqlite', `--sqlite-url=file:${sqliteDir}/${process.env.FERRETDB_SQLITE_QUERY || FERRETDB_SQLITE_QUERY}`];
+  const backend = postgresUrl
+    ? ['--handler=pg', `--postgresql-url=${postgresUrl}`]
+    : ['--handler=sqlite', `--sqlite-url=file:${sqliteDir}/${process.env.FERRETDB_SQLITE_QUERY || FERRETDB_SQLITE_QUERY}`];
   const child = spawn(
     FERRETDB_BIN,
     [...backend, `--listen-addr=127.0.0.1:${listenPort}`, `--state-dir=${stateDir}`, '--telemetry=disable', '--log-level=error', `--debug-addr=${debugAddr}`],
@@ -134,7 +136,15 @@ export async function startFerretDB({
 }
 
 /** Starts a private redis-server on a free loopback port (append-only file under `dataDir` when given). */
-export async function startRedis({ dataDir, port, onOutput }: { dataDir?: string; port?: number; onOutput?: (line: string) => void } = {}): Promise<ChildService> {
+export async function startRedis({
+  dataDir,
+  port,
+  onOutput,
+}: {
+  dataDir?: string;
+  port?: number;
+  onOutput?: (line: string) => void;
+} = {}): Promise<ChildService> {
   const listenPort = port ?? (await freePort());
   const persistence = dataDir ? ['--dir', dataDir, '--appendonly', 'yes', '--save', ''] : ['--save', '', '--appendonly', 'no'];
   if (dataDir) mkdirSync(dataDir, { recursive: true });
@@ -181,7 +191,15 @@ export function pipeLines(child: ChildProcess, onOutput?: (line: string) => void
  * FerretDB (throwaway SQLite directory) and redis-server on free ports, each only when its URL
  * is not given: what tests and benchmarks need. `stop()` ends what was started and removes the data.
  */
-export async function startMissingServices({ mongoUri, redisUrl, onOutput }: { mongoUri?: string; redisUrl?: string; onOutput?: (name: string, line: string) => void }) {
+export async function startMissingServices({
+  mongoUri,
+  redisUrl,
+  onOutput,
+}: {
+  mongoUri?: string;
+  redisUrl?: string;
+  onOutput?: (name: string, line: string) => void;
+}) {
   const started: ChildService[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'stagelives-'));
   const stop = async () => {

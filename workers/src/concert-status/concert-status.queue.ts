@@ -30,7 +30,11 @@ export function createConcertStatusQueue(connection: ConnectionOptions, prefix: 
 }
 
 /** Idempotent: job schedulers with fixed ids, so several workers starting at once keep one schedule each. */
-export async function scheduleConcertStatus(queue: ConcertStatusQueue, everyMs = CONCERT_STATUS_EVERY_MS, recountEveryMs = RECOUNT_LIKES_EVERY_MS): Promise<void> {
+export async function scheduleConcertStatus(
+  queue: ConcertStatusQueue,
+  everyMs = CONCERT_STATUS_EVERY_MS,
+  recountEveryMs = RECOUNT_LIKES_EVERY_MS,
+): Promise<void> {
   await queue.upsertJobScheduler(ConcertStatusJob.Sync, { every: everyMs }, { name: ConcertStatusJob.Sync, data: {} });
   await queue.upsertJobScheduler(ConcertStatusJob.RecountLikes, { every: recountEveryMs }, { name: ConcertStatusJob.RecountLikes, data: {} });
 }

@@ -10,7 +10,12 @@ import type { StatusSyncResult } from './concert-status.result.js';
  * tick, runs are serialised by a Redis lock, and even overlapping runs announce each transition
  * once (see applyStatusTransitions).
  */
-export function createConcertStatusWorker({ connection, prefix, logger, ...deps }: StatusSyncDeps & { connection: ConnectionOptions; prefix: string; logger: Logger }) {
+export function createConcertStatusWorker({
+  connection,
+  prefix,
+  logger,
+  ...deps
+}: StatusSyncDeps & { connection: ConnectionOptions; prefix: string; logger: Logger }) {
   const worker = new Worker<Record<string, never>, StatusSyncResult | RecountResult>(CONCERT_STATUS_QUEUE, concertStatusProcessor({ ...deps, logger }), {
     connection,
     prefix,

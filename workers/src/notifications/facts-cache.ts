@@ -128,7 +128,8 @@ export class FactsCache {
     const userSnapshot = this.userSnapshot;
     const likeSnapshot = this.likeSnapshot;
     const userEntries = new Map<string, UserFacts>();
-    const usable = (loadedAt: number | undefined, queuedAt: number) => !fresh && caching && loadedAt !== undefined && loadedAt >= queuedAt && started - loadedAt <= ttlMs;
+    const usable = (loadedAt: number | undefined, queuedAt: number) =>
+      !fresh && caching && loadedAt !== undefined && loadedAt >= queuedAt && started - loadedAt <= ttlMs;
 
     // Users: from a per-user entry or the snapshot when usable; else read.
     const newestQueued = new Map<string, number>();
@@ -145,7 +146,8 @@ export class FactsCache {
     }
     // Likes: from a pair entry or the snapshot when usable (exact since the reminder was queued, and
     // not older than likesTtlMs); else read.
-    const likesUsable = (snapshot: LikeSnapshot, queuedAt: number) => !fresh && caching && snapshot.exactAt >= queuedAt && started - snapshot.loadedAt <= this.likesMaxAge(snapshot);
+    const likesUsable = (snapshot: LikeSnapshot, queuedAt: number) =>
+      !fresh && caching && snapshot.exactAt >= queuedAt && started - snapshot.loadedAt <= this.likesMaxAge(snapshot);
     const likedEntries = new Map<string, boolean>();
     const pairMisses: FactsRequest[] = [];
     for (const r of requests) {
@@ -220,8 +222,17 @@ export class FactsCache {
       const { settings } = this.deps;
       if ((await estimatedCount(settings.devices)) > this.snapshotMax || (await estimatedCount(settings.preferences)) > this.snapshotMax) return null;
       const loadedAt = Date.now();
-      const [devices, preferences, deleted] = await Promise.all([settings.devices.find({}).toArray(), settings.preferences.find({}).toArray(), settings.deletedUsers.find({}).toArray()]);
-      const snapshot: UserSnapshot = { preferences: new Map(preferences.map((p) => [p._id, preferencesOf(p)])), deleted: new Set(deleted.map((d) => d._id)), devices: new Map(), loadedAt };
+      const [devices, preferences, deleted] = await Promise.all([
+        settings.devices.find({}).toArray(),
+        settings.preferences.find({}).toArray(),
+        settings.deletedUsers.find({}).toArray(),
+      ]);
+      const snapshot: UserSnapshot = {
+        preferences: new Map(preferences.map((p) => [p._id, preferencesOf(p)])),
+        deleted: new Set(deleted.map((d) => d._id)),
+        devices: new Map(),
+        loadedAt,
+      };
       for (const device of devices) snapshot.devices.set(device.userId, [...(snapshot.devices.get(device.userId) ?? []), device]);
       this.userSnapshot = snapshot;
       return snapshot;
@@ -320,7 +331,8 @@ export class FactsCache {
     const { ttlMs } = this.deps;
     const due = (loadedAt: number | undefined, maxAge: number) => loadedAt !== undefined && now - loadedAt > maxAge / 2;
     if (due(this.userSnapshot?.loadedAt, ttlMs) && !this.loadingUsers) void this.loadUserSnapshot(now).catch(() => undefined);
-    if (this.likeSnapshot && due(this.likeSnapshot.loadedAt, this.likesMaxAge(this.likeSnapshot)) && !this.loadingLikes) void this.loadLikeSnapshot(now).catch(() => undefined);
+    if (this.likeSnapshot && due(this.likeSnapshot.loadedAt, this.likesMaxAge(this.likeSnapshot)) && !this.loadingLikes)
+      void this.loadLikeSnapshot(now).catch(() => undefined);
   }
 
   /** Drops expired entries now and then, so the cache holds about `ttlMs` worth of facts. */

@@ -83,12 +83,13 @@ export function streamLikeChanges(redis: Redis, redisPrefix: string): LikeChange
           if (isMissing(infoError)) return start.added === 0 ? { position: from, pairs } : null; // the stream went away
           throw infoError;
         }
-        const entries = ((readReply as Array<[string, Array<[string, string[]]>]> | null)?.[0]?.[1]) ?? [];
+        const entries = (readReply as Array<[string, Array<[string, string[]]>]> | null)?.[0]?.[1] ?? [];
         for (const [entryId, fields] of entries) {
           id = entryId;
           read += 1;
           const event = decodeConcertEvent(fields);
-          if (event?.type === ConcertEventType.Liked || event?.type === ConcertEventType.Unliked) pairs.push(`${event.payload.concertId}:${event.payload.userId}`);
+          if (event?.type === ConcertEventType.Liked || event?.type === ConcertEventType.Unliked)
+            pairs.push(`${event.payload.concertId}:${event.payload.userId}`);
         }
         if (entries.length === PAGE) continue;
         // Everything after `from` that still exists is read: was anything added that is not here?

@@ -16,7 +16,10 @@ export const notificationsEnv = {
     .string()
     .default(PARTS.join(','))
     .transform((value, ctx) => {
-      const parts = value.split(',').map((p) => p.trim()).filter(Boolean);
+      const parts = value
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean);
       const unknown = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
       if (unknown.length) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `unknown part(s) ${unknown.join(', ')}; use ${PARTS.join(', ')}` });
       return new Set(parts as Array<(typeof PARTS)[number]>);

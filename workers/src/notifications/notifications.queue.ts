@@ -59,7 +59,10 @@ export function createMaintenanceQueue(connection: ConnectionOptions, prefix: st
 }
 
 /** Idempotent: job schedulers with fixed ids, so processes starting together keep one schedule each. */
-export async function scheduleMaintenance(queue: MaintenanceQueue, { reconcileEveryMs, pruneEveryMs }: { reconcileEveryMs: number; pruneEveryMs: number }): Promise<void> {
+export async function scheduleMaintenance(
+  queue: MaintenanceQueue,
+  { reconcileEveryMs, pruneEveryMs }: { reconcileEveryMs: number; pruneEveryMs: number },
+): Promise<void> {
   await queue.upsertJobScheduler(NotificationsJob.Reconcile, { every: reconcileEveryMs }, { name: NotificationsJob.Reconcile, data: {} });
   await queue.upsertJobScheduler(NotificationsJob.Prune, { every: pruneEveryMs }, { name: NotificationsJob.Prune, data: {} });
 }

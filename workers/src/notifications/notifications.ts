@@ -7,7 +7,14 @@ import { FactsCache } from './facts-cache.js';
 import { streamLikeChanges } from './like-changes.js';
 import { createNotificationsMaintenanceWorker, pruneNotifications } from './maintenance.js';
 import type { NotificationsConfig } from './notifications.config.js';
-import { NotificationsJob, createMaintenanceQueue, createSendQueue, scheduleMaintenance, type MaintenanceQueue, type SendQueue } from './notifications.queue.js';
+import {
+  NotificationsJob,
+  createMaintenanceQueue,
+  createSendQueue,
+  scheduleMaintenance,
+  type MaintenanceQueue,
+  type SendQueue,
+} from './notifications.queue.js';
 import { reconcileReminders } from './reconcile.js';
 import { ReminderDispatcher, type PushTransport } from './reminder-dispatcher.js';
 import { ReminderScheduler } from './reminder-scheduler.js';
@@ -98,8 +105,19 @@ export async function createNotificationWorkers(deps: NotificationWorkersDeps): 
       );
     }
     if (run.maintenance) {
-      await scheduleMaintenance(maintenanceQueue, { reconcileEveryMs: config.NOTIFICATIONS_RECONCILE_EVERY_MS, pruneEveryMs: config.NOTIFICATIONS_PRUNE_EVERY_MS });
-      workers.push(createNotificationsMaintenanceWorker({ connection, prefix: bullPrefix, logger, reconcile, prune: () => pruneNotifications(store, clock?.() ?? new Date()) }));
+      await scheduleMaintenance(maintenanceQueue, {
+        reconcileEveryMs: config.NOTIFICATIONS_RECONCILE_EVERY_MS,
+        pruneEveryMs: config.NOTIFICATIONS_PRUNE_EVERY_MS,
+      });
+      workers.push(
+        createNotificationsMaintenanceWorker({
+          connection,
+          prefix: bullPrefix,
+          logger,
+          reconcile,
+          prune: () => pruneNotifications(store, clock?.() ?? new Date()),
+        }),
+      );
       // At start-up too: what was lost while this stack was down (events, Redis data) is caught up now.
       if (run.reconcileAtStart) await maintenanceQueue.add(NotificationsJob.Reconcile, {}, { jobId: `reconcile-start-${Date.now()}-${process.pid}` });
     }

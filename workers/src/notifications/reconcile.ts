@@ -120,7 +120,9 @@ export async function reconcileReminders({ store, source, scheduler, queue, redi
     // 2. PENDING reminders no longer wanted. Those whose event passed are the send worker's (it
     // re-checks them and marks them `missed` when still wanted); the likes of concerts that are
     // not upcoming (cancelled, deleted, moved into the past) are read for the rest.
-    const open = pending.filter((r) => r.kind !== NotificationKind.CONCERT_CANCELLED && !desired.has(r._id.toHexString()) && (r.eventAt?.getTime() ?? 0) > now.getTime());
+    const open = pending.filter(
+      (r) => r.kind !== NotificationKind.CONCERT_CANCELLED && !desired.has(r._id.toHexString()) && (r.eventAt?.getTime() ?? 0) > now.getTime(),
+    );
     const elsewhere = open.filter((r) => !concerts.has(r.concertId));
     const [otherConcerts, otherLikes] = elsewhere.length
       ? await Promise.all([source.concertsByIds(elsewhere.map((r) => r.concertId)), source.likedAmong(elsewhere)])
@@ -153,7 +155,9 @@ export async function reconcileReminders({ store, source, scheduler, queue, redi
       .map(([id]) => new ObjectId(id));
     if (sentRecently.length) {
       const written = await store.notifications.existing(sentRecently);
-      const unfinished = sentRecently.map((id) => reminders.get(id.toHexString())).filter((r): r is ScheduledNotificationDocument => !!r && !written.has(r._id.toHexString()));
+      const unfinished = sentRecently
+        .map((id) => reminders.get(id.toHexString()))
+        .filter((r): r is ScheduledNotificationDocument => !!r && !written.has(r._id.toHexString()));
       const unqueued = await missingJobs(redis, queue, unfinished);
       await scheduler.enqueue(unqueued, now);
       result.resumed = unqueued.length;

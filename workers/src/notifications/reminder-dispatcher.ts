@@ -159,7 +159,12 @@ export class ReminderDispatcher {
       const data = jobs[i]!.data;
       const verdict = verdictFor(
         factsOf(data),
-        { concert: snapshot.concerts.get(data.concertId) ?? null, liked: snapshot.liked(data.concertId, data.userId), preferences: snapshot.preferences(data.userId), userDeleted: snapshot.deleted(data.userId) },
+        {
+          concert: snapshot.concerts.get(data.concertId) ?? null,
+          liked: snapshot.liked(data.concertId, data.userId),
+          preferences: snapshot.preferences(data.userId),
+          userDeleted: snapshot.deleted(data.userId),
+        },
         now,
       );
       verdicts.set(i, { verdict, facts: snapshot });
@@ -177,7 +182,13 @@ export class ReminderDispatcher {
       const { verdict } = verdicts.get(i)!;
       const data = jobs[i]!.data;
       return {
-        reminder: { _id: new ObjectId(data.reminderId), userId: data.userId, concertId: data.concertId, fireAt: new Date(data.fireAt), eventAt: data.eventAt === null ? null : new Date(data.eventAt) },
+        reminder: {
+          _id: new ObjectId(data.reminderId),
+          userId: data.userId,
+          concertId: data.concertId,
+          fireAt: new Date(data.fireAt),
+          eventAt: data.eventAt === null ? null : new Date(data.eventAt),
+        },
         status: statusOf(verdict),
         reason: verdict.action === 'send' ? null : verdict.reason,
       };
@@ -195,7 +206,8 @@ export class ReminderDispatcher {
         continue;
       }
       const outcome = previous.get(jobs[i]!.data.reminderId);
-      if (outcome?.status === ReminderStatus.SENT) toSend.push(i); // an earlier attempt decided to send: finish it
+      if (outcome?.status === ReminderStatus.SENT)
+        toSend.push(i); // an earlier attempt decided to send: finish it
       else if (outcome) results[i] = { kind: 'skipped', status: outcome.status };
       else results[i] = { kind: 'locked', retryInMs: 1_000 }; // reopened between our insert and read: look again
     }
@@ -223,9 +235,17 @@ export class ReminderDispatcher {
       });
       for (const device of snapshot.devices(data.userId)) entries.push({ i, reminderId: data.reminderId, userId: data.userId, token: device._id });
     }
-    const [, claimed] = await Promise.all([store.notifications.insert(history), store.ledger.claim(entries.map(({ reminderId, userId, token }) => ({ reminderId, userId, token })), now)]);
+    const [, claimed] = await Promise.all([
+      store.notifications.insert(history),
+      store.ledger.claim(
+        entries.map(({ reminderId, userId, token }) => ({ reminderId, userId, token })),
+        now,
+      ),
+    ]);
     const unclaimed = entries.filter((e) => !claimed.has(ledgerKey(e.reminderId, e.token)));
-    const confirmed = unclaimed.length ? await store.ledger.receiptsOf(unclaimed.map((e) => ledgerKey(e.reminderId, e.token))) : new Map<string, PushReceiptDocument>();
+    const confirmed = unclaimed.length
+      ? await store.ledger.receiptsOf(unclaimed.map((e) => ledgerKey(e.reminderId, e.token)))
+      : new Map<string, PushReceiptDocument>();
     lap('claim');
     const tokensOf = new Map<number, string[]>(toSend.map((i) => [i, []]));
     const deviceCount = new Map<number, number>(toSend.map((i) => [i, 0]));
@@ -246,7 +266,13 @@ export class ReminderDispatcher {
         if (tokens.length) {
           const ttlSeconds = data.eventAt === null ? 24 * 3600 : Math.max(60, Math.floor((data.eventAt - now.getTime()) / 1000));
           try {
-            pushed = await this.deps.push.send({ reminderId: data.reminderId, tokens, ...texts.get(i)!, data: { kind: data.kind, concertId: data.concertId }, ttlSeconds });
+            pushed = await this.deps.push.send({
+              reminderId: data.reminderId,
+              tokens,
+              ...texts.get(i)!,
+              data: { kind: data.kind, concertId: data.concertId },
+              ttlSeconds,
+            });
           } catch (error) {
             // The transport itself failed (not one token): every push of it may be retried.
             logger.warn({ err: error instanceof Error ? error.message : String(error), reminderId: data.reminderId }, 'push transport failed');
@@ -271,8 +297,15 @@ export class ReminderDispatcher {
             retryAfterMs = Math.max(retryAfterMs, (result.retryAfterSeconds ?? 0) * 1000);
             continue;
           }
-          receipts.push({ _id: key, reminderId: data.reminderId, result: RECEIPT_OF[result.kind], messageId: null, error: `${result.error.code}: ${result.error.message}`.slice(0, 500) });
-          if (result.kind === 'unregistered' || result.kind === 'invalid') removals.push({ token: result.token, userId: data.userId, notAfter: snapshot.loadedAt(data.userId) });
+          receipts.push({
+            _id: key,
+            reminderId: data.reminderId,
+            result: RECEIPT_OF[result.kind],
+            messageId: null,
+            error: `${result.error.code}: ${result.error.message}`.slice(0, 500),
+          });
+          if (result.kind === 'unregistered' || result.kind === 'invalid')
+            removals.push({ token: result.token, userId: data.userId, notAfter: snapshot.loadedAt(data.userId) });
         }
         results[i] = transient > 0 ? { kind: 'retry', retryAfterMs, transient } : { kind: 'sent', pushed: sent, devices: deviceCount.get(i)! };
       }),

@@ -203,8 +203,16 @@ export class ReminderScheduler {
     const { store, source } = this.deps;
     const concert = (await source.concertsByIds([concertId])).get(concertId) ?? null;
     if (concert && concert.status !== 'CANCELLED') return { ...(await this.syncConcert(concertId)), notices: 0 };
-    const [likes, recorded, reminders] = await Promise.all([source.fansOf([concertId]), store.fans.fansOf(concertId), store.reminders.findByConcertIds([concertId])]);
-    const fans = new Set([...(likes.get(concertId) ?? []), ...recorded.map((f) => f.userId), ...reminders.filter((r) => r.kind !== NotificationKind.CONCERT_CANCELLED).map((r) => r.userId)]);
+    const [likes, recorded, reminders] = await Promise.all([
+      source.fansOf([concertId]),
+      store.fans.fansOf(concertId),
+      store.reminders.findByConcertIds([concertId]),
+    ]);
+    const fans = new Set([
+      ...(likes.get(concertId) ?? []),
+      ...recorded.map((f) => f.userId),
+      ...reminders.filter((r) => r.kind !== NotificationKind.CONCERT_CANCELLED).map((r) => r.userId),
+    ]);
     const title = concert?.title ?? recorded[0]?.title ?? reminders[0]?.title ?? 'A concert you liked';
     const synced = await this.syncPairs([...fans].map((userId) => ({ concertId, userId })));
 
@@ -223,7 +231,10 @@ export class ReminderScheduler {
     const { store, source } = this.deps;
     const [likes, reminders] = await Promise.all([source.likesOfUser(userId), store.reminders.findByUser(userId)]);
     const liked = new Set(likes.map((l) => pairKey(l)));
-    const pairs = [...likes.map((l) => ({ concertId: l.concertId, userId })), ...reminders.filter((r) => r.kind !== NotificationKind.CONCERT_CANCELLED).map((r) => ({ concertId: r.concertId, userId }))];
+    const pairs = [
+      ...likes.map((l) => ({ concertId: l.concertId, userId })),
+      ...reminders.filter((r) => r.kind !== NotificationKind.CONCERT_CANCELLED).map((r) => ({ concertId: r.concertId, userId })),
+    ];
     return this.syncPairs(pairs, { liked });
   }
 

@@ -56,7 +56,13 @@ export const pushEnv = {
   /** Path to Google credentials (a service-account key file or other application default credentials). Set: pushes go to Firebase. */
   GOOGLE_APPLICATION_CREDENTIALS: z.preprocess(unsetIfEmpty, z.string().optional()),
   /** Firebase project to send as; default: the credential's project (firebase mode only). */
-  FIREBASE_PROJECT_ID: z.preprocess(unsetIfEmpty, z.string().regex(/^[a-z0-9-]{4,63}$/, 'must be a Firebase project id').optional()),
+  FIREBASE_PROJECT_ID: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^[a-z0-9-]{4,63}$/, 'must be a Firebase project id')
+      .optional(),
+  ),
   /** Local mode (no Firebase credentials): the local FCM server's URL, certificate and account (`npm run dev` sets them). */
   FCM_LOCAL_URL: z.preprocess(unsetIfEmpty, z.string().url().startsWith('https://', 'must be an https:// URL').optional()),
   FCM_LOCAL_CA: z.preprocess(unsetIfEmpty, z.string().includes('BEGIN CERTIFICATE', { message: 'must be a PEM certificate' }).optional()),

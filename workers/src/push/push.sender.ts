@@ -180,7 +180,13 @@ export function createPushSender(options: PushSenderOptions): PushSender {
       const tokens: string[] = [];
       for (const token of distinct) {
         if (typeof token === 'string' && token.trim() !== '') tokens.push(token);
-        else byToken.set(token, { token, ok: false, kind: 'invalid', error: { code: 'messaging/invalid-registration-token', message: 'empty registration token' } });
+        else
+          byToken.set(token, {
+            token,
+            ok: false,
+            kind: 'invalid',
+            error: { code: 'messaging/invalid-registration-token', message: 'empty registration token' },
+          });
       }
       for (let i = 0; i < tokens.length; i += tokensPerCall) {
         const chunk = tokens.slice(i, i + tokensPerCall);

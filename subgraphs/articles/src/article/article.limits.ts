@@ -14,6 +14,7 @@ export const ARTICLE_LIMITS = {
 export function searchWords(search: string): string[] {
   const text = cleanText(search, { field: 'filter.search', max: ARTICLE_LIMITS.search });
   const words = text.split(/\s+/).filter(Boolean);
-  if (words.length > ARTICLE_LIMITS.searchWords) throw new BadUserInputError(`filter.search may hold at most ${ARTICLE_LIMITS.searchWords} words.`, 'filter.search');
+  if (words.length > ARTICLE_LIMITS.searchWords)
+    throw new BadUserInputError(`filter.search may hold at most ${ARTICLE_LIMITS.searchWords} words.`, 'filter.search');
   return words;
 }

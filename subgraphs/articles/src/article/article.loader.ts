@@ -21,8 +21,14 @@ export class ArticleLoaders {
   readonly concertArticleCount: DataLoader<string, number>;
   private readonly firstPages = new Map<number, DataLoader<string, ConcertFirstPage | null>>();
 
-  constructor(private readonly repos: ArticlesRepositories, viewerId: string | null) {
-    this.article = createByIdLoader((ids) => repos.articles.findByIds(ids), (doc) => doc._id);
+  constructor(
+    private readonly repos: ArticlesRepositories,
+    viewerId: string | null,
+  ) {
+    this.article = createByIdLoader(
+      (ids) => repos.articles.findByIds(ids),
+      (doc) => doc._id,
+    );
     this.likeCount = createCountLoader((ids) => repos.likes.countByParents(ids));
     this.commentCount = createCountLoader((ids) => repos.comments.countByParents(ids));
     this.viewerHasLiked = createViewerFlagLoader(viewerId, (viewer, ids) => repos.likes.parentsAmong(viewer, ids));
@@ -34,7 +40,10 @@ export class ArticleLoaders {
   concertFirstPage(limit: number): DataLoader<string, ConcertFirstPage | null> {
     let loader = this.firstPages.get(limit);
     if (!loader) {
-      loader = createByIdLoader((ids) => this.repos.articles.firstPagesByConcerts(ids, limit), (page) => page.concertId);
+      loader = createByIdLoader(
+        (ids) => this.repos.articles.firstPagesByConcerts(ids, limit),
+        (page) => page.concertId,
+      );
       this.firstPages.set(limit, loader);
     }
     return loader;
@@ -42,7 +51,9 @@ export class ArticleLoaders {
 
   /** Forgets what this request loaded about an article (and the concert lists it may be in) after a change. */
   forgetArticle(id: string): void {
-    for (const loader of [this.article, this.likeCount, this.commentCount, this.viewerHasLiked, this.viewerHasBookmarked] as Array<DataLoader<string, unknown>>) {
+    for (const loader of [this.article, this.likeCount, this.commentCount, this.viewerHasLiked, this.viewerHasBookmarked] as Array<
+      DataLoader<string, unknown>
+    >) {
       loader.clear(id);
     }
     this.concertArticleCount.clearAll();

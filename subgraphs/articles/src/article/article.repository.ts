@@ -41,7 +41,11 @@ export class ArticleRepository {
 
   /** `textSearch`: use `$text` over a text index (MongoDB); otherwise escaped regexes (FerretDB). */
   /** `pointReadsUpTo`: ids `findByIds` reads one by one (platform's pointReadsFor). */
-  constructor(db: Db, private readonly textSearch: boolean, private readonly pointReadsUpTo = 0) {
+  constructor(
+    db: Db,
+    private readonly textSearch: boolean,
+    private readonly pointReadsUpTo = 0,
+  ) {
     this.collection = db.collection<ArticleDocument>('articles');
   }
 
@@ -105,7 +109,11 @@ export class ArticleRepository {
   page(query: ArticleQuery, limit: number, after?: KeysetPosition | null): Promise<ArticleDocument[]> {
     const filter = this.filterOf(query);
     if (after) (filter.$and as Filter<ArticleDocument>[]).push(keysetAfter<ArticleDocument>('createdAt', -1, after));
-    return this.collection.find(filter).sort({ createdAt: -1, _id: -1 }).limit(limit + 1).toArray();
+    return this.collection
+      .find(filter)
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(limit + 1)
+      .toArray();
   }
 
   count(query: ArticleQuery): Promise<number> {
@@ -116,7 +124,10 @@ export class ArticleRepository {
   async countByConcerts(concertIds: readonly ObjectId[]): Promise<Map<string, number>> {
     if (concertIds.length === 0) return new Map();
     const rows = await this.collection
-      .aggregate<{ _id: ObjectId; n: number }>([{ $match: { concertId: { $in: [...concertIds] }, ...VISIBLE } }, { $group: { _id: '$concertId', n: { $sum: 1 } } }])
+      .aggregate<{ _id: ObjectId; n: number }>([
+        { $match: { concertId: { $in: [...concertIds] }, ...VISIBLE } },
+        { $group: { _id: '$concertId', n: { $sum: 1 } } },
+      ])
       .toArray();
     return new Map(rows.map((r) => [r._id.toHexString(), r.n]));
   }

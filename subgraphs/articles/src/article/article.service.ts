@@ -1,4 +1,14 @@
-import { type Connection, type Identity, BadUserInputError, NotFoundError, connectionFromPage, decodeTimeIdCursor, encodeTimeIdCursor, pageSize, parseId } from '@stagelives/schema';
+import {
+  type Connection,
+  type Identity,
+  BadUserInputError,
+  NotFoundError,
+  connectionFromPage,
+  decodeTimeIdCursor,
+  encodeTimeIdCursor,
+  pageSize,
+  parseId,
+} from '@stagelives/schema';
 import { requireSelfOrAdmin } from '@stagelives/platform/subgraph';
 import { cleanPlainLine, cleanRichText, normalizeTag, normalizeTags } from '../content/sanitize.js';
 import type { ArticlesRepositories } from '../repositories.js';
@@ -28,7 +38,10 @@ export class ArticleService {
     if (filter?.tag?.trim()) query.tag = normalizeTag(filter.tag, 'filter.tag');
     if (filter?.search?.trim()) query.words = searchWords(filter.search);
     const from = after ? decodeTimeIdCursor(after) : null;
-    const [docs, totalCount] = await Promise.all([this.repos.articles.page(query, limit, from && { value: from.time, id: from.id }), this.repos.articles.count(query)]);
+    const [docs, totalCount] = await Promise.all([
+      this.repos.articles.page(query, limit, from && { value: from.time, id: from.id }),
+      this.repos.articles.count(query),
+    ]);
     return connectionFromPage(docs, { limit, after, totalCount, edge: edgeOf });
   }
 
@@ -39,7 +52,12 @@ export class ArticleService {
    * `$group` for all, with no page read (`page: false`: edges and pageInfo are not selected and
    * come back empty).
    */
-  async ofConcert(concertId: string, first: number | null | undefined, after: string | null | undefined, { page }: { page: boolean }): Promise<Connection<Article>> {
+  async ofConcert(
+    concertId: string,
+    first: number | null | undefined,
+    after: string | null | undefined,
+    { page }: { page: boolean },
+  ): Promise<Connection<Article>> {
     const limit = pageSize(first);
     const id = parseId(concertId, 'id');
     const from = after ? decodeTimeIdCursor(after) : null;

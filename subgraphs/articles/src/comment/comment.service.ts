@@ -1,4 +1,13 @@
-import { type Connection, type Identity, NotFoundError, connectionFromPage, decodeTimeIdCursor, encodeTimeIdCursor, pageSize, parseId } from '@stagelives/schema';
+import {
+  type Connection,
+  type Identity,
+  NotFoundError,
+  connectionFromPage,
+  decodeTimeIdCursor,
+  encodeTimeIdCursor,
+  pageSize,
+  parseId,
+} from '@stagelives/schema';
 import { requireSelfOrAdmin } from '@stagelives/platform/subgraph';
 import type { ArticleDeletionService } from '../article/article-deletion.service.js';
 import type { ArticleLoaders } from '../article/article.loader.js';
@@ -24,7 +33,12 @@ export class CommentService {
       this.repos.comments.page({ articleId: parseId(articleId) }, limit, from && { value: from.time, id: from.id }),
       this.loaders.commentCount.load(articleId),
     ]);
-    return connectionFromPage(docs, { limit, after, totalCount, edge: (doc) => ({ cursor: encodeTimeIdCursor(doc.createdAt, doc._id), node: Comment.from(doc) }) });
+    return connectionFromPage(docs, {
+      limit,
+      after,
+      totalCount,
+      edge: (doc) => ({ cursor: encodeTimeIdCursor(doc.createdAt, doc._id), node: Comment.from(doc) }),
+    });
   }
 
   /** Signed in; the article must be visible (and stay so: see ArticleDeletionService.writeChild). */
@@ -34,7 +48,8 @@ export class CommentService {
     const { result } = await this.deletion.writeChild(
       articleId,
       'articleId',
-      (article) => this.repos.comments.insert({ articleId: article._id, authorId: parseId(viewer.userId, 'viewer'), body: clean.html, createdAt: now, updatedAt: now }),
+      (article) =>
+        this.repos.comments.insert({ articleId: article._id, authorId: parseId(viewer.userId, 'viewer'), body: clean.html, createdAt: now, updatedAt: now }),
       (_article, comment) => this.repos.comments.delete(comment._id),
     );
     this.loaders.forgetComments(articleId);

@@ -1,5 +1,14 @@
 import type { UserLinkRepository } from '@stagelives/platform';
-import { type Connection, type Identity, ForbiddenError, connectionFromPage, decodeTimeIdCursor, encodeTimeIdCursor, pageSize, parseId } from '@stagelives/schema';
+import {
+  type Connection,
+  type Identity,
+  ForbiddenError,
+  connectionFromPage,
+  decodeTimeIdCursor,
+  encodeTimeIdCursor,
+  pageSize,
+  parseId,
+} from '@stagelives/schema';
 import type { ArticleDeletionService } from '../article/article-deletion.service.js';
 import type { ArticleLoaders } from '../article/article.loader.js';
 import { Article, type ArticleDocument } from '../article/article.type.js';

@@ -13,7 +13,10 @@ export interface RoomSeqHint {
 
 /** Messages by id: one `$in` query per batch. */
 export function createChatMessageLoader(messages: ChatMessageRepository) {
-  return createByIdLoader((ids) => messages.findByIds(ids), (message) => message._id);
+  return createByIdLoader(
+    (ids) => messages.findByIds(ids),
+    (message) => message._id,
+  );
 }
 
 /** The newest message of each room (null before the first), keyed by room id: one query per batch. */

@@ -10,7 +10,10 @@ export class ChatMessageRepository {
   readonly collection: Collection<ChatMessageDocument>;
 
   /** `pointReadsUpTo`: ids `findByIds` reads one by one (platform's pointReadsFor). */
-  constructor(db: Db, private readonly pointReadsUpTo = 0) {
+  constructor(
+    db: Db,
+    private readonly pointReadsUpTo = 0,
+  ) {
     this.collection = db.collection<ChatMessageDocument>('messages');
   }
 
@@ -55,13 +58,21 @@ export class ChatMessageRepository {
     const older = direction === 'older';
     const filter: Filter<ChatMessageDocument> = { roomId: { $eq: roomId } };
     if (from !== null) filter.seq = older ? { $lt: from } : { $gt: from };
-    return this.collection.find(filter).sort({ seq: older ? -1 : 1 }).limit(limit + 1).toArray();
+    return this.collection
+      .find(filter)
+      .sort({ seq: older ? -1 : 1 })
+      .limit(limit + 1)
+      .toArray();
   }
 
   /** Messages with afterSeq < seq ≤ upToSeq (no upper bound when null), ascending, at most `limit`. */
   range(roomId: ObjectId, afterSeq: number, upToSeq: number | null, limit: number): Promise<ChatMessageDocument[]> {
     const seq = upToSeq === null ? { $gt: afterSeq } : { $gt: afterSeq, $lte: upToSeq };
-    return this.collection.find({ roomId: { $eq: roomId }, seq }).sort({ seq: 1 }).limit(limit).toArray();
+    return this.collection
+      .find({ roomId: { $eq: roomId }, seq })
+      .sort({ seq: 1 })
+      .limit(limit)
+      .toArray();
   }
 
   /**

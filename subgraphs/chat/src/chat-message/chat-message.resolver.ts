@@ -16,7 +16,8 @@ export function servedByTheRouter(): never {
 export class ChatMessageResolver {
   @ListSize(MESSAGE_PAGING.maxRange)
   @Query(() => [ChatMessage], {
-    description: 'Messages with afterSeq < seq ≤ upToSeq (or up to the newest), ascending, at most 200: continue after the last seq returned. For filling gaps.',
+    description:
+      'Messages with afterSeq < seq ≤ upToSeq (or up to the newest), ascending, at most 200: continue after the last seq returned. For filling gaps.',
   })
   async chatMessagesInRange(
     @Arg('roomId', () => ID) roomId: string,
@@ -38,7 +39,8 @@ export class ChatMessageResolver {
 
   @Subscription(() => ChatMessage, {
     subscribe: servedByTheRouter,
-    description: 'New messages of a room; `after`: the cursor of the last message the client has. Served by the router over WebSocket, never by the chat subgraph.',
+    description:
+      'New messages of a room; `after`: the cursor of the last message the client has. Served by the router over WebSocket, never by the chat subgraph.',
   })
   messageAdded(@Arg('roomId', () => ID) _roomId: string, @Arg('after', () => String, { nullable: true }) _after: string | null): ChatMessage {
     return servedByTheRouter();

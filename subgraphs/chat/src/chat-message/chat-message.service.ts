@@ -114,9 +114,14 @@ export class ChatMessageService {
       // room's activity noted, both before any send of the run answers.
       await Promise.all([
         this.repos.rooms.noteMessage(roomId, newest.seq, newest.createdAt).catch((error: unknown) => {
-          this.logger.warn({ roomId: key, seq: newest.seq, err: error instanceof Error ? error.message : String(error) }, 'room activity not updated after a message');
+          this.logger.warn(
+            { roomId: key, seq: newest.seq, err: error instanceof Error ? error.message : String(error) },
+            'room activity not updated after a message',
+          );
         }),
-        ...stored.map((message) => this.events.publish({ type: ChatEventType.MessageAdded, roomId: key, messageId: message._id.toHexString(), seq: message.seq })),
+        ...stored.map((message) =>
+          this.events.publish({ type: ChatEventType.MessageAdded, roomId: key, messageId: message._id.toHexString(), seq: message.seq }),
+        ),
       ]);
     }
     return outcomes;
@@ -138,7 +143,9 @@ export class ChatMessageService {
     let left = run.map((send, index) => ({ send, index }));
     for (let attempt = 1; attempt <= this.seqRetry.attempts && left.length > 0; attempt += 1) {
       const last = this.knownSeq.get(key) ?? (await this.repos.messages.maxSeq(roomId));
-      const docs = await this.repos.messages.insertRun(left.map(({ send }, i) => ({ roomId, seq: last + 1 + i, body: send.body, authorId: send.authorId, createdAt })));
+      const docs = await this.repos.messages.insertRun(
+        left.map(({ send }, i) => ({ roomId, seq: last + 1 + i, body: send.body, authorId: send.authorId, createdAt })),
+      );
       const stored = new Set<number>();
       for (const doc of docs) {
         const i = doc.seq - last - 1;

@@ -11,7 +11,10 @@ export class ChatRoomRepository {
   readonly collection: Collection<ChatRoomDocument>;
 
   /** `pointReadsUpTo`: ids `findByIds` reads one by one (platform's pointReadsFor). */
-  constructor(db: Db, private readonly pointReadsUpTo = 0) {
+  constructor(
+    db: Db,
+    private readonly pointReadsUpTo = 0,
+  ) {
     this.collection = db.collection<ChatRoomDocument>('rooms');
   }
 
@@ -63,7 +66,11 @@ export class ChatRoomRepository {
   page(query: ChatRoomQuery, limit: number, after?: KeysetPosition | null): Promise<ChatRoomDocument[]> {
     const conditions = [this.filterOf(query), keysetAfter<ChatRoomDocument>('lastActivityAt', -1, after)].filter((c) => Object.keys(c).length > 0);
     const filter = conditions.length > 1 ? { $and: conditions } : (conditions[0] ?? {});
-    return this.collection.find(filter).sort({ lastActivityAt: -1, _id: -1 }).limit(limit + 1).toArray();
+    return this.collection
+      .find(filter)
+      .sort({ lastActivityAt: -1, _id: -1 })
+      .limit(limit + 1)
+      .toArray();
   }
 
   count(query: ChatRoomQuery): Promise<number> {

@@ -87,7 +87,8 @@ export class ChatRoomResolver {
 
   @Paged({ slicingArguments: ['first', 'last'], defaultSize: MESSAGE_PAGING.defaultPage })
   @FieldResolver(() => ChatMessageConnection, {
-    description: 'Oldest first within a page. Backward with last/before (the default: the newest 50; hasPreviousPage tells whether older ones exist) or forward with first/after; at most 100.',
+    description:
+      'Oldest first within a page. Backward with last/before (the default: the newest 50; hasPreviousPage tells whether older ones exist) or forward with first/after; at most 100.',
   })
   async messages(
     @Root() room: ChatRoom,

@@ -41,7 +41,14 @@ export class ChatRoomService {
     const concertId = input.concertId === null || input.concertId === undefined ? null : parseId(input.concertId, 'input.concertId');
     const userId = parseId(viewer.userId, 'viewer');
     const now = new Date();
-    const doc: Omit<ChatRoomDocument, '_id'> = { name, createdById: userId, createdAt: now, lastActivityAt: now, lastSeqHint: 0, ...(concertId ? { concertId } : {}) };
+    const doc: Omit<ChatRoomDocument, '_id'> = {
+      name,
+      createdById: userId,
+      createdAt: now,
+      lastActivityAt: now,
+      lastSeqHint: 0,
+      ...(concertId ? { concertId } : {}),
+    };
     const room = concertId ? await this.createForConcert(doc, concertId) : await this.repos.rooms.insert(doc);
     await this.repos.memberships.add(room._id, userId, now);
     return room;

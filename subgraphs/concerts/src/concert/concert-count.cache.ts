@@ -69,7 +69,9 @@ export class ConcertCountCache {
       return compute();
     }
     const n = await compute();
-    await this.redis.eval(STORE, 2, this.generationKey, this.countsKey, generation, field, String(n), COUNT_TTL_MS).catch((error: unknown) => this.report(error));
+    await this.redis
+      .eval(STORE, 2, this.generationKey, this.countsKey, generation, field, String(n), COUNT_TTL_MS)
+      .catch((error: unknown) => this.report(error));
     return n;
   }
 

@@ -53,7 +53,8 @@ export class ConcertRepository {
   private readonly likeCounter = new GroupCommit<string, number, ConcertDocument | null>(async (id, deltas) => {
     const delta = deltas.reduce((a, b) => a + b, 0);
     const _id = new ObjectId(id);
-    const doc = delta === 0 ? await this.findById(_id) : await this.collection.findOneAndUpdate(byId(_id), { $inc: { likeCount: delta } }, { returnDocument: 'after' });
+    const doc =
+      delta === 0 ? await this.findById(_id) : await this.collection.findOneAndUpdate(byId(_id), { $inc: { likeCount: delta } }, { returnDocument: 'after' });
     return deltas.map(() => doc);
   });
 
@@ -109,7 +110,11 @@ export class ConcertRepository {
   page(query: ConcertQuery, limit: number, after?: KeysetPosition | null): Promise<ConcertDocument[]> {
     const filter = this.filterOf(query);
     const where = after ? { $and: [filter, keysetAfter<ConcertDocument>('startsAt', 1, after)] } : filter;
-    return this.collection.find(where).sort({ startsAt: 1, _id: 1 }).limit(limit + 1).toArray();
+    return this.collection
+      .find(where)
+      .sort({ startsAt: 1, _id: 1 })
+      .limit(limit + 1)
+      .toArray();
   }
 
   /** How many concerts the query holds; cached (`counts`) unless it filters by status, which moves with the clock. */
@@ -122,7 +127,9 @@ export class ConcertRepository {
 
   /** Applies `$set` atomically; returns the document as it was before, or null when there is none. */
   async updateReturningBefore(id: ObjectId, set: Partial<ConcertDocument>, where: Filter<ConcertDocument> = {}): Promise<ConcertDocument | null> {
-    const before = await this.collection.findOneAndUpdate({ ...where, ...byId(id) }, { $set: set } as UpdateFilter<ConcertDocument>, { returnDocument: 'before' });
+    const before = await this.collection.findOneAndUpdate({ ...where, ...byId(id) }, { $set: set } as UpdateFilter<ConcertDocument>, {
+      returnDocument: 'before',
+    });
     if (before) await this.counts?.invalidate();
     return before;
   }

@@ -1,5 +1,20 @@
 import type { UserLinkRepository } from '@stagelives/platform';
-import { BadUserInputError, ConcertEventType, ConflictError, NotFoundError, cleanDate, cleanHttpUrl, cleanText, decodeTimeIdCursor, encodeTimeIdCursor, pageSize, parseId, type ConcertDates, type Connection, connectionFromPage } from '@stagelives/schema';
+import {
+  BadUserInputError,
+  ConcertEventType,
+  ConflictError,
+  NotFoundError,
+  cleanDate,
+  cleanHttpUrl,
+  cleanText,
+  decodeTimeIdCursor,
+  encodeTimeIdCursor,
+  pageSize,
+  parseId,
+  type ConcertDates,
+  type Connection,
+  connectionFromPage,
+} from '@stagelives/schema';
 import type { ConcertEvents } from '../events/concert-events.js';
 import { effectiveEndOf, effectiveStatus } from './concert-status.js';
 import type { ConcertFilter, CreateConcertInput, UpdateConcertInput } from './concert.input.js';
@@ -148,7 +163,10 @@ export class ConcertService {
     if (filter?.to) query.to = cleanDate(filter.to, 'filter.to');
     if (filter?.search?.trim()) query.search = cleanText(filter.search, { field: 'filter.search', max: LIMITS.search });
     const position = after ? decodeTimeIdCursor(after) : undefined;
-    const [docs, totalCount] = await Promise.all([this.concerts.page(query, limit, position && { value: position.time, id: position.id }), this.concerts.count(query)]);
+    const [docs, totalCount] = await Promise.all([
+      this.concerts.page(query, limit, position && { value: position.time, id: position.id }),
+      this.concerts.count(query),
+    ]);
     return connectionFromPage(docs, {
       limit,
       after,

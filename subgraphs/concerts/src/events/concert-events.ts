@@ -55,7 +55,11 @@ export async function flushOutbox(db: Db, redis: Redis, redisPrefix: string, bat
   for (;;) {
     const docs = await outbox.find().sort({ _id: 1 }).limit(batch).toArray();
     if (docs.length === 0) return moved;
-    await publishConcertEvents(redis, redisPrefix, docs.map((d) => d.event));
+    await publishConcertEvents(
+      redis,
+      redisPrefix,
+      docs.map((d) => d.event),
+    );
     await outbox.deleteMany({ _id: { $in: docs.map((d) => d._id!) } });
     moved += docs.length;
     if (docs.length < batch) return moved;

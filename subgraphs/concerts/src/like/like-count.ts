@@ -29,7 +29,8 @@ export async function recountLikes(
   const stored = await concerts.find(onlyMissing ? { likeCount: { $exists: false } } : {}, { projection: { _id: 1, likeCount: 1 } }).toArray();
   if (stored.length === 0) return { checked: 0, fixed: 0 };
   const counted = new Map<string, number>();
-  for await (const row of likes.aggregate<{ _id: ObjectId; n: number }>([{ $group: { _id: '$concertId', n: { $sum: 1 } } }])) counted.set(row._id.toHexString(), row.n);
+  for await (const row of likes.aggregate<{ _id: ObjectId; n: number }>([{ $group: { _id: '$concertId', n: { $sum: 1 } } }]))
+    counted.set(row._id.toHexString(), row.n);
   const differing = stored.map((c) => ({ ...c, n: counted.get(c._id.toHexString()) ?? 0 })).filter((c) => c.likeCount !== c.n);
   let fixed = 0;
   if (onlyMissing) {

@@ -1,7 +1,17 @@
 import type DataLoader from 'dataloader';
 import type { UserLinkRepository } from '@stagelives/platform';
 import { requireSelfOrAdmin } from '@stagelives/platform/subgraph';
-import { ConcertEventType, NotFoundError, connectionFromPage, decodeTimeIdCursor, encodeTimeIdCursor, pageSize, parseId, type Connection, type Identity } from '@stagelives/schema';
+import {
+  ConcertEventType,
+  NotFoundError,
+  connectionFromPage,
+  decodeTimeIdCursor,
+  encodeTimeIdCursor,
+  pageSize,
+  parseId,
+  type Connection,
+  type Identity,
+} from '@stagelives/schema';
 import type { ConcertRepository } from '../concert/concert.repository.js';
 import type { ConcertDocument } from '../concert/concert.type.js';
 import type { ConcertEvents } from '../events/concert-events.js';
@@ -48,7 +58,12 @@ export class LikeService {
    * The concerts a user likes, most recently liked first, paged by (like time, like id). Only
    * the user and admins may read them. A concert deleted between the two reads is left out.
    */
-  async likedConcerts(viewer: Identity, userId: string, first: number | null | undefined, after: string | null | undefined): Promise<Connection<ConcertDocument>> {
+  async likedConcerts(
+    viewer: Identity,
+    userId: string,
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<Connection<ConcertDocument>> {
     requireSelfOrAdmin(viewer, userId, 'Only you can see the concerts you like.');
     const limit = pageSize(first);
     const position = after ? decodeTimeIdCursor(after) : undefined;

@@ -70,7 +70,12 @@ export class PushLedgerRepository {
 
   /** Claims pushes; returns the keys this call claimed (the others were claimed before). */
   async claim(entries: ReadonlyArray<{ reminderId: string; userId: string; token: string }>, now = new Date()): Promise<Set<string>> {
-    const docs: PushClaimDocument[] = entries.map((e) => ({ _id: ledgerKey(e.reminderId, e.token), ...e, claimedAt: now, expireAt: new Date(now.getTime() + LEDGER_RETENTION_MS) }));
+    const docs: PushClaimDocument[] = entries.map((e) => ({
+      _id: ledgerKey(e.reminderId, e.token),
+      ...e,
+      claimedAt: now,
+      expireAt: new Date(now.getTime() + LEDGER_RETENTION_MS),
+    }));
     const inserted = await insertNew(this.claims, docs);
     return new Set([...inserted].map((i) => docs[i]!._id));
   }

@@ -7,7 +7,8 @@ import { Notification, NotificationConnection } from './notification.type.js';
 @Resolver(() => Notification)
 export class NotificationResolver {
   @Mutation(() => Int, {
-    description: 'Marks the viewer’s notifications read: those in `ids`, or all when `ids` is absent or null (an empty list marks none). Returns how many changed.',
+    description:
+      'Marks the viewer’s notifications read: those in `ids`, or all when `ids` is absent or null (an empty list marks none). Returns how many changed.',
   })
   markNotificationsRead(@Arg('ids', () => [ID], { nullable: true }) ids: string[] | null, @Ctx() ctx: NotificationsContext): Promise<number> {
     return ctx.notifications.markRead(requireViewer(ctx), ids);

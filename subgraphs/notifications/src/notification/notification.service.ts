@@ -63,6 +63,9 @@ export class NotificationService {
       if (!isObjectIdHex(id)) throw new BadUserInputError(`ids[${i}] is not a valid id.`, `ids[${i}]`);
     });
     if (ids.length === 0) return 0;
-    return this.repository.markRead(viewer.userId, ids.map((id) => new ObjectId(id)));
+    return this.repository.markRead(
+      viewer.userId,
+      ids.map((id) => new ObjectId(id)),
+    );
   }
 }

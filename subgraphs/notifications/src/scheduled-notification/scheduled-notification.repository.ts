@@ -64,7 +64,11 @@ export class ScheduledNotificationRepository {
 
   /** A user's reminders, latest fire time first. */
   findForUser(userId: string, limit: number): Promise<ScheduledNotificationDocument[]> {
-    return this.reminders.find({ userId: { $eq: userId } }).sort({ fireAt: -1, _id: -1 }).limit(limit).toArray();
+    return this.reminders
+      .find({ userId: { $eq: userId } })
+      .sort({ fireAt: -1, _id: -1 })
+      .limit(limit)
+      .toArray();
   }
 
   /** Every reminder of a user. */
@@ -83,7 +87,10 @@ export class ScheduledNotificationRepository {
     const byConcert = new Map<string, Set<string>>();
     for (const { concertId, userId } of pairs) byConcert.set(concertId, (byConcert.get(concertId) ?? new Set()).add(userId));
     if (byConcert.size === 0) return [];
-    const or: Filter<ScheduledNotificationDocument>[] = [...byConcert].map(([concertId, users]) => ({ concertId: { $eq: concertId }, userId: { $in: [...users] } }));
+    const or: Filter<ScheduledNotificationDocument>[] = [...byConcert].map(([concertId, users]) => ({
+      concertId: { $eq: concertId },
+      userId: { $in: [...users] },
+    }));
     return this.reminders.find(or.length === 1 ? or[0]! : { $or: or }).toArray();
   }
 

@@ -26,7 +26,9 @@ export class ScheduledNotificationService {
     const reminders = await this.repository.findForUser(userId, SCHEDULED_READ_LIMIT);
     const outcomes = await this.repository.outcomesOf(reminders.map((r) => r._id));
     const views = reminders.map((reminder) => ({ reminder, outcome: outcomes.get(reminder._id.toHexString()) ?? null }));
-    const pending = views.filter((v) => !v.outcome).sort((a, b) => a.reminder.fireAt.getTime() - b.reminder.fireAt.getTime() || a.reminder._id.toHexString().localeCompare(b.reminder._id.toHexString()));
+    const pending = views
+      .filter((v) => !v.outcome)
+      .sort((a, b) => a.reminder.fireAt.getTime() - b.reminder.fireAt.getTime() || a.reminder._id.toHexString().localeCompare(b.reminder._id.toHexString()));
     const finished = views
       .filter((v): v is ReminderView & { outcome: NotificationOutcomeDocument } => v.outcome !== null)
       .sort((a, b) => b.outcome.at.getTime() - a.outcome.at.getTime() || b.reminder.fireAt.getTime() - a.reminder.fireAt.getTime())

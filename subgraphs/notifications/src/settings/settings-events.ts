@@ -21,7 +21,10 @@ export class SettingsEvents {
     try {
       await publishNotificationEvents(this.redis, this.redisPrefix, [event]);
     } catch (error) {
-      this.logger.warn({ err: error instanceof Error ? error.message : String(error), event }, 'notifications event not appended (redis refused); reconciliation catches up');
+      this.logger.warn(
+        { err: error instanceof Error ? error.message : String(error), event },
+        'notifications event not appended (redis refused); reconciliation catches up',
+      );
     }
   }
 }

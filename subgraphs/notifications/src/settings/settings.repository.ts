@@ -72,7 +72,11 @@ export class SettingsRepository {
   /** Stores a user's whole preferences. */
   async savePreferences(userId: string, preferences: ReminderPreferences, now = new Date()): Promise<void> {
     const { ticketOpen, concertStart, ticketOpenLeadMinutes, concertStartLeadMinutes } = preferences;
-    await this.preferences.updateOne(byId(userId), { $set: { ticketOpen, concertStart, ticketOpenLeadMinutes, concertStartLeadMinutes, updatedAt: now } }, { upsert: true });
+    await this.preferences.updateOne(
+      byId(userId),
+      { $set: { ticketOpen, concertStart, ticketOpenLeadMinutes, concertStartLeadMinutes, updatedAt: now } },
+      { upsert: true },
+    );
   }
 
   /**

@@ -22,11 +22,7 @@ export class AuthResolver {
   }
 
   @Mutation(() => AuthPayload, { description: 'Signs in with email and password; always starts a new session.' })
-  async logIn(
-    @Arg('email', () => String) email: string,
-    @Arg('password', () => String) password: string,
-    @Ctx() ctx: UsersContext,
-  ): Promise<AuthPayload> {
+  async logIn(@Arg('email', () => String) email: string, @Arg('password', () => String) password: string, @Ctx() ctx: UsersContext): Promise<AuthPayload> {
     return signedIn(ctx, await ctx.auth.logIn(email, password, ctx.viewer));
   }
 

@@ -43,7 +43,7 @@ export class OidcVerifier {
       }));
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
-      if (code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC' && /fetch|network/i.test(String(error))) {
+      if (code === 'ERR_JWKS_TIMEOUT' || (code === 'ERR_JOSE_GENERIC' && /fetch|network/i.test(String(error)))) {
         throw new ServiceUnavailableError(`${this.options.name} sign-in is temporarily unavailable.`);
       }
       const reason = code === 'ERR_JWT_EXPIRED' ? 'has expired' : 'is not valid';

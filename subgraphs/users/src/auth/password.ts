@@ -13,7 +13,7 @@ export const PASSWORD_INPUT_MAX = 1024;
 /** Whether `password` matches; false without a hash (as slowly as a real check) or on a malformed hash. */
 export async function verifyPassword(passwordHash: string | null, password: string): Promise<boolean> {
   try {
-    return await verify(passwordHash ?? DUMMY_HASH, password.slice(0, PASSWORD_INPUT_MAX)) && passwordHash !== null;
+    return (await verify(passwordHash ?? DUMMY_HASH, password.slice(0, PASSWORD_INPUT_MAX))) && passwordHash !== null;
   } catch {
     return false;
   }

@@ -20,7 +20,10 @@ export class UserEvents {
     try {
       await publishUserEvents(this.redis, this.redisPrefix, [event]);
     } catch (error) {
-      this.logger.warn({ err: error instanceof Error ? error.message : String(error), event }, 'user event not appended (redis refused); reconciliation catches up');
+      this.logger.warn(
+        { err: error instanceof Error ? error.message : String(error), event },
+        'user event not appended (redis refused); reconciliation catches up',
+      );
     }
   }
 }

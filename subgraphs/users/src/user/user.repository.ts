@@ -45,7 +45,10 @@ export class UserRepository {
   readonly collection: Collection<UserDocument>;
 
   /** `pointReadsUpTo`: ids `findByIds` reads one by one (platform's pointReadsFor). */
-  constructor(db: Db, private readonly pointReadsUpTo = 0) {
+  constructor(
+    db: Db,
+    private readonly pointReadsUpTo = 0,
+  ) {
     this.collection = db.collection<UserDocument>('users');
   }
 
@@ -109,19 +112,23 @@ export class UserRepository {
   /** Applies an update to a live account and returns the new document; duplicates become DuplicateKeyError. */
   update(id: ObjectId, update: UpdateFilter<UserDocument>): Promise<UserDocument | null> {
     const withTime = { ...update, $set: { ...(update.$set ?? {}), updatedAt: new Date() } } as UpdateFilter<UserDocument>;
-    return mapDuplicates(() =>
-      this.collection.findOneAndUpdate({ _id: { $eq: id }, deletedAt: { $exists: false } }, withTime, { returnDocument: 'after' }),
-    );
+    return mapDuplicates(() => this.collection.findOneAndUpdate({ _id: { $eq: id }, deletedAt: { $exists: false } }, withTime, { returnDocument: 'after' }));
   }
 
   /** Removes personal data and keeps a tombstone, so authorship of kept content resolves. */
   async tombstone(id: ObjectId, now = new Date()): Promise<void> {
-    await this.collection.updateOne(
-      byId(id),
-      {
-        $set: { deletedAt: now, updatedAt: now, nickname: '', nicknameLower: `deleted:${id.toHexString()}`, roles: [], email: null, avatarUrl: null, passwordHash: null },
-        $unset: { emailLower: '', googleSub: '', appleSub: '' },
+    await this.collection.updateOne(byId(id), {
+      $set: {
+        deletedAt: now,
+        updatedAt: now,
+        nickname: '',
+        nicknameLower: `deleted:${id.toHexString()}`,
+        roles: [],
+        email: null,
+        avatarUrl: null,
+        passwordHash: null,
       },
-    );
+      $unset: { emailLower: '', googleSub: '', appleSub: '' },
+    });
   }
 }
