@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { ApolloGateway } from '@apollo/gateway';
 import { parse } from 'graphql';
 import { SUPERGRAPH_PATH } from '@stagelives/schema';
+import type { Session } from '@stagelives/platform';
 import type { RouterConfig } from './config.js';
 import { IdentityDataSource } from './identity-data-source.js';
 import type { SubgraphFetchObserver } from './metrics.js';
@@ -31,9 +32,17 @@ export function subgraphsOf(supergraphSdl: string): Record<string, string> {
  */
 export async function createGateway(
   config: RouterConfig,
-  onSubgraphFetch?: (subgraph: string) => void,
-  fetchObserver?: SubgraphFetchObserver,
-  policyObserver?: SubgraphPolicyObserver,
+  {
+    onSubgraphFetch,
+    fetchObserver,
+    policyObserver,
+    resolveSession,
+  }: {
+    onSubgraphFetch?: ((subgraph: string) => void) | undefined;
+    fetchObserver?: SubgraphFetchObserver;
+    policyObserver?: SubgraphPolicyObserver;
+    resolveSession?: (token: string) => Promise<Session | null>;
+  } = {},
 ) {
   const supergraphSdl = await readFile(config.SUPERGRAPH_PATH ?? SUPERGRAPH_PATH, 'utf8');
   const subgraphUrls = Object.fromEntries(Object.entries(subgraphsOf(supergraphSdl)).map(([name, url]) => [name, config.SUBGRAPH_URLS[name] ?? url]));
@@ -42,15 +51,16 @@ export async function createGateway(
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name }) =>
-      new IdentityDataSource(
-        subgraphUrls[name] ?? '',
-        config.IDENTITY_SECRET,
-        onSubgraphFetch,
-        name,
-        fetchObserver,
-        config.SUBGRAPH_FETCH_DEDUPE === 'on',
-        policies.of(name),
-      ),
+      new IdentityDataSource({
+        url: subgraphUrls[name] ?? '',
+        secret: config.IDENTITY_SECRET,
+        subgraph: name,
+        onFetch: onSubgraphFetch,
+        observer: fetchObserver,
+        dedupe: config.SUBGRAPH_FETCH_DEDUPE === 'on',
+        policy: policies.of(name),
+        resolveSession,
+      }),
   });
   return { gateway, subgraphUrls, supergraphSdl, policies };
 }

@@ -4,6 +4,7 @@ import { dedupingFetch } from './dedupe-fetch.js';
 import type { SubgraphFetchObserver } from './metrics.js';
 import { SubgraphUnavailableError, resilientFetch, type SubgraphPolicy } from './resilience/index.js';
 import { IDENTITY_HEADER, REQUEST_ID_HEADER, sessionChangeFrom, signIdentity } from '@stagelives/schema';
+import type { Session } from '@stagelives/platform';
 import type { RouterContext } from './context.js';
 import { readMeteredBody } from './response-size.js';
 
@@ -13,24 +14,45 @@ type Fetcher = NonNullable<NonNullable<ConstructorParameters<typeof RemoteGraphQ
  * Calls a subgraph on behalf of the viewer: a fresh header set carrying the request id and
  * the identity signed for this request. Nothing the client sent is forwarded.
  */
+export interface IdentityDataSourceOptions {
+  url: string;
+  /** IDENTITY_SECRET: the key of the signed identity header. */
+  secret: string;
+  subgraph: string;
+  /** Called before each fetch (tests count them). */
+  onFetch?: ((subgraph: string) => void) | undefined;
+  /** Times each fetch (metrics). */
+  observer?: SubgraphFetchObserver | undefined;
+  /** Identical anonymous queries in flight share one fetch (default true). */
+  dedupe?: boolean;
+  /** Timeout, retry and circuit breaker of this subgraph (resilience/); none: plain fetch. */
+  policy?: SubgraphPolicy | undefined;
+  /**
+   * Resolves a session token a subgraph has just set (sign-up, log-in): the rest of the same
+   * operation is then fetched as that user (`logIn { user { likedConcerts { … } } }`).
+   */
+  resolveSession?: ((token: string) => Promise<Session | null>) | undefined;
+}
+
 export class IdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
-  constructor(
-    url: string,
-    private readonly secret: string,
-    private readonly onFetch?: (subgraph: string) => void,
-    private readonly subgraphName = '',
-    /** Times each fetch (metrics). */
-    private readonly observer?: SubgraphFetchObserver,
-    dedupe = true,
-    /** Timeout, retry and circuit breaker of this subgraph (resilience/); none: plain fetch. */
-    policy?: SubgraphPolicy,
-  ) {
+  private readonly secret: string;
+  private readonly subgraphName: string;
+  private readonly onFetch: ((subgraph: string) => void) | undefined;
+  private readonly observer: SubgraphFetchObserver | undefined;
+  private readonly resolveSession: IdentityDataSourceOptions['resolveSession'];
+
+  constructor({ url, secret, subgraph, onFetch, observer, dedupe = true, policy, resolveSession }: IdentityDataSourceOptions) {
     // Node's fetch (undici) keeps connections alive and closes idle ones first (after 4 s, and
     // before the server's announced Keep-Alive timeout): a request is never sent on a socket being
     // closed. Identical anonymous queries in flight share one fetch (dedupe-fetch.ts), and that
     // one fetch runs under the policy (one timeout, one breaker count, one socket to abort).
     const guarded = policy ? resilientFetch(policy) : fetch;
     super({ url, fetcher: (dedupe ? dedupingFetch(guarded as typeof fetch) : guarded) as unknown as Fetcher });
+    this.secret = secret;
+    this.subgraphName = subgraph;
+    this.onFetch = onFetch;
+    this.observer = observer;
+    this.resolveSession = resolveSession;
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<RouterContext>) {
@@ -89,9 +111,13 @@ export class IdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
     return readMeteredBody(response as unknown as Response, context) as Promise<object | string>;
   }
 
-  override didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<RouterContext>['didReceiveResponse']>>[0]) {
+  override async didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<RouterContext>['didReceiveResponse']>>[0]) {
     const change = response.http ? sessionChangeFrom(response.http.headers) : null;
-    if (change) context.sessionChange = change;
+    if (!change) return response;
+    context.sessionChange = change;
+    // Fields fetched after a sign-in, a sign-up or a log-out in the same operation are the new viewer's.
+    if (change.kind === 'clear') context.session = null;
+    else if (this.resolveSession) context.session = await this.resolveSession(change.token);
     return response;
   }
 }

@@ -62,7 +62,13 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
   const production = config.NODE_ENV === 'production';
   const development = config.NODE_ENV === 'development';
   const routerMetrics = new RouterMetrics();
-  const { gateway, subgraphUrls, supergraphSdl, policies } = await createGateway(config, onSubgraphFetch, routerMetrics, routerMetrics);
+  const sessions = SessionStore.fromConfig(redis, config);
+  const { gateway, subgraphUrls, supergraphSdl, policies } = await createGateway(config, {
+    onSubgraphFetch,
+    fetchObserver: routerMetrics,
+    policyObserver: routerMetrics,
+    resolveSession: (token) => sessions.resolve(token),
+  });
   routerMetrics.watchSubgraphs(() => policies.health());
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
@@ -125,7 +131,6 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
   await apollo.start();
   responseCache.startEventConsumers();
 
-  const sessions = SessionStore.fromConfig(redis, config);
   const buildContext = routerContextBuilder({ sessions, logger, production });
   app.use(routerHealth(redis, { supergraphLoaded: () => apiSchema !== undefined }, () => drain.draining));
   // Prometheus and the subgraphs' breakers: see metricsExposure (public port outside production; METRICS_PORT; METRICS_TOKEN).

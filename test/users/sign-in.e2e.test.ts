@@ -4,7 +4,8 @@ import { ADMIN_EMAIL, gql, ok, signUp, startStack, type Stack } from '../support
 import { startOidcServer } from '../support/oidc-server.js';
 
 // What a sign-in does to the rest of its response, and sign-ins that meet a taken nickname.
-const LOG_IN = 'mutation($email: String!, $password: String!) { logIn(email: $email, password: $password) { sessionToken user { id email roles } } }';
+const LOG_IN =
+  'mutation($email: String!, $password: String!) { logIn(email: $email, password: $password) { sessionToken user { id email roles notificationPreferences { ticketOpen } likedConcerts { totalCount } } } }';
 const GOOGLE = 'mutation($t: String!) { signInWithGoogle(idToken: $t) { sessionToken user { id email nickname } } }';
 const APPLE = 'mutation($t: String!, $n: String) { signInWithApple(identityToken: $t, nickname: $n) { sessionToken user { id nickname } } }';
 const SIGN_UP = 'mutation($input: SignUpInput!) { signUp(input: $input) { sessionToken } }';
@@ -25,7 +26,14 @@ describe('the response of a sign-in', () => {
     const before = await signUp(stack);
     const fan = await signUp(stack);
     const res = await ok(stack, LOG_IN, { email: fan.email, password: fan.password }, { token: before.token });
-    expect(res.logIn.user).toEqual({ id: fan.user.id, email: fan.email, roles: ['USER'] });
+    // Fields other subgraphs answer in the same operation are the signed-in user's too (the router carries the new session).
+    expect(res.logIn.user).toEqual({
+      id: fan.user.id,
+      email: fan.email,
+      roles: ['USER'],
+      notificationPreferences: { ticketOpen: true },
+      likedConcerts: { totalCount: 0 },
+    });
     expect((await ok(stack, 'query { me { id } }', {}, { token: res.logIn.sessionToken })).me.id).toBe(fan.user.id);
   });
 
