@@ -22,7 +22,7 @@ export interface RouterContext {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
 /** A request id the client sent, when it is sane, or a new one. */
-export function requestIdOf(req: IncomingMessage): string {
+function requestIdOf(req: IncomingMessage): string {
   const given = req.headers[REQUEST_ID_HEADER];
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }

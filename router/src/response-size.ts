@@ -5,7 +5,7 @@ import type { RouterContext } from './context.js';
 export const RESPONSE_TOO_LARGE = 'RESPONSE_TOO_LARGE';
 
 /** An operation whose subgraph answers (or a subscription payload) grew past `MAX_RESPONSE_BYTES`. */
-export class ResponseTooLargeError extends GraphQLError {
+class ResponseTooLargeError extends GraphQLError {
   constructor(maxBytes: number) {
     super(`The answer would be larger than ${maxBytes} bytes: ask for smaller pages (first/last) or fewer fields.`, {
       extensions: { code: RESPONSE_TOO_LARGE, maxBytes, http: { status: 400 } },

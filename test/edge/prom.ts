@@ -9,7 +9,7 @@ export interface Sample {
 export type Samples = Sample[] & { declared: Set<string> };
 
 /** Parses the Prometheus text exposition format (what prom-client writes). */
-export function parseMetrics(text: string): Samples {
+function parseMetrics(text: string): Samples {
   const samples = Object.assign([] as Sample[], { declared: new Set<string>() });
   for (const line of text.split('\n')) {
     const type = /^# TYPE (\S+) /.exec(line);

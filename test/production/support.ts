@@ -15,7 +15,7 @@ export interface Stage {
 }
 
 /** The Dockerfile's stages (comments, parser directives and continuations handled). */
-export function dockerfileStages(path = join(ROOT, 'Dockerfile')): Stage[] {
+function dockerfileStages(path = join(ROOT, 'Dockerfile')): Stage[] {
   const lines = readFileSync(path, 'utf8').split('\n');
   const logical: string[] = [];
   let current = '';

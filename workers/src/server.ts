@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { baseEnv, loadConfig, opsServer, type Mongo, type OpsServer, type Redis } from '@stagelives/platform';
 import type { WorkerMetrics } from './metrics.js';
 
-export const workersEnv = {
+const workersEnv = {
   ...baseEnv,
   /** Port of the workers' `/metrics` and `/health/*` (0: a free one, announced and logged). */
   WORKERS_PORT: z.coerce.number().int().min(0).max(65535).default(0),

@@ -38,7 +38,7 @@ export async function waitFor(check: () => Promise<boolean> | boolean, ms = 15_0
 }
 
 /** Config for tests: quick holds and stall checks, no fact cache unless asked. */
-export function testConfig(overrides: Partial<NotificationsConfig> = {}): NotificationsConfig {
+function testConfig(overrides: Partial<NotificationsConfig> = {}): NotificationsConfig {
   return {
     ...defaultNotificationsConfig(),
     NOTIFICATIONS_RECHECK_CACHE_MS: 0,

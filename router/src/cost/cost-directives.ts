@@ -1,7 +1,7 @@
 import { Kind, parse, valueFromASTUntyped, type ConstDirectiveNode, type DefinitionNode, type DirectiveNode } from 'graphql';
 
 /** `@listSize` of a field (the GraphQL cost specification's, as Apollo Federation composes it). */
-export interface ListSize {
+interface ListSize {
   /** Items when no slicing argument is given, or the list's bound when it has none. */
   assumedSize?: number;
   /** Arguments whose value (the largest given) is the number of items. */

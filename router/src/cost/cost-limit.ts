@@ -4,7 +4,7 @@ import type { RouterContext } from '../context.js';
 import { readCostDirectives } from './cost-directives.js';
 import { operationCost } from './operation-cost.js';
 
-export const COST_LIMIT_EXCEEDED = 'COST_LIMIT_EXCEEDED';
+const COST_LIMIT_EXCEEDED = 'COST_LIMIT_EXCEEDED';
 
 /** An operation whose cost, counted with its actual list sizes, is over `MAX_COST`: refused before any subgraph (HTTP 400). */
 export class CostLimitExceededError extends GraphQLError {

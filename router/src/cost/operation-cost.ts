@@ -20,9 +20,9 @@ import {
 import type { CostDirectives } from './cost-directives.js';
 
 /** Items a list without any size declaration counts as (the supergraph test keeps every list declared). */
-export const UNDECLARED_LIST_SIZE = 100;
+const UNDECLARED_LIST_SIZE = 100;
 /** Apollo's demand-control base cost of a mutation. */
-export const MUTATION_COST = 10;
+const MUTATION_COST = 10;
 
 export interface OperationCostInput {
   schema: GraphQLSchema;

@@ -7,7 +7,7 @@ import type { RouterConfig } from '../config.js';
 import { explorerAssetsDir, type ExplorerManifest } from './build.mjs';
 
 /** Where the explorer's script and stylesheet are served (under the API path, beside it). */
-export const EXPLORER_ASSETS_PATH = '/graphql/explorer';
+const EXPLORER_ASSETS_PATH = '/graphql/explorer';
 
 /** On in development and test; in production only with EXPLORER=true. */
 export const explorerEnabled = (config: Pick<RouterConfig, 'NODE_ENV' | 'EXPLORER'>) => config.EXPLORER ?? config.NODE_ENV !== 'production';
@@ -28,7 +28,7 @@ const safeHost = (host: string | undefined) => (host && /^[A-Za-z0-9.-]+(:\d{1,5
  * its WebSocket (the same host: `'self'` does not cover ws: in every browser); the one style
  * element a dialog library inserts carries the page's nonce.
  */
-export function explorerCsp(host: string | undefined, styleNonce: string): string {
+function explorerCsp(host: string | undefined, styleNonce: string): string {
   const wsHost = safeHost(host);
   return [
     "default-src 'none'",

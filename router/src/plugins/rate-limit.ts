@@ -7,9 +7,9 @@ import type { RouterConfig } from '../config.js';
 import type { RouterContext } from '../context.js';
 
 /** Root fields that sign someone in: each occurrence (alias) costs one point of the strict bucket. */
-export const AUTH_FIELDS = new Set(['logIn', 'signUp', 'signInWithGoogle', 'signInWithApple']);
+const AUTH_FIELDS = new Set(['logIn', 'signUp', 'signInWithGoogle', 'signInWithApple']);
 
-export type Bucket = 'auth' | 'default' | 'publicRead';
+type Bucket = 'auth' | 'default' | 'publicRead';
 
 /** Gives an error raised before execution the HTTP status of its code and a Retry-After header. */
 function withHttp<E extends GraphQLError>(error: E, retryAfter: number): E {
@@ -28,7 +28,7 @@ function rateLimited(retryAfterSeconds: number, bucket: Bucket): GraphQLError {
 const unavailable = (message: string) => withHttp(new ServiceUnavailableError(message), 5);
 
 /** Counts root fields that are sign-in mutations, aliases included. */
-export function authFieldCount(operation: OperationDefinitionNode): number {
+function authFieldCount(operation: OperationDefinitionNode): number {
   if (operation.operation !== 'mutation') return 0;
   return operation.selectionSet.selections.filter((s) => s.kind === Kind.FIELD && AUTH_FIELDS.has(s.name.value)).length;
 }

@@ -64,7 +64,7 @@ function causeCode(error: unknown): string | undefined {
 }
 
 /** A connection that failed or was reset: a read is safe to send again. */
-export function isConnectionError(error: unknown): boolean {
+function isConnectionError(error: unknown): boolean {
   const code = causeCode(error);
   return code !== undefined && CONNECTION_CODES.has(code);
 }

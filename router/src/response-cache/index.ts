@@ -12,7 +12,7 @@ import { changedEntity, entityTags, entityTypes, idArguments, staticShape, typeT
 export { CacheStore } from './store.js';
 
 /** Response header telling what the cache did: HIT, MISS (stored or not), BYPASS (viewer-dependent for a signed-in viewer). */
-export const CACHE_STATUS_HEADER = 'x-stagelives-cache';
+const CACHE_STATUS_HEADER = 'x-stagelives-cache';
 
 export interface ResponseCacheStats {
   hits: number;

@@ -15,7 +15,7 @@ import type { Redis } from 'ioredis';
  * the data from before the write): storing is one script that refuses when any tag's purge time is
  * at or after the read's start, both measured on Redis's clock (`lookup` returns it).
  */
-export const PURGE_MEMORY_MS = 120_000;
+const PURGE_MEMORY_MS = 120_000;
 
 // KEYS[1] entry → { entry or false, redis time ms }
 const LOOKUP = `

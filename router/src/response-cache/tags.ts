@@ -22,9 +22,9 @@ import type { ViewerDependentFields } from '../viewer-dependence.js';
 type Fragments = Record<string, FragmentDefinitionNode>;
 
 /** `Type:id` of one entity. */
-export const entityTag = (type: string, id: string) => `${type}:${id}`;
+const entityTag = (type: string, id: string) => `${type}:${id}`;
 /** Entries holding objects of the type whose id was not selected: purged by any change of the type. */
-export const idlessTag = (type: string) => `idless:${type}`;
+const idlessTag = (type: string) => `idless:${type}`;
 /** Entries whose selection reaches the type: purged when membership of lists of it may change (create, delete, moves). */
 export const typeTag = (type: string) => `type:${type}`;
 

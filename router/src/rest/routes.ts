@@ -4,10 +4,10 @@
  * no rules live here (the subgraphs decide everything, through the router's pipeline).
  */
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Who may call the route (documentation and the OpenAPI `security`; the subgraphs enforce it). */
-export type Access = 'public' | 'optional' | 'user' | 'admin';
+type Access = 'public' | 'optional' | 'user' | 'admin';
 
 export interface RestRoute {
   method: HttpMethod;

@@ -409,7 +409,7 @@ export class ChatHub {
 }
 
 /** CLIENT SETNAME of a router's pub/sub connection. */
-export const chatHubConnectionName = (redisPrefix: string) => `${redisPrefix.replace(/[^A-Za-z0-9_:.-]/g, '')}chat-hub`;
+const chatHubConnectionName = (redisPrefix: string) => `${redisPrefix.replace(/[^A-Za-z0-9_:.-]/g, '')}chat-hub`;
 
 /**
  * Subscribers share a group when they share the operation, its variables and, for selections of

@@ -20,7 +20,7 @@ import type { ViewerDependentFields } from '../viewer-dependence.js';
  */
 
 /** The only subscription root field the router serves. */
-export const MESSAGE_ADDED = 'messageAdded';
+const MESSAGE_ADDED = 'messageAdded';
 
 /** Alias under which the router reads each message's sequence number (removed unless the client asked for `seq`). */
 export const SEQ_ALIAS = '_slSeq';

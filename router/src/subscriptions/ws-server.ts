@@ -10,9 +10,9 @@ import type { ChatHub } from './chat-hub.js';
 import { createProtocolServer, type ProtocolServerOptions } from './protocol-server.js';
 
 /** Close code for a client that does not read fast enough (RFC 6455 "Try Again Later"). */
-export const SLOW_CONSUMER_CLOSE = 1013;
+const SLOW_CONSUMER_CLOSE = 1013;
 /** Close code at shutdown (RFC 6455 "Going Away"): clients reconnect, to another instance, with `after`. */
-export const GOING_AWAY_CLOSE = 1001;
+const GOING_AWAY_CLOSE = 1001;
 
 export interface SubscriptionServerOptions extends Omit<ProtocolServerOptions, 'config' | 'hub'> {
   httpServer: Server;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { loadConfig } from '@stagelives/platform';
 
 /** Settings only the chat subgraph reads. */
-export const chatEnv = {
+const chatEnv = {
   /** Messages one user may send (over all rooms) per window. */
   CHAT_SEND_LIMIT: z.coerce.number().int().positive().default(30),
   /** The send limit's window, in seconds. */

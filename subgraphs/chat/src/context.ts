@@ -28,7 +28,7 @@ export function createChatLoaders(repos: ChatRepositories, viewerId: string | nu
   };
 }
 
-export type ChatLoaders = ReturnType<typeof createChatLoaders>;
+type ChatLoaders = ReturnType<typeof createChatLoaders>;
 
 export interface ChatContext extends BaseContext {
   rooms: ChatRoomService;

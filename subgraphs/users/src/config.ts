@@ -12,7 +12,7 @@ const list = z
   );
 
 /** Settings only the users subgraph reads. */
-export const usersEnv = {
+const usersEnv = {
   /** Failed log-ins for one email before it is locked. */
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
   /** How long an email stays locked after the last allowed failure, in seconds. */

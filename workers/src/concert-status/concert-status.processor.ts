@@ -33,7 +33,7 @@ export function concertStatusProcessor({ logger, ...deps }: StatusSyncDeps & { l
 }
 
 /** Longest a run may hold the lock; a crashed holder frees it after this. */
-export const STATUS_LOCK_TTL_MS = 120_000;
+const STATUS_LOCK_TTL_MS = 120_000;
 
 /** The Redis key that serialises runs: `<prefix>lock:concert-status`. */
 export const statusLockKey = (redisPrefix: string) => `${redisPrefix}lock:concert-status`;
@@ -67,7 +67,7 @@ export async function syncConcertStatuses({ db, redis, redisPrefix, now = new Da
  * How long the claim of one announcement is kept: far longer than runs can overlap (a run that
  * outlives the lock's TTL), so no two runs announce one transition.
  */
-export const ANNOUNCEMENT_CLAIM_TTL_MS = 3_600_000;
+const ANNOUNCEMENT_CLAIM_TTL_MS = 3_600_000;
 
 /**
  * The claim of announcing one transition of one concert. Runs that race on one transition see

@@ -11,10 +11,10 @@ export const ConcertStatusJob = {
   RecountLikes: 'recount-concert-likes',
 } as const;
 
-export type ConcertStatusJobName = (typeof ConcertStatusJob)[keyof typeof ConcertStatusJob];
+type ConcertStatusJobName = (typeof ConcertStatusJob)[keyof typeof ConcertStatusJob];
 
 /** How often the stored status is brought up to date (the API computes it at read time anyway). */
-export const CONCERT_STATUS_EVERY_MS = 60_000;
+const CONCERT_STATUS_EVERY_MS = 60_000;
 
 /** How often stored like counts are compared with the like documents. */
 export const RECOUNT_LIKES_EVERY_MS = 10 * 60_000;

@@ -7,7 +7,7 @@ export const MaintenanceJob = {
   PruneSessionIndex: 'prune-session-index',
 } as const;
 
-export type MaintenanceJobName = (typeof MaintenanceJob)[keyof typeof MaintenanceJob];
+type MaintenanceJobName = (typeof MaintenanceJob)[keyof typeof MaintenanceJob];
 
 /** How often maintenance runs. */
 export const MAINTENANCE_EVERY_MS = 10 * 60_000;

@@ -2,7 +2,7 @@ import type { Redis } from '@stagelives/platform';
 import { ConcertEventType, concertEventsStream, decodeConcertEvent } from '@stagelives/schema';
 
 /** The (concert, user) pairs liked or unliked after a position of the concert events stream. */
-export interface LikeChangesSince {
+interface LikeChangesSince {
   /** The stream position these changes reach (pass it to the next call). */
   position: string;
   /** `<concertId>:<userId>` of every like or unlike. */

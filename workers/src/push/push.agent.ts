@@ -5,7 +5,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 
 /** The Google hosts firebase-admin calls for FCM: the send API and the OAuth2 token endpoint. */
-export const GOOGLE_FCM_HOSTS = ['fcm.googleapis.com', 'oauth2.googleapis.com'] as const;
+const GOOGLE_FCM_HOSTS = ['fcm.googleapis.com', 'oauth2.googleapis.com'] as const;
 
 /**
  * What one `sendEachForMulticast` call saw of the HTTP responses: firebase-admin turns an error

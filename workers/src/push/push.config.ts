@@ -50,7 +50,7 @@ const serviceAccountJson = (name: string) =>
   );
 
 /** Settings of the push transport (read once, at start-up). */
-export const pushEnv = {
+const pushEnv = {
   /** The Firebase service account's JSON key, inline. Set: pushes go to Firebase. */
   FIREBASE_SERVICE_ACCOUNT: serviceAccountJson('FIREBASE_SERVICE_ACCOUNT'),
   /** Path to Google credentials (a service-account key file or other application default credentials). Set: pushes go to Firebase. */

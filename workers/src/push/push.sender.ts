@@ -9,7 +9,7 @@ import type { LocalFcmServerInfo, ServiceAccountKey } from './push.config.js';
 import { classifyPushError, type PushFailureKind } from './push.errors.js';
 
 /** FCM's limit for one `sendEachForMulticast` call. */
-export const FCM_MAX_TOKENS_PER_CALL = 500;
+const FCM_MAX_TOKENS_PER_CALL = 500;
 
 /** One notification to the devices of one reminder. */
 export interface PushMessage {
@@ -25,7 +25,7 @@ export interface PushMessage {
   ttlSeconds?: number;
 }
 
-export interface PushDelivered {
+interface PushDelivered {
   token: string;
   ok: true;
   /** FCM's message name, `projects/<project>/messages/<id>`. */
@@ -70,17 +70,17 @@ export interface PushSender {
 }
 
 /** APNs `apns-collapse-id`: at most 64 bytes. */
-export function apnsCollapseId(reminderId: string): string {
+function apnsCollapseId(reminderId: string): string {
   return Buffer.byteLength(reminderId) <= 64 ? reminderId : createHash('sha256').update(reminderId).digest('hex');
 }
 
 /** Web push `Topic`: at most 32 characters of the URL-safe base64 alphabet. */
-export function webpushTopic(reminderId: string): string {
+function webpushTopic(reminderId: string): string {
   return /^[A-Za-z0-9_-]{1,32}$/.test(reminderId) ? reminderId : createHash('sha256').update(reminderId).digest('base64url').slice(0, 32);
 }
 
 /** The FCM message of a reminder push (the same for every token of it). */
-export function buildMulticastMessage(push: PushMessage, tokens: string[]): MulticastMessage {
+function buildMulticastMessage(push: PushMessage, tokens: string[]): MulticastMessage {
   const { reminderId, title, body, ttlSeconds } = push;
   const ttl = ttlSeconds !== undefined ? Math.max(0, Math.floor(ttlSeconds)) : undefined;
   return {

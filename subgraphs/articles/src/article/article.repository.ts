@@ -13,7 +13,7 @@ export interface ArticleQuery {
 }
 
 /** One article of a concert's first page: its sort key, and its document unless it vanished. */
-export interface ConcertPageRow {
+interface ConcertPageRow {
   _id: ObjectId;
   createdAt: Date;
   /** Null when the article vanished between the two reads, and for the extra row (never read). */

@@ -15,7 +15,7 @@ import { cleanRichText } from '../content/sanitize.js';
 import type { ArticlesRepositories } from '../repositories.js';
 import { Comment, type CommentDocument } from './comment.type.js';
 
-export const COMMENT_LIMITS = { body: 2_000, bodyStored: 6_000 } as const;
+const COMMENT_LIMITS = { body: 2_000, bodyStored: 6_000 } as const;
 
 /** Comments of articles. One per request. */
 export class CommentService {

@@ -2,10 +2,10 @@ import sanitizeHtml from 'sanitize-html';
 import { BadUserInputError } from '@stagelives/schema';
 
 /** Tags a body or comment may keep: text formatting, lists, quotes, code and links. */
-export const ALLOWED_TAGS = ['p', 'br', 'b', 'i', 'em', 'strong', 'u', 's', 'ul', 'ol', 'li', 'blockquote', 'code', 'pre', 'a'] as const;
+const ALLOWED_TAGS = ['p', 'br', 'b', 'i', 'em', 'strong', 'u', 's', 'ul', 'ol', 'li', 'blockquote', 'code', 'pre', 'a'] as const;
 /** Schemes a link may point to. Relative and protocol-relative links are dropped too. */
-export const ALLOWED_SCHEMES = ['http', 'https', 'mailto'] as const;
-export const LINK_REL = 'noopener noreferrer nofollow';
+const ALLOWED_SCHEMES = ['http', 'https', 'mailto'] as const;
+const LINK_REL = 'noopener noreferrer nofollow';
 
 const ALLOWED_PROTOCOLS = new Set(ALLOWED_SCHEMES.map((s) => `${s}:`));
 
@@ -92,7 +92,7 @@ export function toPlainText(input: string): string {
 }
 
 /** Visible text of sanitised HTML, for search and for "is it empty" checks. */
-export function textOf(html: string): string {
+function textOf(html: string): string {
   return decodeEscapes(sanitizeHtml(html, TEXT_OPTIONS)).replace(/\s+/g, ' ').trim();
 }
 

@@ -35,7 +35,7 @@ export interface SeqRetryPolicy {
 }
 
 /** Full jitter, doubling from 4 ms up to 200 ms: racing senders spread out instead of colliding again. */
-export const DEFAULT_SEQ_RETRY: SeqRetryPolicy = {
+const DEFAULT_SEQ_RETRY: SeqRetryPolicy = {
   attempts: 30,
   delayMs: (attempt) => Math.random() * Math.min(200, 4 * 2 ** attempt),
 };

@@ -3,7 +3,7 @@ import { ChatEventType, UserEventType, decodeUserEvent, tryParseId, userEventsSt
 import type { ChatEventPublisher } from './chat-events.js';
 
 /** Consumer group of the chat domain on the users event stream. */
-export const CHAT_USERS_CONSUMER_GROUP = 'chat';
+const CHAT_USERS_CONSUMER_GROUP = 'chat';
 
 /**
  * A deleted account leaves every room it was in: reads `user.deleted` from the users event

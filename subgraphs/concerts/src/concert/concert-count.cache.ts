@@ -85,7 +85,7 @@ export class ConcertCountCache {
 }
 
 /** The cache's keys under a Redis prefix. */
-export function concertCountKeys(prefix: string) {
+function concertCountKeys(prefix: string) {
   return { generation: `${prefix}{concerts}:count-generation`, counts: `${prefix}{concerts}:counts` };
 }
 

@@ -14,7 +14,7 @@ import type { NotificationRepository } from './notification.repository.js';
 import type { NotificationDocument } from './notification.type.js';
 
 /** At most this many ids per markNotificationsRead. */
-export const MARK_READ_MAX_IDS = 500;
+const MARK_READ_MAX_IDS = 500;
 
 export interface NotificationView {
   notification: NotificationDocument;

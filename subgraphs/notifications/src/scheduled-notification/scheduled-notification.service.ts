@@ -11,7 +11,7 @@ export interface ReminderView {
 
 /** Reminders read per user (the latest by fire time); finished ones shown at most. */
 export const SCHEDULED_READ_LIMIT = 500;
-export const FINISHED_SHOWN = 50;
+const FINISHED_SHOWN = 50;
 
 /** A user's reminders, as the user (or an admin) sees them. */
 export class ScheduledNotificationService {

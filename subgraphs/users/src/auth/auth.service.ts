@@ -34,7 +34,7 @@ export function identityOf(session: Session): Identity {
 }
 
 /** Ends the session on the client (the router clears the cookie). */
-export const CLEAR_SESSION: SessionChange = Object.freeze({ kind: 'clear' });
+const CLEAR_SESSION: SessionChange = Object.freeze({ kind: 'clear' });
 
 /**
  * Sign-up, log-in (password, Google, Apple) and log-out: credentials in, sessions out.

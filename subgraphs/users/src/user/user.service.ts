@@ -14,7 +14,7 @@ export interface AccountDeleted {
 }
 
 /** What a profile update sets; nothing when the input changes nothing. */
-export function profileChanges(input: UpdateProfileInput): Partial<Pick<UserDocument, 'nickname' | 'nicknameLower' | 'avatarUrl'>> {
+function profileChanges(input: UpdateProfileInput): Partial<Pick<UserDocument, 'nickname' | 'nicknameLower' | 'avatarUrl'>> {
   const set: Partial<Pick<UserDocument, 'nickname' | 'nicknameLower' | 'avatarUrl'>> = {};
   if (input.nickname !== undefined && input.nickname !== null) {
     set.nickname = cleanNickname(input.nickname, 'input.nickname');

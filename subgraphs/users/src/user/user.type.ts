@@ -31,7 +31,7 @@ export interface UserDocument {
 }
 
 /** What others see of an account that was deleted. */
-export const DELETED_USER_NICKNAME = 'deleted user';
+const DELETED_USER_NICKNAME = 'deleted user';
 
 @ObjectType('User', { description: 'A member of the community.' })
 @Directive('@key(fields: "id")')
