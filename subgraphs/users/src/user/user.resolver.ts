@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { hasRole, requireViewer } from '@stagelives/platform/subgraph';
+import { requireViewer } from '@stagelives/platform/subgraph';
 import { ViewerDependent, ViewerDependence } from '@stagelives/schema';
 import type { UsersContext } from '../context.js';
 import { UpdateProfileInput } from './user.input.js';
@@ -49,7 +49,6 @@ export class UserResolver {
 
   @FieldResolver(() => String, { nullable: true })
   email(@Root() user: User, @Ctx() ctx: UsersContext): string | null {
-    const own = ctx.viewer?.userId === user.id;
-    return own || hasRole(ctx.viewer, 'ADMIN') ? user.email : null;
+    return ctx.users.emailFor(ctx.viewer, user);
   }
 }

@@ -1,4 +1,5 @@
 import type { UpdateFilter } from 'mongodb';
+import { hasRole } from '@stagelives/platform/subgraph';
 import { BadUserInputError, ConflictError, NotFoundError, UserEventType, cleanHttpUrl, parseId, type Identity, type SessionChange } from '@stagelives/schema';
 import type { AuthService } from '../auth/auth.service.js';
 import { checkNewPassword, hashPassword, verifyPassword } from '../auth/password.js';
@@ -37,6 +38,11 @@ export class UserService {
     const user = await this.users.findById(parseId(viewer.userId, 'viewer'));
     if (!user || user.deletedAt) throw new NotFoundError('Account');
     return user;
+  }
+
+  /** A user's email as the viewer may see it: only the user themself and admins read it (the field is `@viewerDependent(OWNER)`). */
+  emailFor(viewer: Identity | null, user: { id: string; email: string | null }): string | null {
+    return viewer?.userId === user.id || hasRole(viewer, 'ADMIN') ? user.email : null;
   }
 
   async updateProfile(viewer: Identity, input: UpdateProfileInput): Promise<UserDocument> {
