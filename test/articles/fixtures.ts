@@ -3,8 +3,7 @@ import { ok, type Stack } from '../support/harness.js';
 /** Shared helpers of the articles end-to-end tests. */
 
 const CREATE_CONCERT = 'mutation($input: CreateConcertInput!) { createConcert(input: $input) { id title } }';
-const CREATE_ARTICLE =
-  'mutation CreateArticle($input: CreateArticleInput!) { createArticle(input: $input) { id title body tags author { id nickname } } }';
+const CREATE_ARTICLE = 'mutation CreateArticle($input: CreateArticleInput!) { createArticle(input: $input) { id title body tags author { id nickname } } }';
 export const LIKE = 'mutation LikeArticle($id: ID!) { likeArticle(id: $id) { id likeCount viewerHasLiked } }';
 export const UNLIKE = 'mutation UnlikeArticle($id: ID!) { unlikeArticle(id: $id) { id likeCount viewerHasLiked } }';
 export const BOOKMARK = 'mutation BookmarkArticle($id: ID!) { bookmarkArticle(id: $id) { id viewerHasBookmarked } }';
