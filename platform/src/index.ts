@@ -19,3 +19,4 @@ export * from './mongo/user-link.repository.js';
 export * from './redis/redis.js';
 export * from './redis/session-store.js';
 export * from './redis/stream-consumer.js';
+export * from './redis/user-deleted-consumer.js';

@@ -1,5 +1,5 @@
-import { startStreamConsumer, type Logger, type Redis, type UserLinkRepository } from '@stagelives/platform';
-import { ChatEventType, UserEventType, decodeUserEvent, tryParseId, userEventsStream } from '@stagelives/schema';
+import { onUserDeleted, type Logger, type Redis, type UserLinkRepository } from '@stagelives/platform';
+import { ChatEventType, tryParseId } from '@stagelives/schema';
 import type { ChatEventPublisher } from './chat-events.js';
 
 /** Consumer group of the chat domain on the users event stream. */
@@ -29,22 +29,20 @@ export function startUserDeletedConsumer({
   /** How long one XREADGROUP waits for entries. Default 1000 ms. */
   blockMs?: number;
 }): { stop(): Promise<void> } {
-  return startStreamConsumer({
+  return onUserDeleted({
     redis,
-    stream: userEventsStream(redisPrefix),
+    redisPrefix,
     group: CHAT_USERS_CONSUMER_GROUP,
     logger,
     blockMs,
-    handle: async (_entryId, fields) => {
-      const event = decodeUserEvent(fields);
-      if (event?.type !== UserEventType.Deleted) return;
-      const userId = tryParseId(event.payload.userId);
+    handle: async (id) => {
+      const userId = tryParseId(id);
       if (!userId) return;
       const rooms = await memberships.parentsOf(userId);
       if (rooms.length === 0) return;
       await memberships.deleteByUser(userId);
-      for (const roomId of rooms) await events.publish({ type: ChatEventType.MemberLeft, roomId: roomId.toHexString(), userId: event.payload.userId });
-      logger.info({ userId: event.payload.userId, rooms: rooms.length }, 'a deleted account left its chat rooms');
+      for (const roomId of rooms) await events.publish({ type: ChatEventType.MemberLeft, roomId: roomId.toHexString(), userId: id });
+      logger.info({ userId: id, rooms: rooms.length }, 'a deleted account left its chat rooms');
     },
   });
 }

@@ -1,5 +1,4 @@
-import { startStreamConsumer, type Logger, type Redis } from '@stagelives/platform';
-import { UserEventType, decodeUserEvent, userEventsStream } from '@stagelives/schema';
+import { onUserDeleted, type Logger, type Redis } from '@stagelives/platform';
 import type { SettingsRepository } from './settings.repository.js';
 
 /** Consumer group of the notifications subgraph on the users event stream (the workers read it in `notifications`). */
@@ -25,16 +24,5 @@ export function startUserDeletedConsumer({
   /** How long one XREADGROUP waits for entries. Default 1000 ms. */
   blockMs?: number;
 }): { stop(): Promise<void> } {
-  return startStreamConsumer({
-    redis,
-    stream: userEventsStream(redisPrefix),
-    group: SETTINGS_USERS_CONSUMER_GROUP,
-    logger,
-    blockMs,
-    handle: async (_entryId, fields) => {
-      const event = decodeUserEvent(fields);
-      if (event?.type !== UserEventType.Deleted) return;
-      await settings.deleteByUser(event.payload.userId);
-    },
-  });
+  return onUserDeleted({ redis, redisPrefix, group: SETTINGS_USERS_CONSUMER_GROUP, logger, blockMs, handle: (userId) => settings.deleteByUser(userId) });
 }
