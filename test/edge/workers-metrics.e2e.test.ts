@@ -28,6 +28,8 @@ describe('workers: metrics and health on their own port, and graceful shutdown',
           IDENTITY_SECRET: randomBytes(32).toString('hex'),
           WORKERS_PORT: '0',
           SHUTDOWN_TIMEOUT_MS: '10000',
+          // Readiness answers 503 this long before the workers close: the poller below sees it whatever the machine's load.
+          SHUTDOWN_DELAY_MS: '500',
           ...localFcmEnv(fcm.info),
         },
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -22,6 +22,9 @@ try {
   const server = createWorkersServer({ metrics: workers.metrics, mongo, redis, token: config.METRICS_TOKEN, draining: () => shutdown.draining });
   shutdown.add('http', () => server.close());
   shutdown.add('workers', () => workers.close());
+  // Runs first: readiness answers 503 for SHUTDOWN_DELAY_MS before the workers stop taking jobs
+  // (0 unless set: no load balancer sends the workers traffic; a probe or a test can watch it).
+  shutdown.add('readiness', () => new Promise((resolve) => setTimeout(resolve, config.SHUTDOWN_DELAY_MS ?? 0)));
   const port = await server.listen(config.WORKERS_PORT, config.WORKERS_HOST);
   logger.info({ queues: workers.queues, port }, `workers ready; metrics on http://${config.WORKERS_HOST}:${port}/metrics`);
   announceListening('workers', port);
