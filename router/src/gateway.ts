@@ -1,17 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { ApolloGateway } from '@apollo/gateway';
-import { parse } from 'graphql';
 import { SUPERGRAPH_PATH } from '@stagelives/schema';
 import type { Session } from '@stagelives/platform';
 import type { RouterConfig } from './config.js';
 import { IdentityDataSource } from './identity-data-source.js';
 import type { SubgraphFetchObserver } from './metrics.js';
+import { type Supergraph, parsed } from './supergraph-directives.js';
 import { SubgraphPolicies, type SubgraphPolicyObserver } from './resilience/index.js';
 
 /** Reads the `join__Graph` enum of a supergraph: subgraph name → URL. */
-export function subgraphsOf(supergraphSdl: string): Record<string, string> {
+export function subgraphsOf(supergraph: Supergraph): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const def of parse(supergraphSdl).definitions) {
+  for (const def of parsed(supergraph).definitions) {
     if (def.kind !== 'EnumTypeDefinition' || def.name.value !== 'join__Graph') continue;
     for (const value of def.values ?? []) {
       const graph = value.directives?.find((d) => d.name.value === 'join__graph');
@@ -45,7 +45,10 @@ export async function createGateway(
   } = {},
 ) {
   const supergraphSdl = await readFile(config.SUPERGRAPH_PATH ?? SUPERGRAPH_PATH, 'utf8');
-  const subgraphUrls = Object.fromEntries(Object.entries(subgraphsOf(supergraphSdl)).map(([name, url]) => [name, config.SUBGRAPH_URLS[name] ?? url]));
+  // Parsed once: the subgraphs' URLs, and the router's readers of the declarations (who may see a
+  // field, what a list may cost) take this document.
+  const supergraph = parsed(supergraphSdl);
+  const subgraphUrls = Object.fromEntries(Object.entries(subgraphsOf(supergraph)).map(([name, url]) => [name, config.SUBGRAPH_URLS[name] ?? url]));
   // One timeout, retry and circuit breaker per subgraph, shared by all its requests (resilience/).
   const policies = new SubgraphPolicies(Object.keys(subgraphUrls), config, policyObserver);
   const gateway = new ApolloGateway({
@@ -62,5 +65,5 @@ export async function createGateway(
         resolveSession,
       }),
   });
-  return { gateway, subgraphUrls, supergraphSdl, policies };
+  return { gateway, subgraphUrls, supergraph, policies };
 }

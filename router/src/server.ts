@@ -63,7 +63,7 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
   const development = config.NODE_ENV === 'development';
   const routerMetrics = new RouterMetrics();
   const sessions = SessionStore.fromConfig(redis, config);
-  const { gateway, subgraphUrls, supergraphSdl, policies } = await createGateway(config, {
+  const { gateway, subgraphUrls, supergraph, policies } = await createGateway(config, {
     onSubgraphFetch,
     fetchObserver: routerMetrics,
     policyObserver: routerMetrics,
@@ -80,12 +80,12 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
   const drain = httpDrain(httpServer);
   const limits = operationLimits(config);
   // The one cost rule, from the list sizes the supergraph declares (cost/): HTTP, REST and subscriptions.
-  const cost = costLimit({ supergraphSdl, maxCost: config.MAX_COST });
+  const cost = costLimit({ supergraph, maxCost: config.MAX_COST });
   // OPERATIONS=trusted: only the client contract's operations run (see trusted-operations.ts).
   const trusted = config.OPERATIONS === 'trusted' ? TrustedOperations.load(config) : undefined;
   if (trusted) logger.info({ operations: trusted.operations.length }, "OPERATIONS=trusted: only the client contract's operations run");
   // Who may see which field, as the subgraphs declared it (@viewerDependent): read once, used by every shared answer.
-  const viewerFields = ViewerDependentFields.fromSupergraph(supergraphSdl);
+  const viewerFields = ViewerDependentFields.fromSupergraph(supergraph);
   const responseCache = new ResponseCache({
     redis,
     redisPrefix: config.REDIS_PREFIX,

@@ -1,6 +1,6 @@
 import { TypeInfo, getNamedType, isAbstractType, visit, visitWithTypeInfo, type ASTNode, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { VIEWER_DEPENDENT_DIRECTIVE, ViewerDependence } from '@stagelives/schema';
-import { fieldDirectives } from './supergraph-directives.js';
+import { type Supergraph, fieldDirectives } from './supergraph-directives.js';
 
 /**
  * Which fields answer differently per viewer, as the subgraphs declare them with
@@ -12,7 +12,7 @@ export class ViewerDependentFields {
   private constructor(private readonly fields: ReadonlyMap<string, ViewerDependence>) {}
 
   /** The declarations of a supergraph SDL. Throws on a kind this router does not know. */
-  static fromSupergraph(supergraph: string | DocumentNode): ViewerDependentFields {
+  static fromSupergraph(supergraph: Supergraph): ViewerDependentFields {
     const kinds = new Set<string>(Object.values(ViewerDependence));
     const fields = new Map<string, ViewerDependence>();
     for (const [coordinate, args] of fieldDirectives(supergraph, VIEWER_DEPENDENT_DIRECTIVE)) {

@@ -11,7 +11,7 @@ const ROOM = '000000000000000000000001';
 const config = loadRouterConfig({ MONGODB_URI: 'mongodb://x', REDIS_URL: 'redis://x', IDENTITY_SECRET: 'x'.repeat(32), NODE_ENV: 'production' });
 const supergraphSdl = await readSupergraph();
 const schema = apiSchemaOf(supergraphSdl);
-const limit = costLimit({ supergraphSdl, maxCost: config.MAX_COST });
+const limit = costLimit({ supergraph: supergraphSdl, maxCost: config.MAX_COST });
 
 function cost(query: string, variables: Record<string, unknown> = {}, sdl = supergraphSdl, on = schema): number {
   const document = parse(query);

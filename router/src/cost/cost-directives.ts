@@ -1,4 +1,5 @@
-import { Kind, parse, valueFromASTUntyped, type ConstDirectiveNode, type DefinitionNode, type DirectiveNode } from 'graphql';
+import { Kind, type DefinitionNode } from 'graphql';
+import { type Supergraph, directiveArguments, fieldDirectives, parsed } from '../supergraph-directives.js';
 
 /** `@listSize` of a field (the GraphQL cost specification's, as Apollo Federation composes it). */
 interface ListSize {
@@ -33,11 +34,7 @@ function costDirectiveNames(definitions: readonly DefinitionNode[]): { cost: Set
     if (def.kind !== Kind.SCHEMA_DEFINITION && def.kind !== Kind.SCHEMA_EXTENSION) continue;
     for (const link of def.directives ?? []) {
       if (link.name.value !== 'link') continue;
-      const args = Object.fromEntries((link.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value)])) as {
-        url?: unknown;
-        as?: unknown;
-        import?: unknown;
-      };
+      const args = directiveArguments(link) as { url?: unknown; as?: unknown; import?: unknown };
       if (typeof args.url !== 'string' || !args.url.startsWith(COST_SPEC)) continue;
       const namespace = typeof args.as === 'string' ? args.as : 'cost';
       cost.add(`${namespace}__cost`);
@@ -53,44 +50,32 @@ function costDirectiveNames(definitions: readonly DefinitionNode[]): { cost: Set
   return { cost, listSize };
 }
 
-function argumentsOf(directive: ConstDirectiveNode | DirectiveNode): Record<string, unknown> {
-  return Object.fromEntries((directive.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value)]));
-}
-
 const stringList = (value: unknown): string[] | undefined => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined);
 
-/** Reads every `@cost` and `@listSize` of a supergraph SDL (the router reads it once, at start). */
-export function readCostDirectives(supergraphSdl: string): CostDirectives {
-  const { definitions } = parse(supergraphSdl);
-  const names = costDirectiveNames(definitions);
+/** Reads every `@cost` and `@listSize` of a supergraph (the router reads it once, at start). */
+export function readCostDirectives(supergraph: Supergraph): CostDirectives {
+  const document = parsed(supergraph);
+  const names = costDirectiveNames(document.definitions);
+  const weightOf = (args: Readonly<Record<string, unknown>> | undefined) => (typeof args?.weight === 'number' ? args.weight : undefined);
   const fieldWeights = new Map<string, number>();
+  for (const [key, args] of fieldDirectives(document, names.cost)) {
+    const weight = weightOf(args);
+    if (weight !== undefined) fieldWeights.set(key, weight);
+  }
   const typeWeights = new Map<string, number>();
-  const listSizes = new Map<string, ListSize>();
-  const weightOf = (directives: readonly (ConstDirectiveNode | DirectiveNode)[] | undefined) => {
-    const found = directives?.find((d) => names.cost.has(d.name.value));
-    const weight = found ? argumentsOf(found).weight : undefined;
-    return typeof weight === 'number' ? weight : undefined;
-  };
-  for (const def of definitions) {
+  for (const def of document.definitions) {
     if (!('name' in def) || !def.name || !('directives' in def)) continue;
-    const typeName = def.name.value;
-    const typeWeight = weightOf(def.directives);
-    if (typeWeight !== undefined) typeWeights.set(typeName, typeWeight);
-    if (!('fields' in def) || !def.fields) continue;
-    for (const field of def.fields) {
-      if (field.kind !== Kind.FIELD_DEFINITION) continue;
-      const key = `${typeName}.${field.name.value}`;
-      const weight = weightOf(field.directives);
-      if (weight !== undefined) fieldWeights.set(key, weight);
-      const listSize = field.directives?.find((d) => names.listSize.has(d.name.value));
-      if (!listSize) continue;
-      const args = argumentsOf(listSize);
-      listSizes.set(key, {
-        ...(typeof args.assumedSize === 'number' ? { assumedSize: args.assumedSize } : {}),
-        ...(stringList(args.slicingArguments) ? { slicingArguments: stringList(args.slicingArguments) } : {}),
-        ...(stringList(args.sizedFields) ? { sizedFields: stringList(args.sizedFields) } : {}),
-      });
-    }
+    const use = def.directives?.find((d) => names.cost.has(d.name.value));
+    const weight = use ? weightOf(directiveArguments(use)) : undefined;
+    if (weight !== undefined) typeWeights.set(def.name.value, weight);
+  }
+  const listSizes = new Map<string, ListSize>();
+  for (const [key, args] of fieldDirectives(document, names.listSize)) {
+    listSizes.set(key, {
+      ...(typeof args.assumedSize === 'number' ? { assumedSize: args.assumedSize } : {}),
+      ...(stringList(args.slicingArguments) ? { slicingArguments: stringList(args.slicingArguments) } : {}),
+      ...(stringList(args.sizedFields) ? { sizedFields: stringList(args.sizedFields) } : {}),
+    });
   }
   return {
     fieldWeight: (type, field) => fieldWeights.get(`${type}.${field}`),

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { RouterContext } from '../context.js';
+import type { Supergraph } from '../supergraph-directives.js';
 import { readCostDirectives } from './cost-directives.js';
 import { operationCost } from './operation-cost.js';
 
@@ -16,8 +17,8 @@ export class CostLimitExceededError extends GraphQLError {
 }
 
 export interface CostLimitOptions {
-  /** The supergraph SDL: its `@cost`/`@listSize` declarations are read once, here. */
-  supergraphSdl: string;
+  /** The supergraph (SDL or parsed): its `@cost`/`@listSize` declarations are read once, here. */
+  supergraph: Supergraph;
   /** The largest cost an operation may have (`MAX_COST`). */
   maxCost: number;
 }
@@ -40,8 +41,8 @@ export interface CostLimit {
  * subscriptions when they are subscribed (ws-server.ts). Operations the router runs itself
  * (`internal`: the chat hub's event reads) were costed when their subscription was.
  */
-export function costLimit({ supergraphSdl, maxCost }: CostLimitOptions): CostLimit {
-  const directives = readCostDirectives(supergraphSdl);
+export function costLimit({ supergraph, maxCost }: CostLimitOptions): CostLimit {
+  const directives = readCostDirectives(supergraph);
   const check: CostLimit['check'] = (schema, document, operation, variables) => {
     const cost = operationCost({ schema, document, operation, variables, directives });
     if (cost > maxCost) throw new CostLimitExceededError(cost, maxCost);
