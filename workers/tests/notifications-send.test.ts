@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { NotificationKind, ledgerKey, planReminders, preferencesOf, reminderJobId, type PlannedReminder } from '@stagelives/notifications/store';
 import { sendJob } from '../src/notifications/notifications.queue.js';
@@ -32,6 +32,7 @@ describe('notifications workers: sending', () => {
   beforeAll(async () => {
     h = await openHarness();
   });
+  afterEach(() => h?.stopStarted());
   afterAll(() => h?.close());
 
   const historyOf = (userId: string) => h.store.notifications.notifications.find({ userId }).toArray();
@@ -62,7 +63,10 @@ describe('notifications workers: sending', () => {
     expect(await historyOf(fan)).toEqual([
       expect.objectContaining({ _id: ticket._id, kind: 'TICKET_OPEN', title: 'Tickets open soon: Soon Open', concertId: concert.id }),
     ]);
-    const receipts = await h.store.ledger.receiptsOf([ledgerKey(id, `phone-${fan}`), ledgerKey(id, `tablet-${fan}`)]);
+    // Each device's receipt is written once the FCM server has answered it (after it counted the push).
+    const keys = [ledgerKey(id, `phone-${fan}`), ledgerKey(id, `tablet-${fan}`)];
+    await waitFor(async () => (await h.store.ledger.receiptsOf(keys)).size === 2, 10_000, 'two receipts');
+    const receipts = await h.store.ledger.receiptsOf(keys);
     expect([...receipts.values()].map((r) => r.result)).toEqual(['SENT', 'SENT']);
     expect(await statusesOf(h, fan)).toEqual(['CONCERT_START:PENDING', 'TICKET_OPEN:SENT']);
     await workers.close();
@@ -247,6 +251,7 @@ describe('notifications workers: reconciliation and pruning', () => {
   beforeAll(async () => {
     h = await openHarness();
   });
+  afterEach(() => h?.stopStarted());
   afterAll(() => h?.close());
 
   it('should re-queue PENDING reminders whose BullMQ jobs Redis lost, and nothing else', async () => {

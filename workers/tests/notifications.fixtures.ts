@@ -62,6 +62,11 @@ export interface Harness {
   logger: Logger;
   /** Starts the notifications workers on this scratch space (stopped by close()). */
   start(options?: { config?: Partial<NotificationsConfig> } & Pick<NotificationWorkersDeps, 'run' | 'clock'>): Promise<NotificationWorkers>;
+  /**
+   * Stops every workers set started so far (each once, whether or not its test closed it): an
+   * `afterEach`, so a test that fails half-way leaves no workers taking the next test's jobs.
+   */
+  stopStarted(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,6 +76,12 @@ export async function openHarness(): Promise<Harness> {
   const push = createPushSender({ mode: 'local', fcm: fcm.info });
   const logger = createLogger('notifications-test', process.env.TEST_LOG_LEVEL ?? 'silent');
   const started: Array<{ workers: NotificationWorkers; connection: ReturnType<typeof bullConnection> }> = [];
+  const stopStarted = async () => {
+    for (const { workers, connection } of started.splice(0).reverse()) {
+      await workers.close().catch(() => undefined);
+      await connection.quit().catch(() => connection.disconnect());
+    }
+  };
   return {
     scratch,
     fcm,
@@ -94,14 +105,16 @@ export async function openHarness(): Promise<Harness> {
         run: { reconcileAtStart: false, ...run },
         clock,
       });
+      // Closed by its test and again by stopStarted(): the second call waits on the first.
+      const closeOnce = workers.close.bind(workers);
+      let closing: Promise<void> | undefined;
+      workers.close = () => (closing ??= closeOnce());
       started.push({ workers, connection });
       return workers;
     },
+    stopStarted,
     close: async () => {
-      for (const { workers, connection } of started.reverse()) {
-        await workers.close().catch(() => undefined);
-        await connection.quit().catch(() => connection.disconnect());
-      }
+      await stopStarted();
       await push.close();
       await fcm.close();
       await scratch.close();
