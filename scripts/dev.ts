@@ -126,7 +126,7 @@ try {
     ['OpenAPI', `${base}/api-docs/openapi.json`],
     ['metrics', ops ? `${ops}/metrics` : 'METRICS_PORT=0', ops ? 'Prometheus' : "a free port: see the router's log"],
     ['health', `${base}/health`],
-    ['subgraph health', ops ? `${ops}/health/subgraphs` : 'METRICS_PORT=0', 'breakers and readiness of each subgraph'],
+    ['subgraph health', ops ? `${ops}/health/subgraphs` : 'METRICS_PORT=0', "each subgraph's circuit breaker"],
     ['MongoDB', env.MONGODB_URI ?? '', services.some((s) => s.url === env.MONGODB_URI) ? 'FerretDB' : 'MONGODB_URI'],
     ['Redis', env.REDIS_URL ?? '', services.some((s) => s.url === env.REDIS_URL) ? 'redis-server' : 'REDIS_URL'],
     ['push (FCM)', fcmUrl ?? fcmSummary, fcmNote?.replace(/^\((.*)\)$/, '$1')],
