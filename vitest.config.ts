@@ -10,41 +10,12 @@ const PATH = process.env.PATH ?? '';
 if (!PATH.split(delimiter).includes(dirname(process.execPath))) process.env.PATH = `${dirname(process.execPath)}${delimiter}${PATH}`;
 
 /**
- * Test files that need no service: no FerretDB, no Redis, no browser, no stack (`npm run test:unit`
- * runs them alone). A file belongs here only if it passes with no service started; everything
- * else runs in the `services` project, after its global setup.
+ * Test files that need no service — no FerretDB, no Redis, no browser, no stack — are named
+ * `*.unit.test.ts`: they form the `unit` project (`npm run test:unit` runs it alone, without the
+ * global setup). Name a file so only if it passes with no service started; every other test
+ * file runs in the `services` project, after its global setup.
  */
-const UNIT_TESTS = [
-  'platform/tests/group-commit.test.ts',
-  'platform/tests/permissions.test.ts',
-  'schema/tests/contract.test.ts',
-  'schema/tests/list-sizes.test.ts',
-  'schema/tests/operation-manifest.test.ts',
-  'schema/tests/supergraph.test.ts',
-  'router/tests/cost.test.ts',
-  'router/tests/event-operation.test.ts',
-  'router/tests/operation-limits.test.ts',
-  'router/tests/protocol-server.test.ts',
-  'router/tests/response-cache-tags.test.ts',
-  'router/tests/rest-variables.test.ts',
-  'router/tests/subgraph-policy.test.ts',
-  'router/tests/text-frame.test.ts',
-  'router/tests/trusted-operations.test.ts',
-  'subgraphs/articles/tests/content.test.ts',
-  'subgraphs/chat/tests/plain-text.test.ts',
-  'subgraphs/notifications/tests/reminder-rules.test.ts',
-  'subgraphs/notifications/tests/settings-rules.test.ts',
-  'subgraphs/setlists/tests/playlist-url.test.ts',
-  'subgraphs/users/tests/config.test.ts',
-  'subgraphs/users/tests/email.test.ts',
-  'subgraphs/users/tests/nickname.test.ts',
-  'subgraphs/users/tests/password.test.ts',
-  'subgraphs/users/tests/roles.test.ts',
-  'workers/tests/metrics.test.ts',
-  'workers/tests/push.test.ts',
-  'test/architecture/collection-access.test.ts',
-  'test/architecture/dependencies.test.ts',
-];
+const UNIT_TESTS = ['**/*.unit.test.ts'];
 
 export default defineConfig({
   // Node loads graphql's CommonJS build (it has no "exports" map); Vite would pick its .mjs
@@ -66,7 +37,7 @@ export default defineConfig({
             'workers/tests/**/*.test.ts',
             'test/**/*.test.ts',
           ],
-          exclude: UNIT_TESTS,
+          exclude: [...UNIT_TESTS, '**/node_modules/**'],
           globalSetup: ['test/support/global-setup.ts'],
         },
       },
