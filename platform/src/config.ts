@@ -80,6 +80,11 @@ export const baseEnv = {
         .map((e) => e.trim().toLowerCase())
         .filter(Boolean),
     ),
+  /**
+   * Multiplies every field's `@rateLimit` limit (the SDL declares production's): load tests and
+   * benchmarks raise it; 1 everywhere else.
+   */
+  FIELD_RATE_LIMIT_FACTOR: z.coerce.number().positive().default(1),
   /** When set, `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>` (every process). */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /**

@@ -6,6 +6,7 @@ import type { GraphQLSchema } from 'graphql';
 import { parse } from 'graphql';
 import { buildSchema, createResolversMap, type BuildSchemaOptions } from 'type-graphql';
 import { CACHE_CONTROL_SDL } from './cache-control.js';
+import { RATE_LIMIT_SDL } from './rate-limit.js';
 import { VIEWER_DEPENDENT_SDL } from './viewer-dependent.js';
 import { scalarsMap } from './scalars.js';
 
@@ -21,7 +22,7 @@ export async function buildFederatedSchema(
   referenceResolvers?: GraphQLResolverMap<unknown>,
 ): Promise<GraphQLSchema> {
   const schema = await buildSchema({ ...options, scalarsMap, skipCheck: true, validate: false });
-  const typeDefs = parse(`${FEDERATION_LINK}\n${CACHE_CONTROL_SDL}\n${VIEWER_DEPENDENT_SDL}\n${printSchemaWithDirectives(schema)}`);
+  const typeDefs = parse(`${FEDERATION_LINK}\n${CACHE_CONTROL_SDL}\n${VIEWER_DEPENDENT_SDL}\n${RATE_LIMIT_SDL}\n${printSchemaWithDirectives(schema)}`);
   const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
   for (const [typeName, extra] of Object.entries(referenceResolvers ?? {})) {
     resolvers[typeName] = { ...(resolvers[typeName] as object), ...(extra as object) } as GraphQLResolverMap<unknown>[string];

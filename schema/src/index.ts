@@ -8,6 +8,7 @@ export * from './connection.js';
 export * from './cache-control.js';
 export * from './viewer-dependent.js';
 export * from './list-size.js';
+export * from './rate-limit.js';
 export * from './validate.js';
 export * from './build-federated-schema.js';
 export * from './entity-ref.js';

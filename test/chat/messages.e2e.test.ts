@@ -9,8 +9,8 @@ type Fan = Awaited<ReturnType<typeof signUp>>;
 let stack: Stack;
 let fans: Fan[];
 beforeAll(async () => {
-  // The send limit has its own test (rate-limit.e2e.test.ts); here the same fans send hundreds.
-  stack = await startStack({ CHAT_SEND_LIMIT: '10000' });
+  // The send limit has its own test (test/router/field-rate-limits.e2e.test.ts); here the same fans send hundreds.
+  stack = await startStack({ FIELD_RATE_LIMIT_FACTOR: '1000' });
   fans = await Promise.all(Array.from({ length: 6 }, () => signUp(stack)));
 });
 afterAll(() => stack?.close());

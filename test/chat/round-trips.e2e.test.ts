@@ -13,7 +13,7 @@ let stack: Stack;
 let viewer: Awaited<ReturnType<typeof signUp>>;
 const rooms: string[] = [];
 beforeAll(async () => {
-  stack = await startStack({ CHAT_SEND_LIMIT: '1000' });
+  stack = await startStack({ FIELD_RATE_LIMIT_FACTOR: '1000' });
   const [owner, fan] = await Promise.all([signUp(stack), signUp(stack)]);
   viewer = fan;
   for (let n = 0; n < 20; n += 1) rooms.push((await createRoom(stack, owner.token, { name: `Room ${n}` })).id);

@@ -126,7 +126,7 @@ describe('Redis Cluster through platform’s factory (three real masters)', () =
   describe('the whole graph on the Cluster', () => {
     let stack: Stack;
     beforeAll(async () => {
-      stack = await createStack({ MONGODB_URI: inject('mongoUri'), REDIS_URL: cluster.url, CHAT_SEND_LIMIT: '1000' });
+      stack = await createStack({ MONGODB_URI: inject('mongoUri'), REDIS_URL: cluster.url, FIELD_RATE_LIMIT_FACTOR: '1000' });
     }, 60_000);
     afterAll(async () => {
       await stack?.close().catch(() => undefined);

@@ -25,7 +25,7 @@ describe('subscriptions: resilience', () => {
     });
     const port = await freePort();
     redis = await startRedis({ dataDir, port });
-    stack = await startStack({ REDIS_URL: redis.url, CHAT_SEND_LIMIT: '10000', CHAT_RESYNC_SECONDS: '600' });
+    stack = await startStack({ REDIS_URL: redis.url, FIELD_RATE_LIMIT_FACTOR: '1000', CHAT_RESYNC_SECONDS: '600' });
     const { roomId, owner } = await roomWithMember(stack);
     client = wsClient(stack.wsUrl, owner.token);
     const feed = collect(client, MESSAGE_ADDED, { roomId });
@@ -64,7 +64,7 @@ describe('subscriptions: resilience', () => {
   }, 90_000);
 
   it('should back-fill messages whose events were published while its pub/sub connection was down', async () => {
-    const stack = await startStack({ CHAT_SEND_LIMIT: '1000', CHAT_RESYNC_SECONDS: '600' });
+    const stack = await startStack({ FIELD_RATE_LIMIT_FACTOR: '1000', CHAT_RESYNC_SECONDS: '600' });
     try {
       const { roomId, owner } = await roomWithMember(stack);
       const client = wsClient(stack.wsUrl, owner.token);
@@ -98,7 +98,7 @@ describe('subscriptions: resilience', () => {
   });
 
   it('should close a slow consumer with 1013 instead of buffering without bound', async () => {
-    const stack = await startStack({ WS_MAX_BUFFERED_BYTES: '65536', CHAT_SEND_LIMIT: '10000' });
+    const stack = await startStack({ WS_MAX_BUFFERED_BYTES: '65536', FIELD_RATE_LIMIT_FACTOR: '1000' });
     try {
       const { roomId, owner } = await roomWithMember(stack);
       const socket = rawSocket(stack.wsUrl);
@@ -172,7 +172,7 @@ describe('subscriptions: resilience', () => {
   });
 
   it('should let members of many rooms subscribe on one connection and hear only their rooms', async () => {
-    const stack = await startStack({ CHAT_SEND_LIMIT: '1000' });
+    const stack = await startStack({ FIELD_RATE_LIMIT_FACTOR: '1000' });
     try {
       const a = await roomWithMember(stack, 'room a');
       const b = await roomWithMember(stack, 'room b');

@@ -9,7 +9,7 @@ beforeAll(async () => {
     WS_SESSION_CHECK_SECONDS: '0.5',
     WS_INIT_TIMEOUT_MS: '400',
     CORS_ORIGINS: 'https://app.stagelives.test',
-    CHAT_SEND_LIMIT: '1000',
+    FIELD_RATE_LIMIT_FACTOR: '1000',
     CHAT_RESYNC_SECONDS: '600',
   });
 });

@@ -24,7 +24,7 @@ const persisted = (sha256Hash: string) => ({ persistedQuery: { version: 1, sha25
 let stack: Stack;
 let trusted: Awaited<ReturnType<Stack['extraRouter']>>;
 beforeAll(async () => {
-  stack = await startStack({ CHAT_SEND_LIMIT: '1000', CHAT_RESYNC_SECONDS: '600' });
+  stack = await startStack({ FIELD_RATE_LIMIT_FACTOR: '1000', CHAT_RESYNC_SECONDS: '600' });
   trusted = await stack.extraRouter({ OPERATIONS: 'trusted' });
 });
 afterAll(() => stack?.close());

@@ -13,6 +13,7 @@ import { closeServer, httpDrain, listen } from '../listen.js';
 import { metricsHandler } from '../metrics.js';
 import type { BaseContext } from './authorization.js';
 import type { SubgraphDeps, SubgraphServer } from './deps.js';
+import { applyFieldRateLimits } from './field-rate-limits.js';
 import { applyPermissions, type PermissionRules } from './permissions.js';
 import { subgraphMetrics } from './subgraph-metrics.js';
 
@@ -74,7 +75,8 @@ export async function createSubgraphServer<TContext extends BaseContext>({
   };
 
   const apollo = new ApolloServer<TContext>({
-    schema: applyPermissions(schema, permissions),
+    // Permissions outermost: a caller they refuse never reaches (or uses up) a field's rate limit.
+    schema: applyPermissions(applyFieldRateLimits(schema, { redis, redisPrefix: config.REDIS_PREFIX, factor: config.FIELD_RATE_LIMIT_FACTOR }), permissions),
     // Shutdown is gracefulShutdown's (platform/src/shutdown.ts): Apollo's own SIGTERM handler (on outside
     // NODE_ENV=test) would stop the server and re-raise the signal, killing the process mid-drain.
     stopOnTerminationSignals: false,

@@ -2,10 +2,8 @@ import { UserLinkRepository, pointReadsFor } from '@stagelives/platform';
 import { createSubgraphServer, isAuthenticated, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
 import { ChatMessageRepository } from './chat-message/chat-message.repository.js';
 import { ChatMessageService } from './chat-message/chat-message.service.js';
-import { RedisSendRateLimit } from './chat-message/send-rate-limit.js';
 import { ChatRoomRepository } from './chat-room/chat-room.repository.js';
 import { ChatRoomService } from './chat-room/chat-room.service.js';
-import { loadChatConfig } from './config.js';
 import { createChatLoaders, type ChatContext, type ChatRepositories } from './context.js';
 import { ChatEvents } from './events/chat-events.js';
 import { startUserDeletedConsumer } from './events/user-deleted.consumer.js';
@@ -14,8 +12,7 @@ import { buildSchema } from './schema.js';
 
 /** Builds the chat subgraph server (never listens). Creates its indexes, idempotently. */
 export async function createChatServer(deps: SubgraphDeps): Promise<SubgraphServer> {
-  const { config, env, logger, mongo, redis, features } = deps;
-  const chatConfig = loadChatConfig(env);
+  const { config, logger, mongo, redis, features } = deps;
   const db = mongo.db('chat');
   const repos: ChatRepositories = {
     rooms: new ChatRoomRepository(db, pointReadsFor(features)),
@@ -25,16 +22,11 @@ export async function createChatServer(deps: SubgraphDeps): Promise<SubgraphServ
   await Promise.all([repos.rooms.ensureIndexes(), repos.messages.ensureIndexes(), repos.memberships.ensureIndexes()]);
 
   const events = new ChatEvents(redis, config.REDIS_PREFIX, logger);
-  const rateLimit = new RedisSendRateLimit(redis, {
-    redisPrefix: config.REDIS_PREFIX,
-    points: chatConfig.CHAT_SEND_LIMIT,
-    durationSeconds: chatConfig.CHAT_SEND_WINDOW_SECONDS,
-  });
   // A deleted account leaves its rooms (memberCount counts live accounts only).
   const userDeleted = startUserDeletedConsumer({ redis, redisPrefix: config.REDIS_PREFIX, memberships: repos.memberships, events, logger });
   const rooms = new ChatRoomService(repos);
   const memberships = new MembershipService(rooms, repos.memberships, events);
-  const messages = new ChatMessageService(repos, rooms, memberships, rateLimit, events, logger);
+  const messages = new ChatMessageService(repos, rooms, memberships, events, logger);
 
   const signedIn = isAuthenticated;
   const server = await createSubgraphServer<ChatContext>({

@@ -20,13 +20,12 @@ beforeAll(async () => {
 });
 
 const logger = () => ({ warn: vi.fn(), info: vi.fn(), debug: vi.fn(), error: vi.fn() }) as unknown as Logger & { warn: ReturnType<typeof vi.fn> };
-const allowAll = { consume: async () => undefined };
 const viewer = (userId = new ObjectId().toHexString()): Identity => ({ userId, roles: ['USER'] }) as Identity;
 
 function services(events: ChatEventPublisher, log: Logger = logger(), seqRetry?: SeqRetryPolicy, messages = repos.messages) {
   const rooms = new ChatRoomService(repos);
   const memberships = new MembershipService(rooms, repos.memberships, events);
-  return { rooms, memberships, messages: new ChatMessageService({ rooms: repos.rooms, messages }, rooms, memberships, allowAll, events, log, seqRetry) };
+  return { rooms, memberships, messages: new ChatMessageService({ rooms: repos.rooms, messages }, rooms, memberships, events, log, seqRetry) };
 }
 
 async function roomWithMembers(n: number, s = services({ publish: async () => undefined })) {

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireViewer } from '@stagelives/platform/subgraph';
-import { CachePublic, Paged, ViewerDependence, ViewerDependent } from '@stagelives/schema';
+import { CachePublic, Paged, RateLimit, ViewerDependence, ViewerDependent } from '@stagelives/schema';
 import { CommentConnection } from '../comment/comment.type.js';
 import { ConcertReference } from '../concert/concert.reference.js';
 import type { ArticlesContext } from '../context.js';
@@ -48,21 +48,25 @@ export class ArticleResolver {
   }
 
   @Mutation(() => Article, { description: 'Idempotent.' })
+  @RateLimit(60, 60)
   async likeArticle(@Arg('id', () => ID) id: string, @Ctx() ctx: ArticlesContext): Promise<Article> {
     return Article.from(await ctx.reactions.like(requireViewer(ctx), id));
   }
 
   @Mutation(() => Article, { description: 'Idempotent.' })
+  @RateLimit(60, 60)
   async unlikeArticle(@Arg('id', () => ID) id: string, @Ctx() ctx: ArticlesContext): Promise<Article> {
     return Article.from(await ctx.reactions.unlike(requireViewer(ctx), id));
   }
 
   @Mutation(() => Article, { description: 'Idempotent.' })
+  @RateLimit(60, 60)
   async bookmarkArticle(@Arg('id', () => ID) id: string, @Ctx() ctx: ArticlesContext): Promise<Article> {
     return Article.from(await ctx.reactions.bookmark(requireViewer(ctx), id));
   }
 
   @Mutation(() => Article, { description: 'Idempotent.' })
+  @RateLimit(60, 60)
   async unbookmarkArticle(@Arg('id', () => ID) id: string, @Ctx() ctx: ArticlesContext): Promise<Article> {
     return Article.from(await ctx.reactions.unbookmark(requireViewer(ctx), id));
   }

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { requireViewer } from '@stagelives/platform/subgraph';
+import { RateLimit } from '@stagelives/schema';
 import { Article } from '../article/article.type.js';
 import type { ArticlesContext } from '../context.js';
 import { UserReference } from '../user/user.reference.js';
@@ -8,11 +9,13 @@ import { Comment } from './comment.type.js';
 @Resolver(() => Comment)
 export class CommentResolver {
   @Mutation(() => Comment, { description: 'HTML is sanitised like Article.body; at most 2,000 characters.' })
+  @RateLimit(20, 60)
   async addComment(@Arg('articleId', () => ID) articleId: string, @Arg('body', () => String) body: string, @Ctx() ctx: ArticlesContext): Promise<Comment> {
     return Comment.from(await ctx.comments.add(requireViewer(ctx), articleId, body));
   }
 
   @Mutation(() => Comment, { description: 'The comment author or an admin.' })
+  @RateLimit(30, 60)
   async updateComment(@Arg('id', () => ID) id: string, @Arg('body', () => String) body: string, @Ctx() ctx: ArticlesContext): Promise<Comment> {
     return Comment.from(await ctx.comments.update(requireViewer(ctx), id, body));
   }

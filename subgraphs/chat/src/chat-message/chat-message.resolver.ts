@@ -4,7 +4,7 @@ import { ChatRoom } from '../chat-room/chat-room.type.js';
 import type { ChatContext } from '../context.js';
 import { UserReference } from '../user/user.reference.js';
 import { ChatMessage, ChatMessageConnection } from './chat-message.type.js';
-import { ListSize } from '@stagelives/schema';
+import { ListSize, RateLimit } from '@stagelives/schema';
 import { MESSAGE_PAGING } from './chat-message.service.js';
 
 /** The subgraph declares `messageAdded` so the supergraph has it; the router serves it over WebSocket. */
@@ -30,6 +30,7 @@ export class ChatMessageResolver {
   }
 
   @Mutation(() => ChatMessage, { description: 'Members only. Plain text, 1–2,000 characters after cleaning. Rate-limited per user.' })
+  @RateLimit(30, 10)
   async sendMessage(@Arg('roomId', () => ID) roomId: string, @Arg('body', () => String) body: string, @Ctx() ctx: ChatContext): Promise<ChatMessage> {
     const doc = await ctx.messages.send(requireViewer(ctx), roomId, body);
     ctx.loaders.newestMessage.clear({ id: roomId, lastSeqHint: 0 });

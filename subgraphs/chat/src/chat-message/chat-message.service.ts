@@ -21,7 +21,6 @@ import type { MembershipService } from '../membership/membership.service.js';
 import { cleanMessageBody } from '../text/plain-text.js';
 import type { ChatMessageRepository } from './chat-message.repository.js';
 import type { ChatMessageDocument } from './chat-message.type.js';
-import type { SendRateLimit } from './send-rate-limit.js';
 
 /** Paging and range limits of message reads. */
 export const MESSAGE_PAGING = { defaultPage: 50, maxPage: 100, maxRange: 200 } as const;
@@ -83,7 +82,6 @@ export class ChatMessageService {
     private readonly repos: { rooms: ChatRoomRepository; messages: ChatMessageRepository },
     private readonly rooms: ChatRoomService,
     private readonly memberships: MembershipService,
-    private readonly rateLimit: SendRateLimit,
     private readonly events: ChatEventPublisher,
     private readonly logger: Logger,
     private readonly seqRetry: SeqRetryPolicy = DEFAULT_SEQ_RETRY,
@@ -91,14 +89,13 @@ export class ChatMessageService {
 
   /**
    * Stores a message with the room's next seq, then announces it on the room's channel. The
-   * body is checked first, then the room (NOT_FOUND), the membership (FORBIDDEN) and the
-   * sender's rate limit (RATE_LIMITED): only messages that could be stored use up the allowance.
+   * body is checked first, then the room (NOT_FOUND) and the membership (FORBIDDEN). The sender's
+   * allowance is the field's `@rateLimit`; a send refused here gives its point back.
    */
   async send(viewer: Identity, roomId: string, rawBody: string): Promise<ChatMessageDocument> {
     const body = cleanMessageBody(rawBody);
     const room = await this.rooms.require(roomId);
     if (!(await this.memberships.isMember(viewer.userId, room._id))) throw new ForbiddenError('Only members of this room can send messages to it.');
-    await this.rateLimit.consume(viewer.userId);
     const authorId = parseId(viewer.userId, 'viewer');
     return this.writes.submit(room._id.toHexString(), { roomId: room._id, authorId, body });
   }

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root
 import type { GraphQLResolveInfo } from 'graphql';
 
 import { requireAdmin, requireViewer } from '@stagelives/platform/subgraph';
-import { CachePublic, Paged, ViewerDependence, ViewerDependent } from '@stagelives/schema';
+import { CachePublic, Paged, RateLimit, ViewerDependence, ViewerDependent } from '@stagelives/schema';
 import type { ConcertsContext } from '../context.js';
 import { UserReference } from '../user/user.reference.js';
 import { ConcertFilter, CreateConcertInput, UpdateConcertInput } from './concert.input.js';
@@ -85,6 +85,7 @@ export class ConcertResolver {
   }
 
   @Mutation(() => Concert, { description: 'Idempotent.' })
+  @RateLimit(60, 60)
   async likeConcert(@Arg('id', () => ID) id: string, @Ctx() ctx: ConcertsContext): Promise<Concert> {
     const viewer = requireViewer(ctx);
     const doc = await ctx.likes.like(id, viewer.userId);
@@ -93,6 +94,7 @@ export class ConcertResolver {
   }
 
   @Mutation(() => Concert, { description: 'Idempotent.' })
+  @RateLimit(60, 60)
   async unlikeConcert(@Arg('id', () => ID) id: string, @Ctx() ctx: ConcertsContext): Promise<Concert> {
     const viewer = requireViewer(ctx);
     const doc = await ctx.likes.unlike(id, viewer.userId);
