@@ -20,7 +20,7 @@ async function runCheck(check: HealthCheck, timeoutMs: number): Promise<string> 
 }
 
 /** Runs every readiness check in parallel; `ready` only when all pass. */
-export async function readiness(checks: Record<string, HealthCheck>, timeoutMs = 2_000) {
+async function readiness(checks: Record<string, HealthCheck>, timeoutMs = 2_000) {
   const entries = await Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const));
   const results = Object.fromEntries(entries);
   const ready = entries.every(([, r]) => r === 'ok');

@@ -2,13 +2,13 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export { Counter, Gauge, Histogram, Registry };
+export { Counter, Gauge, Histogram };
 
 /** Prefix of every series of ours (the process and Node.js defaults keep their standard names). */
 export const METRICS_PREFIX = 'stagelives_';
 
 /** Latency buckets, seconds: 5 ms … 10 s. */
-export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 let processRegistry: Registry | undefined;
 
@@ -17,7 +17,7 @@ let processRegistry: Registry | undefined;
  * `nodejs_*`), collected once per process however many servers it hosts (the tests run the
  * router and every subgraph in one process), and appended to each server's own registry.
  */
-export function processMetrics(): Registry {
+function processMetrics(): Registry {
   if (!processRegistry) {
     processRegistry = new Registry();
     collectDefaultMetrics({ register: processRegistry });
@@ -110,7 +110,7 @@ export function operatorOnly(token: string | undefined): (req: Request, res: Res
 }
 
 /** Whatever the client sent as an operation name, made safe as a label value: bounded length and alphabet. */
-export function operationLabel(operationName: string | null | undefined): string {
+function operationLabel(operationName: string | null | undefined): string {
   if (!operationName) return 'anonymous';
   return /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(operationName) ? operationName : 'invalid';
 }

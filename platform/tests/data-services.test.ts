@@ -1,15 +1,6 @@
 import { describe, expect, it, inject } from 'vitest';
-import {
-  ConfigError,
-  connectMongo,
-  createRedis,
-  duplicateRedis,
-  isRedisCluster,
-  loadBaseConfig,
-  mongoClientOptions,
-  parseRedisUrl,
-  redactRedisUrl,
-} from '../src/index.js';
+import { ConfigError, connectMongo, createRedis, duplicateRedis, isRedisCluster, loadBaseConfig, mongoClientOptions } from '../src/index.js';
+import { parseRedisUrl, redactRedisUrl } from '../src/redis/redis-url.js';
 
 const base = { MONGODB_URI: 'mongodb://127.0.0.1:27017', IDENTITY_SECRET: 'x'.repeat(32) };
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { execute, parse } from 'graphql';
 import { Field, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import { buildFederatedSchema } from '@stagelives/schema';
-import { applyPermissions, isAdmin, isAuthenticated, isPublic, type BaseContext } from '../src/subgraph/index.js';
+import { isAdmin, isAuthenticated, isPublic, type BaseContext } from '../src/subgraph/index.js';
+import { applyPermissions } from '../src/subgraph/permissions.js';
 
 @ObjectType('PermProbe')
 class PermProbe {

@@ -19,7 +19,5 @@ export const PUBLIC_MAX_AGE_SECONDS = 60;
 
 /** The answer may be shared between viewers for `maxAge` seconds (type or field). */
 export const CachePublic = (maxAge = PUBLIC_MAX_AGE_SECONDS) => Directive(`@cacheControl(maxAge: ${maxAge})`);
-/** The value depends on the viewer: never shared between viewers. */
-export const CachePrivate = () => Directive('@cacheControl(scope: PRIVATE)');
 /** The type's fields take the max-age of the field that returns it (connections, edges). */
 export const CacheInherit = () => Directive('@cacheControl(inheritMaxAge: true)');

@@ -43,7 +43,7 @@ export interface ConcertEventPayloads {
 export type ConcertEvent = DomainEvent<ConcertEventPayloads>;
 
 /** Approximate cap of the stream (XADD MAXLEN ~): old entries go once consumers had ample time. */
-export const CONCERT_EVENTS_MAXLEN = 100_000;
+const CONCERT_EVENTS_MAXLEN = 100_000;
 
 const concerts = domainEventStream<ConcertEventPayloads>({ domain: 'concerts', types: Object.values(ConcertEventType), maxLen: CONCERT_EVENTS_MAXLEN });
 

@@ -9,7 +9,7 @@ import { Directive } from 'type-graphql';
  */
 
 /** Page size of a connection asked without `first`/`last` (`pageSize`'s fallback). */
-export const DEFAULT_PAGE_SIZE = 20;
+const DEFAULT_PAGE_SIZE = 20;
 
 export interface PagedOptions {
   /** The connection's page-size arguments (default `["first"]`): the list counts as the largest given. */

@@ -11,9 +11,9 @@ export const IDENTITY_HEADER = 'x-stagelives-identity';
 /** Header carrying the request id from the router into every subgraph. */
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** Response header a subgraph sets to start a session: its value is the new session token. */
-export const SESSION_SET_HEADER = 'x-stagelives-session-set';
+const SESSION_SET_HEADER = 'x-stagelives-session-set';
 /** Response header a subgraph sets to end the client's session (the router clears the cookie). */
-export const SESSION_CLEAR_HEADER = 'x-stagelives-session-clear';
+const SESSION_CLEAR_HEADER = 'x-stagelives-session-clear';
 
 /** A session change a subgraph reports to the router, which turns it into `Set-Cookie`. */
 export type SessionChange = { kind: 'set'; token: string } | { kind: 'clear' };

@@ -21,7 +21,7 @@ export interface UserEventPayloads {
 export type UserEvent = DomainEvent<UserEventPayloads>;
 
 /** Approximate cap of the stream (XADD MAXLEN ~). */
-export const USER_EVENTS_MAXLEN = 100_000;
+const USER_EVENTS_MAXLEN = 100_000;
 
 const users = domainEventStream<UserEventPayloads>({
   domain: 'users',

@@ -25,7 +25,7 @@ export function byId(id: ObjectId | string): { _id: ObjectId | string } {
  * collection; measured: 20 point reads ≈ one `$in` of 20 ids, 1 point read ≈ 1/10 of an `$in`.
  * More ids: `$in`, 1,000 per query (one scan each on FerretDB, an index walk on MongoDB).
  */
-export const POINT_READS_UP_TO = 16;
+const POINT_READS_UP_TO = 16;
 
 /**
  * How many ids `findByIds` reads one by one before it uses `$in`, for a server with these

@@ -35,7 +35,7 @@ export type RedisTarget =
       tls: boolean;
     };
 
-export class RedisUrlError extends Error {
+class RedisUrlError extends Error {
   override readonly name = 'RedisUrlError';
 }
 

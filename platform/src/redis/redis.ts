@@ -1,8 +1,7 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { parseRedisUrl, type RedisTarget } from './redis-url.js';
 
-export { Redis, Cluster };
-export { parseRedisUrl, redactRedisUrl, RedisUrlError, type RedisTarget } from './redis-url.js';
+export { Redis };
 
 /** What every client of the stack starts with (callers override per connection). */
 const DEFAULTS: RedisOptions = {

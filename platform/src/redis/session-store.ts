@@ -23,7 +23,7 @@ export interface SessionStoreOptions {
 }
 
 /** Hash of a session token: the key under which the session lives in Redis. */
-export function hashSessionToken(token: string): string {
+function hashSessionToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 

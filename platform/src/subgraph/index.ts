@@ -1,7 +1,8 @@
 // The subgraph runtime: how a domain's schema becomes a served, permission-checked subgraph.
-export * from './deps.js';
-export * from './authorization.js';
-export * from './permissions.js';
-export * from './subgraph-server.js';
-export * from './run-subgraph.js';
-export * from '../mongo/loaders.js';
+// Only what the subgraphs use is exported.
+export { createByIdLoader, createCountLoader, createViewerFlagLoader } from '../mongo/loaders.js';
+export { type BaseContext, hasRole, requireAdmin, requireSelfOrAdmin, requireViewer } from './authorization.js';
+export type { SubgraphDeps, SubgraphServer } from './deps.js';
+export { isAdmin, isAuthenticated, isPublic } from './permissions.js';
+export { runSubgraph } from './run-subgraph.js';
+export { createSubgraphServer } from './subgraph-server.js';
