@@ -62,11 +62,10 @@ COPY router/package.json router/
 COPY workers/package.json workers/
 COPY test/package.json test/
 COPY tools/devkit/package.json tools/devkit/
-# Only what the processes' packages need at run time: no dev tools, no test or devkit packages.
+# Only what the processes' packages need at run time: no dev tools, no test or devkit packages
+# (`-w subgraphs` selects every workspace in that folder).
 RUN npm ci --omit=dev --no-audit --no-fund \
-      -w @stagelives/platform -w @stagelives/schema -w @stagelives/router -w @stagelives/workers \
-      -w @stagelives/users -w @stagelives/concerts -w @stagelives/setlists -w @stagelives/articles \
-      -w @stagelives/chat -w @stagelives/notifications \
+      -w platform -w schema -w router -w workers -w subgraphs \
     && npm cache clean --force
 COPY --from=build /app/platform/dist/ platform/dist/
 COPY --from=build /app/schema/dist/ schema/dist/

@@ -6,7 +6,7 @@ import { SUBGRAPH_NAMES } from '@stagelives/schema';
 import type { SubgraphServer } from '@stagelives/platform/subgraph';
 import { createRouterServer, type RouterServer } from '@stagelives/router';
 import { loadRouterConfig } from '@stagelives/router/config';
-import { subgraphFactories } from './subgraphs.js';
+import { subgraphFactory } from './subgraphs.js';
 
 export const ADMIN_EMAIL = 'admin@stagelives.test';
 export const SECOND_ADMIN_EMAIL = 'ops@stagelives.test';
@@ -79,8 +79,7 @@ export async function createStack(env: Record<string, string> & { MONGODB_URI: s
     await redisReady(redis);
     const features = await detectMongoFeatures(mongo.client, mongo.db('features'));
     for (const name of SUBGRAPH_NAMES) {
-      const factory = subgraphFactories[name];
-      if (!factory) throw new Error(`no factory for subgraph ${name}`);
+      const factory = await subgraphFactory(name);
       const server = await factory({ config, env: rawEnv, logger: createLogger(name, config.LOG_LEVEL), mongo, redis, features });
       requests[name] = 0;
       server.httpServer.on('request', () => void (requests[name] = (requests[name] ?? 0) + 1));

@@ -1,17 +1,14 @@
 import type { SubgraphDeps, SubgraphServer } from '@stagelives/platform/subgraph';
-import { createUsersServer } from '@stagelives/users';
-import { createConcertsServer } from '@stagelives/concerts';
-import { createSetlistsServer } from '@stagelives/setlists';
-import { createArticlesServer } from '@stagelives/articles';
-import { createChatServer } from '@stagelives/chat';
-import { createNotificationsServer } from '@stagelives/notifications';
 
-/** Every subgraph's server factory, by supergraph name. */
-export const subgraphFactories: Record<string, (deps: SubgraphDeps) => Promise<SubgraphServer>> = {
-  users: createUsersServer,
-  concerts: createConcertsServer,
-  setlists: createSetlistsServer,
-  articles: createArticlesServer,
-  chat: createChatServer,
-  notifications: createNotificationsServer,
-};
+type SubgraphFactory = (deps: SubgraphDeps) => Promise<SubgraphServer>;
+
+/**
+ * A subgraph's server factory, found by convention from its supergraph name alone (so adding a
+ * domain adds nothing here): package `@stagelives/<name>` exports `create<Name>Server`.
+ */
+export async function subgraphFactory(name: string): Promise<SubgraphFactory> {
+  const exported = `create${name[0]!.toUpperCase()}${name.slice(1)}Server`;
+  const factory = ((await import(`@stagelives/${name}`)) as Record<string, unknown>)[exported];
+  if (typeof factory !== 'function') throw new Error(`@stagelives/${name} does not export ${exported}`);
+  return factory as SubgraphFactory;
+}
