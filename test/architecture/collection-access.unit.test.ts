@@ -16,9 +16,6 @@ const SOURCE_DIRS = ['platform/src', 'workers/src', ...readdirSync(join(root, 's
 const ALLOWED: Record<string, string> = {
   // The driver layer, not a domain: probes what the server supports on a throwaway collection.
   'platform/src/mongo/mongo-features.ts': 'feature probe on a scratch collection',
-  // TODO(issue 22): the read-only likes and dates the reminder worker reads
-  // (@stagelives/concerts/reminder-source); give it to the concert and like repositories.
-  'subgraphs/concerts/src/reminder-source.ts': 'read-only source for workers/',
 };
 
 function sourceFiles(dir: string): string[] {

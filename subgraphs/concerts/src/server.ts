@@ -7,7 +7,7 @@ import type { ConcertsContext } from './context.js';
 import { ConcertEvents } from './events/concert-events.js';
 import { ConcertCountCache } from './concert/concert-count.cache.js';
 import { recountLikes } from './like/like-count.js';
-import { LIKES_COLLECTION } from './reminder-source.js';
+import { LIKES_COLLECTION } from './like/reminder-source.repository.js';
 import { createViewerLikeLoader } from './like/like.loader.js';
 import { LikeService } from './like/like.service.js';
 import { buildSchema } from './schema.js';

@@ -6,7 +6,7 @@ export { dueTransitions, effectiveEndOf, effectiveStatus, statusCondition, DEFAU
 export { CONCERTS_COLLECTION } from './concert/concert.repository.js';
 export { ConcertStatusRepository } from './concert/concert-status.repository.js';
 export { recountLikes, type RecountResult } from './like/like-count.js';
-export { LIKES_COLLECTION } from './reminder-source.js';
+export { LIKES_COLLECTION } from './like/reminder-source.repository.js';
 export { invalidateConcertCounts } from './concert/concert-count.cache.js';
 export { appendOrKeep, flushOutbox } from './events/concert-events.js';
 export { eventOutbox, EVENT_OUTBOX_COLLECTION, type OutboxDocument } from './events/event-outbox.repository.js';

@@ -1,6 +1,6 @@
 import type { Collection, Db, Document, Filter, ObjectId } from 'mongodb';
 import { recountLikes, type RecountResult } from '../like/like-count.js';
-import { LIKES_COLLECTION } from '../reminder-source.js';
+import { LIKES_COLLECTION } from '../like/reminder-source.repository.js';
 import type { ConcertStatusName } from '@stagelives/schema';
 import { CONCERTS_COLLECTION } from './concert.repository.js';
 import type { StatusFields } from './concert-status.js';
