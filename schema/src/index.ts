@@ -17,5 +17,7 @@ export * from './protocol.js';
 export * from './events.js';
 export * from './user-events.js';
 export * from './notification-events.js';
+export * from './audit-events.js';
+export * from './moderation-events.js';
 export * from './chat.js';
 export * from './operation-manifest.js';

@@ -30,7 +30,11 @@ export function sessionChangeFrom(headers: { get(name: string): string | null | 
   return headers.get(SESSION_CLEAR_HEADER) ? { kind: 'clear' } : null;
 }
 
-export type Role = 'USER' | 'ADMIN';
+/** What a user may do: staff are moderators and admins (admins may do everything). */
+export type Role = 'USER' | 'MODERATOR' | 'ADMIN';
+
+/** Roles that make a user staff: they moderate (reports, hidden content, suspensions, rooms). */
+export const STAFF_ROLES: readonly Role[] = ['MODERATOR', 'ADMIN'];
 
 export interface Identity {
   userId: string;

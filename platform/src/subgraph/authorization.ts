@@ -1,4 +1,4 @@
-import { ForbiddenError, UnauthenticatedError, type Identity, type IdentityVerdict, type Role, type SessionChange } from '@stagelives/schema';
+import { ForbiddenError, STAFF_ROLES, UnauthenticatedError, type Identity, type IdentityVerdict, type Role, type SessionChange } from '@stagelives/schema';
 import type { Logger } from '../logger.js';
 
 /** What every subgraph resolver gets; domains extend it with their loaders and services. */
@@ -33,6 +33,17 @@ export function hasRole(viewer: Identity | null, role: Role): boolean {
 export function requireAdmin(ctx: BaseContext): Identity {
   const viewer = requireViewer(ctx);
   if (!hasRole(viewer, 'ADMIN')) throw new ForbiddenError('Only administrators can do this.');
+  return viewer;
+}
+
+/** Staff: a moderator or an admin. */
+export function isStaffMember(viewer: Identity | null): boolean {
+  return STAFF_ROLES.some((role) => hasRole(viewer, role));
+}
+
+export function requireStaff(ctx: BaseContext): Identity {
+  const viewer = requireViewer(ctx);
+  if (!isStaffMember(viewer)) throw new ForbiddenError('Only moderators and administrators can do this.');
   return viewer;
 }
 

@@ -4,7 +4,7 @@ import type * as GraphqlMiddleware from 'graphql-middleware';
 import type * as GraphqlShield from 'graphql-shield';
 import type { IRules } from 'graphql-shield';
 import { ForbiddenError, UnauthenticatedError } from '@stagelives/schema';
-import { hasRole, type BaseContext } from './authorization.js';
+import { hasRole, isStaffMember, type BaseContext } from './authorization.js';
 
 // graphql-shield 7.6.5 (its last release) imports `isUndefined` from 'util', which Node 23 removed:
 // its ES module build no longer links on Node 24 (maticzav/graphql-shield#1561, unmaintained). Its
@@ -22,6 +22,12 @@ export const isAuthenticated = rule({ cache: 'contextual' })((_parent, _args, ct
 export const isAdmin = rule({ cache: 'contextual' })((_parent, _args, ctx: BaseContext) => {
   if (!ctx.viewer) return new UnauthenticatedError();
   return hasRole(ctx.viewer, 'ADMIN') ? true : new ForbiddenError('Only administrators can do this.');
+});
+
+/** The viewer is staff: a moderator or an admin. */
+export const isStaff = rule({ cache: 'contextual' })((_parent, _args, ctx: BaseContext) => {
+  if (!ctx.viewer) return new UnauthenticatedError();
+  return isStaffMember(ctx.viewer) ? true : new ForbiddenError('Only moderators and administrators can do this.');
 });
 
 /** Anyone, signed in or not. */
