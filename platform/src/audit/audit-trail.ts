@@ -22,7 +22,7 @@ export interface AuditIntent {
  */
 export type AuditApplier = (command: Record<string, unknown>) => Promise<unknown>;
 
-export interface AuditTrailOptions {
+interface AuditTrailOptions {
   /** The acting domain's own database: the outbox lives there. */
   db: Db;
   redis: Redis;
