@@ -1,6 +1,6 @@
 import type { Queue, Worker } from 'bullmq';
 import { Metrics } from '@stagelives/platform';
-import type { PushTransport } from './notifications/reminder-dispatcher.js';
+import type { PushTransport } from '@stagelives/notifications/store';
 
 /** Job duration buckets, seconds: 10 ms … 5 min. */
 const JOB_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];

@@ -1,15 +1,15 @@
 import type { Queue, Worker } from 'bullmq';
 import { SessionStore, type BaseConfig, type Logger, type Mongo, type Redis } from '@stagelives/platform';
+import type { PushTransport } from '@stagelives/notifications/store';
 import { bullConnection, bullPrefix } from './connection.js';
 import { createConcertStatusQueue, scheduleConcertStatus } from './concert-status/concert-status.queue.js';
 import { createConcertStatusWorker } from './concert-status/concert-status.worker.js';
-import { createMaintenanceQueue, scheduleMaintenance } from './maintenance/maintenance.queue.js';
-import { createMaintenanceWorker } from './maintenance/maintenance.worker.js';
 import { WorkerMetrics } from './metrics.js';
 import { createNotificationWorkers, type NotificationWorkers } from './notifications/notifications.js';
 import type { NotificationsConfig } from './notifications/notifications.config.js';
 import type { NotificationWorkersDeps } from './notifications/notifications.js';
-import type { PushTransport } from './notifications/reminder-dispatcher.js';
+import { createSessionIndexQueue, scheduleSessionIndexPrune } from './session-index/session-index.queue.js';
+import { createSessionIndexWorker } from './session-index/session-index.worker.js';
 
 export interface WorkersDeps {
   config: Pick<BaseConfig, 'REDIS_URL' | 'REDIS_PREFIX' | 'SESSION_IDLE_TTL_SECONDS' | 'SESSION_ABSOLUTE_TTL_SECONDS'>;
@@ -17,10 +17,10 @@ export interface WorkersDeps {
   /** The stack's Redis (sessions, locks, the concert event stream); BullMQ gets its own connection. */
   redis: Redis;
   mongo: Mongo;
-  /** Schedule periods in ms; the defaults are production's (status 60 s, maintenance 10 min). */
-  every?: { concertStatus?: number; maintenance?: number };
+  /** Schedule periods in ms; the defaults are production's (status 60 s, session-index pruning 10 min). */
+  every?: { concertStatus?: number; sessionIndex?: number };
   /**
-   * The notifications workers (reminder sending, event consumers, reconciliation, pruning): on
+   * The notifications workers (reminder sending, event consumers, upkeep: reconciliation, pruning): on
    * when given. `push` is the transport (workers/src/push: `createPushSender(loadPushConfig())`).
    */
   notifications?: { config: NotificationsConfig; push: PushTransport } & Pick<NotificationWorkersDeps, 'run' | 'clock' | 'ttlIndexes'>;
@@ -56,10 +56,10 @@ export async function createWorkers({ config, logger, redis, mongo, every = {}, 
     await connection.quit().catch(() => connection.disconnect());
   };
   try {
-    const maintenanceQueue = createMaintenanceQueue(connection, prefix);
-    queues.push(maintenanceQueue);
-    await scheduleMaintenance(maintenanceQueue, every.maintenance);
-    workers.push(createMaintenanceWorker({ connection, prefix, sessions: SessionStore.fromConfig(redis, config), logger }));
+    const sessionIndexQueue = createSessionIndexQueue(connection, prefix);
+    queues.push(sessionIndexQueue);
+    await scheduleSessionIndexPrune(sessionIndexQueue, every.sessionIndex);
+    workers.push(createSessionIndexWorker({ connection, prefix, sessions: SessionStore.fromConfig(redis, config), logger }));
 
     const statusQueue = createConcertStatusQueue(connection, prefix);
     queues.push(statusQueue);
@@ -82,7 +82,7 @@ export async function createWorkers({ config, logger, redis, mongo, every = {}, 
     await close();
     throw error;
   }
-  for (const queue of [...queues, ...(notifications ? [notifications.sendQueue, notifications.maintenanceQueue] : [])]) metrics.watchQueue(queue as Queue);
+  for (const queue of [...queues, ...(notifications ? [notifications.sendQueue, notifications.upkeepQueue] : [])]) metrics.watchQueue(queue as Queue);
   for (const worker of [...workers, ...(notifications?.workers ?? [])]) metrics.watchWorker(worker as Worker);
   return { queues: [...queues.map((q) => q.name), ...(notifications?.queues ?? [])], notifications, metrics, close };
 }

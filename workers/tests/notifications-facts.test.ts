@@ -4,9 +4,7 @@ import { ObjectId, type CommandStartedEvent } from 'mongodb';
 import { connectMongo, createRedis, type Mongo, type Redis } from '@stagelives/platform';
 import { ConcertEventType, concertEvent, concertEventsStream, publishConcertEvents } from '@stagelives/schema';
 import { ReminderSource } from '@stagelives/concerts/reminder-source';
-import { notificationStore, type NotificationStore } from '@stagelives/notifications/store';
-import { FactsCache, type FactsRequest } from '../src/notifications/facts-cache.js';
-import { streamLikeChanges } from '../src/notifications/like-changes.js';
+import { FactsCache, notificationStore, streamLikeChanges, type FactsRequest, type NotificationStore } from '@stagelives/notifications/store';
 import { HOUR, seedConcert, seedDevice, seedLike, seedPreferences } from './notifications.fixtures.js';
 
 describe(FactsCache.name, () => {

@@ -5,12 +5,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { createLogger } from '@stagelives/platform';
 import { openScratch, startLocalFcmServer, type LocalFcmServer, type Scratch } from '@stagelives/devkit';
-import { ledgerKey, notificationStore, planReminders, preferencesOf, type PlannedReminder } from '@stagelives/notifications/store';
+import { ReminderScheduler, ledgerKey, notificationStore, planReminders, preferencesOf, type PlannedReminder } from '@stagelives/notifications/store';
 import { ReminderSource } from '@stagelives/concerts/reminder-source';
 import { bullConnection, bullPrefix } from '../src/connection.js';
 import { localFcmEnv } from '../src/push/index.js';
-import { createSendQueue } from '../src/notifications/notifications.queue.js';
-import { ReminderScheduler } from '../src/notifications/reminder-scheduler.js';
+import { createSendQueue, sendQueueJobs } from '../src/notifications/notifications.queue.js';
 import { MINUTE, seedConcert, waitFor } from './notifications.fixtures.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -102,7 +101,12 @@ describe('notifications workers: killed with SIGKILL mid-batch', () => {
     expect(planned).toHaveLength(USERS * CONCERTS);
     const connection = bullConnection(inject('redisUrl'));
     const queue = createSendQueue(connection, bullPrefix(scratch.redisPrefix), { attempts: 8, backoffMs: 200 });
-    const scheduler = new ReminderScheduler({ store, source: new ReminderSource(concertsDb), queue, logger: createLogger('kill-test', 'silent') });
+    const scheduler = new ReminderScheduler({
+      store,
+      source: new ReminderSource(concertsDb),
+      jobs: sendQueueJobs(queue, scratch.redis),
+      logger: createLogger('kill-test', 'silent'),
+    });
     await scheduler.schedule(planned);
     const total = planned.length * DEVICES_PER_USER;
 

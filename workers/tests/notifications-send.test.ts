@@ -1,6 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
-import { NotificationKind, ledgerKey, planReminders, preferencesOf, reminderJobId, type PlannedReminder } from '@stagelives/notifications/store';
+import {
+  NotificationKind,
+  ledgerKey,
+  planReminders,
+  preferencesOf,
+  pruneNotifications,
+  reminderJobId,
+  type PlannedReminder,
+} from '@stagelives/notifications/store';
 import { sendJob } from '../src/notifications/notifications.queue.js';
 import { pushBackoff, PushRetryError } from '../src/notifications/send.worker.js';
 import {
@@ -203,8 +211,8 @@ describe('notifications workers: sending', () => {
     // The same reminders again under other job ids (as a stray duplicate job would be).
     await one.sendQueue.addBulk(planned.slice(0, 50).map((r) => ({ ...sendJob(r, Date.now()), opts: { jobId: `dup-${r._id.toHexString()}` } })));
     const [w1, w2] = await Promise.all([
-      h.start({ config: small, run: { events: false, maintenance: false } }),
-      h.start({ config: small, run: { events: false, maintenance: false } }),
+      h.start({ config: small, run: { events: false, upkeep: false } }),
+      h.start({ config: small, run: { events: false, upkeep: false } }),
     ]);
     await waitFor(async () => (await h.store.reminders.outcomes.countDocuments({ concertId: concert.id, status: 'SENT' })) === 150, 30_000, '150 SENT');
     const jobIds = new Set([...planned.map((r) => reminderJobId(r)), ...planned.slice(0, 50).map((r) => `dup-${r._id.toHexString()}`)]);
@@ -225,7 +233,7 @@ describe('notifications workers: sending', () => {
     await seedDevice(h.notificationsDb, fan, `restart-${fan}`);
     await seedPreferences(h.notificationsDb, fan, { ticketOpenLeadMinutes: 60, concertStartLeadMinutes: 5 });
     for (const c of [ahead, passing]) await seedLike(h.concertsDb, c.id, fan);
-    const scheduling = await h.start({ run: { sending: false, events: false, maintenance: false } });
+    const scheduling = await h.start({ run: { sending: false, events: false, upkeep: false } });
     await scheduling.scheduler.syncPairs([ahead, passing].map((c) => ({ concertId: c.id, userId: fan })));
     expect(await statusesOf(h, fan)).toEqual(['CONCERT_START:PENDING', 'CONCERT_START:PENDING', 'TICKET_OPEN:PENDING']);
     await scheduling.close();
@@ -255,7 +263,7 @@ describe('notifications workers: reconciliation and pruning', () => {
   afterAll(() => h?.close());
 
   it('should re-queue PENDING reminders whose BullMQ jobs Redis lost, and nothing else', async () => {
-    const workers = await h.start({ run: { sending: false, events: false, maintenance: false } });
+    const workers = await h.start({ run: { sending: false, events: false, upkeep: false } });
     const concert = await seedConcert(h.concertsDb, { startsAt: later(48 * HOUR), ticketOpenAt: later(24 * HOUR) });
     const fans = Array.from({ length: 20 }, newUserId);
     for (const fan of fans) await seedLike(h.concertsDb, concert.id, fan);
@@ -276,7 +284,7 @@ describe('notifications workers: reconciliation and pruning', () => {
   });
 
   it('should schedule from a like written with no event, cancel after an unlike with no event, and keep the fan records in line', async () => {
-    const workers = await h.start({ run: { sending: false, events: false, maintenance: false } });
+    const workers = await h.start({ run: { sending: false, events: false, upkeep: false } });
     const concert = await seedConcert(h.concertsDb, { startsAt: later(48 * HOUR), ticketOpenAt: later(24 * HOUR) });
     const fan = newUserId();
     await seedLike(h.concertsDb, concert.id, fan);
@@ -299,7 +307,7 @@ describe('notifications workers: reconciliation and pruning', () => {
   });
 
   it('should finish a send whose worker died between its SENT decision and the in-app notification', async () => {
-    const workers = await h.start({ run: { sending: false, events: false, maintenance: false } });
+    const workers = await h.start({ run: { sending: false, events: false, upkeep: false } });
     const concert = await seedConcert(h.concertsDb, startsSoon());
     const fan = newUserId();
     await seedDevice(h.notificationsDb, fan, `resume-${fan}`);
@@ -309,15 +317,14 @@ describe('notifications workers: reconciliation and pruning', () => {
     // What a worker killed right after deciding leaves: the outcome, no notification, no job.
     await h.store.reminders.decide([{ reminder: reminder!, status: 'SENT', reason: null }]);
     expect(await workers.reconcile()).toMatchObject({ resumed: 1 });
-    const sender = await h.start({ run: { events: false, maintenance: false } });
+    const sender = await h.start({ run: { events: false, upkeep: false } });
     await waitFor(async () => (await h.store.notifications.notifications.countDocuments({ userId: fan })) === 1, 10_000, 'notification');
     await waitFor(() => h.fcm.countsBy(reminder!._id.toHexString(), `resume-${fan}`) === 1);
     await Promise.all([sender.close(), workers.close()]);
   });
 
   it('should prune expired reminders, outcomes, notifications, read marks and ledger entries', async () => {
-    const workers = await h.start({ run: { sending: false, events: false, maintenance: false } });
-    const { pruneNotifications } = await import('../src/notifications/maintenance.js');
+    const workers = await h.start({ run: { sending: false, events: false, upkeep: false } });
     const past = new Date(Date.now() - 1000);
     const user = newUserId();
     const id = new ObjectId();

@@ -28,7 +28,7 @@ describe('notifications workers: scheduling from events', () => {
   beforeAll(async () => {
     h = await openHarness();
     // Events and scheduling only: nothing is sent in this block (reminders are hours away).
-    workers = await h.start({ run: { sending: false, maintenance: false } });
+    workers = await h.start({ run: { sending: false, upkeep: false } });
   });
   afterAll(() => h?.close());
 

@@ -5,7 +5,7 @@ import { scratchSuite } from '@stagelives/devkit';
 import { concertEventsStream } from '@stagelives/schema';
 import { bullConnection, bullPrefix } from '../src/connection.js';
 import { ConcertStatusJob, RECOUNT_LIKES_EVERY_MS, createConcertStatusQueue } from '../src/concert-status/concert-status.queue.js';
-import { MAINTENANCE_EVERY_MS, MaintenanceJob, createMaintenanceQueue } from '../src/maintenance/maintenance.queue.js';
+import { SESSION_INDEX_PRUNE_EVERY_MS, SessionIndexJob, createSessionIndexQueue } from '../src/session-index/session-index.queue.js';
 import { createWorkers, type Workers } from '../src/workers.js';
 
 const HOUR = 3600_000;
@@ -46,18 +46,18 @@ describe(createWorkers.name, () => {
     const started: Workers[] = await Promise.all([createWorkers(deps), createWorkers(deps)]);
     const connection = bullConnection(inject('redisUrl'));
     const statusQueue = createConcertStatusQueue(connection, bullPrefix(scratch.redisPrefix));
-    const maintenanceQueue = createMaintenanceQueue(connection, bullPrefix(scratch.redisPrefix));
+    const sessionIndexQueue = createSessionIndexQueue(connection, bullPrefix(scratch.redisPrefix));
     try {
       expect(started.map((w) => [...w.queues].sort())).toEqual([
-        ['concert-status', 'maintenance'],
-        ['concert-status', 'maintenance'],
+        ['concert-status', 'session-index'],
+        ['concert-status', 'session-index'],
       ]);
       expect((await statusQueue.getJobSchedulers()).sort((a, b) => a.key.localeCompare(b.key))).toEqual([
         expect.objectContaining({ key: ConcertStatusJob.RecountLikes, name: ConcertStatusJob.RecountLikes, every: RECOUNT_LIKES_EVERY_MS }),
         expect.objectContaining({ key: ConcertStatusJob.Sync, name: ConcertStatusJob.Sync, every: 200 }),
       ]);
-      expect(await maintenanceQueue.getJobSchedulers()).toEqual([
-        expect.objectContaining({ key: MaintenanceJob.PruneSessionIndex, name: MaintenanceJob.PruneSessionIndex, every: MAINTENANCE_EVERY_MS }),
+      expect(await sessionIndexQueue.getJobSchedulers()).toEqual([
+        expect.objectContaining({ key: SessionIndexJob.Prune, name: SessionIndexJob.Prune, every: SESSION_INDEX_PRUNE_EVERY_MS }),
       ]);
 
       // The schedule reaches our processor: the stale concerts move, announced once each, over several ticks.
@@ -75,9 +75,9 @@ describe(createWorkers.name, () => {
     await db.collection('concerts').insertOne(later);
     expect(await waitFor(async () => (await statusOf(later._id)) !== 'UPCOMING', 1_000)).toBe(false);
     await statusQueue.obliterate({ force: true });
-    await maintenanceQueue.obliterate({ force: true });
+    await sessionIndexQueue.obliterate({ force: true });
     await statusQueue.close();
-    await maintenanceQueue.close();
+    await sessionIndexQueue.close();
     await connection.quit();
   });
 });

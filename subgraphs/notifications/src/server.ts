@@ -10,13 +10,14 @@ import { createPreferencesLoader } from './settings/settings.loader.js';
 import { SettingsRepository } from './settings/settings.repository.js';
 import { SettingsService } from './settings/settings.service.js';
 import { startUserDeletedConsumer } from './settings/user-deleted.consumer.js';
-import { ensureNotificationIndexes } from './store.js';
+import { ensureNotificationIndexes } from './store/notification-store.js';
 
 /**
  * Builds the notifications subgraph server (never listens). Creates the indexes of its database,
  * idempotently (TTL indexes where the server has them). Reads only its own database; owns the
- * viewer's delivery settings (device tokens, preferences); scheduling and sending run in the
- * workers (workers/src/notifications).
+ * viewer's delivery settings (device tokens, preferences). Scheduling, sending and upkeep are
+ * this package's too (reminder/, delivery/, upkeep/, exported as `./store`), run by the workers
+ * process (workers/src/notifications).
  */
 export async function createNotificationsServer(deps: SubgraphDeps): Promise<SubgraphServer> {
   const { config, mongo, redis, features, logger } = deps;

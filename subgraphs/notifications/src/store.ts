@@ -1,15 +1,12 @@
-// `@stagelives/notifications/store`: what the notifications workers (workers/src/notifications)
-// need of this domain: its collections (through the repositories), the pure reminder rules and
-// the index set. Nothing that builds the GraphQL schema or the server.
-import type { Db } from 'mongodb';
-import { PushLedgerRepository, ledgerDatabase } from './delivery/push-ledger.repository.js';
-import { ConcertFanRepository } from './fan/concert-fan.repository.js';
-import { NotificationRepository } from './notification/notification.repository.js';
-import { ScheduledNotificationRepository } from './scheduled-notification/scheduled-notification.repository.js';
-import { SettingsRepository } from './settings/settings.repository.js';
-
+// `@stagelives/notifications/store`: the write side of this domain, for the workers process
+// (workers/src/notifications), which only schedules and dispatches (BullMQ queues and workers,
+// the push transport) and calls in here for every decision: the repositories and the index set,
+// the pure reminder rules, the services that schedule, reconcile, re-check and send reminders and
+// prune what expired, and the ports they need from outside (the concerts domain's likes and
+// dates, the reminders' jobs, the push transport). Nothing that builds the GraphQL schema or the server.
 export * from './reminder/reminder.rules.js';
 export { insertNew } from './store/mongo-bulk.js';
+export { ensureNotificationIndexes, notificationStore, type NotificationStore } from './store/notification-store.js';
 export {
   ScheduledNotificationRepository,
   SCHEDULED_NOTIFICATIONS_COLLECTION,
@@ -40,36 +37,16 @@ export {
   type DeletedUserDocument,
 } from './settings/settings.repository.js';
 
-/** Every collection of the notifications database, through its repository. */
-export interface NotificationStore {
-  reminders: ScheduledNotificationRepository;
-  notifications: NotificationRepository;
-  ledger: PushLedgerRepository;
-  fans: ConcertFanRepository;
-  settings: SettingsRepository;
-}
+// Ports: what the services need from outside this domain.
+export type { ConcertSource } from './concert/concert-source.js';
+export type { DueReminder, QueueableReminder, ReminderJobs } from './reminder/reminder-jobs.js';
+export type { PushFailed, PushFailureKind, PushMessage, PushResult, PushTransport } from './delivery/push-transport.js';
 
-/** The repositories over the notifications database (`mongo.db('notifications')`); the push ledger lives beside it (`ledgerDatabase`). */
-export function notificationStore(db: Db): NotificationStore {
-  return {
-    reminders: new ScheduledNotificationRepository(db),
-    notifications: new NotificationRepository(db),
-    ledger: new PushLedgerRepository(ledgerDatabase(db)),
-    fans: new ConcertFanRepository(db),
-    settings: new SettingsRepository(db),
-  };
-}
-
-/**
- * Creates the indexes of the notifications database, idempotently (one per command, as FerretDB
- * needs). With `ttlIndexes` (MongoDB) expired documents are also removed by the server; FerretDB
- * has no TTL indexes, so the prune job deletes them (it runs on MongoDB too, harmlessly).
- */
-export async function ensureNotificationIndexes(db: Db, { ttlIndexes }: { ttlIndexes: boolean }): Promise<void> {
-  const store = notificationStore(db);
-  await store.reminders.ensureIndexes(ttlIndexes);
-  await store.notifications.ensureIndexes(ttlIndexes);
-  await store.ledger.ensureIndexes(ttlIndexes);
-  await store.fans.ensureIndexes();
-  await store.settings.ensureIndexes();
-}
+// Services: scheduling (events, bulk), sending, upkeep.
+export { ReminderScheduler, type SyncResult } from './reminder/reminder-scheduler.service.js';
+export { startEventConsumers } from './reminder/reminder-events.consumer.js';
+export { ReminderDispatcher, type DispatchJob, type DispatchResult } from './delivery/reminder-dispatcher.service.js';
+export { FactsCache, type FactsRequest } from './delivery/facts-cache.js';
+export { streamLikeChanges } from './delivery/like-changes.js';
+export { reconcileReminders, type ReconcileResult } from './upkeep/reconcile.service.js';
+export { pruneNotifications, type PruneResult } from './upkeep/prune.service.js';

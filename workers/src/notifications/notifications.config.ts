@@ -4,13 +4,14 @@ import { loadConfig } from '@stagelives/platform';
 const ms = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
 /** Settings of the notifications workers, read once at start-up (every one has a default). */
-const PARTS = ['send', 'events', 'maintenance'] as const;
+const PARTS = ['send', 'events', 'upkeep'] as const;
 
 export const notificationsEnv = {
   /**
    * What this process runs, comma-separated: `send` (the send queue's worker), `events` (the
-   * concerts and users stream consumers), `maintenance` (reconciliation, also at start-up, and
-   * pruning). Default all; e.g. `send` for extra send-only processes.
+   * concerts, users and notifications stream consumers), `upkeep` (the `notifications-upkeep`
+   * queue: reconciliation, also at start-up, and pruning). Default all; e.g. `send` for extra
+   * send-only processes.
    */
   NOTIFICATIONS_PARTS: z
     .string()

@@ -1,11 +1,11 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import { reminderJobId, type NotificationKind, type ReminderFacts } from '@stagelives/notifications/store';
-import type { ObjectId } from 'mongodb';
+import type { Redis } from '@stagelives/platform';
+import { reminderJobId, type DueReminder, type QueueableReminder, type ReminderJobs } from '@stagelives/notifications/store';
 
 /** One job per reminder: delayed until its fire time. */
 export const NOTIFICATIONS_SEND_QUEUE = 'notifications-send';
-/** Reconciliation and pruning (repeatable). */
-export const NOTIFICATIONS_MAINTENANCE_QUEUE = 'notifications-maintenance';
+/** Reconciliation and pruning (repeatable): the notifications domain's upkeep. */
+export const NOTIFICATIONS_UPKEEP_QUEUE = 'notifications-upkeep';
 
 export const NotificationsJob = {
   Send: 'send-reminder',
@@ -17,22 +17,10 @@ export const NotificationsJob = {
 export const PUSH_BACKOFF = 'push-retry';
 
 /** What a send job carries: the reminder itself, so sending reads no reminder document. */
-export interface SendJobData {
-  reminderId: string;
-  userId: string;
-  concertId: string;
-  kind: NotificationKind;
-  /** ms since the epoch */
-  fireAt: number;
-  eventAt: number | null;
-  /** The concert's title at scheduling (the text of a deleted concert's notice). */
-  title: string;
-  /** When it was queued: fire-time checks never use cached facts older than this. */
-  queuedAt: number;
-}
+export type SendJobData = DueReminder;
 
 export type SendQueue = Queue<SendJobData, unknown, typeof NotificationsJob.Send>;
-export type MaintenanceQueue = Queue<Record<string, never>, unknown, typeof NotificationsJob.Reconcile | typeof NotificationsJob.Prune>;
+export type UpkeepQueue = Queue<Record<string, never>, unknown, typeof NotificationsJob.Reconcile | typeof NotificationsJob.Prune>;
 
 export interface SendQueueOptions {
   attempts: number;
@@ -54,21 +42,18 @@ export function createSendQueue(connection: ConnectionOptions, prefix: string, {
   });
 }
 
-export function createMaintenanceQueue(connection: ConnectionOptions, prefix: string): MaintenanceQueue {
-  return new Queue(NOTIFICATIONS_MAINTENANCE_QUEUE, { connection, prefix, defaultJobOptions: { removeOnComplete: 50, removeOnFail: 200 } });
+export function createUpkeepQueue(connection: ConnectionOptions, prefix: string): UpkeepQueue {
+  return new Queue(NOTIFICATIONS_UPKEEP_QUEUE, { connection, prefix, defaultJobOptions: { removeOnComplete: 50, removeOnFail: 200 } });
 }
 
 /** Idempotent: job schedulers with fixed ids, so processes starting together keep one schedule each. */
-export async function scheduleMaintenance(
-  queue: MaintenanceQueue,
+export async function scheduleUpkeep(
+  queue: UpkeepQueue,
   { reconcileEveryMs, pruneEveryMs }: { reconcileEveryMs: number; pruneEveryMs: number },
 ): Promise<void> {
   await queue.upsertJobScheduler(NotificationsJob.Reconcile, { every: reconcileEveryMs }, { name: NotificationsJob.Reconcile, data: {} });
   await queue.upsertJobScheduler(NotificationsJob.Prune, { every: pruneEveryMs }, { name: NotificationsJob.Prune, data: {} });
 }
-
-/** A reminder as the send queue takes it. */
-export type QueueableReminder = ReminderFacts & { _id: ObjectId; title: string };
 
 /** The job of a reminder: its deterministic id, and a delay until its fire time (none when past). */
 export function sendJob(reminder: QueueableReminder, now: number): { name: typeof NotificationsJob.Send; data: SendJobData; opts: JobsOptions } {
@@ -85,5 +70,47 @@ export function sendJob(reminder: QueueableReminder, now: number): { name: typeo
       queuedAt: now,
     },
     opts: { jobId: reminderJobId(reminder), delay: Math.max(0, reminder.fireAt.getTime() - now) },
+  };
+}
+
+/** Jobs per addBulk call. */
+const ADD_BULK_CHUNK = 1000;
+/** Job removals in flight at once. */
+const REMOVE_PARALLEL = 32;
+/** Job keys per pipelined EXISTS round trip. */
+const EXISTS_CHUNK = 1000;
+
+/**
+ * The notifications domain's `ReminderJobs` over the send queue: one delayed job per reminder
+ * (`addBulk` per 1,000), removed by id, and found missing by `EXISTS` on its key (pipelined, on
+ * the stack's `redis`).
+ */
+export function sendQueueJobs(queue: SendQueue, redis: Redis): ReminderJobs {
+  return {
+    async enqueue(reminders, now) {
+      for (let i = 0; i < reminders.length; i += ADD_BULK_CHUNK) {
+        await queue.addBulk(reminders.slice(i, i + ADD_BULK_CHUNK).map((r) => sendJob(r, now.getTime())));
+      }
+    },
+    async remove(reminders) {
+      const ids = reminders.map((r) => reminderJobId(r));
+      for (let i = 0; i < ids.length; i += REMOVE_PARALLEL) {
+        await Promise.all(ids.slice(i, i + REMOVE_PARALLEL).map((id) => queue.remove(id).catch(() => 0)));
+      }
+    },
+    async missing<R extends Pick<QueueableReminder, '_id' | 'kind' | 'fireAt'>>(reminders: readonly R[]): Promise<R[]> {
+      const missing: R[] = [];
+      for (let i = 0; i < reminders.length; i += EXISTS_CHUNK) {
+        const chunk = reminders.slice(i, i + EXISTS_CHUNK);
+        const pipeline = redis.pipeline();
+        for (const r of chunk) pipeline.exists(queue.toKey(reminderJobId(r)));
+        const replies = (await pipeline.exec()) ?? [];
+        chunk.forEach((r, k) => {
+          const [error, exists] = replies[k] ?? [null, 0];
+          if (!error && exists === 0) missing.push(r);
+        });
+      }
+      return missing;
+    },
   };
 }

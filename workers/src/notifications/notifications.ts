@@ -1,24 +1,31 @@
 import type { ConnectionOptions, Worker } from 'bullmq';
 import { detectMongoFeatures, type Logger, type Mongo, type Redis } from '@stagelives/platform';
 import { ReminderSource } from '@stagelives/concerts/reminder-source';
-import { ensureNotificationIndexes, notificationStore, type NotificationStore } from '@stagelives/notifications/store';
-import { startEventConsumers } from './events.consumer.js';
-import { FactsCache } from './facts-cache.js';
-import { streamLikeChanges } from './like-changes.js';
-import { createNotificationsMaintenanceWorker, pruneNotifications } from './maintenance.js';
+import {
+  FactsCache,
+  ReminderDispatcher,
+  ReminderScheduler,
+  ensureNotificationIndexes,
+  notificationStore,
+  pruneNotifications,
+  reconcileReminders,
+  startEventConsumers,
+  streamLikeChanges,
+  type NotificationStore,
+  type PushTransport,
+} from '@stagelives/notifications/store';
 import type { NotificationsConfig } from './notifications.config.js';
 import {
   NotificationsJob,
-  createMaintenanceQueue,
   createSendQueue,
-  scheduleMaintenance,
-  type MaintenanceQueue,
+  createUpkeepQueue,
+  scheduleUpkeep,
+  sendQueueJobs,
   type SendQueue,
+  type UpkeepQueue,
 } from './notifications.queue.js';
-import { reconcileReminders } from './reconcile.js';
-import { ReminderDispatcher, type PushTransport } from './reminder-dispatcher.js';
-import { ReminderScheduler } from './reminder-scheduler.js';
 import { createSendWorker } from './send.worker.js';
+import { createNotificationsUpkeepWorker } from './upkeep.worker.js';
 
 export interface NotificationWorkersDeps {
   config: NotificationsConfig;
@@ -32,7 +39,7 @@ export interface NotificationWorkersDeps {
   push: PushTransport;
   logger: Logger;
   /** Parts to run, over the config's NOTIFICATIONS_PARTS (tests drive events by hand, benchmarks run send workers alone). */
-  run?: { sending?: boolean; events?: boolean; maintenance?: boolean; reconcileAtStart?: boolean };
+  run?: { sending?: boolean; events?: boolean; upkeep?: boolean; reconcileAtStart?: boolean };
   /** Whether the server has TTL indexes; detected when not given. */
   ttlIndexes?: boolean;
   clock?: () => Date;
@@ -41,7 +48,7 @@ export interface NotificationWorkersDeps {
 export interface NotificationWorkers {
   readonly queues: string[];
   readonly sendQueue: SendQueue;
-  readonly maintenanceQueue: MaintenanceQueue;
+  readonly upkeepQueue: UpkeepQueue;
   readonly store: NotificationStore;
   readonly source: ReminderSource;
   readonly scheduler: ReminderScheduler;
@@ -55,21 +62,24 @@ export interface NotificationWorkers {
 
 /**
  * The notifications side of a workers process: the send queue and its batching worker, the
- * consumers of the concerts and users event streams, and the maintenance queue (reconciliation,
- * also once at start-up, and pruning). Several processes may run it at once.
+ * consumers of the concerts, users and notifications event streams, and the upkeep queue
+ * (reconciliation, also once at start-up, and pruning). Every decision is the notifications
+ * domain's (`@stagelives/notifications/store`); this wires its services to BullMQ, Redis and the
+ * push transport. Several processes may run it at once.
  */
 export async function createNotificationWorkers(deps: NotificationWorkersDeps): Promise<NotificationWorkers> {
   const { config, connection, bullPrefix, redis, redisPrefix, mongo, push, logger, clock } = deps;
   const parts = config.NOTIFICATIONS_PARTS;
-  const run = { sending: parts.has('send'), events: parts.has('events'), maintenance: parts.has('maintenance'), reconcileAtStart: true, ...deps.run };
+  const run = { sending: parts.has('send'), events: parts.has('events'), upkeep: parts.has('upkeep'), reconcileAtStart: true, ...deps.run };
   const db = mongo.db('notifications');
   const ttlIndexes = deps.ttlIndexes ?? (await detectMongoFeatures(mongo.client, db, logger)).ttlIndexes;
   await ensureNotificationIndexes(db, { ttlIndexes });
   const store = notificationStore(db);
   const source = new ReminderSource(mongo.db('concerts'));
   const sendQueue = createSendQueue(connection, bullPrefix, { attempts: config.NOTIFICATIONS_PUSH_ATTEMPTS, backoffMs: config.NOTIFICATIONS_PUSH_BACKOFF_MS });
-  const maintenanceQueue = createMaintenanceQueue(connection, bullPrefix);
-  const scheduler = new ReminderScheduler({ store, source, queue: sendQueue, logger, clock });
+  const upkeepQueue = createUpkeepQueue(connection, bullPrefix);
+  const jobs = sendQueueJobs(sendQueue, redis);
+  const scheduler = new ReminderScheduler({ store, source, jobs, logger, clock });
   const cache = new FactsCache({
     source,
     settings: store.settings,
@@ -78,14 +88,14 @@ export async function createNotificationWorkers(deps: NotificationWorkersDeps): 
     likesTtlMs: config.NOTIFICATIONS_LIKES_CACHE_MS,
   });
   const dispatcher = new ReminderDispatcher({ store, cache, push, redis, redisPrefix, logger, lockMs: config.NOTIFICATIONS_SEND_LOCK_MS, clock });
-  const reconcile = () => reconcileReminders({ store, source, scheduler, queue: sendQueue, redis, redisPrefix, now: clock?.() ?? new Date() });
+  const reconcile = () => reconcileReminders({ store, source, scheduler, jobs, redis, redisPrefix, now: clock?.() ?? new Date() });
 
   const workers: Worker[] = [];
   let consumers: { stop(): Promise<void> } | null = null;
   const close = async () => {
     await consumers?.stop();
     await Promise.all(workers.map((w) => w.close()));
-    await Promise.all([sendQueue.close(), maintenanceQueue.close()]);
+    await Promise.all([sendQueue.close(), upkeepQueue.close()]);
   };
   try {
     if (run.sending) {
@@ -104,13 +114,13 @@ export async function createNotificationWorkers(deps: NotificationWorkersDeps): 
         }),
       );
     }
-    if (run.maintenance) {
-      await scheduleMaintenance(maintenanceQueue, {
+    if (run.upkeep) {
+      await scheduleUpkeep(upkeepQueue, {
         reconcileEveryMs: config.NOTIFICATIONS_RECONCILE_EVERY_MS,
         pruneEveryMs: config.NOTIFICATIONS_PRUNE_EVERY_MS,
       });
       workers.push(
-        createNotificationsMaintenanceWorker({
+        createNotificationsUpkeepWorker({
           connection,
           prefix: bullPrefix,
           logger,
@@ -119,7 +129,7 @@ export async function createNotificationWorkers(deps: NotificationWorkersDeps): 
         }),
       );
       // At start-up too: what was lost while this stack was down (events, Redis data) is caught up now.
-      if (run.reconcileAtStart) await maintenanceQueue.add(NotificationsJob.Reconcile, {}, { jobId: `reconcile-start-${Date.now()}-${process.pid}` });
+      if (run.reconcileAtStart) await upkeepQueue.add(NotificationsJob.Reconcile, {}, { jobId: `reconcile-start-${Date.now()}-${process.pid}` });
     }
     if (run.events) {
       consumers = startEventConsumers({ redis, redisPrefix, scheduler, logger, claimIdleMs: config.NOTIFICATIONS_EVENTS_CLAIM_IDLE_MS, blockMs: 500 });
@@ -129,9 +139,9 @@ export async function createNotificationWorkers(deps: NotificationWorkersDeps): 
     throw error;
   }
   return {
-    queues: [sendQueue.name, maintenanceQueue.name],
+    queues: [sendQueue.name, upkeepQueue.name],
     sendQueue,
-    maintenanceQueue,
+    upkeepQueue,
     store,
     source,
     scheduler,

@@ -1,8 +1,8 @@
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from '@stagelives/platform';
+import type { DispatchJob, DispatchResult, ReminderDispatcher } from '@stagelives/notifications/store';
 import { Batcher } from './batcher.js';
 import { NOTIFICATIONS_SEND_QUEUE, PUSH_BACKOFF, type SendJobData } from './notifications.queue.js';
-import type { DispatchJob, DispatchResult, ReminderDispatcher } from './reminder-dispatcher.js';
 
 /** A job whose pushes failed transiently: BullMQ retries it after `retryAfterMs` at least. */
 export class PushRetryError extends Error {

@@ -65,7 +65,8 @@
  * and the local server counts pushes per (reminderId, token).
  */
 export { createPushSender } from './push.sender.js';
-export type { PushMessage, PushResult, PushFailed, PushSender } from './push.sender.js';
+export type { PushSender } from './push.sender.js';
+export type { PushFailed } from '@stagelives/notifications/store';
 export { classifyPushError } from './push.errors.js';
 export { loadPushConfig, localFcmEnv } from './push.config.js';
 export { parseRetryAfter } from './push.agent.js';

@@ -1,14 +1,4 @@
-/**
- * What a failed push means for the caller:
- * - `unregistered`: the app was uninstalled or the token expired (FCM `UNREGISTERED`): remove the token.
- * - `invalid`: the token is not a valid FCM registration token: remove the token.
- * - `transient`: try the same push again later (after `retryAfterSeconds` when given): quota
- *   (429), FCM unavailable or internal error (5xx), network failure or timeout.
- * - `permanent`: retrying the same push will not help and the token is not at fault: a payload
- *   FCM rejects, a sender/project mismatch, an authentication or configuration problem. Keep the
- *   token, log the error.
- */
-export type PushFailureKind = 'unregistered' | 'invalid' | 'transient' | 'permanent';
+import type { PushFailureKind } from '@stagelives/notifications/store';
 
 /** firebase-admin's code for a 404 UNREGISTERED (also NOT_FOUND). */
 const UNREGISTERED = new Set(['messaging/registration-token-not-registered']);

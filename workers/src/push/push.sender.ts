@@ -6,43 +6,11 @@ import { applicationDefault, cert, deleteApp, initializeApp, type App, type Cred
 import { getMessaging, type Messaging, type MulticastMessage, type SendResponse } from 'firebase-admin/messaging';
 import { PushAgent, type ResponseScope } from './push.agent.js';
 import type { LocalFcmServerInfo, ServiceAccountKey } from './push.config.js';
-import { classifyPushError, type PushFailureKind } from './push.errors.js';
+import type { PushFailed, PushMessage, PushResult } from '@stagelives/notifications/store';
+import { classifyPushError } from './push.errors.js';
 
 /** FCM's limit for one `sendEachForMulticast` call. */
 const FCM_MAX_TOKENS_PER_CALL = 500;
-
-/** One notification to the devices of one reminder. */
-export interface PushMessage {
-  /** Carried as `data.reminderId` and as every platform's collapse key: a repeat replaces, not adds. */
-  reminderId: string;
-  /** Registration tokens; duplicates are sent once. Any number: sent in calls of ≤ 500. */
-  tokens: readonly string[];
-  title: string;
-  body: string;
-  /** Extra data for the app (string values; `reminderId` is set by the sender). */
-  data?: Record<string, string>;
-  /** Drop the push if it cannot be delivered within this many seconds (default: FCM's 4 weeks). */
-  ttlSeconds?: number;
-}
-
-interface PushDelivered {
-  token: string;
-  ok: true;
-  /** FCM's message name, `projects/<project>/messages/<id>`. */
-  messageId: string;
-}
-
-export interface PushFailed {
-  token: string;
-  ok: false;
-  kind: PushFailureKind;
-  /** From the `Retry-After` of a 429/5xx answer in the same call, when FCM sent one. */
-  retryAfterSeconds?: number;
-  /** firebase-admin's error code (`messaging/…`, `app/…`) and message. */
-  error: { code: string; message: string };
-}
-
-export type PushResult = PushDelivered | PushFailed;
 
 interface CommonOptions {
   /** Concurrent HTTPS connections (default 64). */

@@ -1,31 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import type { Logger, Redis } from '@stagelives/platform';
-import {
-  HISTORY_RETENTION_MS,
-  ReminderStatus,
-  ledgerKey,
-  notificationText,
-  verdictFor,
-  type NotificationDocument,
-  type NotificationStore,
-  type OutcomeInput,
-  type PushReceiptDocument,
-  type ReminderFacts,
-  type Verdict,
-} from '@stagelives/notifications/store';
-import type { PushMessage, PushResult } from '../push/index.js';
+import type { NotificationDocument } from '../notification/notification.type.js';
+import type { DueReminder } from '../reminder/reminder-jobs.js';
+import { HISTORY_RETENTION_MS, ReminderStatus, notificationText, verdictFor, type ReminderFacts, type Verdict } from '../reminder/reminder.rules.js';
+import type { OutcomeInput } from '../scheduled-notification/scheduled-notification.repository.js';
+import type { NotificationStore } from '../store/notification-store.js';
 import type { FactsCache, FactsRequest, FactsSnapshot } from './facts-cache.js';
-import type { SendJobData } from './notifications.queue.js';
-
-/** The part of the push transport sending needs (`createPushSender` in workers/src/push). */
-export interface PushTransport {
-  send(message: PushMessage): Promise<PushResult[]>;
-}
+import { ledgerKey, type PushReceiptDocument } from './push-ledger.repository.js';
+import type { PushResult, PushTransport } from './push-transport.js';
 
 /** One send job as the dispatcher sees it. */
 export interface DispatchJob {
-  data: SendJobData;
+  data: DueReminder;
   /** Attempts BullMQ already counted as failed. */
   attemptsMade: number;
   /** Attempts allowed in all. */
@@ -60,12 +47,12 @@ export interface DispatcherDeps {
  * The Redis key that gives one worker a reminder while it sends it. The `{notifications}` hash
  * tag keeps every hold in one Redis Cluster slot: a batch takes its holds with one pipeline.
  */
-export const sendLockKey = (redisPrefix: string, reminderId: string) => `${redisPrefix}{notifications}:sending:${reminderId}`;
+const sendLockKey = (redisPrefix: string, reminderId: string) => `${redisPrefix}{notifications}:sending:${reminderId}`;
 
 // Deletes the lock only if this worker still holds it.
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
-const factsOf = (data: SendJobData): ReminderFacts => ({
+const factsOf = (data: DueReminder): ReminderFacts => ({
   userId: data.userId,
   concertId: data.concertId,
   kind: data.kind,

@@ -4,10 +4,10 @@ import { QueueEvents } from 'bullmq';
 import { SessionStore, createLogger } from '@stagelives/platform';
 import { scratchSuite } from '@stagelives/devkit';
 import { bullConnection, bullPrefix } from '../src/connection.js';
-import { MaintenanceJob, createMaintenanceQueue } from '../src/maintenance/maintenance.queue.js';
-import { createMaintenanceWorker } from '../src/maintenance/maintenance.worker.js';
+import { SessionIndexJob, createSessionIndexQueue } from '../src/session-index/session-index.queue.js';
+import { createSessionIndexWorker } from '../src/session-index/session-index.worker.js';
 
-describe('maintenance worker', () => {
+describe('session-index worker', () => {
   const scratch = scratchSuite({ beforeAll, afterAll }, { redisUrl: inject('redisUrl') });
 
   it('should drop expired sessions from user indexes through a real BullMQ job', async () => {
@@ -17,12 +17,12 @@ describe('maintenance worker', () => {
     await scratch.redis.del(`${scratch.redisPrefix}sess:${gone.session.id}`); // as if its TTL ran out
 
     const connection = bullConnection(inject('redisUrl'));
-    const queue = createMaintenanceQueue(connection, bullPrefix(scratch.redisPrefix));
+    const queue = createSessionIndexQueue(connection, bullPrefix(scratch.redisPrefix));
     const events = new QueueEvents(queue.name, { connection: bullConnection(inject('redisUrl')), prefix: bullPrefix(scratch.redisPrefix) });
-    const worker = createMaintenanceWorker({ connection, prefix: bullPrefix(scratch.redisPrefix), sessions, logger: createLogger('test', 'silent') });
+    const worker = createSessionIndexWorker({ connection, prefix: bullPrefix(scratch.redisPrefix), sessions, logger: createLogger('test', 'silent') });
     try {
       await events.waitUntilReady();
-      const job = await queue.add(MaintenanceJob.PruneSessionIndex, {});
+      const job = await queue.add(SessionIndexJob.Prune, {});
       expect(await job.waitUntilFinished(events, 10_000)).toBe(1);
       expect(await scratch.redis.smembers(`${scratch.redisPrefix}usess:u1`)).toEqual([kept.session.id]);
     } finally {

@@ -1,7 +1,8 @@
 import { estimatedCount } from '@stagelives/platform';
-import type { ReminderConcert, ReminderSource } from '@stagelives/concerts/reminder-source';
+import type { ConcertSource } from '../concert/concert-source.js';
+import { preferencesOf, type ReminderConcertFacts, type ReminderPreferences } from '../reminder/reminder.rules.js';
+import type { DeviceTokenDocument, SettingsRepository } from '../settings/settings.repository.js';
 import type { LikeChanges } from './like-changes.js';
-import { preferencesOf, type DeviceTokenDocument, type ReminderPreferences, type SettingsRepository } from '@stagelives/notifications/store';
 
 /** One reminder's need for facts: whose, which concert, and when it was queued. */
 export interface FactsRequest {
@@ -40,7 +41,7 @@ interface LikeSnapshot {
 /** What a batch of fire-time checks reads. */
 export interface FactsSnapshot {
   /** Read for this batch, never cached. */
-  concerts: Map<string, ReminderConcert>;
+  concerts: Map<string, ReminderConcertFacts>;
   liked(concertId: string, userId: string): boolean;
   preferences(userId: string): ReminderPreferences;
   deleted(userId: string): boolean;
@@ -52,7 +53,7 @@ export interface FactsSnapshot {
 }
 
 export interface FactsCacheOptions {
-  source: ReminderSource;
+  source: ConcertSource;
   settings: SettingsRepository;
   /** How old cached facts may be; 0 reads everything for every batch. */
   ttlMs: number;

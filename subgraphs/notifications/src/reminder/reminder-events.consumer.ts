@@ -13,16 +13,16 @@ import {
   type NotificationEvent,
   type UserEvent,
 } from '@stagelives/schema';
-import type { ReminderScheduler } from './reminder-scheduler.js';
+import type { ReminderScheduler } from './reminder-scheduler.service.js';
 
 /** The consumer group of the notifications workers on the three streams. */
-export const NOTIFICATIONS_GROUP = 'notifications';
+const NOTIFICATIONS_GROUP = 'notifications';
 
 /**
  * What a concert event means for reminders. Events carry ids only; the scheduler reads the
  * current likes and dates, so a replayed, duplicated or late event changes nothing.
  */
-export async function handleConcertEvent(scheduler: ReminderScheduler, event: ConcertEvent): Promise<void> {
+async function handleConcertEvent(scheduler: ReminderScheduler, event: ConcertEvent): Promise<void> {
   switch (event.type) {
     case ConcertEventType.Liked:
     case ConcertEventType.Unliked:
@@ -43,7 +43,7 @@ export async function handleConcertEvent(scheduler: ReminderScheduler, event: Co
 }
 
 /** What a users event means for reminders. */
-export async function handleUserEvent(scheduler: ReminderScheduler, event: UserEvent): Promise<void> {
+async function handleUserEvent(scheduler: ReminderScheduler, event: UserEvent): Promise<void> {
   if (event.type === UserEventType.Deleted) await scheduler.forgetUser(event.payload.userId);
 }
 

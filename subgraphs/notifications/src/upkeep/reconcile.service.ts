@@ -1,25 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import type { Redis } from '@stagelives/platform';
-import type { ReminderConcert, ReminderSource } from '@stagelives/concerts/reminder-source';
-import {
-  NotificationKind,
-  ReminderStatus,
-  planReminders,
-  reminderJobId,
-  verdictFor,
-  type NotificationStore,
-  type PlannedReminder,
-  type ScheduledNotificationDocument,
-} from '@stagelives/notifications/store';
-import type { SendQueue } from './notifications.queue.js';
-import type { ReminderScheduler } from './reminder-scheduler.js';
+import type { ConcertSource } from '../concert/concert-source.js';
+import type { ReminderJobs } from '../reminder/reminder-jobs.js';
+import type { ReminderScheduler } from '../reminder/reminder-scheduler.service.js';
+import { NotificationKind, ReminderStatus, planReminders, verdictFor, type PlannedReminder, type ReminderConcertFacts } from '../reminder/reminder.rules.js';
+import type { ScheduledNotificationDocument } from '../scheduled-notification/scheduled-notification.type.js';
+import type { NotificationStore } from '../store/notification-store.js';
 
 export interface ReconcileDeps {
   store: NotificationStore;
-  source: ReminderSource;
+  source: ConcertSource;
   scheduler: ReminderScheduler;
-  queue: SendQueue;
+  /** The reminders' delayed jobs: which ones Redis lost. */
+  jobs: ReminderJobs;
   redis: Redis;
   redisPrefix: string;
   now?: Date;
@@ -45,8 +39,8 @@ export interface ReconcileResult {
 }
 
 /** Longest a run may hold the lock; a crashed run frees it after this. */
-export const RECONCILE_LOCK_TTL_MS = 10 * 60_000;
-export const reconcileLockKey = (redisPrefix: string) => `${redisPrefix}lock:notifications-reconcile`;
+const RECONCILE_LOCK_TTL_MS = 10 * 60_000;
+const reconcileLockKey = (redisPrefix: string) => `${redisPrefix}lock:notifications-reconcile`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 /** How far back a SENT decision without its in-app notification is looked for. */
@@ -69,14 +63,14 @@ const key = (concertId: string, userId: string) => `${concertId}:${userId}`;
  *
  * Runs are serialised by a Redis lock; everything it writes is idempotent anyway.
  */
-export async function reconcileReminders({ store, source, scheduler, queue, redis, redisPrefix, now = new Date() }: ReconcileDeps): Promise<ReconcileResult> {
+export async function reconcileReminders({ store, source, scheduler, jobs, redis, redisPrefix, now = new Date() }: ReconcileDeps): Promise<ReconcileResult> {
   const result: ReconcileResult = { skipped: false, likes: 0, scheduled: 0, reopened: 0, cancelled: 0, requeued: 0, resumed: 0, fansAdded: 0, fansRemoved: 0 };
   const lock = reconcileLockKey(redisPrefix);
   const holder = randomUUID();
   if ((await redis.set(lock, holder, 'PX', RECONCILE_LOCK_TTL_MS, 'NX')) !== 'OK') return { ...result, skipped: true };
   try {
     // 1. What should exist: the likes of upcoming concerts, with the fans' preferences.
-    const concerts = new Map<string, ReminderConcert>();
+    const concerts = new Map<string, ReminderConcertFacts>();
     for await (const page of source.upcomingConcerts(now)) for (const c of page) concerts.set(c.id, c);
     const liked = new Set<string>();
     const likes: Array<{ concertId: string; userId: string }> = [];
@@ -126,7 +120,7 @@ export async function reconcileReminders({ store, source, scheduler, queue, redi
     const elsewhere = open.filter((r) => !concerts.has(r.concertId));
     const [otherConcerts, otherLikes] = elsewhere.length
       ? await Promise.all([source.concertsByIds(elsewhere.map((r) => r.concertId)), source.likedAmong(elsewhere)])
-      : [new Map<string, ReminderConcert>(), new Set<string>()];
+      : [new Map<string, ReminderConcertFacts>(), new Set<string>()];
     const cancels = [];
     for (const reminder of open) {
       const verdict = verdictFor(
@@ -147,7 +141,7 @@ export async function reconcileReminders({ store, source, scheduler, queue, redi
 
     // 3. Jobs Redis lost, and sends that died between their decision and their notification.
     const stillPending = pending.filter((r) => !cancelled.has(r._id.toHexString()));
-    const missing = await missingJobs(redis, queue, stillPending);
+    const missing = await jobs.missing(stillPending);
     await scheduler.enqueue(missing, now);
     result.requeued = missing.length;
     const sentRecently = [...outcomes]
@@ -158,7 +152,7 @@ export async function reconcileReminders({ store, source, scheduler, queue, redi
       const unfinished = sentRecently
         .map((id) => reminders.get(id.toHexString()))
         .filter((r): r is ScheduledNotificationDocument => !!r && !written.has(r._id.toHexString()));
-      const unqueued = await missingJobs(redis, queue, unfinished);
+      const unqueued = await jobs.missing(unfinished);
       await scheduler.enqueue(unqueued, now);
       result.resumed = unqueued.length;
     }
@@ -177,20 +171,4 @@ export async function reconcileReminders({ store, source, scheduler, queue, redi
   } finally {
     await redis.eval(RELEASE, 1, lock, holder).catch(() => undefined);
   }
-}
-
-/** The reminders among these whose BullMQ job does not exist (one pipelined EXISTS per 1,000). */
-async function missingJobs(redis: Redis, queue: SendQueue, reminders: readonly ScheduledNotificationDocument[]): Promise<ScheduledNotificationDocument[]> {
-  const missing: ScheduledNotificationDocument[] = [];
-  for (let i = 0; i < reminders.length; i += 1000) {
-    const chunk = reminders.slice(i, i + 1000);
-    const pipeline = redis.pipeline();
-    for (const r of chunk) pipeline.exists(queue.toKey(reminderJobId(r)));
-    const replies = (await pipeline.exec()) ?? [];
-    chunk.forEach((r, k) => {
-      const [error, exists] = replies[k] ?? [null, 0];
-      if (!error && exists === 0) missing.push(r);
-    });
-  }
-  return missing;
 }

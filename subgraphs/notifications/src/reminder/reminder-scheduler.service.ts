@@ -1,23 +1,19 @@
 import type { Logger } from '@stagelives/platform';
-import type { ReminderSource } from '@stagelives/concerts/reminder-source';
+import type { ConcertSource, ConcertUserPair } from '../concert/concert-source.js';
+import type { NotificationStore } from '../store/notification-store.js';
+import type { ScheduledNotificationDocument } from '../scheduled-notification/scheduled-notification.type.js';
+import type { QueueableReminder, ReminderJobs } from './reminder-jobs.js';
 import {
   NotificationKind,
   ReminderStatus,
   planCancellationNotice,
   planReminders,
-  reminderJobId,
   verdictFor,
-  type NotificationStore,
   type PlannedReminder,
   type ReminderReason,
-  type ScheduledNotificationDocument,
-} from '@stagelives/notifications/store';
-import { sendJob, type QueueableReminder, type SendQueue } from './notifications.queue.js';
+} from './reminder.rules.js';
 
-export interface Pair {
-  concertId: string;
-  userId: string;
-}
+type Pair = ConcertUserPair;
 
 const pairKey = (p: Pair) => `${p.concertId}:${p.userId}`;
 
@@ -42,17 +38,18 @@ const addResults = (a: SyncResult, b: SyncResult): SyncResult => ({
 
 export interface ReminderSchedulerDeps {
   store: NotificationStore;
-  /** The concerts domain's likes and dates (`@stagelives/concerts/reminder-source`). */
-  source: ReminderSource;
-  queue: SendQueue;
+  /** The concerts domain's likes and dates (the workers pass `@stagelives/concerts/reminder-source`). */
+  source: ConcertSource;
+  /** The reminders' delayed jobs (the workers' BullMQ send queue). */
+  jobs: ReminderJobs;
   logger: Logger;
   clock?: () => Date;
 }
 
 /** Pairs per sync round (one query per kind of fact). */
 const SYNC_CHUNK = 1000;
-/** Jobs per addBulk call. */
-const ADD_BULK_CHUNK = 1000;
+/** Reminders per insert (and per hand-over to the jobs) in bulk scheduling. */
+const SCHEDULE_CHUNK = 1000;
 
 /**
  * Turns what is true (likes, preferences, concert dates, from their owners) into reminder
@@ -84,9 +81,9 @@ export class ReminderScheduler {
     const lane = async () => {
       for (;;) {
         const start = next;
-        next += ADD_BULK_CHUNK;
+        next += SCHEDULE_CHUNK;
         if (start >= planned.length) return;
-        const chunk = planned.slice(start, start + ADD_BULK_CHUNK);
+        const chunk = planned.slice(start, start + SCHEDULE_CHUNK);
         const [stored] = await Promise.all([this.deps.store.reminders.insert(chunk, now), this.enqueue(chunk, now)]);
         inserted += stored.size;
       }
@@ -97,18 +94,13 @@ export class ReminderScheduler {
 
   /** Queues the jobs of these reminders (an existing job id is left as it is). */
   async enqueue(reminders: readonly QueueableReminder[], now = this.clock()): Promise<number> {
-    for (let i = 0; i < reminders.length; i += ADD_BULK_CHUNK) {
-      await this.deps.queue.addBulk(reminders.slice(i, i + ADD_BULK_CHUNK).map((r) => sendJob(r, now.getTime())));
-    }
+    await this.deps.jobs.enqueue(reminders, now);
     return reminders.length;
   }
 
   /** Removes the delayed jobs of cancelled reminders (best effort: a job that still runs finds the outcome). */
   async removeJobs(reminders: ReadonlyArray<Pick<ScheduledNotificationDocument, '_id' | 'kind' | 'fireAt'>>): Promise<void> {
-    const ids = reminders.map((r) => reminderJobId(r));
-    for (let i = 0; i < ids.length; i += 32) {
-      await Promise.all(ids.slice(i, i + 32).map((id) => this.deps.queue.remove(id).catch(() => 0)));
-    }
+    await this.deps.jobs.remove(reminders);
   }
 
   /**
