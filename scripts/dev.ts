@@ -6,15 +6,14 @@
  * then every subgraph on a free internal port, the router on PORT and the workers; readable,
  * prefixed logs; Ctrl-C or SIGTERM stops everything.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SUBGRAPH_NAMES } from '../schema/src/subgraph-names.js';
 import { localFcmEnv } from '../workers/src/push/push.config.js';
 import { DEMO_PASSWORD } from './seed/data.js';
-import { ROOT, pipeLines, startFerretDB, startLocalFcmServer, startRedis, stopChild, type ChildService } from '@stagelives/devkit';
-import { formatLogLine } from '@stagelives/devkit';
+import { ROOT, announcedPort, forkNode, formatLogLine, startFerretDB, startLocalFcmServer, startRedis, stopChild, type ChildService } from '@stagelives/devkit';
 
 const env = { ...process.env };
 const dataDir = resolve(ROOT, env.DATA_DIR ?? '.stagelives');
@@ -42,27 +41,16 @@ async function stopAll(code: number): Promise<never> {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
-/** Starts a TypeScript entry point with an IPC channel; resolves with the port it announces. */
-function startNode(name: string, entry: string, extraEnv: Record<string, string>, waitForPort = true): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], {
-    cwd: ROOT,
-    env: { ...env, ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+/** Starts a TypeScript entry point (tsx); resolves with the port it announces. */
+function startNode(name: string, entry: string, extraEnv: Record<string, string>): Promise<number> {
+  const child = forkNode(entry, { env: { ...env, ...extraEnv }, onLine: (line) => print(name, line) });
   children.push({ name, child });
-  pipeLines(child, (line) => print(name, line));
   child.once('exit', (code, signal) => {
     if (stopping) return;
     print('dev', `${name} exited (${signal ?? code}); stopping the stack`);
     void stopAll(1);
   });
-  if (!waitForPort) return Promise.resolve(0);
-  return new Promise((resolvePort, reject) => {
-    child.on('message', (msg: { type?: string; port?: number }) => {
-      if (msg?.type === 'listening' && typeof msg.port === 'number') resolvePort(msg.port);
-    });
-    child.once('exit', () => reject(new Error(`${name} exited before listening`)));
-  });
+  return announcedPort(child, name);
 }
 
 try {
@@ -112,7 +100,7 @@ try {
     PORT: String(port),
     SUBGRAPH_URLS: urls.map(([n, u]) => `${n}=${u}`).join(','),
   });
-  await startNode('workers', 'workers/src/index.ts', workersEnv, false);
+  await startNode('workers', 'workers/src/index.ts', workersEnv);
 
   const base = `http://localhost:${routerPort}`;
   // /metrics and /health/subgraphs: on PORT in development, on METRICS_PORT of their own when set.

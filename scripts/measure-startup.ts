@@ -10,11 +10,11 @@
  * The router runs against production subgraphs started first. Two shared cores: figures move by
  * ±10–20 % from run to run; compare the columns, not the digits.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startLocalFcmServer, startMissingServices } from '@stagelives/devkit';
+import { ROOT, forkService, rssMb, startLocalFcmServer, startMissingServices, stopChild, type ForkedService } from '@stagelives/devkit';
 import { SUBGRAPH_NAMES } from '../schema/src/subgraph-names.js';
 import { localFcmEnv } from '../workers/src/push/push.config.js';
 
@@ -40,42 +40,28 @@ const baseEnv: Record<string, string> = {
   ...localFcmEnv(fcm.info),
 };
 
-function spawnProcess(mode: Mode, pkg: string, env: Record<string, string>): { child: ChildProcess; ready: Promise<number> } {
-  const started = performance.now();
-  const entry = join(ROOT, pkg, mode === 'dev' ? 'src/index.ts' : 'dist/index.js');
-  const child = fork(entry, [], {
-    cwd: ROOT,
-    execArgv: mode === 'dev' ? ['--import', 'tsx'] : ['--conditions=stagelives-dist'],
+/** Forks a package's entry as `mode` runs it; resolves once it listens. Its stderr shows here, its logs (stdout) do not. */
+function startProcess(mode: Mode, pkg: string, env: Record<string, string>): Promise<ForkedService> {
+  return forkService(`${pkg} (${mode})`, join(pkg, mode === 'dev' ? 'src/index.ts' : 'dist/index.js'), {
+    execArgv: mode === 'dev' ? [] : ['--conditions=stagelives-dist'],
     env: { ...baseEnv, NODE_ENV: mode === 'dev' ? 'development' : 'production', ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    onLine: (line, stream) => {
+      if (stream === 'stderr') process.stderr.write(`${line}\n`);
+    },
   });
-  const ready = new Promise<number>((resolve, reject) => {
-    child.on('message', (msg: { type?: string; port?: number }) => {
-      if (msg?.type === 'listening' && typeof msg.port === 'number') resolve(performance.now() - started);
-    });
-    child.once('exit', (code) => reject(new Error(`${pkg} (${mode}) exited with ${code} before listening`)));
-  });
-  return { child, ready };
 }
 
-const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function measure(mode: Mode, pkg: string, env: Record<string, string> = {}) {
   const times: number[] = [];
   const rss: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const { child, ready } = spawnProcess(mode, pkg, env);
-    times.push(await ready);
+    const { child, readyMs } = await startProcess(mode, pkg, env);
+    times.push(readyMs);
     await new Promise((r) => setTimeout(r, 3_000));
-    rss.push(rssMiB(child.pid!));
-    await stop(child);
+    rss.push(rssMb(child.pid!));
+    await stopChild(child);
   }
   return { ms: median(times), rss: median(rss) };
 }
@@ -83,10 +69,7 @@ async function measure(mode: Mode, pkg: string, env: Record<string, string> = {}
 // Production subgraphs for the router to point at (listening is what is measured; they make readiness real).
 const subgraphs: Array<{ name: string; child: ChildProcess; url: string }> = [];
 for (const name of SUBGRAPH_NAMES) {
-  const { child } = spawnProcess('production', `subgraphs/${name}`, { SUBGRAPH_PORT: '0' });
-  const port = await new Promise<number>((resolve) =>
-    child.on('message', (m: { type?: string; port?: number }) => m?.type === 'listening' && resolve(m.port!)),
-  );
+  const { child, port } = await startProcess('production', `subgraphs/${name}`, { SUBGRAPH_PORT: '0' });
   subgraphs.push({ name, child, url: `http://127.0.0.1:${port}/graphql` });
 }
 const routerEnv = { PORT: '0', SUBGRAPH_URLS: subgraphs.map((s) => `${s.name}=${s.url}`).join(',') };
@@ -106,7 +89,7 @@ try {
     rows.push(row);
   }
 } finally {
-  await Promise.all(subgraphs.map((s) => stop(s.child)));
+  await Promise.all(subgraphs.map((s) => stopChild(s.child)));
   await fcm.close();
   await services.stop();
 }

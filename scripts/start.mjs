@@ -29,6 +29,7 @@ const say = (msg) => console.error(`[start] ${msg}`);
 const children = new Map();
 let stopping = false;
 
+// Its own fork-and-wait, not @stagelives/devkit's forkService: plain node over the build cannot import devkit (TypeScript sources, a dev-only package).
 function start(name, entry, env) {
   const file = join(root, entry);
   if (!existsSync(file)) throw new Error(`${entry} is missing: run \`npm run build\` first`);

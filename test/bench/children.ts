@@ -1,13 +1,13 @@
 /**
  * Child processes of the benchmarks (the side-by-side HTTP one, the chat fan-out, the
- * notifications dispatch): forked entries that announce their port over IPC (`{ type: 'listening', port }`,
- * platform's `announceListening`) and answer requests by id, and the per-process readings
- * (/proc) the reports show.
+ * notifications dispatch): forked entries (devkit's `forkNode`) that announce their port over IPC
+ * (`{ type: 'listening', port }`, platform's `announceListening`; devkit's `announcedPort`) and
+ * answer requests by id. Their per-process readings (/proc): devkit's `rssMb` and `cpuSeconds`.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, killOnExit, pipeLines, stopChild } from '@stagelives/devkit';
+import { ROOT, announcedPort, forkNode, stopChild } from '@stagelives/devkit';
 import { commandFor, ensureProductionBuild } from '../production/support.js';
 
 /**
@@ -20,7 +20,7 @@ export const BENCH_RUNTIME: 'dist' | 'tsx' = process.env.BENCH_RUNTIME === 'tsx'
 
 /**
  * The entry and node flags of one of our processes (`router`, `workers`, `subgraphs/<name>`)
- * under `BENCH_RUNTIME`, for `forkEntry` or a spawn of node.
+ * under `BENCH_RUNTIME`, for `forkEntry`.
  */
 export function serviceEntry(pkg: string): { entry: string; execArgv: string[] } {
   if (BENCH_RUNTIME === 'tsx') return { entry: `${pkg}/src/index.ts`, execArgv: [] };
@@ -37,11 +37,6 @@ export function prepareBenchRuntime(): void {
   built = true;
 }
 
-/** Node's arguments for `entry` (relative to the project root) with `execArgv`: a `.ts` file runs under tsx. */
-export function nodeArgs(entry: string, execArgv: string[] = []): string[] {
-  return entry.endsWith('.ts') ? ['--import', 'tsx', ...execArgv] : execArgv;
-}
-
 export interface Child {
   name: string;
   process: ChildProcess;
@@ -51,9 +46,9 @@ export interface Child {
 }
 
 /**
- * Forks `entry` (relative to the project root): a `.ts` file under tsx; `execArgv` is added to
- * node's flags (e.g. `--cpu-prof`, or `serviceEntry`'s). Output lines go to `onLine` (by default the first 20 are printed,
- * prefixed with the child's name).
+ * Forks `entry` (relative to the project root; devkit's `forkNode`): a `.ts` file under tsx;
+ * `execArgv` is added to node's flags (e.g. `--cpu-prof`, or `serviceEntry`'s). Output lines go
+ * to `onLine` (by default the first 20 are printed, prefixed with the child's name).
  */
 export function forkEntry(
   name: string,
@@ -63,23 +58,17 @@ export function forkEntry(
   execArgv: string[] = [],
 ): Child {
   let shown = 0;
-  const child = killOnExit(
-    fork(join(ROOT, entry), [], {
-      cwd: ROOT,
-      execArgv: nodeArgs(entry, execArgv),
-      env,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    }),
-  );
-  pipeLines(
-    child,
-    onLine ??
+  const child = forkNode(entry, {
+    env,
+    execArgv,
+    onLine:
+      onLine ??
       ((line) => {
         if (shown >= 20) return;
         shown += 1;
         process.stderr.write(`[${name}] ${line.slice(0, 400)}\n`);
       }),
-  );
+  });
   let nextId = 1;
   const waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
   child.on('message', (msg: { reply?: number; error?: string }) => {
@@ -106,43 +95,8 @@ export function forkEntry(
   };
 }
 
-/** The port a child announces with `{ type: 'listening', port }`. */
-export function waitListening(child: Child, timeoutMs = 90_000): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${child.name} did not announce a port within ${timeoutMs} ms`)), timeoutMs);
-    child.process.on('message', (msg: { type?: string; port?: number }) => {
-      if (msg?.type === 'listening' && typeof msg.port === 'number') {
-        clearTimeout(timer);
-        resolve(msg.port);
-      }
-    });
-    child.process.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${child.name} exited (${code}) before listening`));
-    });
-  });
-}
-
-/** VmRSS of a process, MB (NaN once it is gone). */
-export function rssMb(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-}
-
-/** CPU seconds (user + system) a process used so far. */
-export function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return NaN;
-  }
-}
+/** The port a child announces (devkit's `announcedPort`), with a benchmark's patience. */
+export const waitListening = (child: Child, timeoutMs = 90_000): Promise<number> => announcedPort(child.process, child.name, { timeoutMs });
 
 /** The pids of every process whose command line mentions `needle` (e.g. this run's FerretDB by its listen address). */
 export function pidsMatching(needle: string): number[] {
@@ -174,7 +128,7 @@ export function routerNodeFlags(): string[] {
 }
 
 /** Forks one of our processes (`router`, `subgraphs/<name>`) as `BENCH_RUNTIME` says. */
-export function forkService(
+export function forkPackage(
   name: string,
   pkg: string,
   env: Record<string, string | undefined>,

@@ -41,7 +41,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ObjectId } from 'mongodb';
 import { SessionStore, loadBaseConfig } from '@stagelives/platform';
 import { ok, signUp, type Stack } from '../support/stack.js';
-import { cpuSeconds, forkEntry, forkService, rssMb, waitListening, type Child } from './children.js';
+import { cpuSeconds, rssMb } from '@stagelives/devkit';
+import { forkEntry, forkPackage, waitListening, type Child } from './children.js';
 import { BODY_MARKER, type LoadResult, type LoadStatus } from './fanout-load.js';
 
 /** The issue's targets, per router process on this 2-core machine. */
@@ -139,7 +140,7 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
     const subgraphUrls = Object.entries(stack.subgraphUrls)
       .map(([n, u]) => `${n}=${u}`)
       .join(',');
-    const router = forkService(
+    const router = forkPackage(
       'router',
       'router',
       {

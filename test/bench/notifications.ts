@@ -22,15 +22,15 @@
  *   BENCH_NOTIFY_LOG_LEVEL  the workers' log level; at `debug` their per-batch timings ("batch sent") are printed
  *   NOTIFICATIONS_*         passed to the worker processes (e.g. NOTIFICATIONS_SEND_CONCURRENCY)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import { createLogger } from '@stagelives/platform';
-import { ROOT, openScratch, pipeLines, stopChild, type LocalFcmServerInfo } from '@stagelives/devkit';
-import { notificationStore, planReminders, preferencesOf, type PlannedReminder } from '@stagelives/notifications/store';
+import { announcedPort, forkNode, openScratch, stopChild, type LocalFcmServerInfo } from '@stagelives/devkit';
+import { ReminderScheduler, notificationStore, planReminders, preferencesOf, type PlannedReminder } from '@stagelives/notifications/store';
 import { ReminderSource } from '@stagelives/concerts/reminder-source';
-import { ReminderScheduler, bullConnection, bullPrefix, createSendQueue, localFcmEnv } from '@stagelives/workers/notifications';
-import { forkEntry, nodeArgs, serviceEntry } from './children.js';
+import { bullConnection, bullPrefix, createSendQueue, localFcmEnv, sendQueueJobs } from '@stagelives/workers/notifications';
+import { forkEntry, serviceEntry } from './children.js';
 
 /** The issue's targets on this 2-core machine. */
 export const NOTIFY_TARGETS = { minScheduledPerSecond: 5_000, minPushesPerSecond: 2_000 };
@@ -112,7 +112,12 @@ export async function runNotifications({ mongoUri, redisUrl }: { mongoUri: strin
 
     // 2. Scheduling in bulk.
     const queue = createSendQueue(connection, bullPrefix(scratch.redisPrefix), { attempts: 8, backoffMs: 2_000 });
-    const scheduler = new ReminderScheduler({ store, source: new ReminderSource(concertsDb), queue, logger: createLogger('bench-scheduler', 'silent') });
+    const scheduler = new ReminderScheduler({
+      store,
+      source: new ReminderSource(concertsDb),
+      jobs: sendQueueJobs(queue, scratch.redis),
+      logger: createLogger('bench-scheduler', 'silent'),
+    });
     const scheduleStart = performance.now();
     const scheduled = await scheduler.schedule(planned);
     const scheduleSeconds = (performance.now() - scheduleStart) / 1000;
@@ -124,36 +129,28 @@ export async function runNotifications({ mongoUri, redisUrl }: { mongoUri: strin
     // 3. Dispatch by worker processes.
     const worker = serviceEntry('workers');
     const dispatchStart = Date.now();
-    const startWorker = () =>
-      new Promise<ChildProcess>((resolve, reject) => {
-        const env: NodeJS.ProcessEnv = {
-          PATH: process.env.PATH,
-          NODE_ENV: 'production',
-          LOG_LEVEL: process.env.BENCH_NOTIFY_LOG_LEVEL ?? 'info',
-          ...scratch.env,
-          IDENTITY_SECRET: randomBytes(32).toString('hex'),
-          NOTIFICATIONS_PARTS: 'send',
-          ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('NOTIFICATIONS_'))),
-          ...localFcmEnv(fcmInfo),
-        };
-        const profile = process.env.BENCH_NOTIFY_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_NOTIFY_CPU_PROF}`] : [];
-        const child = spawn(process.execPath, [...nodeArgs(worker.entry, [...profile, ...worker.execArgv]), worker.entry], {
-          cwd: ROOT,
-          env,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        workers.push(child);
-        let ready = false;
-        pipeLines(child, (line) => {
-          if (!ready && line.includes('workers ready')) {
-            ready = true;
-            resolve(child);
-          } else if (/"level":(50|60)/.test(line) || line.includes('"batch sent"')) console.error(`[worker] ${line.slice(0, 500)}`);
-        });
-        child.once('exit', (code, signal) => {
-          if (!ready) reject(new Error(`a worker exited (${signal ?? code}) before it was ready`));
-        });
+    const startWorker = async () => {
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        LOG_LEVEL: process.env.BENCH_NOTIFY_LOG_LEVEL ?? 'info',
+        ...scratch.env,
+        IDENTITY_SECRET: randomBytes(32).toString('hex'),
+        NOTIFICATIONS_PARTS: 'send',
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('NOTIFICATIONS_'))),
+        ...localFcmEnv(fcmInfo),
+      };
+      const profile = process.env.BENCH_NOTIFY_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_NOTIFY_CPU_PROF}`] : [];
+      const child = forkNode(worker.entry, {
+        env,
+        execArgv: [...profile, ...worker.execArgv],
+        onLine: (line) => {
+          if (/"level":(50|60)/.test(line) || line.includes('"batch sent"')) console.error(`[worker] ${line.slice(0, 500)}`);
+        },
       });
+      workers.push(child);
+      await announcedPort(child, 'a worker');
+    };
     await Promise.all(Array.from({ length: workerCount }, startWorker));
     const readyMs = Date.now() - dispatchStart;
     const deadline = Date.now() + timeoutMs;

@@ -60,7 +60,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SUBGRAPH_NAMES, SUPERGRAPH_PATH } from '@stagelives/schema';
 import { routerEnv } from '@stagelives/router/config';
 import type { Stack } from '../support/stack.js';
-import { cpuSeconds, forkEntry, forkService, pidsMatching, rssMb, waitListening, type Child } from './children.js';
+import { cpuSeconds, rssMb } from '@stagelives/devkit';
+import { forkEntry, forkPackage, pidsMatching, waitListening, type Child } from './children.js';
 import type { LoadResult, Variant } from './peers/load.js';
 import { report, type ContenderInfo, type Measurement } from './peers/report.js';
 import { buildScenarios, type ContenderKind } from './peers/scenarios.js';
@@ -128,7 +129,7 @@ export async function runPeers(stack: Stack): Promise<{ failed: boolean }> {
     const subgraphChildren: Record<string, Child> = {};
     await Promise.all(
       SUBGRAPH_NAMES.map(async (name) => {
-        const child = forkService(name, `subgraphs/${name}`, { ...baseEnv, SUBGRAPH_PORT: '0' });
+        const child = forkPackage(name, `subgraphs/${name}`, { ...baseEnv, SUBGRAPH_PORT: '0' });
         children.push(child);
         subgraphUrls[name] = `http://127.0.0.1:${await waitListening(child)}/graphql`;
         subgraphPids[name] = child.process.pid!;
@@ -158,7 +159,7 @@ export async function runPeers(stack: Stack): Promise<{ failed: boolean }> {
     /** `entry`: a peer's TypeScript file, or `router` (ours, as BENCH_RUNTIME says). */
     const startServer = async (id: string, label: string, kind: ContenderKind, entry: string, env: Record<string, string | undefined>) => {
       if (onlyContenders && !onlyContenders.includes(id)) return;
-      const child = entry === 'router' ? forkService(id, 'router', env) : forkEntry(id, entry, env);
+      const child = entry === 'router' ? forkPackage(id, 'router', env) : forkEntry(id, entry, env);
       children.push(child);
       const port = await waitListening(child);
       contenders.push({ id, label, kind, url: () => `http://127.0.0.1:${port}/graphql`, pid: () => child.process.pid! });

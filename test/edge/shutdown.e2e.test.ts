@@ -1,43 +1,27 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, killOnExit, pipeLines } from '@stagelives/devkit';
+import { forkService } from '@stagelives/devkit';
 import { signUp, startStack, type Stack } from '../support/harness.js';
 import { wsClient } from '../support/live.js';
 
 const DELAY_MS = 1_000;
 const TIMEOUT_MS = 8_000;
 
-/** The real router in its own process (router/src/index.ts), over the stack's subgraphs, Redis and secret. */
-function forkRouter(stack: Stack, env: Record<string, string>): { child: ChildProcess; port: Promise<number>; output: string[] } {
+/** The real router in its own process (router/src/index.ts), over the stack's subgraphs, Redis and secret; once it listens. */
+async function forkRouter(stack: Stack, env: Record<string, string>) {
   const output: string[] = [];
-  const child = killOnExit(
-    fork(join(ROOT, 'router/src/index.ts'), [], {
-      cwd: ROOT,
-      execArgv: ['--import', 'tsx'],
-      env: {
-        ...process.env,
-        ...stack.env,
-        LOG_LEVEL: 'info',
-        PORT: '0',
-        SUBGRAPH_URLS: Object.entries(stack.subgraphUrls)
-          .map(([n, u]) => `${n}=${u}`)
-          .join(','),
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    }),
-  );
-  pipeLines(child, (line) => output.push(line));
-  const port = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`router did not listen:\n${output.join('\n')}`)), 45_000);
-    child.on('message', (msg: { type?: string; port?: number }) => {
-      if (msg?.type === 'listening' && typeof msg.port === 'number') {
-        clearTimeout(timer);
-        resolve(msg.port);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`router exited (${code}) before listening:\n${output.join('\n')}`)));
+  const { child, port } = await forkService('router', 'router/src/index.ts', {
+    env: {
+      ...process.env,
+      ...stack.env,
+      LOG_LEVEL: 'info',
+      PORT: '0',
+      SUBGRAPH_URLS: Object.entries(stack.subgraphUrls)
+        .map(([n, u]) => `${n}=${u}`)
+        .join(','),
+      ...env,
+    },
+    onLine: (line) => output.push(line),
+    timeoutMs: 45_000,
   });
   return { child, port, output };
 }
@@ -59,13 +43,12 @@ describe('graceful shutdown: SIGTERM to a real router process under load', () =>
 
   it('should turn readiness 503 first, finish every request it started, close WebSockets with 1001 and exit 0 within the bound', async () => {
     const user = await signUp(stack);
-    const router = forkRouter(stack, { SHUTDOWN_DELAY_MS: String(DELAY_MS), SHUTDOWN_TIMEOUT_MS: String(TIMEOUT_MS) });
-    const { child } = router;
+    const router = await forkRouter(stack, { SHUTDOWN_DELAY_MS: String(DELAY_MS), SHUTDOWN_TIMEOUT_MS: String(TIMEOUT_MS) });
+    const { child, port } = router;
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
       child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
     );
     try {
-      const port = await router.port;
       const base = `http://127.0.0.1:${port}`;
       expect((await fetch(`${base}/health/ready`)).status).toBe(200);
 

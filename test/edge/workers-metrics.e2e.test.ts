@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ROOT, killOnExit, openScratch, pipeLines, startLocalFcmServer, type LocalFcmServer, type Scratch } from '@stagelives/devkit';
-import { NotificationsJob, bullConnection, bullPrefix, createMaintenanceQueue, localFcmEnv } from '@stagelives/workers/notifications';
+import { forkService, openScratch, startLocalFcmServer, type LocalFcmServer, type Scratch } from '@stagelives/devkit';
+import { NotificationsJob, bullConnection, bullPrefix, createUpkeepQueue, localFcmEnv } from '@stagelives/workers/notifications';
 import { scrape, sampleValue, type Samples } from './prom.js';
 
 /** The real workers process (workers/src/index.ts) on a scratch database and Redis prefix, with its metrics port on a free port. */
@@ -16,37 +15,24 @@ describe('workers: metrics and health on their own port, and graceful shutdown',
   beforeAll(async () => {
     scratch = await openScratch({ mongoUri: inject('mongoUri'), redisUrl: inject('redisUrl') });
     fcm = await startLocalFcmServer();
-    child = killOnExit(
-      fork(join(ROOT, 'workers/src/index.ts'), [], {
-        cwd: ROOT,
-        execArgv: ['--import', 'tsx'],
-        env: {
-          ...process.env,
-          NODE_ENV: 'test',
-          LOG_LEVEL: 'info',
-          ...scratch.env,
-          IDENTITY_SECRET: randomBytes(32).toString('hex'),
-          WORKERS_PORT: '0',
-          SHUTDOWN_TIMEOUT_MS: '10000',
-          // Readiness answers 503 this long before the workers close: the poller below sees it whatever the machine's load.
-          SHUTDOWN_DELAY_MS: '500',
-          ...localFcmEnv(fcm.info),
-        },
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      }),
-    );
-    pipeLines(child, (line) => output.push(line));
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`workers did not listen:\n${output.join('\n')}`)), 45_000);
-      child.on('message', (msg: { type?: string; port?: number }) => {
-        if (msg?.type === 'listening' && typeof msg.port === 'number') {
-          clearTimeout(timer);
-          resolve(msg.port);
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`workers exited (${code}):\n${output.join('\n')}`)));
+    const workers = await forkService('workers', 'workers/src/index.ts', {
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'info',
+        ...scratch.env,
+        IDENTITY_SECRET: randomBytes(32).toString('hex'),
+        WORKERS_PORT: '0',
+        SHUTDOWN_TIMEOUT_MS: '10000',
+        // Readiness answers 503 this long before the workers close: the poller below sees it whatever the machine's load.
+        SHUTDOWN_DELAY_MS: '500',
+        ...localFcmEnv(fcm.info),
+      },
+      onLine: (line) => output.push(line),
+      timeoutMs: 45_000,
     });
-    base = `http://127.0.0.1:${port}`;
+    child = workers.child;
+    base = `http://127.0.0.1:${workers.port}`;
   }, 60_000);
   afterAll(async () => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -67,11 +53,11 @@ describe('workers: metrics and health on their own port, and graceful shutdown',
   it("should report every queue's depth, and job durations and failures as jobs run", async () => {
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);
-    const queue = 'notifications-maintenance';
+    const queue = 'notifications-upkeep';
     // The reconciliation queued at start-up runs and is timed.
     const first = await until((s) => sampleValue(s, 'stagelives_worker_job_duration_seconds_count', { queue, outcome: 'completed' }) >= 1);
     expect(sampleValue(first, 'stagelives_worker_job_duration_seconds_count', { queue, outcome: 'completed' })).toBeGreaterThanOrEqual(1);
-    for (const q of ['concert-status', 'maintenance', 'notifications-send', queue]) {
+    for (const q of ['concert-status', 'session-index', 'notifications-send', queue]) {
       for (const state of ['waiting', 'delayed', 'active', 'failed']) {
         expect(
           first.some((s) => s.name === 'stagelives_worker_queue_jobs' && s.labels.queue === q && s.labels.state === state),
@@ -85,11 +71,11 @@ describe('workers: metrics and health on their own port, and graceful shutdown',
     expect(sampleValue(first, 'stagelives_worker_job_failures_total', { queue })).toBe(0);
 
     const connection = bullConnection(inject('redisUrl'));
-    const maintenance = createMaintenanceQueue(connection, bullPrefix(scratch.redisPrefix));
+    const upkeep = createUpkeepQueue(connection, bullPrefix(scratch.redisPrefix));
     try {
       // A job for later: the delayed depth moves. A job no processor knows: it fails, once.
-      await maintenance.add(NotificationsJob.Reconcile, {}, { delay: 3_600_000, jobId: 'edge-later' });
-      await maintenance.add('edge-unknown' as typeof NotificationsJob.Reconcile, {}, { attempts: 1, jobId: 'edge-unknown' });
+      await upkeep.add(NotificationsJob.Reconcile, {}, { delay: 3_600_000, jobId: 'edge-later' });
+      await upkeep.add('edge-unknown' as typeof NotificationsJob.Reconcile, {}, { attempts: 1, jobId: 'edge-unknown' });
       const later = await until(
         (s) =>
           sampleValue(s, 'stagelives_worker_job_failures_total', { queue }) >= 1 &&
@@ -102,7 +88,7 @@ describe('workers: metrics and health on their own port, and graceful shutdown',
       // The push counters are declared from the start (pushes are counted per token by the transport).
       expect(later.declared.has('stagelives_worker_pushes_total')).toBe(true);
     } finally {
-      await maintenance.close();
+      await upkeep.close();
       await connection.quit();
     }
   });

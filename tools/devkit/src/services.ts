@@ -174,16 +174,24 @@ function exited(child: ChildProcess, name: string): Promise<never> {
   });
 }
 
-/** Calls `onOutput` with each complete line a child writes to stdout or stderr. */
-export function pipeLines(child: ChildProcess, onOutput?: (line: string) => void) {
-  for (const stream of [child.stdout, child.stderr]) {
+/** Calls `onOutput` with each non-blank line a child writes to stdout or stderr (and which of the two). */
+export function pipeLines(child: ChildProcess, onOutput?: (line: string, stream: 'stdout' | 'stderr') => void) {
+  for (const [name, stream] of [
+    ['stdout', child.stdout],
+    ['stderr', child.stderr],
+  ] as const) {
     let buffer = '';
+    const emit = (line: string) => {
+      if (line.trim()) onOutput?.(line, name);
+    };
     stream?.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
       const lines = buffer.split('\n');
       buffer = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) onOutput?.(line);
+      for (const line of lines) emit(line);
     });
+    // A last line without its newline (a crash's message, often).
+    stream?.on('end', () => emit(buffer));
   }
 }
 
