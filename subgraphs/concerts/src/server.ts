@@ -6,7 +6,7 @@ import { ConcertService } from './concert/concert.service.js';
 import type { ConcertsContext } from './context.js';
 import { ConcertEvents } from './events/concert-events.js';
 import { ConcertCountCache } from './concert/concert-count.cache.js';
-import { recountLikes } from './like/like-count.js';
+import { recountLikes } from './like/like-count.repository.js';
 import { LIKES_COLLECTION } from './like/reminder-source.repository.js';
 import { createViewerLikeLoader } from './like/like.loader.js';
 import { LikeService } from './like/like.service.js';

@@ -5,7 +5,7 @@
 export { dueTransitions, effectiveEndOf, effectiveStatus, statusCondition, DEFAULT_CONCERT_DURATION_MS, type StatusFields } from './concert/concert-status.js';
 export { CONCERTS_COLLECTION } from './concert/concert.repository.js';
 export { ConcertStatusRepository } from './concert/concert-status.repository.js';
-export { recountLikes, type RecountResult } from './like/like-count.js';
+export { recountLikes, type RecountResult } from './like/like-count.repository.js';
 export { LIKES_COLLECTION } from './like/reminder-source.repository.js';
 export { invalidateConcertCounts } from './concert/concert-count.cache.js';
 export { appendOrKeep, flushOutbox } from './events/concert-events.js';

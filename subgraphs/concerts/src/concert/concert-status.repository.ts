@@ -1,5 +1,5 @@
 import type { Collection, Db, Document, Filter, ObjectId } from 'mongodb';
-import { recountLikes, type RecountResult } from '../like/like-count.js';
+import { recountLikes, type RecountResult } from '../like/like-count.repository.js';
 import { LIKES_COLLECTION } from '../like/reminder-source.repository.js';
 import type { ConcertStatusName } from '@stagelives/schema';
 import { CONCERTS_COLLECTION } from './concert.repository.js';

@@ -1,7 +1,7 @@
 import type { Db } from 'mongodb';
 import type { Logger, Redis } from '@stagelives/platform';
 import { concertEvent, publishConcertEvents, type ConcertEvent, type ConcertEventPayloads, type ConcertEventTypeName } from '@stagelives/schema';
-import { eventOutbox } from './event-outbox.repository.js';
+import { keepInOutbox, oldestInOutbox, removeFromOutbox } from './event-outbox.repository.js';
 
 /**
  * Appends events to the stream, or, when Redis refuses, to the outbox. Returns where they went;
@@ -13,7 +13,7 @@ export async function appendOrKeep(redis: Redis, redisPrefix: string, db: Db, ev
     await publishConcertEvents(redis, redisPrefix, events);
     return 'stream';
   } catch {
-    await eventOutbox(db).insertMany(events.map((event) => ({ event, failedAt: new Date() })));
+    await keepInOutbox(db, events);
     return 'outbox';
   }
 }
@@ -50,17 +50,16 @@ export class ConcertEvents {
  * and deleting re-sends a batch (consumers dedupe by event id).
  */
 export async function flushOutbox(db: Db, redis: Redis, redisPrefix: string, batch = 500): Promise<number> {
-  const outbox = eventOutbox(db);
   let moved = 0;
   for (;;) {
-    const docs = await outbox.find().sort({ _id: 1 }).limit(batch).toArray();
+    const docs = await oldestInOutbox(db, batch);
     if (docs.length === 0) return moved;
     await publishConcertEvents(
       redis,
       redisPrefix,
       docs.map((d) => d.event),
     );
-    await outbox.deleteMany({ _id: { $in: docs.map((d) => d._id!) } });
+    await removeFromOutbox(db, docs);
     moved += docs.length;
     if (docs.length < batch) return moved;
   }

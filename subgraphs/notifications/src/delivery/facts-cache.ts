@@ -1,4 +1,3 @@
-import { estimatedCount } from '@stagelives/platform';
 import type { ConcertSource } from '../concert/concert-source.js';
 import { preferencesOf, type ReminderConcertFacts, type ReminderPreferences } from '../reminder/reminder.rules.js';
 import type { DeviceTokenDocument, SettingsRepository } from '../settings/settings.repository.js';
@@ -220,14 +219,10 @@ export class FactsCache {
       if (!shared || shared.loadedAt >= after) return shared;
     }
     this.loadingUsers ??= (async () => {
-      const { settings } = this.deps;
-      if ((await estimatedCount(settings.devices)) > this.snapshotMax || (await estimatedCount(settings.preferences)) > this.snapshotMax) return null;
       const loadedAt = Date.now();
-      const [devices, preferences, deleted] = await Promise.all([
-        settings.devices.find({}).toArray(),
-        settings.preferences.find({}).toArray(),
-        settings.deletedUsers.find({}).toArray(),
-      ]);
+      const everything = await this.deps.settings.everything(this.snapshotMax);
+      if (!everything) return null;
+      const { devices, preferences, deleted } = everything;
       const snapshot: UserSnapshot = {
         preferences: new Map(preferences.map((p) => [p._id, preferencesOf(p)])),
         deleted: new Set(deleted.map((d) => d._id)),

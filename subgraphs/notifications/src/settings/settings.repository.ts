@@ -1,4 +1,4 @@
-import { byId, findByIds } from '@stagelives/platform';
+import { byId, estimatedCount, findByIds } from '@stagelives/platform';
 import type { Collection, Db } from 'mongodb';
 import { preferencesOf, type ReminderPreferences } from '../reminder/reminder.rules.js';
 import { insertNew } from '../store/mongo-bulk.js';
@@ -51,6 +51,20 @@ export class SettingsRepository {
 
   async ensureIndexes(): Promise<void> {
     await this.devices.createIndex({ userId: 1 }, { name: 'userId' });
+  }
+
+  /**
+   * Every device, preference and deleted account at once, for an in-memory snapshot; null when
+   * devices or preferences hold more than `max` documents (by the server's estimate).
+   */
+  async everything(max: number): Promise<{ devices: DeviceTokenDocument[]; preferences: PreferencesDocument[]; deleted: DeletedUserDocument[] } | null> {
+    if ((await estimatedCount(this.devices)) > max || (await estimatedCount(this.preferences)) > max) return null;
+    const [devices, preferences, deleted] = await Promise.all([
+      this.devices.find({}).toArray(),
+      this.preferences.find({}).toArray(),
+      this.deletedUsers.find({}).toArray(),
+    ]);
+    return { devices, preferences, deleted };
   }
 
   /** Registers a token for a user; a token registered by someone else moves to this user. */
