@@ -28,7 +28,8 @@ interface AuditTrailOptions {
   redis: Redis;
   redisPrefix: string;
   logger: Logger;
-  appliers: Partial<Record<AuditActionName, AuditApplier>>;
+  /** Appliers by action (more can be added with `register`). */
+  appliers?: Partial<Record<AuditActionName, AuditApplier>>;
   /** How often stale and unpublished entries are looked for (default 5 s). */
   recoverEveryMs?: number;
   /** A pending action this old is taken to have lost its process (default 10 s). */
@@ -58,12 +59,21 @@ export class AuditTrail {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly options: AuditTrailOptions) {
+  private readonly options: AuditTrailOptions & { appliers: Partial<Record<AuditActionName, AuditApplier>> };
+
+  constructor(options: AuditTrailOptions) {
+    this.options = { ...options, appliers: { ...options.appliers } };
     this.outbox = new AuditOutboxRepository(options.db);
   }
 
   ensureIndexes(): Promise<void> {
     return this.outbox.ensureIndexes();
+  }
+
+  /** Adds appliers after construction (a service that both records and applies registers its own). */
+  register(appliers: Partial<Record<AuditActionName, AuditApplier>>): this {
+    Object.assign(this.options.appliers, appliers);
+    return this;
   }
 
   /** Records `intent`, applies it with `command` and returns what its applier returned. */

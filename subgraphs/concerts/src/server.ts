@@ -1,4 +1,4 @@
-import { UserLinkRepository, pointReadsFor } from '@stagelives/platform';
+import { AuditTrail, UserLinkRepository, pointReadsFor } from '@stagelives/platform';
 import { createSubgraphServer, isAdmin, isAuthenticated, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
 import { createConcertLoader } from './concert/concert.loader.js';
 import { ConcertRepository } from './concert/concert.repository.js';
@@ -30,9 +30,13 @@ export async function createConcertsServer(deps: SubgraphDeps): Promise<Subgraph
   if (backfilled.fixed > 0) logger.info(backfilled, 'concerts: like counts filled in from the like documents');
   if (!features.textSearch) logger.info('concert search uses an escaped, case-insensitive $regex: the server has no $text');
   const events = new ConcertEvents(redis, config.REDIS_PREFIX, db, logger);
-  const concerts = new ConcertService(concertsRepo, likesRepo, events);
+  // Every concert write is an admin's: recorded in the audit trail (docs/moderation.md).
+  const audit = new AuditTrail({ db, redis, redisPrefix: config.REDIS_PREFIX, logger });
+  const concerts = new ConcertService(concertsRepo, likesRepo, events, audit);
+  await audit.ensureIndexes();
+  audit.start();
 
-  return createSubgraphServer<ConcertsContext>({
+  const server = await createSubgraphServer<ConcertsContext>({
     name: 'concerts',
     schema: await buildSchema(),
     deps,
@@ -54,4 +58,12 @@ export async function createConcertsServer(deps: SubgraphDeps): Promise<Subgraph
       return { ...base, concerts, likes: new LikeService(concertsRepo, likesRepo, events, loaders.concert), loaders };
     },
   });
+  return {
+    httpServer: server.httpServer,
+    listen: (port, host) => server.listen(port, host),
+    close: async () => {
+      await server.close();
+      await audit.stop();
+    },
+  };
 }

@@ -68,20 +68,20 @@ export class ConcertResolver {
     @Arg('input', () => UpdateConcertInput) input: UpdateConcertInput,
     @Ctx() ctx: ConcertsContext,
   ): Promise<Concert> {
-    requireAdmin(ctx);
-    return Concert.from(await ctx.concerts.update(id, input));
+    const admin = requireAdmin(ctx);
+    return Concert.from(await ctx.concerts.update(id, input, admin.userId));
   }
 
   @Mutation(() => Concert, { description: 'Admins only. Idempotent; a concert that has ended cannot be cancelled.' })
   async cancelConcert(@Arg('id', () => ID) id: string, @Ctx() ctx: ConcertsContext): Promise<Concert> {
-    requireAdmin(ctx);
-    return Concert.from(await ctx.concerts.cancel(id));
+    const admin = requireAdmin(ctx);
+    return Concert.from(await ctx.concerts.cancel(id, admin.userId));
   }
 
   @Mutation(() => Boolean, { description: 'Admins only. Deletes the concert and its likes; other domains drop theirs on `concert.deleted`.' })
   deleteConcert(@Arg('id', () => ID) id: string, @Ctx() ctx: ConcertsContext): Promise<boolean> {
-    requireAdmin(ctx);
-    return ctx.concerts.delete(id);
+    const admin = requireAdmin(ctx);
+    return ctx.concerts.delete(id, admin.userId);
   }
 
   @Mutation(() => Concert, { description: 'Idempotent.' })

@@ -1,4 +1,5 @@
-import type { UserLinkRepository } from '@stagelives/platform';
+import { ObjectId } from 'mongodb';
+import type { AuditTrail, UserLinkRepository } from '@stagelives/platform';
 import {
   BadUserInputError,
   ConcertEventType,
@@ -41,12 +42,25 @@ const datesOf = (doc: Pick<ConcertDocument, 'startsAt' | 'endsAt' | 'ticketOpenA
   ticketOpenAt: doc.ticketOpenAt?.toISOString() ?? null,
 });
 
+/**
+ * Concerts and their admin-only writes. Every write is a staff action: it goes through the audit
+ * trail (CONCERT_CREATED, _UPDATED, _CANCELLED, _DELETED), which applies it with the appliers
+ * below — idempotent, since after a crash the trail applies a recorded action again.
+ */
 export class ConcertService {
   constructor(
     private readonly concerts: ConcertRepository,
     private readonly likes: UserLinkRepository,
     private readonly events: ConcertEvents,
-  ) {}
+    private readonly audit: AuditTrail,
+  ) {
+    audit.register({
+      CONCERT_CREATED: (c) => this.applyCreate(c.doc as ConcertDocument),
+      CONCERT_UPDATED: (c) => this.applyUpdate(c.id as ObjectId, c.set as Partial<ConcertDocument>, c.persistedAt as Date),
+      CONCERT_CANCELLED: (c) => this.applyCancel(c.id as ObjectId, c.at as Date),
+      CONCERT_DELETED: (c) => this.applyDelete(c.id as ObjectId),
+    });
+  }
 
   async create(input: CreateConcertInput, createdBy: string): Promise<ConcertDocument> {
     const startsAt = cleanDate(input.startsAt, 'input.startsAt');
@@ -73,10 +87,19 @@ export class ConcertService {
       updatedAt: now,
     };
     doc.status = effectiveStatus(doc, now);
-    return this.concerts.insert(doc);
+    // The id is chosen here, so applying the recorded action again inserts nothing twice.
+    const withId: ConcertDocument = { _id: new ObjectId(), ...doc };
+    return this.audit.record(
+      { actorId: createdBy, action: 'CONCERT_CREATED', targetType: 'CONCERT', targetId: withId._id.toHexString(), details: { title: doc.title } },
+      { doc: withId },
+    );
   }
 
-  async update(id: string, input: UpdateConcertInput): Promise<ConcertDocument> {
+  private async applyCreate(doc: ConcertDocument): Promise<ConcertDocument> {
+    return (await this.concerts.findById(doc._id)) ?? this.concerts.insert(doc);
+  }
+
+  async update(id: string, input: UpdateConcertInput, actorId: string): Promise<ConcertDocument> {
     const _id = parseId(id);
     const current = await this.concerts.findById(_id);
     if (!current) throw new NotFoundError('Concert', id);
@@ -99,6 +122,16 @@ export class ConcertService {
     checkDates(startsAt, endsAt, ticketOpenAt);
     const now = new Date();
     Object.assign(set, { startsAt, endsAt, ticketOpenAt, effectiveEndsAt: effectiveEndOf(startsAt, endsAt), updatedAt: now });
+    return this.audit.record(
+      { actorId, action: 'CONCERT_UPDATED', targetType: 'CONCERT', targetId: id, details: { fields: Object.keys(input).sort().join(',') } },
+      { id: _id, set, persistedAt: now },
+    );
+  }
+
+  private async applyUpdate(_id: ObjectId, set: Partial<ConcertDocument>, now: Date): Promise<ConcertDocument> {
+    const id = _id.toHexString();
+    const current = await this.concerts.findById(_id);
+    if (!current) throw new NotFoundError('Concert', id);
     const persisted = effectiveStatus({ ...current, ...set }, now);
 
     // Two steps so a concurrent cancel wins: the status is only written while it is still what we read.
@@ -123,9 +156,16 @@ export class ConcertService {
   }
 
   /** Idempotent: cancelling a cancelled concert changes nothing and emits nothing. A finished concert cannot be cancelled. */
-  async cancel(id: string): Promise<ConcertDocument> {
+  async cancel(id: string, actorId: string): Promise<ConcertDocument> {
     const _id = parseId(id);
-    const now = new Date();
+    const current = await this.concerts.findById(_id);
+    if (!current) throw new NotFoundError('Concert', id);
+    if (current.status === ConcertStatus.CANCELLED) return current;
+    return this.audit.record({ actorId, action: 'CONCERT_CANCELLED', targetType: 'CONCERT', targetId: id }, { id: _id, at: new Date() });
+  }
+
+  private async applyCancel(_id: ObjectId, now: Date): Promise<ConcertDocument> {
+    const id = _id.toHexString();
     const before = await this.concerts.updateReturningBefore(
       _id,
       { status: ConcertStatus.CANCELLED, updatedAt: now },
@@ -145,9 +185,17 @@ export class ConcertService {
    * Deletes the concert and its likes, then emits `concert.deleted` so the domains that keep
    * data per concert (setlists, notifications) drop theirs.
    */
-  async delete(id: string): Promise<boolean> {
+  async delete(id: string, actorId: string): Promise<boolean> {
     const _id = parseId(id);
-    if (!(await this.concerts.delete(_id))) throw new NotFoundError('Concert', id);
+    const current = await this.concerts.findById(_id);
+    if (!current) throw new NotFoundError('Concert', id);
+    return this.audit.record({ actorId, action: 'CONCERT_DELETED', targetType: 'CONCERT', targetId: id, details: { title: current.title } }, { id: _id });
+  }
+
+  /** Deleting what is already gone only finishes the rest (likes, the event): applied again after a crash. */
+  private async applyDelete(_id: ObjectId): Promise<boolean> {
+    const id = _id.toHexString();
+    await this.concerts.delete(_id);
     await this.likes.deleteByParent(_id);
     await this.events.emit([ConcertEventType.Deleted, { concertId: id }]);
     return true;
