@@ -3,7 +3,7 @@
 #
 # One image for every process of stagelives; the command picks the process (docs/production.md):
 #   router (default)  node --conditions=stagelives-dist router/dist/index.js
-#   a subgraph        node --conditions=stagelives-dist subgraphs/<name>/dist/index.js   (users, concerts, setlists, articles, chat, notifications)
+#   a subgraph        node --conditions=stagelives-dist subgraphs/<name>/dist/index.js   (users, concerts, setlists, articles, chat, notifications, moderation)
 #   workers           node --conditions=stagelives-dist workers/dist/index.js
 # Configuration comes only from the environment (MONGODB_URI, REDIS_URL, IDENTITY_SECRET, …);
 # every process listens on port 4000 of the container (PORT, SUBGRAPH_PORT and WORKERS_PORT below).
@@ -23,6 +23,7 @@ COPY schema/package.json schema/
 COPY subgraphs/users/package.json subgraphs/users/
 COPY subgraphs/concerts/package.json subgraphs/concerts/
 COPY subgraphs/setlists/package.json subgraphs/setlists/
+COPY subgraphs/moderation/package.json subgraphs/moderation/
 COPY subgraphs/articles/package.json subgraphs/articles/
 COPY subgraphs/chat/package.json subgraphs/chat/
 COPY subgraphs/notifications/package.json subgraphs/notifications/
@@ -55,6 +56,7 @@ COPY schema/package.json schema/
 COPY subgraphs/users/package.json subgraphs/users/
 COPY subgraphs/concerts/package.json subgraphs/concerts/
 COPY subgraphs/setlists/package.json subgraphs/setlists/
+COPY subgraphs/moderation/package.json subgraphs/moderation/
 COPY subgraphs/articles/package.json subgraphs/articles/
 COPY subgraphs/chat/package.json subgraphs/chat/
 COPY subgraphs/notifications/package.json subgraphs/notifications/
@@ -72,6 +74,7 @@ COPY --from=build /app/schema/dist/ schema/dist/
 COPY --from=build /app/subgraphs/users/dist/ subgraphs/users/dist/
 COPY --from=build /app/subgraphs/concerts/dist/ subgraphs/concerts/dist/
 COPY --from=build /app/subgraphs/setlists/dist/ subgraphs/setlists/dist/
+COPY --from=build /app/subgraphs/moderation/dist/ subgraphs/moderation/dist/
 COPY --from=build /app/subgraphs/articles/dist/ subgraphs/articles/dist/
 COPY --from=build /app/subgraphs/chat/dist/ subgraphs/chat/dist/
 COPY --from=build /app/subgraphs/notifications/dist/ subgraphs/notifications/dist/

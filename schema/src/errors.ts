@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
+  | 'ACCOUNT_SUSPENDED'
   | 'BAD_USER_INPUT'
   | 'NOT_FOUND'
   | 'CONFLICT'
@@ -15,6 +16,7 @@ export type ErrorCode =
 export const httpStatusOf: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  ACCOUNT_SUSPENDED: 403,
   BAD_USER_INPUT: 400,
   NOT_FOUND: 404,
   CONFLICT: 409,
@@ -38,6 +40,25 @@ export class UnauthenticatedError extends AppError {
 export class ForbiddenError extends AppError {
   constructor(message = 'You are not allowed to do this.') {
     super(message, 'FORBIDDEN');
+  }
+}
+
+/** The member is muted in a chat room until `mutedUntil`: FORBIDDEN, with the time left in the message. */
+export class MutedError extends AppError {
+  constructor(mutedUntil: Date, now = new Date()) {
+    const minutes = Math.max(1, Math.ceil((mutedUntil.getTime() - now.getTime()) / 60_000));
+    super(`You are muted in this room for ${minutes} more minute${minutes === 1 ? '' : 's'} (until ${mutedUntil.toISOString()}).`, 'FORBIDDEN', {
+      mutedUntil: mutedUntil.toISOString(),
+    });
+  }
+}
+
+/** The account is suspended by staff: no sign-in or sign-up with its email until `until` (null: indefinitely). */
+export class AccountSuspendedError extends AppError {
+  constructor(until: Date | null) {
+    super(until ? `This account is suspended until ${until.toISOString()}.` : 'This account is suspended.', 'ACCOUNT_SUSPENDED', {
+      until: until ? until.toISOString() : null,
+    });
   }
 }
 

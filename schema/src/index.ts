@@ -19,5 +19,6 @@ export * from './user-events.js';
 export * from './notification-events.js';
 export * from './audit-events.js';
 export * from './moderation-events.js';
+export * from './article-events.js';
 export * from './chat.js';
 export * from './operation-manifest.js';

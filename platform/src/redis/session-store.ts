@@ -53,6 +53,15 @@ export class SessionStore {
     });
   }
 
+  /**
+   * The pub/sub channel on which a user's sessions are announced as changed (roles updated, or
+   * sessions ended): its message is the user id. Routers re-check that user's open WebSockets at
+   * once instead of at their next periodic check (router/src/subscriptions).
+   */
+  static changesChannel(prefix: string): string {
+    return `${prefix}sessions:changed`;
+  }
+
   private key(id: string) {
     return `${this.options.prefix}sess:${id}`;
   }
@@ -118,21 +127,52 @@ export class SessionStore {
     await tx.exec();
   }
 
-  /** Ends every session of a user, except `keep` when given. Returns how many ended. */
+  /**
+   * Ends every session of a user, except `keep` when given, and announces it (`changesChannel`:
+   * the user's open WebSockets close at once). Returns how many ended.
+   */
   async deleteAllForUser(userId: string, keep?: string): Promise<number> {
     const ids = (await this.options.redis.smembers(this.userKey(userId))).filter((id) => id !== keep);
     if (ids.length === 0) return 0;
     if (this.cluster) {
       await Promise.all(ids.map((id) => this.options.redis.del(this.key(id))));
       await this.options.redis.srem(this.userKey(userId), ...ids);
-      return ids.length;
+    } else {
+      await this.options.redis
+        .multi()
+        .del(...ids.map((id) => this.key(id)))
+        .srem(this.userKey(userId), ...ids)
+        .exec();
     }
-    await this.options.redis
-      .multi()
-      .del(...ids.map((id) => this.key(id)))
-      .srem(this.userKey(userId), ...ids)
-      .exec();
+    await this.announce(userId);
     return ids.length;
+  }
+
+  /**
+   * Sets the roles every live session of a user carries (a role granted or revoked takes effect
+   * at the user's next request, without signing them out) and announces it, so open WebSockets
+   * take the new roles at once. Each session keeps its expiry; a session that ends meanwhile
+   * stays ended (`SET … XX KEEPTTL`). Returns how many sessions it updated.
+   */
+  async setRolesForUser(userId: string, roles: Role[]): Promise<number> {
+    const { redis } = this.options;
+    const ids = await redis.smembers(this.userKey(userId));
+    let updated = 0;
+    for (const id of ids) {
+      const raw = await redis.get(this.key(id));
+      if (!raw) continue;
+      const session = JSON.parse(raw) as Session;
+      if (session.userId !== userId) continue;
+      const written = await redis.set(this.key(id), JSON.stringify({ ...session, roles }), 'KEEPTTL', 'XX');
+      if (written) updated += 1;
+    }
+    await this.announce(userId);
+    return updated;
+  }
+
+  /** Tells every router that `userId`'s sessions changed (`changesChannel`). */
+  async announce(userId: string): Promise<void> {
+    await this.options.redis.publish(SessionStore.changesChannel(this.options.prefix), userId);
   }
 
   /**

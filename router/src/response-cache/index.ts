@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { startStreamConsumer, type Logger, type Redis } from '@stagelives/platform';
-import { concertEventsStream, userEventsStream } from '@stagelives/schema';
+import { articleEventsStream, concertEventsStream, userEventsStream } from '@stagelives/schema';
 import { Kind, getNamedType, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { RouterContext } from '../context.js';
 import { MUTATION_PURGES, tagsOfEvent } from './purges.js';
@@ -84,11 +84,11 @@ export class ResponseCache {
     return deleted;
   }
 
-  /** Consumes the concerts and users event streams (consumer group `response-cache`: one router instance per event). */
+  /** Consumes the concerts, users and articles event streams (consumer group `response-cache`: one router instance per event). */
   startEventConsumers(): void {
     if (!this.deps.enabled || this.consumers.length) return;
     const { redis, redisPrefix, logger } = this.deps;
-    for (const stream of [concertEventsStream(redisPrefix), userEventsStream(redisPrefix)]) {
+    for (const stream of [concertEventsStream(redisPrefix), userEventsStream(redisPrefix), articleEventsStream(redisPrefix)]) {
       this.consumers.push(
         startStreamConsumer({
           redis,

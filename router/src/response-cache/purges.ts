@@ -1,4 +1,4 @@
-import { ConcertEventType, decodeConcertEvent, decodeUserEvent, UserEventType } from '@stagelives/schema';
+import { ArticleEventType, ConcertEventType, decodeArticleEvent, decodeConcertEvent, decodeUserEvent, UserEventType } from '@stagelives/schema';
 import { changedEntity, typeTag } from './tags.js';
 
 /**
@@ -38,7 +38,7 @@ export const MUTATION_PURGES: Record<string, { lists: string[]; viewer?: boolean
   signInWithApple: { lists: [] },
 };
 
-/** Tags a concerts or users stream entry purges; null when the entry is not one of their events. */
+/** Tags a concerts, users or articles stream entry purges; null when the entry is not one of their events. */
 export function tagsOfEvent(fields: readonly string[]): string[] | null {
   const concert = decodeConcertEvent(fields);
   if (concert) {
@@ -57,5 +57,13 @@ export function tagsOfEvent(fields: readonly string[]): string[] | null {
   }
   const user = decodeUserEvent(fields);
   if (user?.type === UserEventType.Deleted) return changedEntity('User', user.payload.userId);
-  return user ? [] : null;
+  if (user) return [];
+  const article = decodeArticleEvent(fields);
+  if (article?.type === ArticleEventType.Moderated) {
+    // Hidden or restored: it leaves or rejoins lists, counts and its article's comments.
+    const { targetType, targetId, articleId } = article.payload;
+    const own = targetType === 'ARTICLE' ? changedEntity('Article', targetId) : [...changedEntity('Comment', targetId), ...changedEntity('Article', articleId)];
+    return [...own, typeTag(targetType === 'ARTICLE' ? 'Article' : 'Comment')];
+  }
+  return null;
 }

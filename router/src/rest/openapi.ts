@@ -164,7 +164,11 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string; codes
     codes: ['BAD_USER_INPUT', 'BAD_REQUEST'],
   },
   401: { name: 'Unauthenticated', description: 'Not signed in, or the session has ended.', codes: ['UNAUTHENTICATED'] },
-  403: { name: 'Forbidden', description: 'Signed in, but not allowed to do this.', codes: ['FORBIDDEN'] },
+  403: {
+    name: 'Forbidden',
+    description: 'Signed in, but not allowed to do this; or the account is suspended (`ACCOUNT_SUSPENDED`, with `until`: null when indefinite).',
+    codes: ['FORBIDDEN', 'ACCOUNT_SUSPENDED'],
+  },
   404: { name: 'NotFound', description: 'No such entity, or no such route.', codes: ['NOT_FOUND'] },
   409: { name: 'Conflict', description: 'Conflicts with existing data (e.g. an email already registered).', codes: ['CONFLICT'] },
   413: { name: 'PayloadTooLarge', description: 'The body is larger than the router accepts.', codes: ['PAYLOAD_TOO_LARGE'] },
@@ -368,7 +372,7 @@ export function buildOpenApi({ schema, routes, operations, cookieName, version =
       description:
         'Legacy REST paths over the stagelives GraphQL API. Each route runs one operation of the client contract through the router, with the same limits, rate limits, sessions and authorization as /graphql. Generated from the GraphQL schema and the contract operations.\n\n' +
         'Success: `{"data": …}`; lists: `{"data": […], "nextCursor": "…" | null}` with `?limit=` (default 20, max 100) and `?cursor=`. ' +
-        'Failure: `{"error": {"code", "message", "field"?}}`. ' +
+        'Failure: `{"error": {"code", "message", "field"?, "until"?}}` (`until` with `ACCOUNT_SUSPENDED`). ' +
         'State-changing POSTs must send `Content-Type: application/json` (an empty body is fine) or an `Authorization` header (CSRF protection).',
     },
     servers: [{ url: '/' }],
@@ -393,6 +397,11 @@ export function buildOpenApi({ schema, routes, operations, cookieName, version =
                 code: { type: 'string', description: 'Stable code clients may switch on.', examples: Object.values(ERROR_RESPONSES).flatMap((r) => r.codes) },
                 message: { type: 'string' },
                 field: { type: 'string', description: 'The offending input, as the request spelled it (e.g. `email`, `limit`, `id`).' },
+                until: {
+                  type: ['string', 'null'],
+                  format: 'date-time',
+                  description: 'With `ACCOUNT_SUSPENDED`: when the suspension ends (null: indefinitely).',
+                },
               },
             },
           },

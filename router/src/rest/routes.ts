@@ -46,8 +46,18 @@ const id = { id: 'id' };
 
 export const REST_ROUTES: readonly RestRoute[] = [
   // accounts
-  { method: 'POST', path: '/auth/signup', operation: 'SignUp', body: 'input', result: 'signUp', access: 'public', status: 201, session: true, errors: [409] },
-  { method: 'POST', path: '/auth/login', operation: 'LogIn', body: 'spread', result: 'logIn', access: 'public', session: true, errors: [401] },
+  {
+    method: 'POST',
+    path: '/auth/signup',
+    operation: 'SignUp',
+    body: 'input',
+    result: 'signUp',
+    access: 'public',
+    status: 201,
+    session: true,
+    errors: [403, 409],
+  },
+  { method: 'POST', path: '/auth/login', operation: 'LogIn', body: 'spread', result: 'logIn', access: 'public', session: true, errors: [401, 403] },
   { method: 'POST', path: '/auth/logout', operation: 'LogOut', result: 'logOut', access: 'optional', session: true },
   { method: 'GET', path: '/auth/me', operation: 'Me', result: 'me', access: 'user', whenNull: { code: 'UNAUTHENTICATED' } },
   {
@@ -58,7 +68,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     result: 'signInWithGoogle',
     access: 'public',
     session: true,
-    errors: [401, 409],
+    errors: [401, 403, 409],
   },
   {
     method: 'POST',
@@ -68,7 +78,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     result: 'signInWithApple',
     access: 'public',
     session: true,
-    errors: [401, 409],
+    errors: [401, 403, 409],
   },
 
   // concerts

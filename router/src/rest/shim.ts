@@ -34,8 +34,11 @@ const STATUS_OF: Record<string, number> = {
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-function sendError(res: Response, { status, code, message, field }: { status: number; code: string; message: string; field?: string | undefined }) {
-  res.status(status).json({ error: { code, message, ...(field ? { field } : {}) } });
+function sendError(
+  res: Response,
+  { status, code, message, field, until }: { status: number; code: string; message: string; field?: string | undefined; until?: string | null | undefined },
+) {
+  res.status(status).json({ error: { code, message, ...(field ? { field } : {}), ...(until !== undefined ? { until } : {}) } });
 }
 
 /** Follows `a.b` in `data`; `missing` tells whether a null/absent value was met on the way. */
@@ -64,7 +67,9 @@ function restErrorOf(route: RestRoute, error: GraphQLFormattedError, httpStatus:
   // The message names the variable path (`input.email`): name it as the request did (`email`), whole words only.
   const message =
     varField && field && field !== varField ? error.message.replace(new RegExp(`(?<![\\w.])${escapeRegExp(varField)}(?![\\w])`, 'g'), field) : error.message;
-  return new RestError(status, code, message, field);
+  // ACCOUNT_SUSPENDED says until when, as on /graphql.
+  const until = code === 'ACCOUNT_SUSPENDED' ? ((error.extensions?.until as string | null | undefined) ?? null) : undefined;
+  return new RestError(status, code, message, field, until);
 }
 
 function graphqlHeaders(req: Request): HeaderMap {

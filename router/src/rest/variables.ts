@@ -22,6 +22,8 @@ export class RestError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    /** When an `ACCOUNT_SUSPENDED` suspension ends (ISO-8601; null: indefinitely). */
+    readonly until?: string | null,
   ) {
     super(message);
   }

@@ -12,6 +12,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { Logger, Session, SessionStore } from '@stagelives/platform';
+import { encodeMessageCursor } from '@stagelives/schema';
 import type { RouterConfig } from '../config.js';
 import { CostLimitExceededError, type CostLimit } from '../cost/index.js';
 import { RESPONSE_TOO_LARGE } from '../response-size.js';
@@ -60,6 +61,18 @@ interface Pending {
   cancelled: boolean;
 }
 
+/**
+ * A subscription's view of its connection: the session as it was when the subscription joined
+ * (the hub groups and resolves it as that session), and the connection's sends. A view is
+ * retired when the session's roles change and the subscription joins again as the new session:
+ * the hub may still hold the old one for a moment, and nothing it sends reaches the client.
+ */
+interface SessionView extends SubscriberConnection {
+  retire(): void;
+}
+
+const sameRoles = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((r) => b.includes(r));
+
 const reason = (text: string) => text.slice(0, 120);
 
 /**
@@ -75,6 +88,8 @@ export function createProtocolServer({ config, sessions, hub, schema, viewerFiel
   /** Each connection's subscriptions (read when scraped). */
   const subscriptionMaps = new Set<Map<string, ChatSubscriber | Pending>>();
   let deliveries = 0;
+  /** Each signed-in user's open connections: how to re-check each one's session now. */
+  const rechecksByUser = new Map<string, Set<() => void>>();
 
   /**
    * A socket was accepted with the `graphql-transport-ws` protocol. `headers` are its upgrade
@@ -89,16 +104,25 @@ export function createProtocolServer({ config, sessions, hub, schema, viewerFiel
     const initTimer = setTimeout(() => {
       if (!session) socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
     }, config.WS_INIT_TIMEOUT_MS);
-    // A logged-out, expired or deleted user's sockets close within this period.
-    const sessionCheck = setInterval(() => {
+    /**
+     * Reads the session again: an ended one (logged out, expired, deleted, suspended) closes the
+     * socket; new roles (granted or revoked) are taken at once, and every subscription joins
+     * again as the session now is. Runs every WS_SESSION_CHECK_SECONDS, and at once when the
+     * user's sessions are announced as changed (SessionStore.changesChannel; see ws-server.ts).
+     */
+    const recheck = () => {
       if (!token) return;
       sessions.resolve(token).then(
         (current) => {
-          if (!current) socket.close(CloseCode.Forbidden, 'Forbidden: the session has ended');
+          if (!current) return socket.close(CloseCode.Forbidden, 'Forbidden: the session has ended');
+          if (!session || sameRoles(current.roles, session.roles)) return;
+          session = current;
+          for (const sub of [...subscriptions.values()]) if ('connection' in sub) rejoin(sub);
         },
         () => undefined, // Redis away: keep the socket; the next check decides.
       );
-    }, config.WS_SESSION_CHECK_SECONDS * 1000);
+    };
+    const sessionCheck = setInterval(recheck, config.WS_SESSION_CHECK_SECONDS * 1000);
 
     const send = (message: string) => {
       if (socket.writable()) socket.send(message);
@@ -144,6 +168,65 @@ export function createProtocolServer({ config, sessions, hub, schema, viewerFiel
       },
     };
 
+    /** The connection as `snapshot` sees it (see SessionView). */
+    const viewAs = (snapshot: Session): SessionView => {
+      let retired = false;
+      return {
+        session: snapshot,
+        sendNext: (id, payloads) => {
+          if (!retired) connection.sendNext(id, payloads);
+        },
+        sendError: (id, errors) => {
+          if (!retired) connection.sendError(id, errors);
+        },
+        sendComplete: (id) => {
+          if (!retired) connection.sendComplete(id);
+        },
+        retire: () => {
+          retired = true;
+        },
+      };
+    };
+
+    /** Joins the hub as the current session; the client's subscription `id` is pending until then. */
+    async function join(id: string, operation: EventOperation) {
+      const pending: Pending = { cancelled: false };
+      subscriptions.set(id, pending);
+      const view = viewAs(session as Session);
+      const subscriber: ChatSubscriber = { id, connection: view, operation, lastSeq: 0 };
+      try {
+        await hub.subscribe(subscriber);
+      } catch (error) {
+        if (subscriptions.get(id) !== pending) return;
+        if (error instanceof SubscriptionRefused) return connection.sendError(id, error.errors);
+        if (error instanceof GraphQLError) return connection.sendError(id, [error.toJSON()]);
+        log.error({ err: error }, 'subscription failed');
+        return connection.sendError(id, [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+      }
+      if (pending.cancelled || subscriptions.get(id) !== pending || !socket.isOpen()) {
+        hub.unsubscribe(subscriber);
+        return;
+      }
+      subscriptions.set(id, subscriber);
+      // The roles changed while it joined: join again as the session now is.
+      if (view.session !== session) rejoin(subscriber);
+    }
+
+    /**
+     * The session's roles changed: the subscription leaves its group (grouped and resolved as the
+     * old roles) and joins again as the new session, resuming after the last message it was sent
+     * (the hub replays the gap), so the next event is resolved with the new roles, on the same
+     * socket and subscription id.
+     */
+    function rejoin(sub: ChatSubscriber) {
+      (sub.connection as SessionView).retire();
+      hub.unsubscribe(sub);
+      void join(sub.id, { ...sub.operation, after: encodeMessageCursor(sub.lastSeq) }).catch((error: unknown) => {
+        log.error({ err: error }, 'subscription failed');
+        connection.sendError(sub.id, [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+      });
+    }
+
     const fail = (id: string, errors: readonly GraphQLFormattedError[]) => {
       subscriptions.set(id, { cancelled: false });
       connection.sendError(id, errors);
@@ -155,6 +238,9 @@ export function createProtocolServer({ config, sessions, hub, schema, viewerFiel
       const resolved = token ? await sessions.resolve(token).catch(() => null) : null;
       if (!resolved) return socket.close(CloseCode.Forbidden, 'Forbidden');
       session = resolved;
+      let rechecks = rechecksByUser.get(resolved.userId);
+      if (!rechecks) rechecksByUser.set(resolved.userId, (rechecks = new Set()));
+      rechecks.add(recheck);
       clearTimeout(initTimer);
       send(JSON.stringify({ type: MessageType.ConnectionAck }));
     }
@@ -204,22 +290,7 @@ export function createProtocolServer({ config, sessions, hub, schema, viewerFiel
         if (!(error instanceof EventOperationError)) throw error;
         return fail(id, [{ message: error.message, extensions: { code: 'BAD_USER_INPUT' } }]);
       }
-      const pending: Pending = { cancelled: false };
-      subscriptions.set(id, pending);
-      const subscriber: ChatSubscriber = { id, connection, operation, lastSeq: 0 };
-      try {
-        await hub.subscribe(subscriber);
-      } catch (error) {
-        if (error instanceof SubscriptionRefused) return connection.sendError(id, error.errors);
-        if (error instanceof GraphQLError) return connection.sendError(id, [error.toJSON()]);
-        log.error({ err: error }, 'subscription failed');
-        return connection.sendError(id, [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
-      }
-      if (pending.cancelled || subscriptions.get(id) !== pending || !socket.isOpen()) {
-        hub.unsubscribe(subscriber);
-        return;
-      }
-      subscriptions.set(id, subscriber);
+      await join(id, operation);
     }
 
     return {
@@ -267,6 +338,11 @@ export function createProtocolServer({ config, sessions, hub, schema, viewerFiel
         subscriptionMaps.delete(subscriptions);
         clearTimeout(initTimer);
         clearInterval(sessionCheck);
+        if (session) {
+          const rechecks = rechecksByUser.get(session.userId);
+          rechecks?.delete(recheck);
+          if (rechecks?.size === 0) rechecksByUser.delete(session.userId);
+        }
         for (const sub of subscriptions.values()) {
           if ('connection' in sub) hub.unsubscribe(sub);
           else sub.cancelled = true;
@@ -278,6 +354,10 @@ export function createProtocolServer({ config, sessions, hub, schema, viewerFiel
 
   return {
     opened,
+    /** `userId`'s sessions changed (roles, or ended): each of their connections re-checks its session now. */
+    sessionsChanged(userId: string): void {
+      for (const recheck of rechecksByUser.get(userId) ?? []) recheck();
+    },
     /** Subscriptions running (joined the hub) over every connection (metrics). */
     get subscriptions() {
       let n = 0;

@@ -4,7 +4,7 @@ import proxyaddr from 'proxy-addr';
 import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Logger, Redis } from '@stagelives/platform';
+import { SessionStore, duplicateRedis, type Logger, type Redis } from '@stagelives/platform';
 import type { RouterConfig } from '../config.js';
 import type { ChatHub } from './chat-hub.js';
 import { createProtocolServer, type ProtocolServerOptions } from './protocol-server.js';
@@ -63,6 +63,21 @@ export function createSubscriptionServer({
     insuranceLimiter: new RateLimiterMemory({ points: config.WS_CONNECTIONS_PER_MINUTE, duration: 60 }),
   });
   const protocol = createProtocolServer({ config, sessions, hub, schema, viewerFields, validationRules, cost, trusted });
+  // A user's sessions announced as changed (roles granted or revoked, sessions ended: a suspension,
+  // a password change): their sockets re-check at once instead of at the next periodic check.
+  const sessionChanges = duplicateRedis(redis, {
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: null,
+    connectionName: `${config.REDIS_PREFIX.replace(/[^A-Za-z0-9_:.-]/g, '')}session-changes`,
+  });
+  sessionChanges.on('error', () => undefined);
+  const changesChannel = SessionStore.changesChannel(config.REDIS_PREFIX);
+  sessionChanges.on('message', (channel: string, userId: string) => {
+    if (channel === changesChannel) protocol.sessionsChanged(userId);
+  });
+  sessionChanges
+    .subscribe(changesChannel)
+    .catch((error: unknown) => logger.warn({ err: error }, 'session changes: subscribe failed; sockets re-check periodically'));
   const sockets = new Set<WebSocket>();
   let closing = false;
   /** Metrics, read at scrape time. */
@@ -212,6 +227,7 @@ export function createSubscriptionServer({
           }),
       );
       await Promise.all(closed);
+      sessionChanges.disconnect();
       wss.close();
     },
   };

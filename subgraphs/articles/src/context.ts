@@ -18,7 +18,7 @@ export interface ArticlesContext extends BaseContext {
 /** Per request: the loaders batch and cache for this request only, so the services that read through them are per request too. */
 export function createArticlesContext(base: BaseContext, repos: ArticlesRepositories): ArticlesContext {
   const loaders = new ArticleLoaders(repos, base.viewer?.userId ?? null);
-  const articleDeletion = new ArticleDeletionService(repos, loaders);
+  const articleDeletion = new ArticleDeletionService(repos, loaders, base.viewer ?? null);
   return {
     ...base,
     loaders,

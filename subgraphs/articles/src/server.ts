@@ -2,19 +2,23 @@ import { pointReadsFor } from '@stagelives/platform';
 import { createSubgraphServer, isAuthenticated, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
 import { finishDeletes } from './article/article-deletion.service.js';
 import { type ArticlesContext, createArticlesContext } from './context.js';
+import { startModerationConsumer } from './events/moderation.consumer.js';
 import { createArticlesRepositories, ensureArticlesIndexes } from './repositories.js';
 import { buildSchema } from './schema.js';
 
-/** Builds the articles subgraph server (never listens); completes interrupted deletes first. */
+/**
+ * Builds the articles subgraph server (never listens); completes interrupted deletes first, and
+ * starts the consumer that applies moderation decisions (stopped by `close()`).
+ */
 export async function createArticlesServer(deps: SubgraphDeps): Promise<SubgraphServer> {
-  const { logger, mongo, features } = deps;
+  const { config, logger, mongo, features, redis } = deps;
   const repos = createArticlesRepositories(mongo.db('articles'), features.textSearch, pointReadsFor(features));
   await ensureArticlesIndexes(repos);
   if (!features.textSearch) logger.info('articles: no $text on this MongoDB server, searching with escaped case-insensitive regexes');
   await finishDeletes(repos, logger);
 
   const signedIn = isAuthenticated;
-  return createSubgraphServer<ArticlesContext>({
+  const server = await createSubgraphServer<ArticlesContext>({
     name: 'articles',
     schema: await buildSchema(),
     deps,
@@ -34,4 +38,13 @@ export async function createArticlesServer(deps: SubgraphDeps): Promise<Subgraph
     },
     createContext: (base) => createArticlesContext(base, repos),
   });
+  const moderation = startModerationConsumer({ redis, redisPrefix: config.REDIS_PREFIX, repos, logger });
+  return {
+    httpServer: server.httpServer,
+    listen: (port, host) => server.listen(port, host),
+    close: async () => {
+      await moderation.stop();
+      await server.close();
+    },
+  };
 }

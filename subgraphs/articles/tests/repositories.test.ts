@@ -14,7 +14,15 @@ describe('articles repositories on FerretDB', () => {
     await ensureArticlesIndexes(repos);
     await ensureArticlesIndexes(repos); // a restart: must neither fail nor drop the connection
     const names = async (col: string) => (await scratch.db('articles').collection(col).listIndexes().toArray()).map((i) => i.name).sort();
-    expect(await names('articles')).toEqual(['_id_', 'author_createdAt_id', 'concert_createdAt_id', 'createdAt_id', 'deletedAt_sparse', 'tags_createdAt_id']);
+    expect(await names('articles')).toEqual([
+      '_id_',
+      'author_createdAt_id',
+      'concert_createdAt_id',
+      'createdAt_id',
+      'deletedAt_sparse',
+      'hiddenAt_sparse',
+      'tags_createdAt_id',
+    ]);
     expect(await names('comments')).toEqual(['_id_', 'article_createdAt_id']);
     for (const col of ['likes', 'bookmarks']) expect(await names(col)).toEqual(['_id_', 'article_user_unique', 'user_createdAt_id']);
   });

@@ -1,11 +1,13 @@
-import { SessionStore, pointReadsFor } from '@stagelives/platform';
-import { createSubgraphServer, isAuthenticated, isPublic, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
+import { AuditTrail, SessionStore, pointReadsFor } from '@stagelives/platform';
+import { createSubgraphServer, isAdmin, isAuthenticated, isPublic, isStaff, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
 import { AuthService } from './auth/auth.service.js';
 import { BruteForceGuard } from './auth/brute-force.js';
 import { OidcVerifier } from './auth/oidc.js';
 import { loadUsersConfig } from './config.js';
 import type { UsersContext } from './context.js';
 import { buildSchema } from './schema.js';
+import { AdminLock } from './staff/admin-lock.js';
+import { StaffService } from './staff/staff.service.js';
 import { UserEvents } from './user/user-events.js';
 import { createUserLoader } from './user/user.loader.js';
 import { UserRepository } from './user/user.repository.js';
@@ -15,7 +17,8 @@ import { UserService } from './user/user.service.js';
 export async function createUsersServer(deps: SubgraphDeps): Promise<SubgraphServer> {
   const { config, env, mongo, redis, features } = deps;
   const usersConfig = loadUsersConfig(env);
-  const usersRepo = new UserRepository(mongo.db('users'), pointReadsFor(features));
+  const db = mongo.db('users');
+  const usersRepo = new UserRepository(db, pointReadsFor(features));
   await usersRepo.ensureIndexes();
   const sessions = SessionStore.fromConfig(redis, config);
   const auth = new AuthService({
@@ -38,8 +41,17 @@ export async function createUsersServer(deps: SubgraphDeps): Promise<SubgraphSer
   });
   const userEvents = new UserEvents(redis, config.REDIS_PREFIX, deps.logger);
   const users = new UserService(usersRepo, auth, userEvents);
+  // Roles and suspensions: each staff action and its audit entry, never one without the other.
+  const staff = new StaffService(
+    usersRepo,
+    auth,
+    new AdminLock(redis, config.REDIS_PREFIX),
+    (appliers) => new AuditTrail({ db, redis, redisPrefix: config.REDIS_PREFIX, logger: deps.logger, appliers }),
+  );
+  await staff.trail.ensureIndexes();
+  staff.trail.start();
 
-  return createSubgraphServer<UsersContext>({
+  const server = await createSubgraphServer<UsersContext>({
     name: 'users',
     schema: await buildSchema(),
     deps,
@@ -53,13 +65,26 @@ export async function createUsersServer(deps: SubgraphDeps): Promise<SubgraphSer
         updateProfile: isAuthenticated,
         changePassword: isAuthenticated,
         deleteAccount: isAuthenticated,
+        grantRole: isAdmin,
+        revokeRole: isAdmin,
+        suspendUser: isStaff,
+        unsuspendUser: isStaff,
       },
     },
     createContext: (base) => ({
       ...base,
       auth,
       users,
+      staff,
       loaders: { user: createUserLoader(usersRepo) },
     }),
   });
+  return {
+    httpServer: server.httpServer,
+    listen: (port, host) => server.listen(port, host),
+    close: async () => {
+      await server.close();
+      await staff.trail.stop();
+    },
+  };
 }

@@ -1,7 +1,8 @@
 import type { ObjectId } from 'mongodb';
 import { type Identity, NotFoundError, parseId } from '@stagelives/schema';
 import type { Logger } from '@stagelives/platform';
-import { requireSelfOrAdmin } from '@stagelives/platform/subgraph';
+import { isStaffMember, requireSelfOrAdmin } from '@stagelives/platform/subgraph';
+import { type Moderated, visibleTo } from '../content/visibility.js';
 import type { ArticlesRepositories } from '../repositories.js';
 import type { ArticleLoaders } from './article.loader.js';
 import type { ArticleDocument } from './article.type.js';
@@ -16,12 +17,18 @@ export class ArticleDeletionService {
   constructor(
     private readonly repos: ArticlesRepositories,
     private readonly loaders: ArticleLoaders,
+    private readonly viewer: Identity | null,
   ) {}
 
-  /** A visible article, read now (not from the request's cache), or NOT_FOUND. */
+  /** Hidden content is acted on (edited, deleted, liked, commented) only by its author and staff; others do not see it. */
+  mayActOn(doc: Moderated): boolean {
+    return visibleTo(doc, this.viewer?.userId ?? null) || isStaffMember(this.viewer);
+  }
+
+  /** A visible article, read now (not from the request's cache), or NOT_FOUND (also when hidden from the viewer). */
   async require(id: string, field = 'id'): Promise<ArticleDocument> {
     const doc = await this.repos.articles.findById(parseId(id, field));
-    if (!doc) throw new NotFoundError('Article', id);
+    if (!doc || !this.mayActOn(doc)) throw new NotFoundError('Article', id);
     return doc;
   }
 

@@ -1,6 +1,7 @@
 import { escapeRegExp } from '@stagelives/schema';
 import { ensureIndexes, findByIds, keysetAfter, type KeysetPosition } from '@stagelives/platform';
 import type { Collection, Db, Filter, ObjectId } from 'mongodb';
+import { moderationUpdate, visibleFilter } from '../content/visibility.js';
 import type { ArticleDocument } from './article.type.js';
 
 export interface ArticleQuery {
@@ -10,6 +11,8 @@ export interface ArticleQuery {
   tag?: string;
   /** Words that must all occur in the title or the body text. */
   words?: string[];
+  /** Who reads: their own hidden articles are included (hidden ones of others never are). */
+  viewerId?: ObjectId | null;
 }
 
 /** One article of a concert's first page: its sort key, and its document unless it vanished. */
@@ -35,7 +38,11 @@ const KEY_SCAN_BATCH = 100_000;
 /** Articles not being deleted. */
 const VISIBLE: Filter<ArticleDocument> = { deletedAt: { $exists: false } };
 
-/** The `articles` collection; the only code that talks to it. Every read skips articles being deleted. */
+/**
+ * The `articles` collection; the only code that talks to it. Every read skips articles being
+ * deleted; lists and counts skip hidden articles except the viewer's own; `findByIds` returns
+ * hidden ones too (the loader decides who sees them).
+ */
 export class ArticleRepository {
   readonly collection: Collection<ArticleDocument>;
 
@@ -56,6 +63,7 @@ export class ArticleRepository {
       { key: { authorId: 1, createdAt: -1, _id: -1 }, name: 'author_createdAt_id' },
       { key: { tags: 1, createdAt: -1, _id: -1 }, name: 'tags_createdAt_id' },
       { key: { deletedAt: 1 }, name: 'deletedAt_sparse', sparse: true },
+      { key: { hiddenAt: 1 }, name: 'hiddenAt_sparse', sparse: true },
     ]);
     if (this.textSearch) {
       await this.collection.createIndex({ title: 'text', bodyText: 'text' }, { name: 'title_body_text', weights: { title: 3, bodyText: 1 } });
@@ -85,7 +93,7 @@ export class ArticleRepository {
 
   /** The filter of a query; exported for tests of the `$text` form, which FerretDB cannot run. */
   filterOf(query: ArticleQuery): Filter<ArticleDocument> {
-    const and: Filter<ArticleDocument>[] = [VISIBLE];
+    const and: Filter<ArticleDocument>[] = [VISIBLE, visibleFilter<ArticleDocument>(query.viewerId)];
     if (query.concertId) and.push({ concertId: { $eq: query.concertId } });
     if (query.authorId) and.push({ authorId: { $eq: query.authorId } });
     if (query.tag) and.push({ tags: { $eq: query.tag } });
@@ -121,11 +129,11 @@ export class ArticleRepository {
   }
 
   /** Visible articles per concert (hex id → count), in one `$group` for the whole batch. */
-  async countByConcerts(concertIds: readonly ObjectId[]): Promise<Map<string, number>> {
+  async countByConcerts(concertIds: readonly ObjectId[], viewerId: ObjectId | null = null): Promise<Map<string, number>> {
     if (concertIds.length === 0) return new Map();
     const rows = await this.collection
       .aggregate<{ _id: ObjectId; n: number }>([
-        { $match: { concertId: { $in: [...concertIds] }, ...VISIBLE } },
+        { $match: { $and: [{ concertId: { $in: [...concertIds] } }, VISIBLE, visibleFilter<ArticleDocument>(viewerId)] } },
         { $group: { _id: '$concertId', n: { $sum: 1 } } },
       ])
       .toArray();
@@ -147,10 +155,13 @@ export class ArticleRepository {
    *
    * Concerts without visible articles are absent from the result.
    */
-  async firstPagesByConcerts(concertIds: readonly ObjectId[], limit: number): Promise<ConcertFirstPage[]> {
+  async firstPagesByConcerts(concertIds: readonly ObjectId[], limit: number, viewerId: ObjectId | null = null): Promise<ConcertFirstPage[]> {
     if (concertIds.length === 0) return [];
     const keys = await this.collection
-      .find({ concertId: { $in: [...concertIds] }, ...VISIBLE }, { projection: { _id: 1, concertId: 1, createdAt: 1 } })
+      .find(
+        { $and: [{ concertId: { $in: [...concertIds] } }, VISIBLE, visibleFilter<ArticleDocument>(viewerId)] },
+        { projection: { _id: 1, concertId: 1, createdAt: 1 } },
+      )
       .sort({ concertId: 1, createdAt: -1, _id: -1 })
       .batchSize(KEY_SCAN_BATCH)
       .toArray();
@@ -185,6 +196,22 @@ export class ArticleRepository {
   /** Last step of a delete: removes the hidden article itself. */
   async removeDeleted(id: ObjectId): Promise<void> {
     await this.collection.deleteOne({ _id: id, deletedAt: { $exists: true } });
+  }
+
+  /**
+   * Applies a moderation decision taken at `at` unless a newer one was applied; the article
+   * (after) when applied, null when it is missing or the decision is not newer. `updatedAt` stays.
+   */
+  applyModeration(id: ObjectId, hidden: boolean, reason: string | null, at: Date): Promise<ArticleDocument | null> {
+    const { newer, update } = moderationUpdate<ArticleDocument>(hidden, reason, at);
+    return this.collection.findOneAndUpdate({ $and: [{ _id: id }, newer] }, update, { returnDocument: 'after' });
+  }
+
+  /** Ids of hidden articles that `viewerId` did not write: what they may not see (bookmark pages). */
+  async hiddenIdsNotBy(viewerId: ObjectId | null): Promise<ObjectId[]> {
+    const filter: Filter<ArticleDocument> = viewerId ? { hiddenAt: { $exists: true }, authorId: { $ne: viewerId } } : { hiddenAt: { $exists: true } };
+    const docs = await this.collection.find(filter, { projection: { _id: 1 } }).toArray();
+    return docs.map((d) => d._id);
   }
 
   /** Ids of articles whose delete started but may not have finished. */

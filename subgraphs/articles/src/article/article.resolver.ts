@@ -1,8 +1,9 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireViewer } from '@stagelives/platform/subgraph';
-import { CachePublic, Paged, RateLimit, ViewerDependence, ViewerDependent } from '@stagelives/schema';
+import { Paged, RateLimit, ViewerDependence, ViewerDependent } from '@stagelives/schema';
 import { CommentConnection } from '../comment/comment.type.js';
 import { ConcertReference } from '../concert/concert.reference.js';
+import { ViewerDependentPublicList } from '../content/viewer-dependent.js';
 import type { ArticlesContext } from '../context.js';
 import { UserReference } from '../user/user.reference.js';
 import { ArticleFilter, CreateArticleInput, UpdateArticleInput } from './article.input.js';
@@ -11,8 +12,8 @@ import { Article, ArticleConnection } from './article.type.js';
 @Resolver(() => Article)
 export class ArticleResolver {
   @Paged()
-  @Query(() => ArticleConnection, { description: 'Articles, newest first.' })
-  @CachePublic()
+  @Query(() => ArticleConnection, { description: 'Articles, newest first. Hidden articles only for their author.' })
+  @ViewerDependentPublicList()
   articles(
     @Arg('filter', () => ArticleFilter, { nullable: true }) filter: ArticleFilter | null,
     @Arg('first', () => Int, { nullable: true }) first: number | null,
@@ -22,7 +23,8 @@ export class ArticleResolver {
     return ctx.articles.list(filter, first, after);
   }
 
-  @Query(() => Article, { nullable: true })
+  @Query(() => Article, { nullable: true, description: 'Null when missing, or hidden by staff (except for its author).' })
+  @ViewerDependent(ViewerDependence.VIEWER)
   async article(@Arg('id', () => ID) id: string, @Ctx() ctx: ArticlesContext): Promise<Article | null> {
     const doc = await ctx.articles.get(id);
     return doc ? Article.from(doc) : null;
@@ -86,7 +88,8 @@ export class ArticleResolver {
     return ctx.loaders.likeCount.load(article.id);
   }
 
-  @FieldResolver(() => Int)
+  @FieldResolver(() => Int, { description: 'Comments the viewer sees: hidden ones count only for their author.' })
+  @ViewerDependent(ViewerDependence.VIEWER)
   commentCount(@Root() article: Article, @Ctx() ctx: ArticlesContext): Promise<number> {
     return ctx.loaders.commentCount.load(article.id);
   }
@@ -104,7 +107,8 @@ export class ArticleResolver {
   }
 
   @Paged()
-  @FieldResolver(() => CommentConnection, { description: 'Oldest first.' })
+  @FieldResolver(() => CommentConnection, { description: 'Oldest first. Hidden comments only for their author.' })
+  @ViewerDependent(ViewerDependence.VIEWER)
   comments(
     @Root() article: Article,
     @Arg('first', () => Int, { nullable: true }) first: number | null,

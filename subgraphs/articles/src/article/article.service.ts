@@ -32,7 +32,7 @@ export class ArticleService {
   /** Newest first; `totalCount` is exact for the filter. */
   async list(filter: ArticleFilter | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<Connection<Article>> {
     const limit = pageSize(first);
-    const query: ArticleQuery = {};
+    const query: ArticleQuery = { viewerId: this.loaders.viewerObjectId };
     if (filter?.concertId) query.concertId = parseId(filter.concertId, 'filter.concertId');
     if (filter?.authorId) query.authorId = parseId(filter.authorId, 'filter.authorId');
     if (filter?.tag?.trim()) query.tag = normalizeTag(filter.tag, 'filter.tag');
@@ -64,7 +64,7 @@ export class ArticleService {
     if (!page) return connectionFromPage([], { limit, after, totalCount: await this.loaders.concertArticleCount.load(concertId), edge: edgeOf });
     if (from) {
       const [docs, totalCount] = await Promise.all([
-        this.repos.articles.page({ concertId: id }, limit, { value: from.time, id: from.id }),
+        this.repos.articles.page({ concertId: id, viewerId: this.loaders.viewerObjectId }, limit, { value: from.time, id: from.id }),
         this.loaders.concertArticleCount.load(concertId),
       ]);
       return connectionFromPage(docs, { limit, after, totalCount, edge: edgeOf });
@@ -80,7 +80,7 @@ export class ArticleService {
     });
   }
 
-  /** A visible article, batched with the other reads of the request; null when missing, malformed or being deleted. */
+  /** A visible article, batched with the other reads of the request; null when missing, malformed, being deleted or hidden from the viewer. */
   get(id: string): Promise<ArticleDocument | null> {
     return this.loaders.article.load(id);
   }

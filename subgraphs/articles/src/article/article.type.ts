@@ -3,9 +3,10 @@ import { Directive, Field, ID, ObjectType } from 'type-graphql';
 import type { ObjectId } from 'mongodb';
 import { CachePublic, ConnectionType, ListSize } from '@stagelives/schema';
 import { TAG_LIMITS } from '../content/sanitize.js';
+import { isHidden, type Moderated } from '../content/visibility.js';
 
 /** An article as stored in the `articles` collection. */
-export interface ArticleDocument {
+export interface ArticleDocument extends Moderated {
   _id: ObjectId;
   title: string;
   /** Sanitised HTML (see content/sanitize.ts). */
@@ -44,6 +45,9 @@ export class Article {
   @Field(() => Date)
   updatedAt!: Date;
 
+  @Field(() => Boolean, { description: 'Hidden by staff: only its author sees it (everyone else gets no such article).' })
+  hidden!: boolean;
+
   authorId!: string;
   concertId!: string | null;
 
@@ -55,6 +59,7 @@ export class Article {
       tags: doc.tags,
       createdAt: doc.createdAt,
       updatedAt: doc.updatedAt,
+      hidden: isHidden(doc),
       authorId: doc.authorId.toHexString(),
       concertId: doc.concertId?.toHexString() ?? null,
     });

@@ -1,9 +1,12 @@
 import type { Collection, Db, ObjectId } from 'mongodb';
+import { moderationUpdate, visibleFilter } from '../content/visibility.js';
 import { byId, ensureIndexes, keysetAfter, type KeysetPosition } from '@stagelives/platform';
 import type { CommentDocument } from './comment.type.js';
 
 export interface CommentQuery {
   articleId: ObjectId;
+  /** Who reads: their own hidden comments are included (hidden ones of others never are). */
+  viewerId?: ObjectId | null;
 }
 
 /** The `comments` collection. */
@@ -30,19 +33,30 @@ export class CommentRepository {
   /** One page of an article's comments, oldest first (ties by id), plus one extra to tell whether more follow. */
   page(query: CommentQuery, limit: number, after?: KeysetPosition | null): Promise<CommentDocument[]> {
     return this.collection
-      .find({ $and: [{ articleId: { $eq: query.articleId } }, keysetAfter<CommentDocument>('createdAt', 1, after)] })
+      .find({
+        $and: [{ articleId: { $eq: query.articleId } }, visibleFilter<CommentDocument>(query.viewerId), keysetAfter<CommentDocument>('createdAt', 1, after)],
+      })
       .sort({ createdAt: 1, _id: 1 })
       .limit(limit + 1)
       .toArray();
   }
 
-  /** Comments per article (hex id → count), in one `$group` for the whole batch. */
-  async countByParents(articleIds: readonly ObjectId[]): Promise<Map<string, number>> {
+  /** Comments per article (hex id → count) that `viewerId` sees, in one `$group` for the whole batch. */
+  async countByParents(articleIds: readonly ObjectId[], viewerId: ObjectId | null = null): Promise<Map<string, number>> {
     if (articleIds.length === 0) return new Map();
     const rows = await this.collection
-      .aggregate<{ _id: ObjectId; n: number }>([{ $match: { articleId: { $in: [...articleIds] } } }, { $group: { _id: '$articleId', n: { $sum: 1 } } }])
+      .aggregate<{ _id: ObjectId; n: number }>([
+        { $match: { $and: [{ articleId: { $in: [...articleIds] } }, visibleFilter<CommentDocument>(viewerId)] } },
+        { $group: { _id: '$articleId', n: { $sum: 1 } } },
+      ])
       .toArray();
     return new Map(rows.map((r) => [r._id.toHexString(), r.n]));
+  }
+
+  /** Applies a moderation decision taken at `at` unless a newer one was; the comment (after) when applied, else null. */
+  applyModeration(id: ObjectId, hidden: boolean, reason: string | null, at: Date): Promise<CommentDocument | null> {
+    const { newer, update } = moderationUpdate<CommentDocument>(hidden, reason, at);
+    return this.collection.findOneAndUpdate({ $and: [{ _id: id }, newer] }, update, { returnDocument: 'after' });
   }
 
   updateBody(id: ObjectId, body: string, at: Date): Promise<CommentDocument | null> {

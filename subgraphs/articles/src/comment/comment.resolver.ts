@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { requireViewer } from '@stagelives/platform/subgraph';
-import { RateLimit } from '@stagelives/schema';
+import { RateLimit, ViewerDependence, ViewerDependent } from '@stagelives/schema';
 import { Article } from '../article/article.type.js';
 import type { ArticlesContext } from '../context.js';
 import { UserReference } from '../user/user.reference.js';
@@ -30,7 +30,8 @@ export class CommentResolver {
     return UserReference.of(comment.authorId);
   }
 
-  @FieldResolver(() => Article, { nullable: true, description: 'Null once the article is deleted.' })
+  @FieldResolver(() => Article, { nullable: true, description: 'Null once the article is deleted, or while it is hidden (except for its author).' })
+  @ViewerDependent(ViewerDependence.VIEWER)
   async article(@Root() comment: Comment, @Ctx() ctx: ArticlesContext): Promise<Article | null> {
     const doc = await ctx.articles.get(comment.articleId);
     return doc ? Article.from(doc) : null;

@@ -30,7 +30,7 @@ export class CommentService {
     const limit = pageSize(first);
     const from = after ? decodeTimeIdCursor(after) : null;
     const [docs, totalCount] = await Promise.all([
-      this.repos.comments.page({ articleId: parseId(articleId) }, limit, from && { value: from.time, id: from.id }),
+      this.repos.comments.page({ articleId: parseId(articleId), viewerId: this.loaders.viewerObjectId }, limit, from && { value: from.time, id: from.id }),
       this.loaders.commentCount.load(articleId),
     ]);
     return connectionFromPage(docs, {
@@ -75,11 +75,11 @@ export class CommentService {
     return true;
   }
 
-  /** A comment whose article is visible, or NOT_FOUND. */
+  /** A comment the viewer may act on (not hidden from them, nor its article), or NOT_FOUND. */
   private async require(id: string): Promise<CommentDocument> {
     const doc = await this.repos.comments.findById(parseId(id, 'id'));
-    const article = doc ? await this.repos.articles.findById(doc.articleId) : null;
-    if (!doc || !article) throw new NotFoundError('Comment', id);
+    const article = doc && this.deletion.mayActOn(doc) ? await this.repos.articles.findById(doc.articleId) : null;
+    if (!doc || !article || !this.deletion.mayActOn(article)) throw new NotFoundError('Comment', id);
     return doc;
   }
 }

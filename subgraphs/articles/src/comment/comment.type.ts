@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import { Field, ID, ObjectType } from 'type-graphql';
 import type { ObjectId } from 'mongodb';
 import { CachePublic, ConnectionType } from '@stagelives/schema';
+import { isHidden, type Moderated } from '../content/visibility.js';
 
 /** A comment as stored in the `comments` collection. */
-export interface CommentDocument {
+export interface CommentDocument extends Moderated {
   _id: ObjectId;
   articleId: ObjectId;
   authorId: ObjectId;
@@ -29,6 +30,9 @@ export class Comment {
   @Field(() => Date)
   updatedAt!: Date;
 
+  @Field(() => Boolean, { description: 'Hidden by staff: only its author sees it.' })
+  hidden!: boolean;
+
   authorId!: string;
   articleId!: string;
 
@@ -38,6 +42,7 @@ export class Comment {
       body: doc.body,
       createdAt: doc.createdAt,
       updatedAt: doc.updatedAt,
+      hidden: isHidden(doc),
       authorId: doc.authorId.toHexString(),
       articleId: doc.articleId.toHexString(),
     });

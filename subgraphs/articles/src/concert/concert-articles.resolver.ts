@@ -3,12 +3,13 @@ import type { GraphQLResolveInfo, SelectionSetNode } from 'graphql';
 import { ArticleConnection } from '../article/article.type.js';
 import type { ArticlesContext } from '../context.js';
 import { ConcertReference } from './concert.reference.js';
-import { Paged } from '@stagelives/schema';
+import { Paged, ViewerDependence, ViewerDependent } from '@stagelives/schema';
 
 @Resolver(() => ConcertReference)
 export class ConcertArticlesResolver {
   @Paged()
-  @FieldResolver(() => ArticleConnection, { description: 'Articles about this concert, newest first.' })
+  @FieldResolver(() => ArticleConnection, { description: 'Articles about this concert, newest first. Hidden articles only for their author.' })
+  @ViewerDependent(ViewerDependence.VIEWER)
   articles(
     @Root() concert: ConcertReference,
     @Arg('first', () => Int, { nullable: true }) first: number | null,

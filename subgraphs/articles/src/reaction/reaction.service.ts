@@ -40,15 +40,16 @@ export class ReactionService {
 
   /**
    * A user's bookmarks, most recently bookmarked first; only the user themself may read them.
-   * Bookmarks of an article whose delete is in progress (or was interrupted) are left out of the
-   * page and the count.
+   * Bookmarks of an article whose delete is in progress (or was interrupted), or hidden by staff
+   * (unless the user wrote it), are left out of the page and the count.
    */
   async bookmarkedArticles(viewer: Identity, userId: string, first: number | null | undefined, after: string | null | undefined): Promise<Connection<Article>> {
     if (viewer.userId !== userId) throw new ForbiddenError('Bookmarks are private.');
     const limit = pageSize(first);
     const user = parseId(userId, 'id');
     const from = after ? decodeTimeIdCursor(after) : null;
-    const hidden = await this.repos.articles.deletedIds();
+    const [deleted, hiddenFromViewer] = await Promise.all([this.repos.articles.deletedIds(), this.repos.articles.hiddenIdsNotBy(user)]);
+    const hidden = [...deleted, ...hiddenFromViewer];
     const [marks, totalCount] = await Promise.all([
       this.repos.bookmarks.pageForUser(user, limit, from && { value: from.time, id: from.id }, hidden),
       this.repos.bookmarks.countForUser(user, hidden),

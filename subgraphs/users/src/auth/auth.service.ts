@@ -1,10 +1,10 @@
 import { randomInt } from 'node:crypto';
-import { ConflictError, UnauthenticatedError, type Identity, type SessionChange } from '@stagelives/schema';
+import { AccountSuspendedError, ConflictError, UnauthenticatedError, type Identity, type SessionChange } from '@stagelives/schema';
 import type { Session, SessionStore } from '@stagelives/platform';
 import { cleanNewEmail, emailKey } from '../user/email.js';
 import { cleanNickname, nicknameFrom, nicknameKey, numberedNickname } from '../user/nickname.js';
 import { DuplicateKeyError, type Provider, type UserRepository } from '../user/user.repository.js';
-import type { UserDocument } from '../user/user.type.js';
+import { Role, activeSuspension, type UserDocument } from '../user/user.type.js';
 import type { SignUpInput } from './auth.type.js';
 import type { BruteForceGuard } from './brute-force.js';
 import type { OidcVerifier, VerifiedIdentity } from './oidc.js';
@@ -33,6 +33,14 @@ export function identityOf(session: Session): Identity {
   return { userId: session.userId, roles: session.roles, sessionId: session.id };
 }
 
+/** A suspended account cannot sign in or up: ACCOUNT_SUSPENDED with `until`. An expired suspension no longer blocks. */
+function refuseSuspended(user: UserDocument): void {
+  const suspension = activeSuspension(user);
+  if (suspension) throw new AccountSuspendedError(suspension.until);
+}
+
+const sameRoles = (a: readonly Role[], b: readonly Role[]) => a.length === b.length && a.every((r) => b.includes(r));
+
 /** Ends the session on the client (the router clears the cookie). */
 const CLEAR_SESSION: SessionChange = Object.freeze({ kind: 'clear' });
 
@@ -48,6 +56,9 @@ export class AuthService {
     const nickname = cleanNickname(input.nickname, 'input.nickname');
     const password = checkNewPassword(input.password, 'input.password');
     await this.deps.bruteForce.ensureAvailable();
+    // A suspended account's email cannot sign up again (it is taken anyway: this says why and until when).
+    const existing = await this.deps.users.findByEmail(emailLower);
+    if (existing) refuseSuspended(existing);
     const now = new Date();
     let user: UserDocument;
     try {
@@ -84,6 +95,8 @@ export class AuthService {
       throw new UnauthenticatedError('Invalid email or password.');
     }
     await this.deps.bruteForce.succeeded(emailLower);
+    // Only who knows the password learns that the account is suspended.
+    refuseSuspended(user);
     return this.startSession(await this.withBootstrapRoles(user), current);
   }
 
@@ -91,6 +104,7 @@ export class AuthService {
     const verifier = provider === 'google' ? this.deps.google : this.deps.apple;
     const identity = await verifier.verify(idToken);
     const user = await this.findOrCreateForProvider(provider, identity, nicknameHint);
+    refuseSuspended(user);
     return this.startSession(await this.withBootstrapRoles(user), current);
   }
 
@@ -109,6 +123,11 @@ export class AuthService {
   async endAllSessions(userId: string): Promise<SessionChange> {
     await this.deps.sessions.deleteAllForUser(userId);
     return CLEAR_SESSION;
+  }
+
+  /** Gives every live session of a user these roles (a role change, without signing them out); open sockets follow at once. */
+  async setSessionRoles(userId: string, roles: Role[]): Promise<void> {
+    await this.deps.sessions.setRolesForUser(userId, roles);
   }
 
   /** Linking is by provider + subject; an existing account is linked by email only when the provider verified it. */
@@ -155,17 +174,40 @@ export class AuthService {
     throw new ConflictError('Could not find a free nickname; pass one explicitly.', 'nickname');
   }
 
-  /** Accounts listed in ADMIN_EMAILS become admins at their next sign-in. */
+  /**
+   * An account listed in ADMIN_EMAILS becomes admin at sign-in only while the graph has no admin
+   * (bootstrap); once one exists, roles change through grantRole/revokeRole alone, so a revoked
+   * admin stays revoked (docs/users.md).
+   */
   private async withBootstrapRoles(user: UserDocument): Promise<UserDocument> {
-    const roles = bootstrapRoles(user.roles, user.emailLower, this.deps.adminEmails);
+    if (!bootstrapRoles(user.roles, user.emailLower, this.deps.adminEmails, false)) return user;
+    const anyAdmin = (await this.deps.users.countWithRole(Role.ADMIN, null)) > 0;
+    const roles = bootstrapRoles(user.roles, user.emailLower, this.deps.adminEmails, anyAdmin);
     if (!roles) return user;
     return (await this.deps.users.setRoles(user._id, roles)) ?? { ...user, roles };
   }
 
-  /** A new session id at every sign-in; a session the request already carried ends (no fixation). */
+  /**
+   * A new session id at every sign-in; a session the request already carried ends (no fixation).
+   * The account is read again once the session exists: a role change or a suspension that came
+   * between the sign-in's read and the session's creation is not missed (the staff action updates
+   * or ends the sessions it finds; this one may not have been there yet).
+   */
   private async startSession(user: UserDocument, current: Identity | null): Promise<SignIn> {
     if (current) await this.deps.sessions.delete(current.sessionId, current.userId);
-    const { token, session } = await this.deps.sessions.create(user._id.toHexString(), user.roles);
-    return { token, user, session, sessionChange: { kind: 'set', token } };
+    const userId = user._id.toHexString();
+    const created = await this.deps.sessions.create(userId, user.roles);
+    const { token } = created;
+    let session = created.session;
+    const now = (await this.deps.users.findById(user._id)) ?? user;
+    if (activeSuspension(now)) {
+      await this.deps.sessions.delete(session.id, userId);
+      refuseSuspended(now);
+    }
+    if (!sameRoles(now.roles, user.roles)) {
+      await this.deps.sessions.setRolesForUser(userId, now.roles);
+      session = { ...session, roles: now.roles };
+    }
+    return { token, user: now, session, sessionChange: { kind: 'set', token } };
   }
 }

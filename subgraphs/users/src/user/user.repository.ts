@@ -1,6 +1,6 @@
 import { byId, ensureIndexes, findByIds, isDuplicateKeyError, duplicateKeyText } from '@stagelives/platform';
 import type { MongoServerError, Collection, Db, ObjectId, UpdateFilter } from 'mongodb';
-import type { Role, UserDocument } from './user.type.js';
+import type { Role, SuspensionDocument, UserDocument } from './user.type.js';
 
 export type Provider = 'google' | 'apple';
 
@@ -107,6 +107,30 @@ export class UserRepository {
 
   setRoles(id: ObjectId, roles: Role[]): Promise<UserDocument | null> {
     return this.update(id, { $set: { roles } });
+  }
+
+  /** Adds a role to a live account (a no-op when it has it); the account after, or null. */
+  addRole(id: ObjectId, role: Role): Promise<UserDocument | null> {
+    return this.update(id, { $addToSet: { roles: role } });
+  }
+
+  /** Removes a role from a live account (a no-op when it lacks it); the account after, or null. */
+  removeRole(id: ObjectId, role: Role): Promise<UserDocument | null> {
+    return this.update(id, { $pull: { roles: role } });
+  }
+
+  /** How many live accounts other than `except` hold `role`, counting up to `limit`. */
+  async countWithRole(role: Role, except: ObjectId | null, limit = 1): Promise<number> {
+    const filter = { roles: { $eq: role }, deletedAt: { $exists: false }, ...(except ? { _id: { $ne: except } } : {}) };
+    return this.collection.countDocuments(filter, { limit });
+  }
+
+  setSuspension(id: ObjectId, suspension: SuspensionDocument): Promise<UserDocument | null> {
+    return this.update(id, { $set: { suspension } });
+  }
+
+  clearSuspension(id: ObjectId): Promise<UserDocument | null> {
+    return this.update(id, { $unset: { suspension: '' } });
   }
 
   /** Applies an update to a live account and returns the new document; duplicates become DuplicateKeyError. */

@@ -3,7 +3,7 @@ import { requireViewer } from '@stagelives/platform/subgraph';
 import { ViewerDependent, ViewerDependence } from '@stagelives/schema';
 import type { UsersContext } from '../context.js';
 import { UpdateProfileInput } from './user.input.js';
-import { User } from './user.type.js';
+import { Suspension, User } from './user.type.js';
 
 @Resolver(() => User)
 export class UserResolver {
@@ -45,6 +45,11 @@ export class UserResolver {
     // The rest of this response is read by nobody: the account is gone.
     ctx.viewer = null;
     return true;
+  }
+
+  @FieldResolver(() => Suspension, { nullable: true })
+  suspension(@Root() user: User, @Ctx() ctx: UsersContext): Suspension | null {
+    return ctx.users.suspensionFor(ctx.viewer, user);
   }
 
   @FieldResolver(() => String, { nullable: true })

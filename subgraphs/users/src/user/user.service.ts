@@ -1,5 +1,5 @@
 import type { UpdateFilter } from 'mongodb';
-import { hasRole } from '@stagelives/platform/subgraph';
+import { hasRole, isStaffMember } from '@stagelives/platform/subgraph';
 import { BadUserInputError, ConflictError, NotFoundError, UserEventType, cleanHttpUrl, parseId, type Identity, type SessionChange } from '@stagelives/schema';
 import type { AuthService } from '../auth/auth.service.js';
 import { checkNewPassword, hashPassword, verifyPassword } from '../auth/password.js';
@@ -7,7 +7,7 @@ import type { UserEvents } from './user-events.js';
 import { cleanNickname, nicknameKey } from './nickname.js';
 import { DuplicateKeyError, type UserRepository } from './user.repository.js';
 import type { UpdateProfileInput } from './user.input.js';
-import type { UserDocument } from './user.type.js';
+import type { Suspension, UserDocument } from './user.type.js';
 
 /** An account deletion: the request's session is gone too (the router clears the cookie). */
 export interface AccountDeleted {
@@ -43,6 +43,11 @@ export class UserService {
   /** A user's email as the viewer may see it: only the user themself and admins read it (the field is `@viewerDependent(OWNER)`). */
   emailFor(viewer: Identity | null, user: { id: string; email: string | null }): string | null {
     return viewer?.userId === user.id || hasRole(viewer, 'ADMIN') ? user.email : null;
+  }
+
+  /** A user's suspension as the viewer may see it: the user themself and staff (the field is `@viewerDependent(OWNER)`). */
+  suspensionFor(viewer: Identity | null, user: { id: string; suspension: Suspension | null }): Suspension | null {
+    return viewer?.userId === user.id || isStaffMember(viewer) ? user.suspension : null;
   }
 
   async updateProfile(viewer: Identity, input: UpdateProfileInput): Promise<UserDocument> {

@@ -5,9 +5,50 @@ import { CachePublic, ListSize, ViewerDependent, ViewerDependence } from '@stage
 
 export enum Role {
   USER = 'USER',
+  MODERATOR = 'MODERATOR',
   ADMIN = 'ADMIN',
 }
-registerEnumType(Role, { name: 'Role', description: 'What a user may do.' });
+registerEnumType(Role, {
+  name: 'Role',
+  description: 'What a user may do.',
+  valuesConfig: {
+    MODERATOR: { description: 'Staff: handles reports, hides content, suspends users and moderates rooms.' },
+    ADMIN: { description: 'Staff who may also grant and revoke roles, and edit the catalogue.' },
+  },
+});
+
+/** A suspension as stored on the account. */
+export interface SuspensionDocument {
+  reason: string;
+  /** When it ends by itself; null: until a staff member lifts it. */
+  until: Date | null;
+  createdAt: Date;
+  /** The staff member who suspended the account. */
+  byId: string;
+}
+
+@ObjectType('Suspension', { description: 'Why and until when an account is suspended.' })
+export class Suspension {
+  @Field(() => String)
+  reason!: string;
+
+  @Field(() => Date, { nullable: true, description: 'When it ends; null while it lasts until lifted.' })
+  until!: Date | null;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  static from(doc: SuspensionDocument): Suspension {
+    return Object.assign(new Suspension(), { reason: doc.reason, until: doc.until, createdAt: doc.createdAt });
+  }
+}
+
+/** The suspension in force at `now`, or null (none, or it has expired). */
+export function activeSuspension(doc: Pick<UserDocument, 'suspension'>, now = new Date()): SuspensionDocument | null {
+  const s = doc.suspension;
+  if (!s) return null;
+  return s.until === null || s.until.getTime() > now.getTime() ? s : null;
+}
 
 /** A user as stored in the `users` collection. */
 export interface UserDocument {
@@ -28,6 +69,8 @@ export interface UserDocument {
   appleSub?: string;
   /** Set when the account was deleted: the document stays as a tombstone for authorship. */
   deletedAt?: Date;
+  /** Set while staff suspend the account (an expired one may stay: `activeSuspension`). */
+  suspension?: SuspensionDocument | null;
 }
 
 /** What others see of an account that was deleted. */
@@ -60,6 +103,13 @@ export class User {
   @Field(() => Boolean, { description: 'True for an account that was deleted; it keeps only its id.' })
   deleted!: boolean;
 
+  @Field(() => Suspension, {
+    nullable: true,
+    description: 'The suspension in force; null when there is none or it has expired. Visible only to the user themself and to staff.',
+  })
+  @ViewerDependent(ViewerDependence.OWNER)
+  suspension!: Suspension | null;
+
   static from(doc: UserDocument): User {
     if (doc.deletedAt) {
       return Object.assign(new User(), {
@@ -70,6 +120,7 @@ export class User {
         roles: [],
         createdAt: doc.createdAt,
         deleted: true,
+        suspension: null,
       });
     }
     return Object.assign(new User(), {
@@ -80,6 +131,7 @@ export class User {
       avatarUrl: doc.avatarUrl,
       roles: doc.roles,
       createdAt: doc.createdAt,
+      suspension: activeSuspension(doc) ? Suspension.from(doc.suspension!) : null,
     });
   }
 }

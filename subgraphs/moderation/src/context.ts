@@ -1,0 +1,8 @@
+import type { BaseContext } from '@stagelives/platform/subgraph';
+import type { AuditService } from './audit/audit.service.js';
+import type { ContentService } from './content/content.service.js';
+
+export interface ModerationContext extends BaseContext {
+  audit: AuditService;
+  content: ContentService;
+}

@@ -1,0 +1,4 @@
+import { runSubgraph } from '@stagelives/platform/subgraph';
+import { createModerationServer } from './server.js';
+
+await runSubgraph('moderation', createModerationServer);
