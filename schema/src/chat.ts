@@ -9,13 +9,16 @@ import { decodeCursor, encodeCursor } from './connection.js';
 export const ChatEventType = {
   /** A message was stored with this per-room sequence number. */
   MessageAdded: 'message-added',
-  /** A member left the room: their subscriptions to it end. */
+  /** A member left the room (or was removed from it): their subscriptions to it end. */
   MemberLeft: 'member-left',
+  /** Staff hid a message: the room's `messageRemoved` subscribers are told (`removedAt`: ISO-8601). */
+  MessageRemoved: 'message-removed',
 } as const;
 
 export type ChatEvent =
   | { type: typeof ChatEventType.MessageAdded; roomId: string; messageId: string; seq: number }
-  | { type: typeof ChatEventType.MemberLeft; roomId: string; userId: string };
+  | { type: typeof ChatEventType.MemberLeft; roomId: string; userId: string }
+  | { type: typeof ChatEventType.MessageRemoved; roomId: string; messageId: string; seq: number; removedAt: string };
 
 /** The pub/sub channel of one room: `${REDIS_PREFIX}chat:room:<roomId>`. */
 export const chatRoomChannel = (redisPrefix: string, roomId: string) => `${redisPrefix}chat:room:${roomId.toLowerCase()}`;
@@ -30,6 +33,15 @@ export function decodeChatEvent(raw: unknown): ChatEvent | null {
   }
   if (e.type === ChatEventType.MemberLeft && typeof e.roomId === 'string' && typeof e.userId === 'string') {
     return { type: ChatEventType.MemberLeft, roomId: e.roomId, userId: e.userId };
+  }
+  if (
+    e.type === ChatEventType.MessageRemoved &&
+    typeof e.roomId === 'string' &&
+    typeof e.messageId === 'string' &&
+    Number.isSafeInteger(e.seq) &&
+    typeof e.removedAt === 'string'
+  ) {
+    return { type: ChatEventType.MessageRemoved, roomId: e.roomId, messageId: e.messageId, seq: e.seq as number, removedAt: e.removedAt };
   }
   return null;
 }

@@ -2,7 +2,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { duplicateRedis, type Logger, type Redis, type Session } from '@stagelives/platform';
 import { ChatEventType, chatRoomChannel, decodeChatEvent, decodeMessageCursor, type ChatEvent } from '@stagelives/schema';
-import { SEQ_ALIAS, rangeMessages, rangeVariables, subscriptionPath, type EventOperation } from './event-operation.js';
+import { SEQ_ALIAS, rangeResult, rangeVariables, subscriptionPath, type EventOperation } from './event-operation.js';
 
 /** Runs an operation through the gateway as a session's user (the router's internal executor). */
 export type InternalExecute = (
@@ -35,9 +35,21 @@ interface Group {
   key: string;
   operation: EventOperation;
   subscribers: Set<ChatSubscriber>;
-  /** Seq of the newest message this group has read. */
+  /** Seq of the newest message this group has read (`messageAdded`; unused by `messageRemoved`). */
   lastSeq: number;
 }
+
+/** One range read, each item serialised once as the subscription's payload. */
+interface Read {
+  seqs: number[];
+  payloads: Buffer[];
+  /** The highest seq storage was read up to (hidden messages included); null when the read gave nothing. */
+  lastSeq: number | null;
+  /** The read stopped at its bound: more may follow. */
+  more: boolean;
+}
+
+const isAdded = (group: Group) => group.operation.field === 'messageAdded';
 
 interface RoomFeed {
   roomId: string;
@@ -59,7 +71,6 @@ interface RoomFeed {
   wake: boolean;
 }
 
-const PAGE = 200;
 /** Sends between two yields to the event loop. */
 const SEND_SLICE = 500;
 
@@ -90,6 +101,12 @@ export interface ChatHubOptions {
  * selections) viewer, serialises each payload once and hands it to every subscriber of the
  * group. Sequence numbers order deliveries, drop duplicates and reveal gaps, which are filled
  * from storage: after a Redis reconnection, periodically, and whenever an event skips ahead.
+ *
+ * `messageRemoved` (a message staff hid) takes the same path: the same access check, groups
+ * and `after` replay (the messages after the cursor that are hidden now); each `message-removed`
+ * event is read once per group (is the message still hidden?) and sent to its subscribers.
+ * Groups never share hidden messages: their reads leave every hidden message out, and only a
+ * subscriber's own replay includes its own hidden ones (marked hidden).
  */
 export class ChatHub {
   private readonly pubsub: RedisPubSub;
@@ -173,6 +190,12 @@ export class ChatHub {
       if (!group) {
         group = { key: groupKey(sub), operation, subscribers: new Set(), lastSeq: room.lastSeq };
         feed.groups.set(group.key, group);
+      }
+      if (!isAdded(group)) {
+        // Removals after the client's cursor that are in place now, then live ones.
+        if (afterSeq !== null) await this.replayRemovals(feed, sub, afterSeq);
+        group.subscribers.add(sub);
+        return;
       }
       sub.lastSeq = afterSeq ?? room.lastSeq;
       // Replay what is stored after the client's cursor, up to where the group has read.
@@ -288,6 +311,10 @@ export class ChatHub {
         }
         if (feed.groups.size === 0) this.release(feed);
       });
+    } else if (event.type === ChatEventType.MessageRemoved) {
+      void this.enqueue(feed, async () => {
+        for (const group of [...feed.groups.values()]) if (!isAdded(group)) await this.deliverRemoval(feed, group, event.seq);
+      });
     }
   }
 
@@ -315,14 +342,13 @@ export class ChatHub {
           feed.wake = false;
           behind = false;
           for (const group of [...feed.groups.values()]) {
-            if (!sync && group.lastSeq >= feed.target) continue;
-            const got = await this.readInto(feed, group, null);
-            if (got === PAGE) behind = true;
+            if (!isAdded(group) || (!sync && group.lastSeq >= feed.target)) continue;
+            if (await this.readInto(feed, group, null)) behind = true;
           }
-          const lagging = [...feed.groups.values()].some((g) => g.lastSeq < feed.target);
+          const lagging = [...feed.groups.values()].some((g) => isAdded(g) && g.lastSeq < feed.target);
           if (!behind && lagging) this.retryLater(feed);
         } while (behind || feed.sync || feed.wake);
-        if (![...feed.groups.values()].some((g) => g.lastSeq < feed.target)) feed.retries = 0;
+        if (![...feed.groups.values()].some((g) => isAdded(g) && g.lastSeq < feed.target)) feed.retries = 0;
       } finally {
         feed.pumping = false;
       }
@@ -340,28 +366,83 @@ export class ChatHub {
     feed.retryTimer.unref();
   }
 
-  /** Sends one subscriber what its group already read past its cursor (its replay). */
+  /** Sends one subscriber what its group already read past its cursor (its replay, with its own hidden messages). */
   private async replay(feed: RoomFeed, sub: ChatSubscriber, upTo: number): Promise<void> {
     while (sub.lastSeq < upTo) {
       const before = sub.lastSeq;
       const single: Group = { key: '', operation: sub.operation, subscribers: new Set([sub]), lastSeq: sub.lastSeq };
-      await this.readInto(feed, single, upTo, sub.connection.session);
+      await this.readInto(feed, single, upTo, sub.connection.session, true);
       if (sub.lastSeq === before) break;
     }
   }
 
   /**
-   * One range read for a group (as one of its subscribers), then one serialisation per message
-   * and a send to each subscriber that does not have it yet. Returns how many messages it read.
+   * One range read for a group (as one of its subscribers) of the messages after what it has,
+   * then a send to each subscriber of what it does not have yet; every subscriber moves past
+   * what was read (hidden messages included). Returns whether more may follow.
    */
-  private async readInto(feed: RoomFeed, group: Group, upTo: number | null, as?: Session): Promise<number> {
+  private async readInto(feed: RoomFeed, group: Group, upTo: number | null, as?: Session, ownHidden = false): Promise<boolean> {
     const first = group.subscribers.values().next().value as ChatSubscriber | undefined;
     const session = as ?? first?.connection.session;
-    if (!session) return 0;
+    if (!session) return false;
+    const got = await this.read(feed, group, group.lastSeq, upTo, session, ownHidden);
+    if (!got) return false;
+    const { seqs, payloads } = got;
+    const reached = Math.max(got.lastSeq ?? 0, seqs.at(-1) ?? 0);
+    let sent = 0;
+    for (const sub of [...group.subscribers]) {
+      if (!group.subscribers.has(sub)) continue;
+      // Messages come in seq order: this subscriber lacks the tail after its own last seq.
+      let from = 0;
+      while (from < seqs.length && seqs[from]! <= sub.lastSeq) from += 1;
+      sub.lastSeq = Math.max(sub.lastSeq, reached);
+      if (from === seqs.length) continue;
+      sub.connection.sendNext(sub.id, from === 0 ? payloads : payloads.slice(from));
+      // A big room must not hold the event loop for seconds: let sockets close, HTTP requests
+      // and subgraph replies run between slices (the room's chain keeps deliveries in order).
+      if (++sent % SEND_SLICE === 0) await new Promise((r) => setImmediate(r));
+    }
+    group.lastSeq = Math.max(group.lastSeq, reached);
+    return got.more;
+  }
+
+  /** A `message-removed` event: the group reads whether that message is hidden now (once) and tells its subscribers. */
+  private async deliverRemoval(feed: RoomFeed, group: Group, seq: number): Promise<void> {
+    const first = group.subscribers.values().next().value as ChatSubscriber | undefined;
+    if (!first) return;
+    const got = await this.read(feed, group, seq - 1, seq, first.connection.session, false);
+    if (!got?.payloads.length) return;
+    let sent = 0;
+    for (const sub of [...group.subscribers]) {
+      if (!group.subscribers.has(sub)) continue;
+      sub.connection.sendNext(sub.id, got.payloads);
+      if (++sent % SEND_SLICE === 0) await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  /** A `messageRemoved` subscriber's replay: every message after its cursor that is hidden now. */
+  private async replayRemovals(feed: RoomFeed, sub: ChatSubscriber, afterSeq: number): Promise<void> {
+    const single: Group = { key: '', operation: sub.operation, subscribers: new Set([sub]), lastSeq: afterSeq };
+    let after = afterSeq;
+    for (;;) {
+      const got = await this.read(feed, single, after, null, sub.connection.session, false);
+      if (!got) return;
+      if (got.payloads.length) sub.connection.sendNext(sub.id, got.payloads);
+      if (!got.more || got.lastSeq === null || got.lastSeq <= after) return;
+      after = got.lastSeq;
+    }
+  }
+
+  /**
+   * One range read as `session`, each item serialised once for the whole group. Null when it
+   * failed (retried later) or was refused (the group's subscriptions end with the refusal).
+   */
+  private async read(feed: RoomFeed, group: Group, afterSeq: number, upTo: number | null, session: Session, ownHidden: boolean): Promise<Read | null> {
+    const { operation } = group;
     this.reads += 1;
-    const result = await this.options.execute(group.operation.query, rangeVariables(group.operation, group.lastSeq, upTo), session);
-    const messages = rangeMessages(result.data);
-    if (messages.length === 0 && result.errors?.length) {
+    const result = await this.options.execute(operation.query, rangeVariables(operation, afterSeq, upTo, ownHidden), session);
+    const range = rangeResult(operation, result.data);
+    if (range.items.length === 0 && range.lastSeq === null && result.errors?.length) {
       // The viewer may not read what the selection asks for (another user's owner-only fields): every
       // event would be refused the same way, so the group's subscriptions end with the refusal
       // instead of being read again and again. Anything else is a failure to retry.
@@ -371,40 +452,25 @@ export class ChatHub {
           group,
           result.errors.map((e) => ({ message: e.message, extensions: { code: e.extensions?.code } })),
         );
-        return 0;
+        return null;
       }
-      this.options.logger.warn({ roomId: feed.roomId, errors: result.errors.map((e) => e.message) }, 'chat: reading new messages failed');
-      this.retryLater(feed);
-      return 0;
+      this.options.logger.warn({ roomId: feed.roomId, field: operation.field, errors: result.errors.map((e) => e.message) }, 'chat: reading new events failed');
+      if (isAdded(group)) this.retryLater(feed);
+      return null;
     }
-    // Serialise each message once for the whole group.
     const seqs: number[] = [];
     const payloads: Buffer[] = [];
-    for (const [index, message] of messages.entries()) {
-      seqs.push(Number(message[SEQ_ALIAS]));
-      delete message[SEQ_ALIAS];
+    for (const [index, item] of range.items.entries()) {
+      seqs.push(Number(item[SEQ_ALIAS]));
+      delete item[SEQ_ALIAS];
       const errors = result.errors?.flatMap((e) => {
-        const path = subscriptionPath(e.path, index);
+        const path = subscriptionPath(operation, e.path, index);
         return path ? [{ ...e, path }] : [];
       });
-      payloads.push(Buffer.from(JSON.stringify(errors?.length ? { data: { messageAdded: message }, errors } : { data: { messageAdded: message } })));
+      const data = { [operation.field]: item };
+      payloads.push(Buffer.from(JSON.stringify(errors?.length ? { data, errors } : { data })));
     }
-    if (payloads.length === 0) return 0;
-    const newest = seqs[seqs.length - 1]!;
-    let sent = 0;
-    for (const sub of [...group.subscribers]) {
-      if (newest <= sub.lastSeq || !group.subscribers.has(sub)) continue;
-      // Messages come in seq order: this subscriber lacks the tail after its own last seq.
-      let from = 0;
-      while (seqs[from]! <= sub.lastSeq) from += 1;
-      sub.lastSeq = newest;
-      sub.connection.sendNext(sub.id, from === 0 ? payloads : payloads.slice(from));
-      // A big room must not hold the event loop for seconds: let sockets close, HTTP requests
-      // and subgraph replies run between slices (the room's chain keeps deliveries in order).
-      if (++sent % SEND_SLICE === 0) await new Promise((r) => setImmediate(r));
-    }
-    group.lastSeq = Math.max(group.lastSeq, newest);
-    return messages.length;
+    return { seqs, payloads, lastSeq: range.lastSeq, more: range.more };
   }
 }
 

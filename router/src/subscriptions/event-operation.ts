@@ -13,23 +13,39 @@ import {
 import type { ViewerDependentFields } from '../viewer-dependence.js';
 
 /**
- * Turns a client's `messageAdded` subscription into the query the router runs through the
- * gateway when messages arrive: the same selection set over `chatMessagesInRange`, so a payload
+ * Turns a client's subscription (`messageAdded` or `messageRemoved`) into the query the router
+ * runs through the gateway when the room's events arrive: the same selection set over the chat
+ * subgraph's range read of that event (`chatMessageFeed`, `chatMessageRemovals`), so a payload
  * may select fields of any subgraph and is resolved once per group of subscribers, not once
  * per subscriber.
  */
 
-/** The only subscription root field the router serves. */
-const MESSAGE_ADDED = 'messageAdded';
+/** The subscription root fields the router serves, and how each one's events are read. */
+const EVENT_FIELDS = {
+  /** New messages: the visible messages of a seq range and how far storage was read (hidden ones are skipped, not taken for a gap). */
+  messageAdded: { operationName: 'MessageAddedEvent', read: 'chatMessageFeed', feed: true },
+  /** Messages staff hid: those of a seq range hidden now. */
+  messageRemoved: { operationName: 'MessageRemovedEvents', read: 'chatMessageRemovals', feed: false },
+} as const;
 
-/** Alias under which the router reads each message's sequence number (removed unless the client asked for `seq`). */
+type EventField = keyof typeof EVENT_FIELDS;
+
+/** Alias under which the router reads each item's sequence number (removed unless the client asked for `seq`). */
 export const SEQ_ALIAS = '_slSeq';
-const RANGE_ALIAS = '_slMessages';
+const FEED_ALIAS = '_slFeed';
+const ITEMS_ALIAS = '_slMessages';
+const LAST_SEQ_ALIAS = '_slLastSeq';
+const MORE_ALIAS = '_slMore';
 const VAR_ROOM = '_slRoomId';
 const VAR_AFTER = '_slAfterSeq';
 const VAR_UP_TO = '_slUpToSeq';
+const VAR_OWN_HIDDEN = '_slOwnHidden';
+/** Most items one range read returns (the chat subgraph's bound). */
+const RANGE_PAGE = 200;
 
 export interface EventOperation {
+  /** The subscription's root field. */
+  field: EventField;
   /** The range query (printed once). */
   query: string;
   /** The client's own variables (minus the root field's arguments). */
@@ -57,7 +73,7 @@ function argValue(field: FieldNode, name: string, variables: Record<string, unkn
 
 /**
  * Builds the event operation of a validated subscription document. Throws EventOperationError
- * when the document is not a single `messageAdded` subscription.
+ * when the document is not a single `messageAdded` or `messageRemoved` subscription.
  */
 export function eventOperation(
   schema: GraphQLSchema,
@@ -74,9 +90,11 @@ export function eventOperation(
   }
   const fields = operation.selectionSet.selections;
   const root = fields[0];
-  if (fields.length !== 1 || root?.kind !== Kind.FIELD || root.name.value !== MESSAGE_ADDED || root.alias) {
-    throw new EventOperationError(`A subscription selects exactly one root field, ${MESSAGE_ADDED}, without an alias.`);
+  if (fields.length !== 1 || root?.kind !== Kind.FIELD || !Object.hasOwn(EVENT_FIELDS, root.name.value) || root.alias) {
+    throw new EventOperationError(`A subscription selects exactly one root field, ${Object.keys(EVENT_FIELDS).join(' or ')}, without an alias.`);
   }
+  const field = root.name.value as EventField;
+  const spec = EVENT_FIELDS[field];
   const roomId = argValue(root, 'roomId', variables);
   if (typeof roomId !== 'string') throw new EventOperationError('roomId is required.');
   const after = argValue(root, 'after', variables);
@@ -101,28 +119,47 @@ export function eventOperation(
   }
   const keptVars = (operation.variableDefinitions ?? []).filter((d) => !rootVars.has(d.variable.name.value) || usedInSelection.has(d.variable.name.value));
 
+  const name = (value: string) => ({ kind: Kind.NAME, value }) as const;
+  const leaf = (alias: string, fieldName: string): FieldNode => ({ kind: Kind.FIELD, alias: name(alias), name: name(fieldName) });
+  const rangeArgs = [
+    { kind: Kind.ARGUMENT, name: name('roomId'), value: varRef(VAR_ROOM) },
+    { kind: Kind.ARGUMENT, name: name('afterSeq'), value: varRef(VAR_AFTER) },
+    { kind: Kind.ARGUMENT, name: name('upToSeq'), value: varRef(VAR_UP_TO) },
+  ] as const;
+  const items = (alias: string, fieldName: string, args: FieldNode['arguments'] = []): FieldNode => ({
+    kind: Kind.FIELD,
+    alias: name(alias),
+    name: name(fieldName),
+    arguments: args,
+    selectionSet: { kind: Kind.SELECTION_SET, selections: [seqField, ...selection.selections] },
+  });
+  // messageAdded: `_slFeed: chatMessageFeed(…) { _slLastSeq: lastSeq _slMore: hasMore _slMessages: messages { … } }`;
+  // messageRemoved: `_slMessages: chatMessageRemovals(…) { … }`.
+  const read: FieldNode = spec.feed
+    ? {
+        kind: Kind.FIELD,
+        alias: name(FEED_ALIAS),
+        name: name(spec.read),
+        arguments: [...rangeArgs, { kind: Kind.ARGUMENT, name: name('includeOwnHidden'), value: varRef(VAR_OWN_HIDDEN) }],
+        selectionSet: {
+          kind: Kind.SELECTION_SET,
+          selections: [leaf(LAST_SEQ_ALIAS, 'lastSeq'), leaf(MORE_ALIAS, 'hasMore'), items(ITEMS_ALIAS, 'messages')],
+        },
+      }
+    : items(ITEMS_ALIAS, spec.read, rangeArgs);
   const rangeQuery: OperationDefinitionNode = {
     kind: Kind.OPERATION_DEFINITION,
     operation: 'query' as OperationDefinitionNode['operation'],
-    name: { kind: Kind.NAME, value: 'MessageAddedEvent' },
-    variableDefinitions: [...keptVars, variable(VAR_ROOM, 'ID', true), variable(VAR_AFTER, 'Int', true), variable(VAR_UP_TO, 'Int', false)],
+    name: name(spec.operationName),
+    variableDefinitions: [
+      ...keptVars,
+      variable(VAR_ROOM, 'ID', true),
+      variable(VAR_AFTER, 'Int', true),
+      variable(VAR_UP_TO, 'Int', false),
+      ...(spec.feed ? [variable(VAR_OWN_HIDDEN, 'Boolean', true)] : []),
+    ],
     directives: [],
-    selectionSet: {
-      kind: Kind.SELECTION_SET,
-      selections: [
-        {
-          kind: Kind.FIELD,
-          alias: { kind: Kind.NAME, value: RANGE_ALIAS },
-          name: { kind: Kind.NAME, value: 'chatMessagesInRange' },
-          arguments: [
-            { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'roomId' }, value: varRef(VAR_ROOM) },
-            { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'afterSeq' }, value: varRef(VAR_AFTER) },
-            { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'upToSeq' }, value: varRef(VAR_UP_TO) },
-          ],
-          selectionSet: { kind: Kind.SELECTION_SET, selections: [seqField, ...selection.selections] },
-        },
-      ],
-    },
+    selectionSet: { kind: Kind.SELECTION_SET, selections: [read] },
   };
   const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
   const query = print({ kind: Kind.DOCUMENT, definitions: [rangeQuery, ...fragments] });
@@ -130,6 +167,7 @@ export function eventOperation(
   const ownVariables = Object.fromEntries(Object.entries(variables).filter(([name]) => kept.has(name)));
   const key = createHash('sha256').update(query).update('\0').update(JSON.stringify(ownVariables)).digest('base64url');
   return {
+    field,
     query,
     variables: ownVariables,
     viewerDependent: viewerFields.selects(schema, { kind: Kind.DOCUMENT, definitions: [operation, ...fragments] }),
@@ -139,19 +177,44 @@ export function eventOperation(
   };
 }
 
-/** Variables of one range read. */
-export function rangeVariables(op: EventOperation, afterSeq: number, upToSeq: number | null): Record<string, unknown> {
-  return { ...op.variables, [VAR_ROOM]: op.roomId, [VAR_AFTER]: afterSeq, [VAR_UP_TO]: upToSeq };
+/**
+ * Variables of one range read. `ownHidden`: the reader's own hidden messages are included (a
+ * replay to that one subscriber); never for a group, which shares what it reads.
+ */
+export function rangeVariables(op: EventOperation, afterSeq: number, upToSeq: number | null, ownHidden = false): Record<string, unknown> {
+  const vars: Record<string, unknown> = { ...op.variables, [VAR_ROOM]: op.roomId, [VAR_AFTER]: afterSeq, [VAR_UP_TO]: upToSeq };
+  if (EVENT_FIELDS[op.field].feed) vars[VAR_OWN_HIDDEN] = ownHidden;
+  return vars;
 }
 
-/** The messages of a range result, each with its seq. */
-export function rangeMessages(data: Record<string, unknown> | null | undefined): Array<Record<string, unknown>> {
-  const list = data?.[RANGE_ALIAS];
-  return Array.isArray(list) ? (list as Array<Record<string, unknown>>) : [];
+/** What one range read gave: its items (each with its seq), the highest seq it read (null: nothing), and whether more may follow. */
+export interface RangeResult {
+  items: Array<Record<string, unknown>>;
+  lastSeq: number | null;
+  more: boolean;
 }
 
-/** Rewrites an error path of the range query into the subscription's (`messageAdded.…`). */
-export function subscriptionPath(path: ReadonlyArray<string | number> | undefined, index: number): Array<string | number> | undefined {
-  if (!path || path[0] !== RANGE_ALIAS || path[1] !== index) return undefined;
-  return [MESSAGE_ADDED, ...path.slice(2)];
+export function rangeResult(op: EventOperation, data: Record<string, unknown> | null | undefined): RangeResult {
+  if (EVENT_FIELDS[op.field].feed) {
+    const feed = data?.[FEED_ALIAS] as Record<string, unknown> | null | undefined;
+    const list = feed?.[ITEMS_ALIAS];
+    const lastSeq = Number(feed?.[LAST_SEQ_ALIAS]);
+    return {
+      items: Array.isArray(list) ? (list as Array<Record<string, unknown>>) : [],
+      lastSeq: feed && Number.isSafeInteger(lastSeq) ? lastSeq : null,
+      more: feed?.[MORE_ALIAS] === true,
+    };
+  }
+  const list = data?.[ITEMS_ALIAS];
+  const items = Array.isArray(list) ? (list as Array<Record<string, unknown>>) : [];
+  const last = items.at(-1);
+  return { items, lastSeq: last ? Number(last[SEQ_ALIAS]) : null, more: items.length >= RANGE_PAGE };
+}
+
+/** Rewrites an error path of the range query into the subscription's (`messageAdded.…`, `messageRemoved.…`). */
+export function subscriptionPath(op: EventOperation, path: ReadonlyArray<string | number> | undefined, index: number): Array<string | number> | undefined {
+  if (!path) return undefined;
+  const prefix = EVENT_FIELDS[op.field].feed ? [FEED_ALIAS, ITEMS_ALIAS, index] : [ITEMS_ALIAS, index];
+  if (prefix.some((step, i) => path[i] !== step)) return undefined;
+  return [op.field, ...path.slice(prefix.length)];
 }

@@ -8,12 +8,16 @@ import type { ChatRoomRepository } from './chat-room/chat-room.repository.js';
 import type { ChatRoomService } from './chat-room/chat-room.service.js';
 import { createMemberCountLoader, createViewerIsMemberLoader } from './membership/membership.loader.js';
 import type { MembershipService } from './membership/membership.service.js';
+import type { ChatMuteRepository } from './mute/chat-mute.repository.js';
+import type { RoomModerationService } from './room-moderation/room-moderation.service.js';
 
 export interface ChatRepositories {
   rooms: ChatRoomRepository;
   messages: ChatMessageRepository;
   /** One document per (room, user): `roomId`, `userId`, `createdAt`. */
   memberships: UserLinkRepository;
+  /** Members' mutes, one per (room, user), apart from the memberships. */
+  mutes: ChatMuteRepository;
 }
 
 /** Per-request loaders: one query per kind per tick, however many rooms and messages a response holds. */
@@ -34,5 +38,6 @@ export interface ChatContext extends BaseContext {
   rooms: ChatRoomService;
   memberships: MembershipService;
   messages: ChatMessageService;
+  roomModeration: RoomModerationService;
   loaders: ChatLoaders;
 }

@@ -10,13 +10,19 @@ import { ChatRoomRepository } from '../src/chat-room/chat-room.repository.js';
 import { ChatRoomService } from '../src/chat-room/chat-room.service.js';
 import { ChatEvents, type ChatEventPublisher } from '../src/events/chat-events.js';
 import { MembershipService } from '../src/membership/membership.service.js';
+import { ChatMuteRepository } from '../src/mute/chat-mute.repository.js';
 
 /** The message store on the suite's real FerretDB, without GraphQL or the router. */
 const scratch = scratchSuite({ beforeAll, afterAll }, { mongoUri: inject('mongoUri') });
-let repos: { rooms: ChatRoomRepository; messages: ChatMessageRepository; memberships: UserLinkRepository };
+let repos: { rooms: ChatRoomRepository; messages: ChatMessageRepository; memberships: UserLinkRepository; mutes: ChatMuteRepository };
 beforeAll(async () => {
   const db = scratch.db('chat');
-  repos = { rooms: new ChatRoomRepository(db), messages: new ChatMessageRepository(db), memberships: new UserLinkRepository(db, 'memberships', 'roomId') };
+  repos = {
+    rooms: new ChatRoomRepository(db),
+    messages: new ChatMessageRepository(db),
+    memberships: new UserLinkRepository(db, 'memberships', 'roomId'),
+    mutes: new ChatMuteRepository(db),
+  };
 });
 
 const logger = () => ({ warn: vi.fn(), info: vi.fn(), debug: vi.fn(), error: vi.fn() }) as unknown as Logger & { warn: ReturnType<typeof vi.fn> };
@@ -25,7 +31,11 @@ const viewer = (userId = new ObjectId().toHexString()): Identity => ({ userId, r
 function services(events: ChatEventPublisher, log: Logger = logger(), seqRetry?: SeqRetryPolicy, messages = repos.messages) {
   const rooms = new ChatRoomService(repos);
   const memberships = new MembershipService(rooms, repos.memberships, events);
-  return { rooms, memberships, messages: new ChatMessageService({ rooms: repos.rooms, messages }, rooms, memberships, events, log, seqRetry) };
+  return {
+    rooms,
+    memberships,
+    messages: new ChatMessageService({ rooms: repos.rooms, messages, mutes: repos.mutes }, rooms, memberships, events, log, seqRetry),
+  };
 }
 
 async function roomWithMembers(n: number, s = services({ publish: async () => undefined })) {

@@ -5,6 +5,15 @@ import type { ChatMessageDocument } from './chat-message.type.js';
 /** Which way a page of messages runs from its cursor. */
 export type MessageDirection = 'older' | 'newer';
 
+/**
+ * Who reads: messages staff hid are left out, except the viewer's own (`viewerId`; null: every
+ * hidden message is left out).
+ */
+function visibleFilter(viewerId: ObjectId | null): Filter<ChatMessageDocument> {
+  const shown: Filter<ChatMessageDocument> = { hiddenAt: { $exists: false } };
+  return viewerId ? { $or: [shown, { authorId: { $eq: viewerId } }] } : shown;
+}
+
 /** The `messages` collection; the only code that talks to it. */
 export class ChatMessageRepository {
   readonly collection: Collection<ChatMessageDocument>;
@@ -54,9 +63,9 @@ export class ChatMessageRepository {
    * One page of a room's messages from a seq (exclusive; none: from the newest or the oldest),
    * nearest first: `older` descending, `newer` ascending; plus one extra to tell whether more follow.
    */
-  page(roomId: ObjectId, direction: MessageDirection, limit: number, from: number | null): Promise<ChatMessageDocument[]> {
+  page(roomId: ObjectId, direction: MessageDirection, limit: number, from: number | null, viewerId: ObjectId | null): Promise<ChatMessageDocument[]> {
     const older = direction === 'older';
-    const filter: Filter<ChatMessageDocument> = { roomId: { $eq: roomId } };
+    const filter: Filter<ChatMessageDocument> = { roomId: { $eq: roomId }, ...visibleFilter(viewerId) };
     if (from !== null) filter.seq = older ? { $lt: from } : { $gt: from };
     return this.collection
       .find(filter)
@@ -65,14 +74,49 @@ export class ChatMessageRepository {
       .toArray();
   }
 
-  /** Messages with afterSeq < seq ≤ upToSeq (no upper bound when null), ascending, at most `limit`. */
-  range(roomId: ObjectId, afterSeq: number, upToSeq: number | null, limit: number): Promise<ChatMessageDocument[]> {
+  /**
+   * Messages with afterSeq < seq ≤ upToSeq (no upper bound when null), ascending, at most `limit`;
+   * those the viewer may see when `visibility` says who reads, every one (hidden too) when it is undefined.
+   */
+  range(roomId: ObjectId, afterSeq: number, upToSeq: number | null, limit: number, visibility?: { viewerId: ObjectId | null }): Promise<ChatMessageDocument[]> {
     const seq = upToSeq === null ? { $gt: afterSeq } : { $gt: afterSeq, $lte: upToSeq };
     return this.collection
-      .find({ roomId: { $eq: roomId }, seq })
+      .find({ roomId: { $eq: roomId }, seq, ...(visibility ? visibleFilter(visibility.viewerId) : {}) })
       .sort({ seq: 1 })
       .limit(limit)
       .toArray();
+  }
+
+  /** The hidden messages of a range, ascending by seq, at most `limit`. */
+  hiddenInRange(roomId: ObjectId, afterSeq: number, upToSeq: number | null, limit: number): Promise<ChatMessageDocument[]> {
+    const seq = upToSeq === null ? { $gt: afterSeq } : { $gt: afterSeq, $lte: upToSeq };
+    return this.collection
+      .find({ roomId: { $eq: roomId }, seq, hiddenAt: { $exists: true } })
+      .sort({ seq: 1 })
+      .limit(limit)
+      .toArray();
+  }
+
+  /** The newest message below `belowSeq` the viewer may see (the newest one is hidden from them). */
+  newestVisibleBelow(roomId: ObjectId, belowSeq: number, viewerId: ObjectId | null): Promise<ChatMessageDocument | null> {
+    return this.collection.findOne({ roomId: { $eq: roomId }, seq: { $lt: belowSeq }, ...visibleFilter(viewerId) }, { sort: { seq: -1 } });
+  }
+
+  findById(id: ObjectId): Promise<ChatMessageDocument | null> {
+    return this.collection.findOne({ _id: { $eq: id } });
+  }
+
+  /**
+   * Applies a moderation decision taken at `at` unless one taken at `at` or later was applied
+   * already (so events applied late, out of order or twice change nothing). Hidden: `hiddenAt`
+   * and the reason are set; restored: they are removed; the body is never touched.
+   */
+  async moderate(id: ObjectId, decision: { hidden: true; reason: string | null } | { hidden: false }, at: Date): Promise<void> {
+    const filter: Filter<ChatMessageDocument> = { _id: { $eq: id }, $or: [{ moderatedAt: { $exists: false } }, { moderatedAt: { $lt: at } }] };
+    const update = decision.hidden
+      ? { $set: { hiddenAt: at, hiddenReason: decision.reason, moderatedAt: at } }
+      : { $set: { moderatedAt: at }, $unset: { hiddenAt: '' as const, hiddenReason: '' as const } };
+    await this.collection.updateOne(filter, update);
   }
 
   /**

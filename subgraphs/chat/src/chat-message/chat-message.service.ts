@@ -4,11 +4,13 @@ import {
   BadUserInputError,
   ChatEventType,
   ForbiddenError,
+  MutedError,
   ServiceUnavailableError,
   decodeMessageCursor,
   encodeMessageCursor,
   pageSize,
   parseId,
+  tryParseId,
   type Edge,
   type Identity,
   type PageInfo,
@@ -18,9 +20,10 @@ import type { ChatRoomRepository } from '../chat-room/chat-room.repository.js';
 import type { ChatRoomService } from '../chat-room/chat-room.service.js';
 import type { ChatEventPublisher } from '../events/chat-events.js';
 import type { MembershipService } from '../membership/membership.service.js';
+import type { ChatMuteRepository } from '../mute/chat-mute.repository.js';
 import { cleanMessageBody } from '../text/plain-text.js';
 import type { ChatMessageRepository } from './chat-message.repository.js';
-import type { ChatMessageDocument } from './chat-message.type.js';
+import { visibleTo, type ChatMessageDocument } from './chat-message.type.js';
 
 /** Paging and range limits of message reads. */
 export const MESSAGE_PAGING = { defaultPage: 50, maxPage: 100, maxRange: 200 } as const;
@@ -44,6 +47,13 @@ export interface MessagePageArgs {
   after?: string | null;
   last?: number | null;
   before?: string | null;
+}
+
+/** A range as the router reads it: the visible messages, and how far storage was read. */
+export interface MessageFeed {
+  messages: ChatMessageDocument[];
+  lastSeq: number;
+  hasMore: boolean;
 }
 
 export interface MessagePage {
@@ -79,7 +89,7 @@ export class ChatMessageService {
   private readonly knownSeq = new Map<string, number>();
 
   constructor(
-    private readonly repos: { rooms: ChatRoomRepository; messages: ChatMessageRepository },
+    private readonly repos: { rooms: ChatRoomRepository; messages: ChatMessageRepository; mutes: ChatMuteRepository },
     private readonly rooms: ChatRoomService,
     private readonly memberships: MembershipService,
     private readonly events: ChatEventPublisher,
@@ -89,14 +99,17 @@ export class ChatMessageService {
 
   /**
    * Stores a message with the room's next seq, then announces it on the room's channel. The
-   * body is checked first, then the room (NOT_FOUND) and the membership (FORBIDDEN). The sender's
-   * allowance is the field's `@rateLimit`; a send refused here gives its point back.
+   * body is checked first, then the room (NOT_FOUND), the membership and a mute (FORBIDDEN, with
+   * `mutedUntil`). The sender's allowance is the field's `@rateLimit`; a send refused here gives its point back.
    */
   async send(viewer: Identity, roomId: string, rawBody: string): Promise<ChatMessageDocument> {
     const body = cleanMessageBody(rawBody);
     const room = await this.rooms.require(roomId);
-    if (!(await this.memberships.isMember(viewer.userId, room._id))) throw new ForbiddenError('Only members of this room can send messages to it.');
     const authorId = parseId(viewer.userId, 'viewer');
+    const now = new Date();
+    const [member, mute] = await Promise.all([this.memberships.isMember(viewer.userId, room._id), this.repos.mutes.findActive(room._id, authorId, now)]);
+    if (!member) throw new ForbiddenError('Only members of this room can send messages to it.');
+    if (mute) throw new MutedError(mute.until, now);
     return this.writes.submit(room._id.toHexString(), { roomId: room._id, authorId, body });
   }
 
@@ -169,7 +182,8 @@ export class ChatMessageService {
    * A page of a room's messages, oldest first within the page. Backward (`last`/`before`, the
    * default: the newest 50) or forward (`first`/`after`); at most 100; never both directions.
    */
-  async page(roomId: ObjectId, { first, after, last, before }: MessagePageArgs): Promise<MessagePage> {
+  async page(roomId: ObjectId, { first, after, last, before }: MessagePageArgs, viewerId: string | null): Promise<MessagePage> {
+    const viewer = viewerId ? tryParseId(viewerId) : null;
     const forward = (first ?? null) !== null || (after ?? null) !== null;
     const backward = (last ?? null) !== null || (before ?? null) !== null;
     if (forward && backward) throw new BadUserInputError('Page with first/after or with last/before, not both.', 'last');
@@ -177,27 +191,64 @@ export class ChatMessageService {
     if (forward) {
       const limit = pageSize(first, { ...options, field: 'first' });
       const from = after ? decodeMessageCursor(after, 'after') : null;
-      const docs = await this.repos.messages.page(roomId, 'newer', limit, from);
+      const docs = await this.repos.messages.page(roomId, 'newer', limit, from, viewer);
       return pageOf(docs.slice(0, limit), { hasNextPage: docs.length > limit, hasPreviousPage: from !== null });
     }
     const limit = pageSize(last, { ...options, field: 'last' });
     const from = before ? decodeMessageCursor(before, 'before') : null;
-    const docs = await this.repos.messages.page(roomId, 'older', limit, from);
+    const docs = await this.repos.messages.page(roomId, 'older', limit, from, viewer);
     return pageOf(docs.slice(0, limit).reverse(), { hasNextPage: from !== null, hasPreviousPage: docs.length > limit });
   }
 
   /**
    * The messages of a room with afterSeq < seq ≤ upToSeq (or up to the newest), ascending, at
-   * most 200: callers continue after the last seq returned. An unknown room has no messages.
+   * most 200, without those staff hid (but the viewer's own): callers continue after the last seq
+   * returned. An unknown room has no messages.
    */
-  async range(roomId: string, afterSeq: number, upToSeq: number | null | undefined): Promise<ChatMessageDocument[]> {
-    const room = parseId(roomId, 'roomId');
-    if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new BadUserInputError('afterSeq must be 0 or more.', 'afterSeq');
-    const upTo = upToSeq ?? null;
-    if (upTo !== null && (!Number.isSafeInteger(upTo) || upTo < afterSeq)) throw new BadUserInputError('upToSeq must not be less than afterSeq.', 'upToSeq');
+  async range(roomId: string, afterSeq: number, upToSeq: number | null | undefined, viewerId: string | null): Promise<ChatMessageDocument[]> {
+    const { room, upTo } = rangeArgs(roomId, afterSeq, upToSeq);
     if (upTo === afterSeq) return [];
-    return this.repos.messages.range(room, afterSeq, upTo, MESSAGE_PAGING.maxRange);
+    return this.repos.messages.range(room, afterSeq, upTo, MESSAGE_PAGING.maxRange, { viewerId: viewerId ? tryParseId(viewerId) : null });
   }
+
+  /**
+   * A range as the router reads it for live subscribers: up to 200 stored messages from afterSeq
+   * on, of which those the viewer may see (with `includeOwnHidden` false, none staff hid, the
+   * viewer's own included: what a group of subscribers shares), and the highest seq read, so a
+   * reader moves past hidden messages without taking them for a gap.
+   */
+  async feed(roomId: string, afterSeq: number, upToSeq: number | null | undefined, viewerId: string | null, includeOwnHidden: boolean): Promise<MessageFeed> {
+    const { room, upTo } = rangeArgs(roomId, afterSeq, upToSeq);
+    if (upTo === afterSeq) return { messages: [], lastSeq: afterSeq, hasMore: false };
+    const docs = await this.repos.messages.range(room, afterSeq, upTo, MESSAGE_PAGING.maxRange);
+    const reader = includeOwnHidden ? viewerId : null;
+    return {
+      messages: docs.filter((doc) => visibleTo(doc, reader)),
+      lastSeq: docs.at(-1)?.seq ?? afterSeq,
+      hasMore: docs.length === MESSAGE_PAGING.maxRange,
+    };
+  }
+
+  /** The messages of a range staff hid (for `messageRemoved`), ascending, at most 200: continue after the last seq returned. */
+  async removals(roomId: string, afterSeq: number, upToSeq: number | null | undefined): Promise<ChatMessageDocument[]> {
+    const { room, upTo } = rangeArgs(roomId, afterSeq, upToSeq);
+    if (upTo === afterSeq) return [];
+    return this.repos.messages.hiddenInRange(room, afterSeq, upTo, MESSAGE_PAGING.maxRange);
+  }
+
+  /** The newest message of a room the viewer may see, given the room's newest message. */
+  async newestVisible(newest: ChatMessageDocument | null, viewerId: string | null): Promise<ChatMessageDocument | null> {
+    if (!newest || visibleTo(newest, viewerId)) return newest;
+    return this.repos.messages.newestVisibleBelow(newest.roomId, newest.seq, viewerId ? tryParseId(viewerId) : null);
+  }
+}
+
+function rangeArgs(roomId: string, afterSeq: number, upToSeq: number | null | undefined): { room: ObjectId; upTo: number | null } {
+  const room = parseId(roomId, 'roomId');
+  if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new BadUserInputError('afterSeq must be 0 or more.', 'afterSeq');
+  const upTo = upToSeq ?? null;
+  if (upTo !== null && (!Number.isSafeInteger(upTo) || upTo < afterSeq)) throw new BadUserInputError('upToSeq must not be less than afterSeq.', 'upToSeq');
+  return { room, upTo };
 }
 
 function pageOf(docs: ChatMessageDocument[], { hasNextPage, hasPreviousPage }: { hasNextPage: boolean; hasPreviousPage: boolean }): MessagePage {

@@ -58,6 +58,29 @@ export class ChatRoomResolver {
     return afterMembershipChange(ctx, await ctx.memberships.leave(requireViewer(ctx).userId, roomId), false);
   }
 
+  @Mutation(() => ChatRoom, {
+    description:
+      'The room’s owner and staff. The member’s sends are refused (FORBIDDEN, with `mutedUntil`) for `minutes` (1–10,080); leaving and joining again does not end it. Audited.',
+  })
+  async muteChatMember(
+    @Arg('roomId', () => ID) roomId: string,
+    @Arg('userId', () => ID) userId: string,
+    @Arg('minutes', () => Int) minutes: number,
+    @Ctx() ctx: ChatContext,
+  ): Promise<ChatRoom> {
+    return ChatRoom.from(await ctx.roomModeration.mute(requireViewer(ctx), roomId, userId, minutes));
+  }
+
+  @Mutation(() => ChatRoom, {
+    description: 'The room’s owner and staff. The member’s membership and live subscriptions to the room end; they may join again. Audited.',
+  })
+  async removeChatMember(@Arg('roomId', () => ID) roomId: string, @Arg('userId', () => ID) userId: string, @Ctx() ctx: ChatContext): Promise<ChatRoom> {
+    const room = ChatRoom.from(await ctx.roomModeration.remove(requireViewer(ctx), roomId, userId));
+    ctx.loaders.memberCount.clear(room.id);
+    if (ctx.viewer?.userId.toLowerCase() === userId.toLowerCase()) ctx.loaders.viewerIsMember.clear(room.id);
+    return room;
+  }
+
   @FieldResolver(() => ConcertReference, { nullable: true, description: 'Null for a room without a concert.' })
   concert(@Root() room: ChatRoom): ConcertReference | null {
     return room.concertId ? ConcertReference.of(room.concertId) : null;
@@ -74,21 +97,26 @@ export class ChatRoomResolver {
     return ctx.loaders.viewerIsMember.load(room.id);
   }
 
-  @FieldResolver(() => ChatMessage, { nullable: true })
+  @FieldResolver(() => ChatMessage, {
+    nullable: true,
+    description: 'The newest message the viewer may see (staff-hidden ones are skipped, but the viewer’s own).',
+  })
+  @ViewerDependent(ViewerDependence.VIEWER)
   async lastMessage(@Root() room: ChatRoom, @Ctx() ctx: ChatContext): Promise<ChatMessage | null> {
-    const doc = await ctx.loaders.newestMessage.load(room);
+    const doc = await ctx.messages.newestVisible(await ctx.loaders.newestMessage.load(room), ctx.viewer?.userId ?? null);
     return doc ? ChatMessage.from(doc) : null;
   }
 
-  @FieldResolver(() => Int, { description: 'The seq of the newest message; 0 when there is none.' })
+  @FieldResolver(() => Int, { description: 'The seq of the newest message (hidden ones count: it is a position); 0 when there is none.' })
   async lastSeq(@Root() room: ChatRoom, @Ctx() ctx: ChatContext): Promise<number> {
     return (await ctx.loaders.newestMessage.load(room))?.seq ?? 0;
   }
 
   @Paged({ slicingArguments: ['first', 'last'], defaultSize: MESSAGE_PAGING.defaultPage })
+  @ViewerDependent(ViewerDependence.VIEWER)
   @FieldResolver(() => ChatMessageConnection, {
     description:
-      'Oldest first within a page. Backward with last/before (the default: the newest 50; hasPreviousPage tells whether older ones exist) or forward with first/after; at most 100.',
+      'Oldest first within a page. Backward with last/before (the default: the newest 50; hasPreviousPage tells whether older ones exist) or forward with first/after; at most 100. Messages staff hid are left out, except the viewer’s own (marked hidden).',
   })
   async messages(
     @Root() room: ChatRoom,
@@ -98,7 +126,7 @@ export class ChatRoomResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: ChatContext,
   ): Promise<ChatMessageConnection> {
-    const page = await ctx.messages.page(parseId(room.id), { first, after, last, before });
+    const page = await ctx.messages.page(parseId(room.id), { first, after, last, before }, ctx.viewer?.userId ?? null);
     return {
       pageInfo: page.pageInfo,
       edges: page.edges.map(({ cursor, node }) => ({ cursor, node: ChatMessage.from(node) })),
