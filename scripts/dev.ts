@@ -10,7 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SUBGRAPH_NAMES } from '../schema/src/subgraph-names.js';
+import { SUBGRAPH_START_WAVES } from '../schema/src/subgraph-names.js';
 import { localFcmEnv } from '../workers/src/push/push.config.js';
 import { DEMO_PASSWORD } from './seed/data.js';
 import { ROOT, announcedPort, forkNode, formatLogLine, startFerretDB, startLocalFcmServer, startRedis, stopChild, type ChildService } from '@stagelives/devkit';
@@ -91,11 +91,22 @@ try {
     }
   }
 
-  const urls = await Promise.all(
-    SUBGRAPH_NAMES.map(
-      async (name) => [name, `http://127.0.0.1:${await startNode(name, `subgraphs/${name}/src/index.ts`, { SUBGRAPH_PORT: '0' })}/graphql`] as const,
-    ),
-  );
+  const urls: Array<readonly [string, string]> = [];
+  // In waves: a subgraph that calls others (SUBGRAPH_CALLS) starts once they listen, with their URLs.
+  for (const wave of SUBGRAPH_START_WAVES) {
+    const known = urls.map(([n, u]) => `${n}=${u}`).join(',');
+    urls.push(
+      ...(await Promise.all(
+        wave.map(
+          async (name) =>
+            [
+              name,
+              `http://127.0.0.1:${await startNode(name, `subgraphs/${name}/src/index.ts`, { SUBGRAPH_PORT: '0', SUBGRAPH_URLS: known })}/graphql`,
+            ] as const,
+        ),
+      )),
+    );
+  }
   const routerPort = await startNode('router', 'router/src/index.ts', {
     PORT: String(port),
     SUBGRAPH_URLS: urls.map(([n, u]) => `${n}=${u}`).join(','),

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** The subgraphs, as composed (schema/src/subgraph-names.ts), read from the build. */
-const { SUBGRAPH_NAMES } = await import(join(root, 'schema/dist/subgraph-names.js')).catch(() => {
+const { SUBGRAPH_START_WAVES } = await import(join(root, 'schema/dist/subgraph-names.js')).catch(() => {
   console.error('[start] no production build: run `npm run build` first');
   process.exit(1);
 });
@@ -77,12 +77,19 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 try {
-  const urls = await Promise.all(
-    SUBGRAPH_NAMES.map(async (name) => [
-      name,
-      `http://127.0.0.1:${await start(name, `subgraphs/${name}/dist/index.js`, { SUBGRAPH_PORT: '0', SUBGRAPH_HOST: '127.0.0.1' })}/graphql`,
-    ]),
-  );
+  const urls = [];
+  // In waves: a subgraph that calls others (SUBGRAPH_CALLS) starts once they listen, with their URLs.
+  for (const wave of SUBGRAPH_START_WAVES) {
+    const known = urls.map(([n, u]) => `${n}=${u}`).join(',');
+    urls.push(
+      ...(await Promise.all(
+        wave.map(async (name) => [
+          name,
+          `http://127.0.0.1:${await start(name, `subgraphs/${name}/dist/index.js`, { SUBGRAPH_PORT: '0', SUBGRAPH_HOST: '127.0.0.1', SUBGRAPH_URLS: known })}/graphql`,
+        ]),
+      )),
+    );
+  }
   const port = await start('router', 'router/dist/index.js', { SUBGRAPH_URLS: urls.map(([n, u]) => `${n}=${u}`).join(',') });
   const workersPort = await start('workers', 'workers/dist/index.js', {});
   say(

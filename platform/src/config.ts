@@ -96,6 +96,29 @@ export const baseEnv = {
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
 };
 
+/**
+ * `name=url` pairs, comma-separated, of subgraph URLs (`SUBGRAPH_URLS`): the router's overrides of
+ * the supergraph's URLs, and how a subgraph that calls others finds them (SUBGRAPH_CALLS).
+ */
+export const subgraphUrls = z
+  .string()
+  .default('')
+  .transform((s, ctx) => {
+    const map: Record<string, string> = {};
+    for (const pair of s
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
+      const [name, url] = pair.split('=');
+      if (!name || !url || !/^https?:\/\//.test(url)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected name=http(s)://… pairs, got "${pair}"` });
+        return z.NEVER;
+      }
+      map[name] = url;
+    }
+    return map;
+  });
+
 /** How long readiness answers 503 before listeners close (see SHUTDOWN_DELAY_MS). */
 export const shutdownDelayMs = (config: Pick<BaseConfig, 'NODE_ENV' | 'SHUTDOWN_DELAY_MS'>): number =>
   config.SHUTDOWN_DELAY_MS ?? (config.NODE_ENV === 'production' ? 5_000 : 0);

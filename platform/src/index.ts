@@ -2,7 +2,7 @@
 // `@stagelives/platform/subgraph`, so workers and scripts do not load it). Only what other
 // packages use is exported: a module's other exports stay its own.
 export { type AuditApplier, type AuditIntent, AuditTrail } from './audit/audit-trail.js';
-export { type BaseConfig, ConfigError, baseEnv, env, loadBaseConfig, loadConfig, shutdownDelayMs } from './config.js';
+export { type BaseConfig, ConfigError, baseEnv, env, loadBaseConfig, loadConfig, shutdownDelayMs, subgraphUrls } from './config.js';
 export { GroupCommit } from './group-commit.js';
 export { healthRouter } from './health.js';
 export { announceListening, closeServer, httpDrain, listen } from './listen.js';

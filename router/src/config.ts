@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseEnv, env, loadConfig } from '@stagelives/platform';
+import { baseEnv, env, loadConfig, subgraphUrls } from '@stagelives/platform';
 import { SUBGRAPH_NAMES } from '@stagelives/schema';
 
 export const routerEnv = {
@@ -11,24 +11,7 @@ export const routerEnv = {
   /** Path of the composed supergraph SDL. */
   SUPERGRAPH_PATH: z.string().optional(),
   /** `name=url` pairs, comma-separated, overriding subgraph URLs from the supergraph file. */
-  SUBGRAPH_URLS: z
-    .string()
-    .default('')
-    .transform((s, ctx) => {
-      const map: Record<string, string> = {};
-      for (const pair of s
-        .split(',')
-        .map((p) => p.trim())
-        .filter(Boolean)) {
-        const [name, url] = pair.split('=');
-        if (!name || !url || !/^https?:\/\//.test(url)) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected name=http(s)://… pairs, got "${pair}"` });
-          return z.NEVER;
-        }
-        map[name] = url;
-      }
-      return map;
-    }),
+  SUBGRAPH_URLS: subgraphUrls,
   /** Allow introspection in production (it is always on elsewhere). */
   ALLOW_INTROSPECTION: env.bool.default('false'),
   /**

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '@stagelives/devkit';
-import { SUBGRAPH_NAMES } from '@stagelives/schema';
+import { SUBGRAPH_CALLS, SUBGRAPH_NAMES } from '@stagelives/schema';
 import { ensureDeployTools, lintDockerfile, overlays, parseManifests, renderOverlay, validate } from '../../scripts/deploy-tools.mjs';
 import { runtimeCommand } from './support.js';
 
@@ -131,6 +131,17 @@ describe('deploy/ (kustomize + kubeconform) and the Dockerfile', () => {
         expect(routerIngress.flatMap((p) => p.spec.ingress.flatMap((r: { from: unknown[] }) => r.from))).toEqual([
           { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
         ]);
+        // A subgraph reaches another only as SUBGRAPH_CALLS declares (in and out).
+        for (const [caller, callees] of Object.entries(SUBGRAPH_CALLS)) {
+          const inbound = all('NetworkPolicy').find((p) =>
+            p.spec.ingress?.some((r: { from: Array<{ podSelector?: { matchLabels?: Record<string, string> } }> }) =>
+              r.from.some((f) => f.podSelector?.matchLabels?.['app.kubernetes.io/name'] === caller),
+            ),
+          );
+          expect(inbound?.spec.podSelector.matchExpressions, caller).toEqual([{ key: 'app.kubernetes.io/name', operator: 'In', values: [...callees!] }]);
+          const outbound = all('NetworkPolicy').find((p) => p.spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === caller && p.spec.egress);
+          expect(outbound?.spec.egress[0].to[0].podSelector.matchExpressions[0].values, caller).toEqual([...callees!]);
+        }
         const deny = one('NetworkPolicy', 'default-deny');
         expect(deny.spec.policyTypes).toEqual(['Ingress', 'Egress']);
         expect(deny.spec.ingress ?? []).toEqual([]);

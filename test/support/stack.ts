@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CommandStartedEvent } from 'mongodb';
 import { GraphQLClient } from 'graphql-request';
 import { connectMongo, detectMongoFeatures, createLogger, createRedis, redisReady, loadBaseConfig, type Mongo, type Redis } from '@stagelives/platform';
-import { SUBGRAPH_NAMES } from '@stagelives/schema';
+import { SUBGRAPH_START_WAVES } from '@stagelives/schema';
 import type { SubgraphServer } from '@stagelives/platform/subgraph';
 import { createRouterServer, type RouterServer } from '@stagelives/router';
 import { loadRouterConfig } from '@stagelives/router/config';
@@ -78,9 +78,13 @@ export async function createStack(env: Record<string, string> & { MONGODB_URI: s
   try {
     await redisReady(redis);
     const features = await detectMongoFeatures(mongo.client, mongo.db('features'));
-    for (const name of SUBGRAPH_NAMES) {
+    // A subgraph that calls others (SUBGRAPH_CALLS) is built once they listen, with their URLs.
+    for (const name of SUBGRAPH_START_WAVES.flat()) {
       const factory = await subgraphFactory(name);
-      const server = await factory({ config, env: rawEnv, logger: createLogger(name, config.LOG_LEVEL), mongo, redis, features });
+      const known = Object.entries(subgraphUrls)
+        .map(([n, u]) => `${n}=${u}`)
+        .join(',');
+      const server = await factory({ config, env: { ...rawEnv, SUBGRAPH_URLS: known }, logger: createLogger(name, config.LOG_LEVEL), mongo, redis, features });
       requests[name] = 0;
       server.httpServer.on('request', () => void (requests[name] = (requests[name] ?? 0) + 1));
       subgraphs.push(server);

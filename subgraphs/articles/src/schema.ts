@@ -1,6 +1,7 @@
 import { buildFederatedSchema } from '@stagelives/schema';
 import { articleReferenceResolver } from './article/article.reference.js';
 import { ArticleResolver } from './article/article.resolver.js';
+import { commentReferenceResolver } from './comment/comment.reference.js';
 import { CommentResolver } from './comment/comment.resolver.js';
 import { ConcertArticlesResolver } from './concert/concert-articles.resolver.js';
 import { concertReferenceResolver } from './concert/concert.reference.js';
@@ -11,6 +12,6 @@ import { userReferenceResolver } from './user/user.reference.js';
 export function buildSchema() {
   return buildFederatedSchema(
     { resolvers: [ArticleResolver, CommentResolver, ConcertArticlesResolver, UserBookmarkedArticlesResolver] },
-    { ...articleReferenceResolver, ...concertReferenceResolver, ...userReferenceResolver },
+    { ...articleReferenceResolver, ...commentReferenceResolver, ...concertReferenceResolver, ...userReferenceResolver },
   );
 }

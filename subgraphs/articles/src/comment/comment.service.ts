@@ -5,13 +5,16 @@ import {
   connectionFromPage,
   decodeTimeIdCursor,
   encodeTimeIdCursor,
+  isObjectIdHex,
   pageSize,
   parseId,
 } from '@stagelives/schema';
+import { ObjectId } from 'mongodb';
 import { requireSelfOrAdmin } from '@stagelives/platform/subgraph';
 import type { ArticleDeletionService } from '../article/article-deletion.service.js';
 import type { ArticleLoaders } from '../article/article.loader.js';
 import { cleanRichText } from '../content/sanitize.js';
+import { isHidden } from '../content/visibility.js';
 import type { ArticlesRepositories } from '../repositories.js';
 import { Comment, type CommentDocument } from './comment.type.js';
 
@@ -73,6 +76,19 @@ export class CommentService {
     if (!(await this.repos.comments.delete(doc._id))) throw new NotFoundError('Comment', id);
     this.loaders.forgetComments(doc.articleId.toHexString());
     return true;
+  }
+
+  /**
+   * A comment as another subgraph may reference it (the moderation subgraph, checking a report):
+   * null when missing, malformed, hidden by staff (for every viewer, like an article's reference)
+   * or on an article the viewer cannot see.
+   */
+  async referenced(id: string): Promise<CommentDocument | null> {
+    if (!isObjectIdHex(id)) return null;
+    const doc = await this.repos.comments.findById(new ObjectId(id));
+    if (!doc || isHidden(doc)) return null;
+    const article = await this.loaders.article.load(doc.articleId.toHexString());
+    return article && !isHidden(article) ? doc : null;
   }
 
   /** A comment the viewer may act on (not hidden from them, nor its article), or NOT_FOUND. */

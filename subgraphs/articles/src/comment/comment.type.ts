@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
 import type { ObjectId } from 'mongodb';
 import { CachePublic, ConnectionType } from '@stagelives/schema';
 import { isHidden, type Moderated } from '../content/visibility.js';
@@ -16,6 +16,7 @@ export interface CommentDocument extends Moderated {
 }
 
 @ObjectType('Comment', { description: 'A reply to an article.' })
+@Directive('@key(fields: "id")')
 @CachePublic()
 export class Comment {
   @Field(() => ID)
