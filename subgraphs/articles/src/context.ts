@@ -1,3 +1,4 @@
+import type { AuditTrail } from '@stagelives/platform';
 import type { BaseContext } from '@stagelives/platform/subgraph';
 import { ArticleDeletionService } from './article/article-deletion.service.js';
 import { ArticleLoaders } from './article/article.loader.js';
@@ -16,15 +17,15 @@ export interface ArticlesContext extends BaseContext {
 }
 
 /** Per request: the loaders batch and cache for this request only, so the services that read through them are per request too. */
-export function createArticlesContext(base: BaseContext, repos: ArticlesRepositories): ArticlesContext {
+export function createArticlesContext(base: BaseContext, repos: ArticlesRepositories, audit: AuditTrail): ArticlesContext {
   const loaders = new ArticleLoaders(repos, base.viewer?.userId ?? null);
-  const articleDeletion = new ArticleDeletionService(repos, loaders, base.viewer ?? null);
+  const articleDeletion = new ArticleDeletionService(repos, loaders, base.viewer ?? null, audit);
   return {
     ...base,
     loaders,
     articleDeletion,
-    articles: new ArticleService(repos, loaders, articleDeletion),
-    comments: new CommentService(repos, loaders, articleDeletion),
+    articles: new ArticleService(repos, loaders, articleDeletion, audit),
+    comments: new CommentService(repos, loaders, articleDeletion, audit),
     reactions: new ReactionService(repos, loaders, articleDeletion),
   };
 }

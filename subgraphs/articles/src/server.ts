@@ -1,10 +1,11 @@
-import { pointReadsFor } from '@stagelives/platform';
+import { AuditTrail, pointReadsFor } from '@stagelives/platform';
 import { createSubgraphServer, isAuthenticated, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
 import { finishDeletes } from './article/article-deletion.service.js';
 import { type ArticlesContext, createArticlesContext } from './context.js';
 import { startModerationConsumer } from './events/moderation.consumer.js';
 import { createArticlesRepositories, ensureArticlesIndexes } from './repositories.js';
 import { buildSchema } from './schema.js';
+import { registerStaffActions } from './staff/staff-actions.js';
 
 /**
  * Builds the articles subgraph server (never listens); completes interrupted deletes first, and
@@ -12,10 +13,15 @@ import { buildSchema } from './schema.js';
  */
 export async function createArticlesServer(deps: SubgraphDeps): Promise<SubgraphServer> {
   const { config, logger, mongo, features, redis } = deps;
-  const repos = createArticlesRepositories(mongo.db('articles'), features.textSearch, pointReadsFor(features));
+  const db = mongo.db('articles');
+  const repos = createArticlesRepositories(db, features.textSearch, pointReadsFor(features));
   await ensureArticlesIndexes(repos);
   if (!features.textSearch) logger.info('articles: no $text on this MongoDB server, searching with escaped case-insensitive regexes');
   await finishDeletes(repos, logger);
+  // An admin's edits and deletes of others' articles and comments are recorded (docs/moderation.md).
+  const audit = registerStaffActions(new AuditTrail({ db, redis, redisPrefix: config.REDIS_PREFIX, logger }), repos);
+  await audit.ensureIndexes();
+  audit.start();
 
   const signedIn = isAuthenticated;
   const server = await createSubgraphServer<ArticlesContext>({
@@ -36,7 +42,7 @@ export async function createArticlesServer(deps: SubgraphDeps): Promise<Subgraph
         deleteComment: signedIn,
       },
     },
-    createContext: (base) => createArticlesContext(base, repos),
+    createContext: (base) => createArticlesContext(base, repos, audit),
   });
   const moderation = startModerationConsumer({ redis, redisPrefix: config.REDIS_PREFIX, repos, logger });
   return {
@@ -45,6 +51,7 @@ export async function createArticlesServer(deps: SubgraphDeps): Promise<Subgraph
     close: async () => {
       await moderation.stop();
       await server.close();
+      await audit.stop();
     },
   };
 }

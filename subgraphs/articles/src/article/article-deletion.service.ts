@@ -1,8 +1,8 @@
 import type { ObjectId } from 'mongodb';
 import { type Identity, NotFoundError, parseId } from '@stagelives/schema';
-import type { Logger } from '@stagelives/platform';
+import type { AuditTrail, Logger } from '@stagelives/platform';
 import { isStaffMember, requireSelfOrAdmin } from '@stagelives/platform/subgraph';
-import { type Moderated, visibleTo } from '../content/visibility.js';
+import { actsAsStaff, type Moderated, visibleTo } from '../content/visibility.js';
 import type { ArticlesRepositories } from '../repositories.js';
 import type { ArticleLoaders } from './article.loader.js';
 import type { ArticleDocument } from './article.type.js';
@@ -18,6 +18,7 @@ export class ArticleDeletionService {
     private readonly repos: ArticlesRepositories,
     private readonly loaders: ArticleLoaders,
     private readonly viewer: Identity | null,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** Hidden content is acted on (edited, deleted, liked, commented) only by its author and staff; others do not see it. */
@@ -36,9 +37,24 @@ export class ArticleDeletionService {
   async delete(viewer: Identity, id: string): Promise<boolean> {
     const doc = await this.require(id);
     requireSelfOrAdmin(viewer, doc.authorId.toHexString(), 'Only the author or an admin can change this article.');
+    if (actsAsStaff(viewer.userId, doc.authorId)) {
+      // An admin deleting someone else's article: a staff action, through the audit trail.
+      await this.audit.record(
+        {
+          actorId: viewer.userId,
+          action: 'ARTICLE_DELETED',
+          targetType: 'ARTICLE',
+          targetId: id,
+          details: { authorId: doc.authorId.toHexString(), title: doc.title },
+        },
+        { id: doc._id },
+      );
+      this.loaders.forgetArticle(id);
+      return true;
+    }
     if (!(await this.repos.articles.markDeleted(doc._id))) throw new NotFoundError('Article', id);
     this.loaders.forgetArticle(id);
-    await cascade(this.repos, doc._id);
+    await deleteMarkedArticle(this.repos, doc._id);
     return true;
   }
 
@@ -64,7 +80,7 @@ export class ArticleDeletionService {
 }
 
 /** Steps 2 and 3 of a delete, for an article already marked. */
-async function cascade(repos: ArticlesRepositories, id: ObjectId): Promise<void> {
+export async function deleteMarkedArticle(repos: ArticlesRepositories, id: ObjectId): Promise<void> {
   await Promise.all([repos.comments.deleteByArticle(id), repos.likes.deleteByParent(id), repos.bookmarks.deleteByParent(id)]);
   await repos.articles.removeDeleted(id);
 }
@@ -72,7 +88,7 @@ async function cascade(repos: ArticlesRepositories, id: ObjectId): Promise<void>
 /** Completes deletes interrupted by a crash (run when a server starts). Returns how many it finished. */
 export async function finishDeletes(repos: ArticlesRepositories, logger: Logger): Promise<number> {
   const ids = await repos.articles.deletedIds();
-  for (const id of ids) await cascade(repos, id);
+  for (const id of ids) await deleteMarkedArticle(repos, id);
   if (ids.length) logger.info({ count: ids.length }, 'finished interrupted article deletes');
   return ids.length;
 }

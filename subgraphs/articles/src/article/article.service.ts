@@ -9,8 +9,10 @@ import {
   pageSize,
   parseId,
 } from '@stagelives/schema';
+import type { AuditTrail } from '@stagelives/platform';
 import { requireSelfOrAdmin } from '@stagelives/platform/subgraph';
 import { cleanPlainLine, cleanRichText, normalizeTag, normalizeTags } from '../content/sanitize.js';
+import { actsAsStaff } from '../content/visibility.js';
 import type { ArticlesRepositories } from '../repositories.js';
 import type { ArticleDeletionService } from './article-deletion.service.js';
 import type { ArticleFilter, CreateArticleInput, UpdateArticleInput } from './article.input.js';
@@ -27,6 +29,7 @@ export class ArticleService {
     private readonly repos: ArticlesRepositories,
     private readonly loaders: ArticleLoaders,
     private readonly deletion: ArticleDeletionService,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** Newest first; `totalCount` is exact for the filter. */
@@ -122,7 +125,19 @@ export class ArticleService {
     }
     if (input.tags !== undefined) set.tags = normalizeTags(input.tags ?? [], 'input.tags');
     if (input.concertId !== undefined) set.concertId = input.concertId === null ? null : parseId(input.concertId, 'input.concertId');
-    const updated = await this.repos.articles.update(doc._id, set);
+    // An admin editing someone else's article: a staff action, through the audit trail.
+    const updated = actsAsStaff(viewer.userId, doc.authorId)
+      ? await this.audit.record<ArticleDocument | null>(
+          {
+            actorId: viewer.userId,
+            action: 'ARTICLE_UPDATED',
+            targetType: 'ARTICLE',
+            targetId: id,
+            details: { authorId: doc.authorId.toHexString(), fields: Object.keys(input).sort().join(',') },
+          },
+          { id: doc._id, set },
+        )
+      : await this.repos.articles.update(doc._id, set);
     if (!updated) throw new NotFoundError('Article', id);
     this.loaders.forgetArticle(id);
     return updated;

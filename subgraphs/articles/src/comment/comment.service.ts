@@ -10,11 +10,12 @@ import {
   parseId,
 } from '@stagelives/schema';
 import { ObjectId } from 'mongodb';
+import type { AuditTrail } from '@stagelives/platform';
 import { requireSelfOrAdmin } from '@stagelives/platform/subgraph';
 import type { ArticleDeletionService } from '../article/article-deletion.service.js';
 import type { ArticleLoaders } from '../article/article.loader.js';
 import { cleanRichText } from '../content/sanitize.js';
-import { isHidden } from '../content/visibility.js';
+import { actsAsStaff, isHidden } from '../content/visibility.js';
 import type { ArticlesRepositories } from '../repositories.js';
 import { Comment, type CommentDocument } from './comment.type.js';
 
@@ -26,6 +27,7 @@ export class CommentService {
     private readonly repos: ArticlesRepositories,
     private readonly loaders: ArticleLoaders,
     private readonly deletion: ArticleDeletionService,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** Comments of an article, oldest first; `totalCount` is the article's (batched) comment count. */
@@ -64,7 +66,14 @@ export class CommentService {
     const doc = await this.require(id);
     requireSelfOrAdmin(viewer, doc.authorId.toHexString(), 'Only the author or an admin can change this comment.');
     const clean = cleanRichText(body, { field: 'body', max: COMMENT_LIMITS.body, maxStored: COMMENT_LIMITS.bodyStored });
-    const updated = await this.repos.comments.updateBody(doc._id, clean.html, new Date());
+    const at = new Date();
+    // An admin editing someone else's comment: a staff action, through the audit trail.
+    const updated = actsAsStaff(viewer.userId, doc.authorId)
+      ? await this.audit.record<CommentDocument | null>(
+          { actorId: viewer.userId, action: 'COMMENT_UPDATED', targetType: 'COMMENT', targetId: id, details: { authorId: doc.authorId.toHexString() } },
+          { id: doc._id, body: clean.html, at },
+        )
+      : await this.repos.comments.updateBody(doc._id, clean.html, at);
     if (!updated) throw new NotFoundError('Comment', id);
     return updated;
   }
@@ -73,7 +82,12 @@ export class CommentService {
   async delete(viewer: Identity, id: string): Promise<boolean> {
     const doc = await this.require(id);
     requireSelfOrAdmin(viewer, doc.authorId.toHexString(), 'Only the author or an admin can change this comment.');
-    if (!(await this.repos.comments.delete(doc._id))) throw new NotFoundError('Comment', id);
+    if (actsAsStaff(viewer.userId, doc.authorId)) {
+      await this.audit.record(
+        { actorId: viewer.userId, action: 'COMMENT_DELETED', targetType: 'COMMENT', targetId: id, details: { authorId: doc.authorId.toHexString() } },
+        { id: doc._id },
+      );
+    } else if (!(await this.repos.comments.delete(doc._id))) throw new NotFoundError('Comment', id);
     this.loaders.forgetComments(doc.articleId.toHexString());
     return true;
   }

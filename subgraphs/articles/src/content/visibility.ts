@@ -33,3 +33,6 @@ export function moderationUpdate<T extends Moderated>(hidden: boolean, reason: s
     : { $set: { moderatedAt: at }, $unset: { hiddenAt: 1 as const, hiddenReason: 1 as const } };
   return { newer, update: update as UpdateFilter<T> };
 }
+
+/** Whether the viewer acts on someone else's content (an admin): a staff action, recorded in the audit trail. */
+export const actsAsStaff = (viewerId: string, authorId: ObjectId): boolean => viewerId !== authorId.toHexString();
