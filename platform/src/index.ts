@@ -20,5 +20,6 @@ export { type OpsServer, opsServer } from './ops-server.js';
 export { Redis, createRedis, duplicateRedis, isRedisCluster, redisReady } from './redis/redis.js';
 export { type Session, SessionStore } from './redis/session-store.js';
 export { startStreamConsumer } from './redis/stream-consumer.js';
+export { onContentModerated } from './redis/content-moderated-consumer.js';
 export { onUserDeleted } from './redis/user-deleted-consumer.js';
 export { gracefulShutdown } from './shutdown.js';

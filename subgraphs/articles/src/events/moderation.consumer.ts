@@ -1,13 +1,5 @@
-import { startStreamConsumer, type Logger, type Redis } from '@stagelives/platform';
-import {
-  ModerationEventType,
-  articleEvent,
-  decodeModerationEvent,
-  moderationEventsStream,
-  publishArticleEvents,
-  tryParseId,
-  type ModerationEvent,
-} from '@stagelives/schema';
+import { onContentModerated, type Logger, type Redis } from '@stagelives/platform';
+import { articleEvent, publishArticleEvents, tryParseId, type ContentModerationPayload } from '@stagelives/schema';
 import type { ArticlesRepositories } from '../repositories.js';
 
 /** Consumer group of the articles domain on the moderation stream. */
@@ -18,19 +10,22 @@ const ARTICLES_MODERATION_CONSUMER_GROUP = 'articles';
  * changed anything. A decision no newer than the one applied last (`moderatedAt`) is skipped, so
  * an entry handled twice, or after a later one, changes nothing. Chat messages are the chat domain's.
  */
-async function applyModerationEvent(repos: ArticlesRepositories, event: ModerationEvent): Promise<{ articleId: string } | null> {
-  const { targetType, targetId, reason, at } = event.payload;
+async function applyDecision(
+  repos: ArticlesRepositories,
+  hidden: boolean,
+  decision: ContentModerationPayload,
+): Promise<{ articleId: string; targetType: 'ARTICLE' | 'COMMENT' } | null> {
+  const { targetType, targetId, reason, at } = decision;
   const id = tryParseId(targetId);
   const when = new Date(at);
   if (!id || Number.isNaN(when.getTime())) return null;
-  const hidden = event.type === ModerationEventType.ContentHidden;
   if (targetType === 'ARTICLE') {
     const doc = await repos.articles.applyModeration(id, hidden, reason, when);
-    return doc ? { articleId: doc._id.toHexString() } : null;
+    return doc ? { articleId: doc._id.toHexString(), targetType } : null;
   }
   if (targetType === 'COMMENT') {
     const doc = await repos.comments.applyModeration(id, hidden, reason, when);
-    return doc ? { articleId: doc.articleId.toHexString() } : null;
+    return doc ? { articleId: doc.articleId.toHexString(), targetType } : null;
   }
   return null;
 }
@@ -56,19 +51,18 @@ export function startModerationConsumer({
   /** How long one XREADGROUP waits for entries. Default 1000 ms. */
   blockMs?: number;
 }): { stop(): Promise<void> } {
-  return startStreamConsumer({
+  return onContentModerated({
     redis,
-    stream: moderationEventsStream(redisPrefix),
+    redisPrefix,
     group: ARTICLES_MODERATION_CONSUMER_GROUP,
+    owns: ['ARTICLE', 'COMMENT'],
     logger,
     blockMs,
-    handle: async (_entryId, fields) => {
-      const event = decodeModerationEvent(fields);
-      if (!event || (event.payload.targetType !== 'ARTICLE' && event.payload.targetType !== 'COMMENT')) return;
-      const applied = await applyModerationEvent(repos, event);
+    handle: async (hidden, decision) => {
+      const applied = await applyDecision(repos, hidden, decision);
       if (!applied) return;
-      const hidden = event.type === ModerationEventType.ContentHidden;
-      const { targetType, targetId } = event.payload;
+      const { targetType } = applied;
+      const { targetId } = decision;
       await publishArticleEvents(redis, redisPrefix, [articleEvent('article.moderated', { targetType, targetId, articleId: applied.articleId, hidden })]);
       logger.info({ targetType, targetId, hidden }, 'applied a moderation decision');
     },

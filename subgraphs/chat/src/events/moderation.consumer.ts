@@ -1,5 +1,4 @@
-import { startStreamConsumer, type Logger, type Redis } from '@stagelives/platform';
-import { ModerationEventType, decodeModerationEvent, moderationEventsStream } from '@stagelives/schema';
+import { onContentModerated, type Logger, type Redis } from '@stagelives/platform';
 import type { MessageModerationService } from '../chat-message/message-moderation.service.js';
 
 /** Consumer group of the chat domain on the moderation event stream. */
@@ -26,21 +25,14 @@ export function startModerationConsumer({
   /** How long one XREADGROUP waits for entries. Default 1000 ms. */
   blockMs?: number;
 }): { stop(): Promise<void> } {
-  return startStreamConsumer({
+  return onContentModerated({
     redis,
-    stream: moderationEventsStream(redisPrefix),
+    redisPrefix,
     group: CHAT_MODERATION_CONSUMER_GROUP,
+    owns: ['CHAT_MESSAGE'],
     logger,
     blockMs,
-    handle: async (_entryId, fields) => {
-      const event = decodeModerationEvent(fields);
-      if (event?.payload.targetType !== 'CHAT_MESSAGE') return;
-      await moderation.apply({
-        messageId: event.payload.targetId,
-        hidden: event.type === ModerationEventType.ContentHidden,
-        reason: event.payload.reason ?? null,
-        at: event.payload.at,
-      });
-    },
+    handle: (hidden, decision) =>
+      moderation.apply({ messageId: decision.targetId, hidden, reason: decision.reason ?? null, at: decision.at }).then(() => undefined),
   });
 }
