@@ -3,6 +3,7 @@
  * FerretDB (unless MONGODB_URI) and redis-server (unless REDIS_URL) as children with data
  * under DATA_DIR, the local FCM server in this process (unless FIREBASE_SERVICE_ACCOUNT,
  * GOOGLE_APPLICATION_CREDENTIALS or FCM_LOCAL_URL: each push it receives is logged as `[fcm]`),
+ * Mailpit (unless SMTP_URL: every mail the stack sends lands in its web UI),
  * then every subgraph on a free internal port, the router on PORT and the workers; readable,
  * prefixed logs; Ctrl-C or SIGTERM stops everything.
  */
@@ -13,7 +14,18 @@ import { join, resolve } from 'node:path';
 import { SUBGRAPH_START_WAVES } from '../schema/src/subgraph-names.js';
 import { localFcmEnv } from '../workers/src/push/push.config.js';
 import { DEMO_PASSWORD } from './seed/data.js';
-import { ROOT, announcedPort, forkNode, formatLogLine, startFerretDB, startLocalFcmServer, startRedis, stopChild, type ChildService } from '@stagelives/devkit';
+import {
+  ROOT,
+  announcedPort,
+  forkNode,
+  formatLogLine,
+  startFerretDB,
+  startLocalFcmServer,
+  startMailpit,
+  startRedis,
+  stopChild,
+  type ChildService,
+} from '@stagelives/devkit';
 
 const env = { ...process.env };
 const dataDir = resolve(ROOT, env.DATA_DIR ?? '.stagelives');
@@ -66,6 +78,18 @@ try {
     env.REDIS_URL = redis.url;
     print('dev', `redis-server on ${redis.url} (append-only file in ${join(dataDir, 'redis')})`);
   }
+  // Mail (sign-up verification, password reset): Mailpit keeps every message, readable in its web UI.
+  let mailUi: string | null = null;
+  if (!env.SMTP_URL) {
+    const mailpit = await startMailpit({ dataDir: join(dataDir, 'mailpit'), onOutput: (l) => print('mailpit', l) });
+    services.push(mailpit);
+    env.SMTP_URL = mailpit.url;
+    mailUi = mailpit.webUrl;
+    print('dev', `Mailpit: SMTP on ${mailpit.url}, web UI on ${mailpit.webUrl}`);
+  }
+  env.MAIL_FROM ??= 'stagelives <no-reply@stagelives.dev>';
+  env.PUBLIC_URL ??= `http://localhost:${port}`;
+
   // Development-only secret, fresh per run: identity headers live for one request anyway.
   env.IDENTITY_SECRET ??= randomBytes(32).toString('hex');
   env.NODE_ENV ??= 'development';
@@ -129,6 +153,7 @@ try {
     ['MongoDB', env.MONGODB_URI ?? '', services.some((s) => s.url === env.MONGODB_URI) ? 'FerretDB' : 'MONGODB_URI'],
     ['Redis', env.REDIS_URL ?? '', services.some((s) => s.url === env.REDIS_URL) ? 'redis-server' : 'REDIS_URL'],
     ['push (FCM)', fcmUrl ?? fcmSummary, fcmNote?.replace(/^\((.*)\)$/, '$1')],
+    ['mail', mailUi ?? env.SMTP_URL ?? '', mailUi ? 'Mailpit web UI: every mail sent (links into PUBLIC_URL)' : 'SMTP_URL'],
     ...urls.map(([n, u]) => [n, u, 'subgraph (internal)'] as const),
     ['admin emails', env.ADMIN_EMAILS],
   ];

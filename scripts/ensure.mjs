@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Installs what a fresh clone lacks before `npm run dev` / `npm test`: npm dependencies, the
-// pinned FerretDB build and the schema explorer's assets. Plain Node with no dependencies, since
+// pinned FerretDB and Mailpit builds and the schema explorer's assets. Plain Node with no dependencies, since
 // it runs before `npm ci` (the explorer's build imports esbuild only after it).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -63,6 +63,31 @@ function ensureFerretDB() {
   log(`FerretDB ${execFileSync(bin, ['--version']).toString().split('\n')[0]} ready`);
 }
 
+/**
+ * Mailpit (the local SMTP server with a web UI and an HTTP API that `npm run dev` and the tests
+ * send mail to), built once from the Go module proxy at the version pinned in tools/mailpit/go.mod.
+ */
+function ensureMailpit() {
+  const dir = join(root, 'tools/mailpit');
+  const bin = join(dir, 'bin/mailpit');
+  const stampFile = join(dir, 'bin/.stamp');
+  const goMod = readFileSync(join(dir, 'go.mod'), 'utf8');
+  const stamp = createHash('sha256')
+    .update(goMod)
+    .update(readFileSync(join(dir, 'go.sum')))
+    .digest('hex');
+  if (existsSync(bin) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
+  if (!has('go')) throw new Error('Go is required to build Mailpit (the development mail server). Install Go.');
+  log('building Mailpit from the Go module proxy (once; under a minute)…');
+  const version = /github\.com\/axllent\/mailpit (v[\w.-]+)/.exec(goMod)?.[1] ?? 'v0.0.0';
+  run('go', ['install', `-ldflags=-s -w -X github.com/axllent/mailpit/config.Version=${version}`, 'github.com/axllent/mailpit'], {
+    cwd: dir,
+    env: { ...process.env, GOBIN: join(dir, 'bin'), CGO_ENABLED: '0' },
+  });
+  writeFileSync(stampFile, stamp);
+  log(`Mailpit ${version} ready`);
+}
+
 /** The schema explorer's GraphiQL assets (router/.explorer/), rebuilt only when an input changed. */
 async function ensureExplorer() {
   const { ensureExplorerAssets } = await import('../router/src/explorer/build.mjs');
@@ -83,6 +108,7 @@ try {
   if (!ferretOnly) ensureNodeModules();
   if (!ferretOnly) await ensureExplorer();
   if (!process.env.MONGODB_URI || ferretOnly) ensureFerretDB();
+  if (!ferretOnly) ensureMailpit();
   if (!ferretOnly && !process.env.REDIS_URL && !has('redis-server')) {
     throw new Error('redis-server is required (apt install redis-server), or set REDIS_URL.');
   }

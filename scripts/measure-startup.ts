@@ -14,7 +14,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, forkService, rssMb, startLocalFcmServer, startMissingServices, stopChild, type ForkedService } from '@stagelives/devkit';
+import { ROOT, forkService, rssMb, unsentMailEnv, startLocalFcmServer, startMissingServices, stopChild, type ForkedService } from '@stagelives/devkit';
 import { SUBGRAPH_NAMES } from '../schema/src/subgraph-names.js';
 import { localFcmEnv } from '../workers/src/push/push.config.js';
 
@@ -35,6 +35,7 @@ const baseEnv: Record<string, string> = {
   REDIS_PREFIX: `measure${randomBytes(3).toString('hex')}:`,
   MONGODB_DB_PREFIX: `measure_${randomBytes(3).toString('hex')}_`,
   IDENTITY_SECRET: randomBytes(32).toString('hex'),
+  ...unsentMailEnv(),
   LOG_LEVEL: 'warn',
   SHUTDOWN_DELAY_MS: '0',
   ...localFcmEnv(fcm.info),

@@ -15,6 +15,11 @@ export interface RouterContext {
   sessionLookupFailed: boolean;
   /** Set when a subgraph started or ended a session during this request. */
   sessionChange: SessionChange | null;
+  /**
+   * The client's `Accept-Language`, passed on to subgraphs (the users domain takes a new
+   * account's mail language from it); absent for operations the router runs itself.
+   */
+  acceptLanguage?: string | undefined;
   /** An operation the router runs itself (subscription events), not a client request: no rate limit, no access line. */
   internal?: boolean;
 }
@@ -49,6 +54,8 @@ export function routerContextBuilder({ sessions, logger, production }: { session
         requestLogger.warn({ err: error instanceof Error ? error.message : String(error) }, 'session lookup failed');
       }
     }
-    return { requestId, logger: requestLogger, session, sessionLookupFailed, clientIp: req.ip ?? 'unknown', sessionChange: null };
+    const language = req.headers['accept-language'];
+    const acceptLanguage = typeof language === 'string' && language.length <= 256 ? language : undefined;
+    return { requestId, logger: requestLogger, session, sessionLookupFailed, clientIp: req.ip ?? 'unknown', sessionChange: null, acceptLanguage };
   };
 }

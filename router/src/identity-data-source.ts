@@ -12,7 +12,8 @@ type Fetcher = NonNullable<NonNullable<ConstructorParameters<typeof RemoteGraphQ
 
 /**
  * Calls a subgraph on behalf of the viewer: a fresh header set carrying the request id and
- * the identity signed for this request. Nothing the client sent is forwarded.
+ * the identity signed for this request (roles and whether the email is verified, from the
+ * session). Of what the client sent, only `Accept-Language` is passed on.
  */
 export interface IdentityDataSourceOptions {
   url: string;
@@ -72,9 +73,13 @@ export class IdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
     this.onFetch?.(this.subgraphName);
     if (!('requestId' in context) || !context.requestId) return;
     request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+    if (context.acceptLanguage) request.http?.headers.set('accept-language', context.acceptLanguage);
     if (context.session) {
-      const { userId, roles, id } = context.session;
-      request.http?.headers.set(IDENTITY_HEADER, signIdentity({ userId, roles, sessionId: id }, { secret: this.secret, requestId: context.requestId }));
+      const { userId, roles, id, emailVerified = false } = context.session;
+      request.http?.headers.set(
+        IDENTITY_HEADER,
+        signIdentity({ userId, roles, sessionId: id, emailVerified }, { secret: this.secret, requestId: context.requestId }),
+      );
     }
   }
 

@@ -5,6 +5,7 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'ACCOUNT_SUSPENDED'
+  | 'EMAIL_NOT_VERIFIED'
   | 'BAD_USER_INPUT'
   | 'NOT_FOUND'
   | 'CONFLICT'
@@ -17,6 +18,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   ACCOUNT_SUSPENDED: 403,
+  EMAIL_NOT_VERIFIED: 403,
   BAD_USER_INPUT: 400,
   NOT_FOUND: 404,
   CONFLICT: 409,
@@ -59,6 +61,13 @@ export class AccountSuspendedError extends AppError {
     super(until ? `This account is suspended until ${until.toISOString()}.` : 'This account is suspended.', 'ACCOUNT_SUSPENDED', {
       until: until ? until.toISOString() : null,
     });
+  }
+}
+
+/** The deployment requires a verified email (REQUIRE_VERIFIED_EMAIL) for this, and the viewer's is not verified yet. */
+export class EmailNotVerifiedError extends AppError {
+  constructor(message = 'Verify your email address to do this: follow the link we sent you, or ask for a new one.') {
+    super(message, 'EMAIL_NOT_VERIFIED');
   }
 }
 

@@ -41,6 +41,8 @@ export interface Identity {
   roles: Role[];
   /** Hash of the session id (never the session token itself). */
   sessionId: string;
+  /** Whether the account's email address is verified (absent: not known to be, e.g. a session from before verification existed). */
+  emailVerified?: boolean;
 }
 
 interface SignedPayload extends Identity {
@@ -94,7 +96,9 @@ export function verifyIdentity(
   if (typeof payload.userId !== 'string' || !Array.isArray(payload.roles) || typeof payload.sessionId !== 'string') {
     return { ok: false, reason: 'malformed' };
   }
-  return { ok: true, identity: { userId: payload.userId, roles: payload.roles, sessionId: payload.sessionId } };
+  const identity: Identity = { userId: payload.userId, roles: payload.roles, sessionId: payload.sessionId };
+  if (typeof payload.emailVerified === 'boolean') identity.emailVerified = payload.emailVerified;
+  return { ok: true, identity };
 }
 
 /** Where masked errors are reported (a pino logger fits). */

@@ -20,6 +20,7 @@ import {
   startLocalFcmServer,
   startRedis,
   stopChild,
+  unsentMailEnv,
   type ChildService,
   type LocalFcmServer,
 } from '@stagelives/devkit';
@@ -79,6 +80,7 @@ export async function planCluster(dir: string): Promise<Cluster> {
       REDIS_URL: redis.url,
       REDIS_PREFIX: 'rh:',
       IDENTITY_SECRET: randomBytes(32).toString('hex'),
+      ...unsentMailEnv(),
       ADMIN_EMAILS: ADMIN,
       SHUTDOWN_DELAY_MS: '500',
     },

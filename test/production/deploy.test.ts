@@ -19,7 +19,7 @@ type Manifest = {
   data?: Record<string, string>;
 };
 
-const SECRET_VARIABLES = ['MONGODB_URI', 'REDIS_URL', 'IDENTITY_SECRET', 'METRICS_TOKEN', 'FIREBASE_SERVICE_ACCOUNT', 'FCM_LOCAL_SERVICE_ACCOUNT'];
+const SECRET_VARIABLES = ['MONGODB_URI', 'REDIS_URL', 'IDENTITY_SECRET', 'METRICS_TOKEN', 'SMTP_URL', 'FIREBASE_SERVICE_ACCOUNT', 'FCM_LOCAL_SERVICE_ACCOUNT'];
 const PROCESSES = ['router', ...SUBGRAPH_NAMES, 'workers'];
 
 describe('deploy/ (kustomize + kubeconform) and the Dockerfile', () => {

@@ -13,7 +13,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
-import { ROOT, freePort, openScratch } from '@stagelives/devkit';
+import { ROOT, freePort, openScratch, unsentMailEnv } from '@stagelives/devkit';
 import { SUBGRAPH_NAMES } from '@stagelives/schema';
 import { commandFor, ensureProductionBuild, runtimeCommand, runtimeStage, stageEnv, startCommand, waitForStatus, type Started } from './support.js';
 
@@ -70,6 +70,7 @@ describe('Dockerfile runtime stage, replayed without Docker', () => {
       ...stageEnv(runtimeStage()),
       ...scratch.env,
       IDENTITY_SECRET: randomBytes(32).toString('hex'),
+      ...unsentMailEnv(),
       SHUTDOWN_DELAY_MS: '0',
     };
     const users = startCommand(commandFor('subgraphs/users/dist/index.js'), { ...env, SUBGRAPH_PORT: String(usersPort), SUBGRAPH_HOST: '127.0.0.1' }, app);

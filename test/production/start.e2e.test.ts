@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ROOT, freePort, openScratch, startLocalFcmServer, type LocalFcmServer, type Scratch } from '@stagelives/devkit';
+import { ROOT, freePort, openScratch, startLocalFcmServer, unsentMailEnv, type LocalFcmServer, type Scratch } from '@stagelives/devkit';
 import { SUBGRAPH_NAMES } from '@stagelives/schema';
 import { localFcmEnv } from '../../workers/src/push/push.config.js';
 import {
@@ -37,6 +37,7 @@ function deploymentEnv(extra: Record<string, string> = {}): Record<string, strin
     ...imageEnv,
     ...scratch.env,
     IDENTITY_SECRET: randomBytes(32).toString('hex'),
+    ...unsentMailEnv(),
     SHUTDOWN_DELAY_MS: '0',
     ...extra,
   };

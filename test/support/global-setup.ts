@@ -1,9 +1,11 @@
 import type { TestProject } from 'vitest/node';
-import { startMissingServices } from '@stagelives/devkit';
+import { startMailpit, startMissingServices } from '@stagelives/devkit';
 
 /**
  * Starts what the tests need and was not given: FerretDB (MONGODB_URI unset) on a throwaway
- * SQLite directory and a private redis-server (REDIS_URL unset), each on a free port.
+ * SQLite directory, a private redis-server (REDIS_URL unset), and Mailpit (the local SMTP server
+ * the users subgraph sends to; tests read the delivered mail through its HTTP API), each on a
+ * free port.
  */
 export default async function setup(project: TestProject) {
   const services = await startMissingServices({
@@ -11,7 +13,19 @@ export default async function setup(project: TestProject) {
     redisUrl: process.env.REDIS_URL,
     onOutput: (name, line) => process.stderr.write(`[${name}] ${line}\n`),
   });
+  let mailpit: Awaited<ReturnType<typeof startMailpit>>;
+  try {
+    mailpit = await startMailpit({ onOutput: (line) => process.stderr.write(`[mailpit] ${line}\n`) });
+  } catch (error) {
+    await services.stop();
+    throw error;
+  }
   project.provide('mongoUri', services.mongoUri);
   project.provide('redisUrl', services.redisUrl);
-  return services.stop;
+  project.provide('smtpUrl', mailpit.url);
+  project.provide('mailpitUrl', mailpit.webUrl);
+  return async () => {
+    await mailpit.stop();
+    await services.stop();
+  };
 }

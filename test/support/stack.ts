@@ -10,6 +10,8 @@ import { subgraphFactory } from './subgraphs.js';
 
 export const ADMIN_EMAIL = 'admin@stagelives.test';
 export const SECOND_ADMIN_EMAIL = 'ops@stagelives.test';
+/** The clients' base URL the test stack's mail links into (PUBLIC_URL). */
+export const PUBLIC_URL = 'https://app.stagelives.test';
 
 export interface Stack {
   /** The router's GraphQL endpoint. */
@@ -58,6 +60,9 @@ export async function createStack(env: Record<string, string> & { MONGODB_URI: s
     RATE_LIMIT_PUBLIC_READ: '100000',
     WS_CONNECTIONS_PER_MINUTE: '100000',
     HTTP_MAX_CONNECTIONS_PER_IP: '100000',
+    // Mail (SMTP_URL: the suite's Mailpit, given by startStack): its links point here.
+    PUBLIC_URL: PUBLIC_URL,
+    MAIL_FROM: 'stagelives <no-reply@stagelives.test>',
     // Production routers built by tests close at once (production waits 5 s with readiness 503 first).
     SHUTDOWN_DELAY_MS: '0',
     ...env,

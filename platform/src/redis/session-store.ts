@@ -9,6 +9,8 @@ export interface Session {
   id: string;
   userId: string;
   roles: Role[];
+  /** Whether the account's email address is verified (absent in sessions created before it was tracked: not verified). */
+  emailVerified?: boolean;
   createdAt: number;
   absoluteExpiresAt: number;
 }
@@ -71,12 +73,17 @@ export class SessionStore {
   }
 
   /** Creates a session and returns the token to hand to the client (the only time it exists in clear). */
-  async create(userId: string, roles: Role[], now = Date.now()): Promise<{ token: string; session: Session }> {
+  async create(
+    userId: string,
+    roles: Role[],
+    { now = Date.now(), emailVerified = false }: { now?: number; emailVerified?: boolean } = {},
+  ): Promise<{ token: string; session: Session }> {
     const token = randomBytes(32).toString('base64url');
     const session: Session = {
       id: hashSessionToken(token),
       userId,
       roles,
+      emailVerified,
       createdAt: now,
       absoluteExpiresAt: now + this.options.absoluteTtlSeconds * 1000,
     };
@@ -154,7 +161,16 @@ export class SessionStore {
    * take the new roles at once. Each session keeps its expiry; a session that ends meanwhile
    * stays ended (`SET … XX KEEPTTL`). Returns how many sessions it updated.
    */
-  async setRolesForUser(userId: string, roles: Role[]): Promise<number> {
+  setRolesForUser(userId: string, roles: Role[]): Promise<number> {
+    return this.updateForUser(userId, { roles });
+  }
+
+  /** Marks every live session of a user as having a verified email (or not), the way `setRolesForUser` sets roles. */
+  setEmailVerifiedForUser(userId: string, emailVerified: boolean): Promise<number> {
+    return this.updateForUser(userId, { emailVerified });
+  }
+
+  private async updateForUser(userId: string, patch: Partial<Pick<Session, 'roles' | 'emailVerified'>>): Promise<number> {
     const { redis } = this.options;
     const ids = await redis.smembers(this.userKey(userId));
     let updated = 0;
@@ -163,7 +179,7 @@ export class SessionStore {
       if (!raw) continue;
       const session = JSON.parse(raw) as Session;
       if (session.userId !== userId) continue;
-      const written = await redis.set(this.key(id), JSON.stringify({ ...session, roles }), 'KEEPTTL', 'XX');
+      const written = await redis.set(this.key(id), JSON.stringify({ ...session, ...patch }), 'KEEPTTL', 'XX');
       if (written) updated += 1;
     }
     await this.announce(userId);

@@ -14,6 +14,8 @@ export interface BaseContext {
    * put it here); the subgraph server sends it to the router, which sets the cookie.
    */
   sessionChange: SessionChange | null;
+  /** The client's `Accept-Language`, as the router passed it on (a new account's mail language). */
+  acceptLanguage?: string | undefined;
 }
 
 export function requireViewer(ctx: BaseContext): Identity {

@@ -3,7 +3,8 @@ import type { GraphQLSchema } from 'graphql';
 import type * as GraphqlMiddleware from 'graphql-middleware';
 import type * as GraphqlShield from 'graphql-shield';
 import type { IRules } from 'graphql-shield';
-import { ForbiddenError, UnauthenticatedError } from '@stagelives/schema';
+import { EmailNotVerifiedError, ForbiddenError, UnauthenticatedError } from '@stagelives/schema';
+import { env, loadConfig } from '../config.js';
 import { hasRole, isStaffMember, type BaseContext } from './authorization.js';
 
 // graphql-shield 7.6.5 (its last release) imports `isUndefined` from 'util', which Node 23 removed:
@@ -29,6 +30,22 @@ export const isStaff = rule({ cache: 'contextual' })((_parent, _args, ctx: BaseC
   if (!ctx.viewer) return new UnauthenticatedError();
   return isStaffMember(ctx.viewer) ? true : new ForbiddenError('Only moderators and administrators can do this.');
 });
+
+/** REQUIRE_VERIFIED_EMAIL: whether posting (chat messages, articles, comments, reports) needs a verified email. Off by default. */
+const verifiedEmailEnv = { REQUIRE_VERIFIED_EMAIL: env.bool.default('false') };
+
+/**
+ * The rule for what an unverified account may not do: signed in, and, when the deployment's
+ * REQUIRE_VERIFIED_EMAIL (read from `environment`) is on, with a verified email
+ * (EMAIL_NOT_VERIFIED otherwise). Off: the same as `isAuthenticated`.
+ */
+export function isVerifiedMember(environment: NodeJS.ProcessEnv) {
+  const required = loadConfig(verifiedEmailEnv, environment).REQUIRE_VERIFIED_EMAIL;
+  return rule({ cache: 'contextual' })((_parent, _args, ctx: BaseContext) => {
+    if (!ctx.viewer) return new UnauthenticatedError();
+    return !required || ctx.viewer.emailVerified === true ? true : new EmailNotVerifiedError();
+  });
+}
 
 /** Anyone, signed in or not. */
 export const isPublic = allow;

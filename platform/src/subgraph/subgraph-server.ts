@@ -113,6 +113,7 @@ export async function createSubgraphServer<TContext extends BaseContext>({
           viewer: verdict.ok ? verdict.identity : null,
           identityVerdict: verdict,
           sessionChange: null,
+          acceptLanguage: typeof req.headers['accept-language'] === 'string' ? req.headers['accept-language'] : undefined,
         };
         return createContext(base);
       },

@@ -6,8 +6,11 @@ import { RateLimitedError, ServiceUnavailableError, httpStatusOf, type ErrorCode
 import type { RouterConfig } from '../config.js';
 import type { RouterContext } from '../context.js';
 
-/** Root fields that sign someone in: each occurrence (alias) costs one point of the strict bucket. */
-const AUTH_FIELDS = new Set(['logIn', 'signUp', 'signInWithGoogle', 'signInWithApple']);
+/**
+ * Root fields that sign someone in, or recover or verify an account by email: each occurrence
+ * (alias) costs one point of the strict bucket (per IP when signed out).
+ */
+const AUTH_FIELDS = new Set(['logIn', 'signUp', 'signInWithGoogle', 'signInWithApple', 'requestPasswordReset', 'resetPassword', 'verifyEmail']);
 
 type Bucket = 'auth' | 'default' | 'publicRead';
 

@@ -166,8 +166,9 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string; codes
   401: { name: 'Unauthenticated', description: 'Not signed in, or the session has ended.', codes: ['UNAUTHENTICATED'] },
   403: {
     name: 'Forbidden',
-    description: 'Signed in, but not allowed to do this; or the account is suspended (`ACCOUNT_SUSPENDED`, with `until`: null when indefinite).',
-    codes: ['FORBIDDEN', 'ACCOUNT_SUSPENDED'],
+    description:
+      'Signed in, but not allowed to do this; or the account is suspended (`ACCOUNT_SUSPENDED`, with `until`: null when indefinite); or the deployment requires a verified email for this and the account has none yet (`EMAIL_NOT_VERIFIED`).',
+    codes: ['FORBIDDEN', 'ACCOUNT_SUSPENDED', 'EMAIL_NOT_VERIFIED'],
   },
   404: { name: 'NotFound', description: 'No such entity, or no such route.', codes: ['NOT_FOUND'] },
   409: { name: 'Conflict', description: 'Conflicts with existing data (e.g. an email already registered).', codes: ['CONFLICT'] },

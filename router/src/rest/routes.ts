@@ -80,6 +80,17 @@ export const REST_ROUTES: readonly RestRoute[] = [
     session: true,
     errors: [401, 403, 409],
   },
+  // account recovery and verification (not in contract/rest.md: added with the GraphQL operations)
+  {
+    method: 'POST',
+    path: '/auth/password/forgot',
+    operation: 'RequestPasswordReset',
+    body: 'spread',
+    result: 'requestPasswordReset',
+    access: 'public',
+  },
+  { method: 'POST', path: '/auth/password/reset', operation: 'ResetPassword', body: 'spread', result: 'resetPassword', access: 'public', session: true },
+  { method: 'POST', path: '/auth/email/verify', operation: 'VerifyEmail', body: 'spread', result: 'verifyEmail', access: 'public' },
 
   // concerts
   {
@@ -125,7 +136,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     access: 'optional',
     whenNull: { code: 'NOT_FOUND', what: 'Article' },
   },
-  { method: 'POST', path: '/article', operation: 'CreateArticle', body: 'input', result: 'createArticle', access: 'user', status: 201, errors: [404] },
+  { method: 'POST', path: '/article', operation: 'CreateArticle', body: 'input', result: 'createArticle', access: 'user', status: 201, errors: [403, 404] },
   { method: 'PATCH', path: '/article/:id', operation: 'UpdateArticle', params: id, body: 'input', result: 'updateArticle', access: 'user', errors: [403, 404] },
   { method: 'DELETE', path: '/article/:id', operation: 'DeleteArticle', params: id, result: 'deleteArticle', access: 'user', errors: [403, 404] },
   {
@@ -137,7 +148,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
     result: 'addComment',
     access: 'user',
     status: 201,
-    errors: [404],
+    errors: [403, 404],
   },
   {
     method: 'DELETE',

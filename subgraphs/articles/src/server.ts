@@ -1,5 +1,5 @@
 import { AuditTrail, pointReadsFor } from '@stagelives/platform';
-import { createSubgraphServer, isAuthenticated, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
+import { createSubgraphServer, isAuthenticated, isVerifiedMember, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
 import { finishDeletes } from './article/article-deletion.service.js';
 import { type ArticlesContext, createArticlesContext } from './context.js';
 import { startModerationConsumer } from './events/moderation.consumer.js';
@@ -24,20 +24,22 @@ export async function createArticlesServer(deps: SubgraphDeps): Promise<Subgraph
   audit.start();
 
   const signedIn = isAuthenticated;
+  // REQUIRE_VERIFIED_EMAIL: posting needs a verified email (EMAIL_NOT_VERIFIED), docs/users.md.
+  const verified = isVerifiedMember(deps.env);
   const server = await createSubgraphServer<ArticlesContext>({
     name: 'articles',
     schema: await buildSchema(),
     deps,
     permissions: {
       Mutation: {
-        createArticle: signedIn,
+        createArticle: verified,
         updateArticle: signedIn,
         deleteArticle: signedIn,
         likeArticle: signedIn,
         unlikeArticle: signedIn,
         bookmarkArticle: signedIn,
         unbookmarkArticle: signedIn,
-        addComment: signedIn,
+        addComment: verified,
         updateComment: signedIn,
         deleteComment: signedIn,
       },

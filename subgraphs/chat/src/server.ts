@@ -1,5 +1,5 @@
 import { AuditTrail, UserLinkRepository, pointReadsFor } from '@stagelives/platform';
-import { createSubgraphServer, isAuthenticated, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
+import { createSubgraphServer, isAuthenticated, isVerifiedMember, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
 import { ChatMessageRepository } from './chat-message/chat-message.repository.js';
 import { ChatMessageService } from './chat-message/chat-message.service.js';
 import { MessageModerationService } from './chat-message/message-moderation.service.js';
@@ -57,6 +57,8 @@ export async function createChatServer(deps: SubgraphDeps): Promise<SubgraphServ
   trail.start();
 
   const signedIn = isAuthenticated;
+  // REQUIRE_VERIFIED_EMAIL: posting needs a verified email (EMAIL_NOT_VERIFIED), docs/users.md.
+  const verified = isVerifiedMember(deps.env);
   const server = await createSubgraphServer<ChatContext>({
     name: 'chat',
     schema: await buildSchema(),
@@ -66,7 +68,7 @@ export async function createChatServer(deps: SubgraphDeps): Promise<SubgraphServ
         createChatRoom: signedIn,
         joinChatRoom: signedIn,
         leaveChatRoom: signedIn,
-        sendMessage: signedIn,
+        sendMessage: verified,
         // The room's owner or staff: decided by RoomModerationService (the owner is per room).
         muteChatMember: signedIn,
         removeChatMember: signedIn,

@@ -1,5 +1,5 @@
 import { AuditTrail, loadConfig, subgraphUrls } from '@stagelives/platform';
-import { createSubgraphServer, isAdmin, isAuthenticated, isStaff, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
+import { createSubgraphServer, isAdmin, isStaff, isVerifiedMember, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
 import { AuditEntryRepository } from './audit/audit-entry.repository.js';
 import { AuditService } from './audit/audit.service.js';
 import { ContentDecisionRepository } from './content/content-decision.repository.js';
@@ -38,7 +38,7 @@ export async function createModerationServer(deps: SubgraphDeps): Promise<Subgra
     deps,
     permissions: {
       Query: { auditLog: isAdmin, reports: isStaff },
-      Mutation: { hideContent: isStaff, restoreContent: isStaff, report: isAuthenticated, resolveReport: isStaff },
+      Mutation: { hideContent: isStaff, restoreContent: isStaff, report: isVerifiedMember(deps.env), resolveReport: isStaff },
     },
     createContext: (base) => ({ ...base, audit, content, reports }),
   });

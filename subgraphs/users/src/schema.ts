@@ -1,4 +1,5 @@
 import { buildFederatedSchema } from '@stagelives/schema';
+import { AccountEmailResolver } from './account-email/account-email.resolver.js';
 import { AuthResolver } from './auth/auth.resolver.js';
 import { StaffResolver } from './staff/staff.resolver.js';
 import { userReferenceResolver } from './user/user.reference.js';
@@ -6,5 +7,5 @@ import { UserResolver } from './user/user.resolver.js';
 
 /** The users subgraph schema. */
 export function buildSchema() {
-  return buildFederatedSchema({ resolvers: [UserResolver, AuthResolver, StaffResolver] }, userReferenceResolver);
+  return buildFederatedSchema({ resolvers: [UserResolver, AuthResolver, AccountEmailResolver, StaffResolver] }, userReferenceResolver);
 }

@@ -1,9 +1,12 @@
 import { AuditTrail, SessionStore, pointReadsFor } from '@stagelives/platform';
 import { createSubgraphServer, isAdmin, isAuthenticated, isPublic, isStaff, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
+import { AccountEmailService } from './account-email/account-email.service.js';
+import { EmailRateLimit } from './account-email/email-limit.js';
 import { AuthService } from './auth/auth.service.js';
 import { BruteForceGuard } from './auth/brute-force.js';
 import { OidcVerifier } from './auth/oidc.js';
 import { loadUsersConfig } from './config.js';
+import { Mailer } from './mail/mailer.js';
 import type { UsersContext } from './context.js';
 import { buildSchema } from './schema.js';
 import { AdminLock } from './staff/admin-lock.js';
@@ -21,10 +24,29 @@ export async function createUsersServer(deps: SubgraphDeps): Promise<SubgraphSer
   const usersRepo = new UserRepository(db, pointReadsFor(features));
   await usersRepo.ensureIndexes();
   const sessions = SessionStore.fromConfig(redis, config);
+  const bruteForce = new BruteForceGuard(redis, config.REDIS_PREFIX, usersConfig.LOGIN_MAX_FAILURES, usersConfig.LOGIN_LOCK_SECONDS);
+  // Password reset and email verification, by mail (SMTP_URL, MAIL_FROM; links into PUBLIC_URL).
+  const mailer = new Mailer({ smtpUrl: usersConfig.SMTP_URL, from: usersConfig.MAIL_FROM, logger: deps.logger.child({ component: 'mail' }) });
+  const accountEmail = new AccountEmailService({
+    users: usersRepo,
+    sessions,
+    bruteForce,
+    mailer,
+    publicUrl: usersConfig.PUBLIC_URL,
+    resetLimit: new EmailRateLimit(
+      redis,
+      config.REDIS_PREFIX,
+      'password-reset',
+      usersConfig.PASSWORD_RESET_PER_EMAIL,
+      usersConfig.PASSWORD_RESET_WINDOW_SECONDS,
+    ),
+    resetMinMs: usersConfig.PASSWORD_RESET_MIN_MS,
+  });
   const auth = new AuthService({
     users: usersRepo,
     sessions,
-    bruteForce: new BruteForceGuard(redis, config.REDIS_PREFIX, usersConfig.LOGIN_MAX_FAILURES, usersConfig.LOGIN_LOCK_SECONDS),
+    bruteForce,
+    verification: accountEmail,
     adminEmails: config.ADMIN_EMAILS,
     google: new OidcVerifier({
       name: 'Google',
@@ -62,6 +84,10 @@ export async function createUsersServer(deps: SubgraphDeps): Promise<SubgraphSer
         logOut: isPublic,
         signInWithGoogle: isPublic,
         signInWithApple: isPublic,
+        requestPasswordReset: isPublic,
+        resetPassword: isPublic,
+        verifyEmail: isPublic,
+        resendVerificationEmail: isAuthenticated,
         updateProfile: isAuthenticated,
         changePassword: isAuthenticated,
         deleteAccount: isAuthenticated,
@@ -74,6 +100,7 @@ export async function createUsersServer(deps: SubgraphDeps): Promise<SubgraphSer
     createContext: (base) => ({
       ...base,
       auth,
+      accountEmail,
       users,
       staff,
       loaders: { user: createUserLoader(usersRepo) },
@@ -85,6 +112,7 @@ export async function createUsersServer(deps: SubgraphDeps): Promise<SubgraphSer
     close: async () => {
       await server.close();
       await staff.trail.stop();
+      await mailer.close();
     },
   };
 }

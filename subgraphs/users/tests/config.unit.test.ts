@@ -38,4 +38,24 @@ describe('users config', () => {
     }
     expect(loadUsersConfig({ LOGIN_MAX_FAILURES: '3', LOGIN_LOCK_SECONDS: '60' })).toMatchObject({ LOGIN_MAX_FAILURES: 3, LOGIN_LOCK_SECONDS: 60 });
   });
+
+  it('should stop in production without SMTP_URL, MAIL_FROM or PUBLIC_URL, naming each; default them elsewhere', () => {
+    expect(() => loadUsersConfig({ NODE_ENV: 'production' })).toThrow(
+      /SMTP_URL is required in production but not set[\s\S]*MAIL_FROM is required in production but not set[\s\S]*PUBLIC_URL is required in production but not set/,
+    );
+    expect(() => loadUsersConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail:587', MAIL_FROM: 'x <a@b.c>' })).toThrow(
+      /^(?![\s\S]*SMTP_URL)[\s\S]*PUBLIC_URL is required/,
+    );
+    const prod = loadUsersConfig({ NODE_ENV: 'production', SMTP_URL: 'smtps://u:p@mail:465', MAIL_FROM: 'x <a@b.c>', PUBLIC_URL: 'https://app.example/' });
+    expect(prod).toMatchObject({
+      SMTP_URL: 'smtps://u:p@mail:465',
+      PUBLIC_URL: 'https://app.example',
+      PASSWORD_RESET_PER_EMAIL: 3,
+      PASSWORD_RESET_MIN_MS: 250,
+    });
+    const dev = loadUsersConfig({ NODE_ENV: 'development' });
+    expect(dev.SMTP_URL).toBeUndefined();
+    expect(dev.PUBLIC_URL).toBe('http://localhost:4000');
+    expect(() => loadUsersConfig({ SMTP_URL: 'http://mail' })).toThrow(/SMTP_URL: must be an smtp/);
+  });
 });

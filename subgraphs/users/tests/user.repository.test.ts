@@ -38,10 +38,18 @@ describe('users collection (FerretDB)', () => {
       (error: unknown) => (error instanceof DuplicateKeyError ? error.field : error),
     );
 
-  it('should create its unique indexes, again on a restart', async () => {
+  it('should create its indexes (unique keys, link tokens), again on a restart', async () => {
     await repo.ensureIndexes();
     const names = (await repo.collection.listIndexes().toArray()).map((i) => i.name).sort();
-    expect(names).toEqual(['_id_', 'appleSub_unique', 'emailLower_unique', 'googleSub_unique', 'nicknameLower_unique']);
+    expect(names).toEqual([
+      '_id_',
+      'appleSub_unique',
+      'emailLower_unique',
+      'emailVerification_tokenHash',
+      'googleSub_unique',
+      'nicknameLower_unique',
+      'passwordReset_tokenHash',
+    ]);
   });
 
   it('should tell which unique key a duplicate hit', async () => {

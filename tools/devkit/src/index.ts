@@ -5,3 +5,4 @@ export * from './fork.js';
 export * from './proc.js';
 export * from './scratch.js';
 export * from './fcm-server.js';
+export * from './mailpit.js';

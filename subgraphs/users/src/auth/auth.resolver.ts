@@ -18,7 +18,7 @@ function signedIn(ctx: UsersContext, { token, user, session, sessionChange }: Si
 export class AuthResolver {
   @Mutation(() => AuthPayload, { description: 'Creates an account and signs in.' })
   async signUp(@Arg('input', () => SignUpInput) input: SignUpInput, @Ctx() ctx: UsersContext): Promise<AuthPayload> {
-    return signedIn(ctx, await ctx.auth.signUp(input, ctx.viewer));
+    return signedIn(ctx, await ctx.auth.signUp(input, ctx.viewer, ctx.acceptLanguage));
   }
 
   @Mutation(() => AuthPayload, { description: 'Signs in with email and password; always starts a new session.' })
@@ -28,7 +28,7 @@ export class AuthResolver {
 
   @Mutation(() => AuthPayload, { description: 'Signs in (or up) with a Google ID token.' })
   async signInWithGoogle(@Arg('idToken', () => String) idToken: string, @Ctx() ctx: UsersContext): Promise<AuthPayload> {
-    return signedIn(ctx, await ctx.auth.signInWithProvider('google', idToken, null, ctx.viewer));
+    return signedIn(ctx, await ctx.auth.signInWithProvider('google', idToken, null, ctx.viewer, ctx.acceptLanguage));
   }
 
   @Mutation(() => AuthPayload, { description: 'Signs in (or up) with an Apple identity token; `nickname` is used for a new account.' })
@@ -37,7 +37,7 @@ export class AuthResolver {
     @Arg('nickname', () => String, { nullable: true }) nickname: string | null,
     @Ctx() ctx: UsersContext,
   ): Promise<AuthPayload> {
-    return signedIn(ctx, await ctx.auth.signInWithProvider('apple', identityToken, nickname, ctx.viewer));
+    return signedIn(ctx, await ctx.auth.signInWithProvider('apple', identityToken, nickname, ctx.viewer, ctx.acceptLanguage));
   }
 
   @Mutation(() => Boolean, { description: 'Ends the current session, server-side.' })

@@ -1,6 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { AccountSuspendedError, ConflictError, UnauthenticatedError, type Identity, type SessionChange } from '@stagelives/schema';
 import type { Session, SessionStore } from '@stagelives/platform';
+import type { AccountEmailService } from '../account-email/account-email.service.js';
+import { localeFrom } from '../mail/messages.js';
 import { cleanNewEmail, emailKey } from '../user/email.js';
 import { cleanNickname, nicknameFrom, nicknameKey, numberedNickname } from '../user/nickname.js';
 import { DuplicateKeyError, type Provider, type UserRepository } from '../user/user.repository.js';
@@ -18,6 +20,8 @@ export interface AuthServiceDeps {
   adminEmails: readonly string[];
   google: OidcVerifier;
   apple: OidcVerifier;
+  /** Mails a new account its verification link. */
+  verification: Pick<AccountEmailService, 'sendVerification'>;
 }
 
 /** A sign-in: the new session, its token (the only time it exists in clear), and the cookie to set. */
@@ -30,7 +34,7 @@ export interface SignIn {
 
 /** Who a request is once it carries `session`. */
 export function identityOf(session: Session): Identity {
-  return { userId: session.userId, roles: session.roles, sessionId: session.id };
+  return { userId: session.userId, roles: session.roles, sessionId: session.id, emailVerified: session.emailVerified === true };
 }
 
 /** A suspended account cannot sign in or up: ACCOUNT_SUSPENDED with `until`. An expired suspension no longer blocks. */
@@ -51,7 +55,8 @@ const CLEAR_SESSION: SessionChange = Object.freeze({ kind: 'clear' });
 export class AuthService {
   constructor(private readonly deps: AuthServiceDeps) {}
 
-  async signUp(input: SignUpInput, current: Identity | null): Promise<SignIn> {
+  /** `acceptLanguage`: the request's, the language of the account's mail (Korean or English). */
+  async signUp(input: SignUpInput, current: Identity | null, acceptLanguage?: string): Promise<SignIn> {
     const { email, emailLower } = cleanNewEmail(input.email, 'input.email');
     const nickname = cleanNickname(input.nickname, 'input.nickname');
     const password = checkNewPassword(input.password, 'input.password');
@@ -70,6 +75,8 @@ export class AuthService {
         passwordHash: await hashPassword(password),
         avatarUrl: null,
         roles: rolesFor(emailLower, this.deps.adminEmails),
+        locale: localeFrom(acceptLanguage),
+        emailVerified: false,
         createdAt: now,
         updatedAt: now,
       });
@@ -81,6 +88,7 @@ export class AuthService {
       }
       throw error;
     }
+    await this.deps.verification.sendVerification(user);
     return this.startSession(user, current);
   }
 
@@ -100,10 +108,16 @@ export class AuthService {
     return this.startSession(await this.withBootstrapRoles(user), current);
   }
 
-  async signInWithProvider(provider: Provider, idToken: string, nicknameHint: string | null | undefined, current: Identity | null): Promise<SignIn> {
+  async signInWithProvider(
+    provider: Provider,
+    idToken: string,
+    nicknameHint: string | null | undefined,
+    current: Identity | null,
+    acceptLanguage?: string,
+  ): Promise<SignIn> {
     const verifier = provider === 'google' ? this.deps.google : this.deps.apple;
     const identity = await verifier.verify(idToken);
-    const user = await this.findOrCreateForProvider(provider, identity, nicknameHint);
+    const user = await this.findOrCreateForProvider(provider, identity, nicknameHint, localeFrom(acceptLanguage));
     refuseSuspended(user);
     return this.startSession(await this.withBootstrapRoles(user), current);
   }
@@ -131,7 +145,12 @@ export class AuthService {
   }
 
   /** Linking is by provider + subject; an existing account is linked by email only when the provider verified it. */
-  private async findOrCreateForProvider(provider: Provider, identity: VerifiedIdentity, nicknameHint: string | null | undefined): Promise<UserDocument> {
+  private async findOrCreateForProvider(
+    provider: Provider,
+    identity: VerifiedIdentity,
+    nicknameHint: string | null | undefined,
+    locale: UserDocument['locale'],
+  ): Promise<UserDocument> {
     const linked = await this.deps.users.findByProvider(provider, identity.subject);
     if (linked) return linked;
     const emailLower = identity.email?.toLowerCase();
@@ -155,6 +174,9 @@ export class AuthService {
           passwordHash: null,
           avatarUrl: null,
           roles: rolesFor(identity.emailVerified ? emailLower : undefined, this.deps.adminEmails),
+          // The provider asserted the address: no link to follow.
+          emailVerified: Boolean(emailLower && identity.emailVerified),
+          locale,
           createdAt: now,
           updatedAt: now,
           [provider === 'google' ? 'googleSub' : 'appleSub']: identity.subject,
@@ -196,7 +218,7 @@ export class AuthService {
   private async startSession(user: UserDocument, current: Identity | null): Promise<SignIn> {
     if (current) await this.deps.sessions.delete(current.sessionId, current.userId);
     const userId = user._id.toHexString();
-    const created = await this.deps.sessions.create(userId, user.roles);
+    const created = await this.deps.sessions.create(userId, user.roles, { emailVerified: user.emailVerified === true });
     const { token } = created;
     let session = created.session;
     const now = (await this.deps.users.findById(user._id)) ?? user;
@@ -207,6 +229,10 @@ export class AuthService {
     if (!sameRoles(now.roles, user.roles)) {
       await this.deps.sessions.setRolesForUser(userId, now.roles);
       session = { ...session, roles: now.roles };
+    }
+    if ((now.emailVerified === true) !== session.emailVerified) {
+      await this.deps.sessions.setEmailVerifiedForUser(userId, now.emailVerified === true);
+      session = { ...session, emailVerified: now.emailVerified === true };
     }
     return { token, user: now, session, sessionChange: { kind: 'set', token } };
   }

@@ -1,6 +1,6 @@
 import { byId, ensureIndexes, findByIds, isDuplicateKeyError, duplicateKeyText } from '@stagelives/platform';
-import type { MongoServerError, Collection, Db, ObjectId, UpdateFilter } from 'mongodb';
-import type { Role, SuspensionDocument, UserDocument } from './user.type.js';
+import { ObjectId, type MongoServerError, type Collection, type Db, type UpdateFilter } from 'mongodb';
+import type { EmailTokenDocument, Role, SuspensionDocument, UserDocument } from './user.type.js';
 
 export type Provider = 'google' | 'apple';
 
@@ -58,6 +58,8 @@ export class UserRepository {
       { key: { nicknameLower: 1 }, name: 'nicknameLower_unique', unique: true },
       { key: { googleSub: 1 }, name: 'googleSub_unique', unique: true, sparse: true },
       { key: { appleSub: 1 }, name: 'appleSub_unique', unique: true, sparse: true },
+      { key: { 'passwordReset.tokenHash': 1 }, name: 'passwordReset_tokenHash', sparse: true },
+      { key: { 'emailVerification.tokenHash': 1 }, name: 'emailVerification_tokenHash', sparse: true },
     ]);
   }
 
@@ -101,8 +103,43 @@ export class UserRepository {
     return this.collection.findOne({ [providerField(provider)]: { $eq: subject }, deletedAt: { $exists: false } });
   }
 
+  /** Links a provider account found by an email the provider verified: the email counts as verified. */
   linkProvider(id: ObjectId, provider: Provider, subject: string): Promise<UserDocument | null> {
-    return this.update(id, { $set: { [providerField(provider)]: subject } });
+    return this.update(id, { $set: { [providerField(provider)]: subject, emailVerified: true } });
+  }
+
+  /**
+   * Stores a new password-reset token, replacing any earlier one (which stops working). `null`
+   * (an email with no account) sends the same write for a fresh id that matches nothing.
+   */
+  async setPasswordReset(id: ObjectId | null, token: EmailTokenDocument): Promise<void> {
+    await this.collection.updateOne({ _id: { $eq: id ?? new ObjectId() }, deletedAt: { $exists: false } }, { $set: { passwordReset: token } });
+  }
+
+  /**
+   * Uses a password-reset token once: when a live account holds it unexpired, sets the new
+   * password hash (the link proves the address too) and removes the token, atomically; null otherwise.
+   */
+  consumePasswordReset(tokenHash: string, passwordHash: string, now = new Date()): Promise<UserDocument | null> {
+    return this.collection.findOneAndUpdate(
+      { 'passwordReset.tokenHash': { $eq: tokenHash }, 'passwordReset.expiresAt': { $gt: now }, deletedAt: { $exists: false } },
+      { $set: { passwordHash, emailVerified: true, updatedAt: now }, $unset: { passwordReset: '' } },
+      { returnDocument: 'after' },
+    );
+  }
+
+  /** Stores a new verification token, replacing any earlier one. */
+  async setEmailVerification(id: ObjectId, token: EmailTokenDocument): Promise<void> {
+    await this.collection.updateOne({ _id: { $eq: id }, deletedAt: { $exists: false } }, { $set: { emailVerification: token } });
+  }
+
+  /** Uses a verification token once: marks the address verified and removes the token, atomically; null when none matches. */
+  consumeEmailVerification(tokenHash: string, now = new Date()): Promise<UserDocument | null> {
+    return this.collection.findOneAndUpdate(
+      { 'emailVerification.tokenHash': { $eq: tokenHash }, 'emailVerification.expiresAt': { $gt: now }, deletedAt: { $exists: false } },
+      { $set: { emailVerified: true, updatedAt: now }, $unset: { emailVerification: '' } },
+      { returnDocument: 'after' },
+    );
   }
 
   setRoles(id: ObjectId, roles: Role[]): Promise<UserDocument | null> {
@@ -152,7 +189,7 @@ export class UserRepository {
         avatarUrl: null,
         passwordHash: null,
       },
-      $unset: { emailLower: '', googleSub: '', appleSub: '' },
+      $unset: { emailLower: '', googleSub: '', appleSub: '', passwordReset: '', emailVerification: '' },
     });
   }
 }

@@ -52,6 +52,11 @@ export class UserResolver {
     return ctx.users.suspensionFor(ctx.viewer, user);
   }
 
+  @FieldResolver(() => Boolean, { nullable: true })
+  emailVerified(@Root() user: User, @Ctx() ctx: UsersContext): boolean | null {
+    return ctx.users.emailVerifiedFor(ctx.viewer, user);
+  }
+
   @FieldResolver(() => String, { nullable: true })
   email(@Root() user: User, @Ctx() ctx: UsersContext): string | null {
     return ctx.users.emailFor(ctx.viewer, user);

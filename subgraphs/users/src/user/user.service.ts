@@ -45,6 +45,11 @@ export class UserService {
     return viewer?.userId === user.id || hasRole(viewer, 'ADMIN') ? user.email : null;
   }
 
+  /** Whether a user's email is verified, as the viewer may see it: the user themself, admins, and the holder of the link that just verified it. */
+  emailVerifiedFor(viewer: Identity | null, user: { id: string; emailVerified: boolean | null; verifiedByLink?: boolean }): boolean | null {
+    return user.verifiedByLink || viewer?.userId === user.id || hasRole(viewer, 'ADMIN') ? user.emailVerified : null;
+  }
+
   /** A user's suspension as the viewer may see it: the user themself and staff (the field is `@viewerDependent(OWNER)`). */
   suspensionFor(viewer: Identity | null, user: { id: string; suspension: Suspension | null }): Suspension | null {
     return viewer?.userId === user.id || isStaffMember(viewer) ? user.suspension : null;

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import type { ObjectId } from 'mongodb';
 import { CachePublic, ListSize, ViewerDependent, ViewerDependence } from '@stagelives/schema';
+import type { Locale } from '../mail/messages.js';
 
 export enum Role {
   USER = 'USER',
@@ -50,6 +51,12 @@ export function activeSuspension(doc: Pick<UserDocument, 'suspension'>, now = ne
   return s.until === null || s.until.getTime() > now.getTime() ? s : null;
 }
 
+/** A single-use link's token as stored: only its hash (sha256), and when it stops working. */
+export interface EmailTokenDocument {
+  tokenHash: string;
+  expiresAt: Date;
+}
+
 /** A user as stored in the `users` collection. */
 export interface UserDocument {
   _id: ObjectId;
@@ -71,6 +78,14 @@ export interface UserDocument {
   deletedAt?: Date;
   /** Set while staff suspend the account (an expired one may stay: `activeSuspension`). */
   suspension?: SuspensionDocument | null;
+  /** The language of the account's mail (from `Accept-Language` at sign-up); absent: English. */
+  locale?: Locale;
+  /** True once the address is verified (a verification link, a reset link, or a provider that asserted it). */
+  emailVerified?: boolean;
+  /** The pending password-reset link (a new request replaces it; using it removes it). */
+  passwordReset?: EmailTokenDocument;
+  /** The pending verification link (a resend replaces it; using it removes it). */
+  emailVerification?: EmailTokenDocument;
 }
 
 /** What others see of an account that was deleted. */
@@ -110,6 +125,16 @@ export class User {
   @ViewerDependent(ViewerDependence.OWNER)
   suspension!: Suspension | null;
 
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Whether the email address is verified. Visible only to the user themself (and to admins, and to whoever just used its verification link).',
+  })
+  @ViewerDependent(ViewerDependence.OWNER)
+  emailVerified!: boolean | null;
+
+  /** Not a field: set on the account a verification link has just verified, whose answer its holder reads. */
+  verifiedByLink?: boolean;
+
   static from(doc: UserDocument): User {
     if (doc.deletedAt) {
       return Object.assign(new User(), {
@@ -121,6 +146,7 @@ export class User {
         createdAt: doc.createdAt,
         deleted: true,
         suspension: null,
+        emailVerified: false,
       });
     }
     return Object.assign(new User(), {
@@ -132,6 +158,7 @@ export class User {
       roles: doc.roles,
       createdAt: doc.createdAt,
       suspension: activeSuspension(doc) ? Suspension.from(doc.suspension!) : null,
+      emailVerified: doc.emailVerified === true,
     });
   }
 }
