@@ -4,6 +4,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
+import type { RequestHandler } from 'express';
 import { SessionStore, closeServer, httpDrain, listen, metricsHandler, shutdownDelayMs, type Logger, type Redis } from '@stagelives/platform';
 import { maskUnexpectedErrors } from '@stagelives/schema';
 import type { GraphQLSchema } from 'graphql';
@@ -27,6 +28,8 @@ import { ResponseCache, type ResponseCacheStats } from './response-cache/index.j
 import { ChatHub, type InternalExecute } from './subscriptions/chat-hub.js';
 import { TrustedOperations } from './trusted-operations.js';
 import { createSubscriptionServer } from './subscriptions/ws-server.js';
+import { createSubscriptionCore } from './subscriptions/subscription-core.js';
+import { SSE_PATH, createSseServer } from './sse/sse-server.js';
 
 export { subgraphsOf } from './gateway.js';
 export { ViewerDependentFields } from './viewer-dependence.js';
@@ -44,7 +47,7 @@ export interface RouterServer {
   /** Subgraph name → URL the router calls. */
   readonly subgraphUrls: Record<string, string>;
   /** Live chat: subgraph reads made for events, rooms and sockets open (tests and benchmarks). */
-  readonly subscriptions: { readonly reads: number; readonly watchedRooms: number; readonly connections: number };
+  readonly subscriptions: { readonly reads: number; readonly watchedRooms: number; readonly connections: number; readonly streams: number };
   /** The port of `/metrics` when it has one of its own (`METRICS_PORT`), once listening. */
   readonly metricsPort: number | undefined;
   /** The shared response cache: counters of this instance, and purges (tests, benchmarks). */
@@ -144,6 +147,10 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
   const metricsServer = exposure.port === undefined ? null : createServer(metricsApp(routerMetrics.metrics, exposure.token, logger, operatorRoutes));
   let metricsPort: number | undefined;
   app.use(explorer(config, logger));
+  // GraphQL over Server-Sent Events (graphql-sse, distinct connections), before /graphql takes the path; its server is made below.
+  let sse: ReturnType<typeof createSseServer> | undefined;
+  const sseRoute: RequestHandler = (req, res, next) => (sse ? sse.middleware(req, res, next) : next());
+  app.use(SSE_PATH, ...jsonBody(config), sseRoute);
   app.use('/graphql', ...jsonBody(config), ...(trusted ? [trusted.middleware()] : []), expressMiddleware(apollo, { context: ({ req }) => buildContext(req) }));
   // Legacy REST (contract/rest.md), /api-docs: each route runs one contract operation through `apollo` (rest/).
   app.use(restApi({ apollo, buildContext, schema: () => apiSchema, bodyLimit: config.BODY_LIMIT, production, contractDir: config.CONTRACT_DIR, logger }));
@@ -169,11 +176,9 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
     return { data: response.body.singleResult.data as Record<string, unknown> | null | undefined, errors: response.body.singleResult.errors };
   };
   const hub = new ChatHub({ redis, redisPrefix: config.REDIS_PREFIX, execute, logger, resyncIntervalMs: config.CHAT_RESYNC_SECONDS * 1000 });
-  const subscriptionServer = createSubscriptionServer({
-    httpServer,
+  // What both subscription transports share: sessions, limits, trusted operations, validation, cost, the hub.
+  const subscriptionCore = createSubscriptionCore({
     config,
-    logger,
-    redis,
     sessions,
     hub,
     schema: () => apiSchema,
@@ -181,8 +186,10 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
     validationRules: limits.validationRules,
     cost,
     trusted,
-    trustProxy: app.get('trust proxy fn') as (addr: string, hop: number) => boolean,
   });
+  const trustProxy = app.get('trust proxy fn') as (addr: string, hop: number) => boolean;
+  const subscriptionServer = createSubscriptionServer({ httpServer, config, logger, redis, core: subscriptionCore, hub, trustProxy });
+  sse = createSseServer({ config, logger, redis, core: subscriptionCore, trustProxy });
   routerMetrics.watch({
     connections: () => subscriptionServer.connections,
     subscriptions: () => subscriptionServer.subscriptions,
@@ -203,6 +210,9 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
       },
       get connections() {
         return subscriptionServer.connections;
+      },
+      get streams() {
+        return sse?.connections ?? 0;
       },
     },
     get metricsPort() {
@@ -226,6 +236,7 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
       // 2. The listener closes; requests in flight finish; WebSockets close with 1001 (after their deliveries in flight).
       await Promise.all([
         subscriptionServer.close(),
+        sse?.close(),
         drain.close({ timeoutMs: Math.max(1_000, config.SHUTDOWN_TIMEOUT_MS - delayMs - 3_000), idleGraceMs: Math.min(1_000, delayMs) }),
       ]);
       await hub.close();

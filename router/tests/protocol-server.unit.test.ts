@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Session } from '@stagelives/platform';
 import { operationId } from '@stagelives/schema';
 import { SubscriptionRefused, type ChatSubscriber } from '../src/subscriptions/chat-hub.js';
-import { createProtocolServer, type ProtocolConnection, type ProtocolServerOptions } from '../src/subscriptions/protocol-server.js';
+import { createProtocolServer, type ProtocolConnection } from '../src/subscriptions/protocol-server.js';
+import { createSubscriptionCore, type SubscriptionCoreOptions } from '../src/subscriptions/subscription-core.js';
 import { TrustedOperations } from '../src/trusted-operations.js';
 import { ViewerDependentFields } from '../src/viewer-dependence.js';
 
@@ -70,8 +71,9 @@ describe(createProtocolServer.name, () => {
     vi.useRealTimers();
   });
 
-  function setup(options: Partial<ProtocolServerOptions> = {}) {
-    const server = createProtocolServer({
+  /** The graphql-ws protocol over its protocol-independent core, with the core's counters. */
+  function protocolServer(options: Partial<SubscriptionCoreOptions> = {}) {
+    const core = createSubscriptionCore({
       config,
       sessions,
       hub,
@@ -80,6 +82,20 @@ describe(createProtocolServer.name, () => {
       validationRules: [],
       ...options,
     });
+    const protocol = createProtocolServer({ config, core });
+    return {
+      opened: protocol.opened,
+      get subscriptions() {
+        return core.subscriptions;
+      },
+      get deliveries() {
+        return core.deliveries;
+      },
+    };
+  }
+
+  function setup(options: Partial<SubscriptionCoreOptions> = {}) {
+    const server = protocolServer(options);
     const socket = new FakeSocket();
     const log = { error: vi.fn() };
     const connection = server.opened(socket, { headers: {}, log });
@@ -112,14 +128,7 @@ describe(createProtocolServer.name, () => {
       vi.advanceTimersByTime(10_000);
       expect(socket.closes).toEqual([]);
 
-      const server = createProtocolServer({
-        config,
-        sessions,
-        hub,
-        schema: () => schema,
-        viewerFields: ViewerDependentFields.fromSupergraph(SDL),
-        validationRules: [],
-      });
+      const server = protocolServer();
       const other = new FakeSocket();
       const connection = server.opened(other, { headers: { authorization: `Bearer ${TOKEN}` }, log: { error: vi.fn() } });
       opened.push(connection);

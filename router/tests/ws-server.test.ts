@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { createLogger, createRedis, type Redis, type SessionStore } from '@stagelives/platform';
 import { loadRouterConfig } from '../src/config.js';
 import type { ChatHub } from '../src/subscriptions/chat-hub.js';
+import { createSubscriptionCore } from '../src/subscriptions/subscription-core.js';
 import { createSubscriptionServer } from '../src/subscriptions/ws-server.js';
 import { ViewerDependentFields } from '../src/viewer-dependence.js';
 
@@ -34,11 +35,15 @@ describe(createSubscriptionServer.name, () => {
       config,
       logger: createLogger('ws-server-test', 'silent'),
       redis,
-      sessions,
+      core: createSubscriptionCore({
+        config,
+        sessions,
+        hub,
+        schema: () => buildSchema(SDL),
+        viewerFields: ViewerDependentFields.fromSupergraph(SDL),
+        validationRules: [],
+      }),
       hub,
-      schema: () => buildSchema(SDL),
-      viewerFields: ViewerDependentFields.fromSupergraph(SDL),
-      validationRules: [],
       trustProxy: () => false,
     });
     await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));

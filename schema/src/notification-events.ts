@@ -35,3 +35,40 @@ export const notificationEvent = notifications.event;
 export const publishNotificationEvents = notifications.publish;
 /** Parses the field list of one stream entry back into an event (null when it is not one). */
 export const decodeNotificationEvent = notifications.decode;
+
+/**
+ * The live side of in-app notifications, on Redis pub/sub (not the stream above): the
+ * notifications workers publish `notification-added` on the user's channel once the in-app
+ * notification is recorded; router instances subscribe to the channels of the viewers they
+ * serve `notificationAdded` to. Events carry ids only: the router reads the notification through
+ * the gateway, as its owner.
+ */
+export const NotificationLiveEventType = {
+  /** An in-app notification of `userId` was recorded. */
+  NotificationAdded: 'notification-added',
+} as const;
+
+export interface NotificationLiveEvent {
+  type: typeof NotificationLiveEventType.NotificationAdded;
+  userId: string;
+  notificationId: string;
+}
+
+/** The pub/sub channel of one user's notifications: `${REDIS_PREFIX}notifications:user:<userId>`. */
+export const notificationUserChannel = (redisPrefix: string, userId: string) => `${redisPrefix}notifications:user:${userId.toLowerCase()}`;
+
+/** Parses a pub/sub message (JSON text, or already parsed) into a notification event; null when it is not one. */
+export function decodeNotificationLiveEvent(raw: unknown): NotificationLiveEvent | null {
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return null;
+    }
+  }
+  if (!value || typeof value !== 'object') return null;
+  const e = value as Record<string, unknown>;
+  if (e.type !== NotificationLiveEventType.NotificationAdded || typeof e.userId !== 'string' || typeof e.notificationId !== 'string') return null;
+  return { type: NotificationLiveEventType.NotificationAdded, userId: e.userId, notificationId: e.notificationId };
+}

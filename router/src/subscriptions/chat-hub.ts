@@ -1,8 +1,16 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { duplicateRedis, type Logger, type Redis, type Session } from '@stagelives/platform';
-import { ChatEventType, chatRoomChannel, decodeChatEvent, decodeMessageCursor, type ChatEvent } from '@stagelives/schema';
-import { SEQ_ALIAS, rangeResult, rangeVariables, subscriptionPath, type EventOperation } from './event-operation.js';
+import {
+  ChatEventType,
+  chatRoomChannel,
+  decodeChatEvent,
+  decodeMessageCursor,
+  decodeNotificationLiveEvent,
+  notificationUserChannel,
+  type ChatEvent,
+} from '@stagelives/schema';
+import { SEQ_ALIAS, idsVariables, rangeResult, rangeVariables, subscriptionPath, viewerScoped, type EventOperation } from './event-operation.js';
 
 /** Runs an operation through the gateway as a session's user (the router's internal executor). */
 export type InternalExecute = (
@@ -51,8 +59,14 @@ interface Read {
 
 const isAdded = (group: Group) => group.operation.field === 'messageAdded';
 
+/**
+ * One watched pub/sub channel and its groups: a chat room's (`messageAdded`, `messageRemoved`), or
+ * a user's own (`notificationAdded`: `scope: 'viewer'`, every group that user's).
+ */
 interface RoomFeed {
+  /** The feed's key: the room id, or `user:<userId>` for a viewer's own channel. */
   roomId: string;
+  scope: 'room' | 'viewer';
   channel: string;
   pubsubId: number;
   groups: Map<string, Group>;
@@ -160,12 +174,14 @@ export class ChatHub {
    */
   async subscribe(sub: ChatSubscriber): Promise<void> {
     const { operation } = sub;
+    if (viewerScoped(operation)) return this.subscribeViewer(sub);
+    const roomId = operation.roomId as string;
     const afterSeq = operation.after ? decodeMessageCursor(operation.after) : null;
-    const feed = await this.feedOf(operation.roomId);
+    const feed = await this.feedOf(roomId);
     feed.joining += 1;
     let access: Awaited<ReturnType<InternalExecute>>;
     try {
-      access = await this.options.execute(ACCESS_QUERY, { id: operation.roomId }, sub.connection.session);
+      access = await this.options.execute(ACCESS_QUERY, { id: roomId }, sub.connection.session);
     } catch (error) {
       feed.joining -= 1;
       this.release(feed);
@@ -175,7 +191,7 @@ export class ChatHub {
     const refusal: GraphQLFormattedError | null = access.errors?.length
       ? (access.errors[0] as GraphQLFormattedError)
       : !room
-        ? { message: `Chat room ${operation.roomId} was not found.`, extensions: { code: 'NOT_FOUND' } }
+        ? { message: `Chat room ${roomId} was not found.`, extensions: { code: 'NOT_FOUND' } }
         : !room.viewerIsMember
           ? { message: 'Only members of this room can subscribe to it. Join it first.', extensions: { code: 'FORBIDDEN' } }
           : null;
@@ -206,9 +222,30 @@ export class ChatHub {
     this.pump(feed);
   }
 
+  /**
+   * A subscriber to the viewer's own events (`notificationAdded`): it watches its user's channel,
+   * so no access check is needed (the session is the user's) and no other user's event can reach
+   * it; the subgraph's read returns the viewer's own notifications only, as a second guard.
+   * Nothing is replayed: the field has no cursor (clients read the list on reconnect).
+   */
+  private async subscribeViewer(sub: ChatSubscriber): Promise<void> {
+    const feed = await this.feedOf(feedKeyOf(sub), 'viewer', sub.connection.session.userId);
+    feed.joining += 1;
+    await this.enqueue(feed, async () => {
+      feed.joining -= 1;
+      const key = groupKey(sub);
+      let group = feed.groups.get(key);
+      if (!group) {
+        group = { key, operation: sub.operation, subscribers: new Set(), lastSeq: 0 };
+        feed.groups.set(key, group);
+      }
+      group.subscribers.add(sub);
+    });
+  }
+
   /** Removes a subscriber (client completed, disconnected, or left the room). */
   unsubscribe(sub: ChatSubscriber): void {
-    const pending = this.feeds.get(sub.operation.roomId.toLowerCase());
+    const pending = this.feeds.get(feedKeyOf(sub));
     if (!pending) return;
     void pending.then((feed) => {
       const group = feed.groups.get(groupKey(sub));
@@ -254,14 +291,16 @@ export class ChatHub {
     }
   }
 
-  private feedOf(roomId: string): Promise<RoomFeed> {
-    const key = roomId.toLowerCase();
+  /** The feed of a room (`scope: 'room'`, `id`: the room's), or of a user's own channel (`'viewer'`, `id`: the user's). */
+  private feedOf(id: string, scope: 'room' | 'viewer' = 'room', userId = ''): Promise<RoomFeed> {
+    const key = scope === 'room' ? id.toLowerCase() : id;
     let pending = this.feeds.get(key);
     if (!pending) {
-      const channel = chatRoomChannel(this.options.redisPrefix, key);
+      const channel = scope === 'room' ? chatRoomChannel(this.options.redisPrefix, key) : notificationUserChannel(this.options.redisPrefix, userId);
       pending = (async () => {
         const feed: RoomFeed = {
           roomId: key,
+          scope,
           channel,
           pubsubId: -1,
           groups: new Map(),
@@ -274,7 +313,9 @@ export class ChatHub {
           pumping: false,
           wake: false,
         };
-        feed.pubsubId = await this.pubsub.subscribe(channel, (message: unknown) => this.onEvent(feed, decodeChatEvent(message)));
+        feed.pubsubId = await this.pubsub.subscribe(channel, (message: unknown) =>
+          feed.scope === 'room' ? this.onEvent(feed, decodeChatEvent(message)) : this.onViewerEvent(feed, message),
+        );
         return feed;
       })();
       pending.catch(() => this.feeds.delete(key));
@@ -290,6 +331,21 @@ export class ChatHub {
       this.feeds.delete(feed.roomId);
       clearTimeout(feed.retryTimer);
       this.pubsub.unsubscribe(feed.pubsubId);
+    });
+  }
+
+  /** An event on a user's own channel: each group reads the new notification once (as that user) and sends it. */
+  private onViewerEvent(feed: RoomFeed, message: unknown): void {
+    const event = decodeNotificationLiveEvent(message);
+    if (!event) return;
+    void this.enqueue(feed, async () => {
+      for (const group of [...feed.groups.values()]) {
+        const first = group.subscribers.values().next().value as ChatSubscriber | undefined;
+        if (!first || first.connection.session.userId !== event.userId) continue;
+        const got = await this.read(feed, group, idsVariables(group.operation, [event.notificationId]), first.connection.session);
+        if (!got?.payloads.length) continue;
+        for (const sub of [...group.subscribers]) if (group.subscribers.has(sub)) sub.connection.sendNext(sub.id, got.payloads);
+      }
     });
   }
 
@@ -385,7 +441,7 @@ export class ChatHub {
     const first = group.subscribers.values().next().value as ChatSubscriber | undefined;
     const session = as ?? first?.connection.session;
     if (!session) return false;
-    const got = await this.read(feed, group, group.lastSeq, upTo, session, ownHidden);
+    const got = await this.read(feed, group, rangeVariables(group.operation, group.lastSeq, upTo, ownHidden), session);
     if (!got) return false;
     const { seqs, payloads } = got;
     const reached = Math.max(got.lastSeq ?? 0, seqs.at(-1) ?? 0);
@@ -410,7 +466,7 @@ export class ChatHub {
   private async deliverRemoval(feed: RoomFeed, group: Group, seq: number): Promise<void> {
     const first = group.subscribers.values().next().value as ChatSubscriber | undefined;
     if (!first) return;
-    const got = await this.read(feed, group, seq - 1, seq, first.connection.session, false);
+    const got = await this.read(feed, group, rangeVariables(group.operation, seq - 1, seq), first.connection.session);
     if (!got?.payloads.length) return;
     let sent = 0;
     for (const sub of [...group.subscribers]) {
@@ -425,7 +481,7 @@ export class ChatHub {
     const single: Group = { key: '', operation: sub.operation, subscribers: new Set([sub]), lastSeq: afterSeq };
     let after = afterSeq;
     for (;;) {
-      const got = await this.read(feed, single, after, null, sub.connection.session, false);
+      const got = await this.read(feed, single, rangeVariables(sub.operation, after, null), sub.connection.session);
       if (!got) return;
       if (got.payloads.length) sub.connection.sendNext(sub.id, got.payloads);
       if (!got.more || got.lastSeq === null || got.lastSeq <= after) return;
@@ -437,10 +493,10 @@ export class ChatHub {
    * One range read as `session`, each item serialised once for the whole group. Null when it
    * failed (retried later) or was refused (the group's subscriptions end with the refusal).
    */
-  private async read(feed: RoomFeed, group: Group, afterSeq: number, upTo: number | null, session: Session, ownHidden: boolean): Promise<Read | null> {
+  private async read(feed: RoomFeed, group: Group, variables: Record<string, unknown>, session: Session): Promise<Read | null> {
     const { operation } = group;
     this.reads += 1;
-    const result = await this.options.execute(operation.query, rangeVariables(operation, afterSeq, upTo, ownHidden), session);
+    const result = await this.options.execute(operation.query, variables, session);
     const range = rangeResult(operation, result.data);
     if (range.items.length === 0 && range.lastSeq === null && result.errors?.length) {
       // The viewer may not read what the selection asks for (another user's owner-only fields): every
@@ -476,6 +532,10 @@ export class ChatHub {
 
 /** CLIENT SETNAME of a router's pub/sub connection. */
 const chatHubConnectionName = (redisPrefix: string) => `${redisPrefix.replace(/[^A-Za-z0-9_:.-]/g, '')}chat-hub`;
+
+/** The feed a subscriber belongs to: its room's, or its user's own (`user:<userId>`). */
+const feedKeyOf = (sub: ChatSubscriber): string =>
+  viewerScoped(sub.operation) ? `user:${sub.connection.session.userId}` : (sub.operation.roomId as string).toLowerCase();
 
 /**
  * Subscribers share a group when they share the operation, its variables and, for selections of

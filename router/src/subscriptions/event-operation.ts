@@ -13,19 +13,21 @@ import {
 import type { ViewerDependentFields } from '../viewer-dependence.js';
 
 /**
- * Turns a client's subscription (`messageAdded` or `messageRemoved`) into the query the router
- * runs through the gateway when the room's events arrive: the same selection set over the chat
- * subgraph's range read of that event (`chatMessageFeed`, `chatMessageRemovals`), so a payload
- * may select fields of any subgraph and is resolved once per group of subscribers, not once
- * per subscriber.
+ * Turns a client's subscription (`messageAdded`, `messageRemoved`, `notificationAdded`) into the
+ * query the router runs through the gateway when its events arrive: the same selection set over
+ * the owning subgraph's read of that event (`chatMessageFeed`, `chatMessageRemovals`,
+ * `notificationsAdded`), so a payload may select fields of any subgraph and is resolved once per
+ * group of subscribers, not once per subscriber. Whatever the transport (graphql-ws, graphql-sse).
  */
 
 /** The subscription root fields the router serves, and how each one's events are read. */
 const EVENT_FIELDS = {
   /** New messages: the visible messages of a seq range and how far storage was read (hidden ones are skipped, not taken for a gap). */
-  messageAdded: { operationName: 'MessageAddedEvent', read: 'chatMessageFeed', feed: true },
+  messageAdded: { operationName: 'MessageAddedEvent', read: 'chatMessageFeed', feed: true, scope: 'room' },
   /** Messages staff hid: those of a seq range hidden now. */
-  messageRemoved: { operationName: 'MessageRemovedEvents', read: 'chatMessageRemovals', feed: false },
+  messageRemoved: { operationName: 'MessageRemovedEvents', read: 'chatMessageRemovals', feed: false, scope: 'room' },
+  /** The viewer's new in-app notifications: those of an event's ids (the viewer's own only). */
+  notificationAdded: { operationName: 'NotificationAddedEvent', read: 'notificationsAdded', feed: false, scope: 'viewer' },
 } as const;
 
 type EventField = keyof typeof EVENT_FIELDS;
@@ -40,6 +42,7 @@ const VAR_ROOM = '_slRoomId';
 const VAR_AFTER = '_slAfterSeq';
 const VAR_UP_TO = '_slUpToSeq';
 const VAR_OWN_HIDDEN = '_slOwnHidden';
+const VAR_IDS = '_slIds';
 /** Most items one range read returns (the chat subgraph's bound). */
 const RANGE_PAGE = 200;
 
@@ -54,7 +57,8 @@ export interface EventOperation {
   viewerDependent: boolean;
   /** Identifies subscribers that can share one resolution (query + variables, viewer aside). */
   key: string;
-  roomId: string;
+  /** The room of a chat field; null for a field of the viewer's own (`notificationAdded`: the viewer's channel). */
+  roomId: string | null;
   /** `after` argument, when given. */
   after: string | null;
 }
@@ -73,7 +77,7 @@ function argValue(field: FieldNode, name: string, variables: Record<string, unkn
 
 /**
  * Builds the event operation of a validated subscription document. Throws EventOperationError
- * when the document is not a single `messageAdded` or `messageRemoved` subscription.
+ * when the document is not a single subscription to one of EVENT_FIELDS.
  */
 export function eventOperation(
   schema: GraphQLSchema,
@@ -86,7 +90,7 @@ export function eventOperation(
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
   if (!operation) throw new EventOperationError(operationName ? `Unknown operation ${operationName}.` : 'Send exactly one operation, or name the one to run.');
   if (operation.operation !== 'subscription') {
-    throw new EventOperationError('Only subscriptions run over WebSocket; send queries and mutations over HTTP.');
+    throw new EventOperationError('Only subscriptions run here; send queries and mutations over HTTP (/graphql).');
   }
   const fields = operation.selectionSet.selections;
   const root = fields[0];
@@ -95,8 +99,8 @@ export function eventOperation(
   }
   const field = root.name.value as EventField;
   const spec = EVENT_FIELDS[field];
-  const roomId = argValue(root, 'roomId', variables);
-  if (typeof roomId !== 'string') throw new EventOperationError('roomId is required.');
+  const roomId = spec.scope === 'room' ? argValue(root, 'roomId', variables) : null;
+  if (spec.scope === 'room' && typeof roomId !== 'string') throw new EventOperationError('roomId is required.');
   const after = argValue(root, 'after', variables);
   if (after !== undefined && after !== null && typeof after !== 'string') throw new EventOperationError('after must be a message cursor.');
 
@@ -131,33 +135,39 @@ export function eventOperation(
     alias: name(alias),
     name: name(fieldName),
     arguments: args,
-    selectionSet: { kind: Kind.SELECTION_SET, selections: [seqField, ...selection.selections] },
+    selectionSet: { kind: Kind.SELECTION_SET, selections: spec.scope === 'room' ? [seqField, ...selection.selections] : selection.selections },
   });
   // messageAdded: `_slFeed: chatMessageFeed(…) { _slLastSeq: lastSeq _slMore: hasMore _slMessages: messages { … } }`;
-  // messageRemoved: `_slMessages: chatMessageRemovals(…) { … }`.
-  const read: FieldNode = spec.feed
-    ? {
-        kind: Kind.FIELD,
-        alias: name(FEED_ALIAS),
-        name: name(spec.read),
-        arguments: [...rangeArgs, { kind: Kind.ARGUMENT, name: name('includeOwnHidden'), value: varRef(VAR_OWN_HIDDEN) }],
-        selectionSet: {
-          kind: Kind.SELECTION_SET,
-          selections: [leaf(LAST_SEQ_ALIAS, 'lastSeq'), leaf(MORE_ALIAS, 'hasMore'), items(ITEMS_ALIAS, 'messages')],
-        },
-      }
-    : items(ITEMS_ALIAS, spec.read, rangeArgs);
+  // messageRemoved: `_slMessages: chatMessageRemovals(…) { … }`; notificationAdded: `_slMessages: notificationsAdded(ids: $_slIds) { … }`.
+  const read: FieldNode =
+    spec.scope === 'viewer'
+      ? items(ITEMS_ALIAS, spec.read, [{ kind: Kind.ARGUMENT, name: name('ids'), value: varRef(VAR_IDS) }])
+      : spec.feed
+        ? {
+            kind: Kind.FIELD,
+            alias: name(FEED_ALIAS),
+            name: name(spec.read),
+            arguments: [...rangeArgs, { kind: Kind.ARGUMENT, name: name('includeOwnHidden'), value: varRef(VAR_OWN_HIDDEN) }],
+            selectionSet: {
+              kind: Kind.SELECTION_SET,
+              selections: [leaf(LAST_SEQ_ALIAS, 'lastSeq'), leaf(MORE_ALIAS, 'hasMore'), items(ITEMS_ALIAS, 'messages')],
+            },
+          }
+        : items(ITEMS_ALIAS, spec.read, rangeArgs);
   const rangeQuery: OperationDefinitionNode = {
     kind: Kind.OPERATION_DEFINITION,
     operation: 'query' as OperationDefinitionNode['operation'],
     name: name(spec.operationName),
-    variableDefinitions: [
-      ...keptVars,
-      variable(VAR_ROOM, 'ID', true),
-      variable(VAR_AFTER, 'Int', true),
-      variable(VAR_UP_TO, 'Int', false),
-      ...(spec.feed ? [variable(VAR_OWN_HIDDEN, 'Boolean', true)] : []),
-    ],
+    variableDefinitions:
+      spec.scope === 'viewer'
+        ? [...keptVars, idsVariable(VAR_IDS)]
+        : [
+            ...keptVars,
+            variable(VAR_ROOM, 'ID', true),
+            variable(VAR_AFTER, 'Int', true),
+            variable(VAR_UP_TO, 'Int', false),
+            ...(spec.feed ? [variable(VAR_OWN_HIDDEN, 'Boolean', true)] : []),
+          ],
     directives: [],
     selectionSet: { kind: Kind.SELECTION_SET, selections: [read] },
   };
@@ -172,9 +182,27 @@ export function eventOperation(
     variables: ownVariables,
     viewerDependent: viewerFields.selects(schema, { kind: Kind.DOCUMENT, definitions: [operation, ...fragments] }),
     key,
-    roomId,
+    roomId: typeof roomId === 'string' ? roomId : null,
     after: typeof after === 'string' ? after : null,
   };
+}
+
+/** `$name: [ID!]!` */
+function idsVariable(name: string): VariableDefinitionNode {
+  const id = { kind: Kind.NON_NULL_TYPE, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'ID' } } } as const;
+  return {
+    kind: Kind.VARIABLE_DEFINITION,
+    variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: name } },
+    type: { kind: Kind.NON_NULL_TYPE, type: { kind: Kind.LIST_TYPE, type: id } },
+  };
+}
+
+/** Whether a field's events are the viewer's own (one channel per user) rather than a room's. */
+export const viewerScoped = (op: EventOperation): boolean => EVENT_FIELDS[op.field].scope === 'viewer';
+
+/** Variables of the read of a viewer-scoped event (`notificationAdded`): the event's ids. */
+export function idsVariables(op: EventOperation, ids: readonly string[]): Record<string, unknown> {
+  return { ...op.variables, [VAR_IDS]: ids };
 }
 
 /**
@@ -182,7 +210,7 @@ export function eventOperation(
  * replay to that one subscriber); never for a group, which shares what it reads.
  */
 export function rangeVariables(op: EventOperation, afterSeq: number, upToSeq: number | null, ownHidden = false): Record<string, unknown> {
-  const vars: Record<string, unknown> = { ...op.variables, [VAR_ROOM]: op.roomId, [VAR_AFTER]: afterSeq, [VAR_UP_TO]: upToSeq };
+  const vars: Record<string, unknown> = { ...op.variables, [VAR_ROOM]: op.roomId as string, [VAR_AFTER]: afterSeq, [VAR_UP_TO]: upToSeq };
   if (EVENT_FIELDS[op.field].feed) vars[VAR_OWN_HIDDEN] = ownHidden;
   return vars;
 }
@@ -211,7 +239,7 @@ export function rangeResult(op: EventOperation, data: Record<string, unknown> | 
   return { items, lastSeq: last ? Number(last[SEQ_ALIAS]) : null, more: items.length >= RANGE_PAGE };
 }
 
-/** Rewrites an error path of the range query into the subscription's (`messageAdded.…`, `messageRemoved.…`). */
+/** Rewrites an error path of the range query into the subscription's (`messageAdded.…`, `messageRemoved.…`, `notificationAdded.…`). */
 export function subscriptionPath(op: EventOperation, path: ReadonlyArray<string | number> | undefined, index: number): Array<string | number> | undefined {
   if (!path) return undefined;
   const prefix = EVENT_FIELDS[op.field].feed ? [FEED_ALIAS, ITEMS_ALIAS, index] : [ITEMS_ALIAS, index];

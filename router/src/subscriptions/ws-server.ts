@@ -7,15 +7,18 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { SessionStore, duplicateRedis, type Logger, type Redis } from '@stagelives/platform';
 import type { RouterConfig } from '../config.js';
 import type { ChatHub } from './chat-hub.js';
-import { createProtocolServer, type ProtocolServerOptions } from './protocol-server.js';
+import { createProtocolServer } from './protocol-server.js';
+import type { SubscriptionCore } from './subscription-core.js';
 
 /** Close code for a client that does not read fast enough (RFC 6455 "Try Again Later"). */
 const SLOW_CONSUMER_CLOSE = 1013;
 /** Close code at shutdown (RFC 6455 "Going Away"): clients reconnect, to another instance, with `after`. */
 const GOING_AWAY_CLOSE = 1001;
 
-export interface SubscriptionServerOptions extends Omit<ProtocolServerOptions, 'config' | 'hub'> {
+export interface SubscriptionServerOptions {
   httpServer: Server;
+  /** The protocol-independent part of subscriptions, shared with the graphql-sse endpoint (sse/). */
+  core: SubscriptionCore;
   config: RouterConfig;
   logger: Logger;
   redis: Redis;
@@ -34,20 +37,7 @@ export interface SubscriptionServerOptions extends Omit<ProtocolServerOptions, '
  * origin, per-IP rate), the subprotocol, keep-alive pings, the slow-consumer cut-off and the
  * frames of `next` messages. The protocol itself is `createProtocolServer` (protocol-server.ts).
  */
-export function createSubscriptionServer({
-  httpServer,
-  config,
-  logger,
-  redis,
-  sessions,
-  hub,
-  schema,
-  viewerFields,
-  validationRules,
-  cost,
-  trustProxy,
-  trusted,
-}: SubscriptionServerOptions) {
+export function createSubscriptionServer({ httpServer, config, logger, redis, core, hub, trustProxy }: SubscriptionServerOptions) {
   const wss = new WebSocketServer({
     noServer: true,
     // Off: compression would cost each delivery CPU, and writeNext writes its frames itself.
@@ -62,9 +52,10 @@ export function createSubscriptionServer({
     duration: 60,
     insuranceLimiter: new RateLimiterMemory({ points: config.WS_CONNECTIONS_PER_MINUTE, duration: 60 }),
   });
-  const protocol = createProtocolServer({ config, sessions, hub, schema, viewerFields, validationRules, cost, trusted });
+  const protocol = createProtocolServer({ config, core });
   // A user's sessions announced as changed (roles granted or revoked, sessions ended: a suspension,
-  // a password change): their sockets re-check at once instead of at the next periodic check.
+  // a password change): their connections (WebSocket and SSE: the core holds both) re-check at
+  // once instead of at the next periodic check.
   const sessionChanges = duplicateRedis(redis, {
     enableOfflineQueue: true,
     maxRetriesPerRequest: null,
@@ -73,7 +64,7 @@ export function createSubscriptionServer({
   sessionChanges.on('error', () => undefined);
   const changesChannel = SessionStore.changesChannel(config.REDIS_PREFIX);
   sessionChanges.on('message', (channel: string, userId: string) => {
-    if (channel === changesChannel) protocol.sessionsChanged(userId);
+    if (channel === changesChannel) core.sessionsChanged(userId);
   });
   sessionChanges
     .subscribe(changesChannel)
@@ -92,17 +83,6 @@ export function createSubscriptionServer({
     );
   }
 
-  function originAllowed(req: IncomingMessage): boolean {
-    const origin = req.headers.origin;
-    if (!origin) return true;
-    if (config.CORS_ORIGINS.includes(origin)) return true;
-    try {
-      return new URL(origin).host === req.headers.host;
-    } catch {
-      return false;
-    }
-  }
-
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     void (async () => {
       const path = new URL(req.url ?? '/', 'http://router').pathname;
@@ -113,7 +93,7 @@ export function createSubscriptionServer({
         return refuseUpgrade(socket, 503, 'Service Unavailable', { 'Retry-After': '5' });
       }
       // Cross-site WebSocket hijacking: a browser always sends its page's origin.
-      if (!originAllowed(req)) return refuseUpgrade(socket, 403, 'Forbidden');
+      if (!originAllowed(req, config)) return refuseUpgrade(socket, 403, 'Forbidden');
       const ip = proxyaddr(req, trustProxy);
       try {
         await connectionLimiter.consume(`ip:${ip}`);
@@ -197,11 +177,11 @@ export function createSubscriptionServer({
     },
     /** Subscriptions running (joined the hub) over every connection (metrics). */
     get subscriptions() {
-      return protocol.subscriptions;
+      return core.subscriptions;
     },
-    /** `next` messages handed to sockets so far (metrics). */
+    /** `next` messages handed to connections so far, SSE included (metrics). */
     get deliveries() {
-      return protocol.deliveries;
+      return core.deliveries;
     },
     /** Upgrades refused by the per-IP connection limit so far (metrics). */
     get refusedUpgrades() {
@@ -231,6 +211,22 @@ export function createSubscriptionServer({
       wss.close();
     },
   };
+}
+
+/**
+ * Whether a browser's page may open a live connection (WebSocket or event stream) with the
+ * user's cookie: no Origin (not a browser), an allowed CORS origin, or the router's own host
+ * (cross-site WebSocket hijacking; a browser always sends its page's origin).
+ */
+export function originAllowed(req: IncomingMessage, config: Pick<RouterConfig, 'CORS_ORIGINS'>): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true;
+  if (config.CORS_ORIGINS.includes(origin)) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -1,12 +1,16 @@
+import type { PubSub } from 'type-graphql';
 import { buildFederatedSchema } from '@stagelives/schema';
 import { ConcertReference, concertReferenceResolver } from './concert/concert.reference.js';
-import { NotificationConnectionResolver, NotificationResolver } from './notification/notification.resolver.js';
+import { NotificationConnectionResolver, NotificationResolver, servedByTheRouter } from './notification/notification.resolver.js';
 import { ScheduledNotificationResolver } from './scheduled-notification/scheduled-notification.resolver.js';
 import { SettingsResolver } from './settings/settings.resolver.js';
 import { UserNotificationPreferencesResolver } from './user/user-notification-preferences.resolver.js';
 import { UserNotificationsResolver } from './user/user-notifications.resolver.js';
 import { UserScheduledNotificationsResolver } from './user/user-scheduled-notifications.resolver.js';
 import { UserReference, userReferenceResolver } from './user/user.reference.js';
+
+/** type-graphql wants a pubSub for a `@Subscription`; the router serves `notificationAdded`, so this one only refuses (as chat's). */
+const routerServesSubscriptions: PubSub = { publish: servedByTheRouter, subscribe: servedByTheRouter };
 
 /**
  * The notifications subgraph schema. It has no query of its own: its fields hang off `User`
@@ -27,6 +31,7 @@ export function buildSchema() {
         SettingsResolver,
       ],
       orphanedTypes: [UserReference, ConcertReference],
+      pubSub: routerServesSubscriptions,
     },
     { ...concertReferenceResolver, ...userReferenceResolver },
   );

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import type { Logger, Redis } from '@stagelives/platform';
+import { NotificationLiveEventType, notificationUserChannel, type NotificationLiveEvent } from '@stagelives/schema';
 import type { NotificationDocument } from '../notification/notification.type.js';
 import type { DueReminder } from '../reminder/reminder-jobs.js';
 import { HISTORY_RETENTION_MS, ReminderStatus, notificationText, verdictFor, type ReminderFacts, type Verdict } from '../reminder/reminder.rules.js';
@@ -223,7 +224,8 @@ export class ReminderDispatcher {
       for (const device of snapshot.devices(data.userId)) entries.push({ i, reminderId: data.reminderId, userId: data.userId, token: device._id });
     }
     const [, claimed] = await Promise.all([
-      store.notifications.insert(history),
+      // Announced the moment they are recorded, before any push.
+      store.notifications.insert(history).then((inserted) => this.announce(history.filter((doc) => inserted.has(doc._id.toHexString())))),
       store.ledger.claim(
         entries.map(({ reminderId, userId, token }) => ({ reminderId, userId, token })),
         now,
@@ -305,5 +307,29 @@ export class ReminderDispatcher {
     logger.debug({ batch: held.length, sent: toSend.length, ms: timings }, 'batch sent');
     for (const { userId } of removals) cache.forgetUser(userId);
     if (removals.length) logger.info({ removed: removals.length }, 'removed device tokens FCM refused');
+  }
+
+  /**
+   * `notification-added` on each owner's pub/sub channel, once per notification this batch
+   * recorded (a resumed send whose notification exists announces nothing again): the router's
+   * `notificationAdded` subscribers get it at once. Best effort, not awaited: a lost publish
+   * loses only the live event; the notification is stored and listed.
+   */
+  private announce(recorded: readonly NotificationDocument[]): void {
+    if (recorded.length === 0) return;
+    const { redis, redisPrefix, logger } = this.deps;
+    const pipeline = redis.pipeline();
+    for (const doc of recorded) {
+      const event: NotificationLiveEvent = { type: NotificationLiveEventType.NotificationAdded, userId: doc.userId, notificationId: doc._id.toHexString() };
+      pipeline.publish(notificationUserChannel(redisPrefix, doc.userId), JSON.stringify(event));
+    }
+    pipeline.exec().then(
+      (replies) => {
+        const failed = (replies ?? []).filter(([error]) => error).length;
+        if (failed) logger.warn({ failed, of: recorded.length }, 'notification-added not published: live subscribers miss them (the list has them)');
+      },
+      (error: unknown) =>
+        logger.warn({ err: String(error), notifications: recorded.length }, 'notification-added not published: live subscribers miss them (the list has them)'),
+    );
   }
 }

@@ -40,6 +40,12 @@ export class NotificationRepository {
     return new Set(docs.map((d) => d._id.toHexString()));
   }
 
+  /** The user's own notifications among `ids` (others' and unknown ids are left out). */
+  async findOwn(userId: string, ids: readonly ObjectId[]): Promise<NotificationDocument[]> {
+    const docs = await findByIds(this.notifications, ids);
+    return docs.filter((d) => d.userId === userId);
+  }
+
   /** A user's notifications newest first, strictly after `after`, plus one to tell whether more follow. */
   page(userId: string, limit: number, after?: KeysetPosition | null): Promise<NotificationDocument[]> {
     return this.notifications

@@ -15,6 +15,8 @@ import type { NotificationDocument } from './notification.type.js';
 
 /** At most this many ids per markNotificationsRead. */
 const MARK_READ_MAX_IDS = 500;
+/** At most this many ids per `notificationsAdded` (the router reads one event's notification at a time). */
+export const ADDED_MAX_IDS = 100;
 
 export interface NotificationView {
   notification: NotificationDocument;
@@ -39,6 +41,21 @@ export class NotificationService {
       totalCount: 0,
       edge: (doc) => ({ cursor: encodeTimeIdCursor(doc.createdAt, doc._id), node: { notification: doc, readAt: reads.get(doc._id.toHexString()) ?? null } }),
     });
+  }
+
+  /**
+   * The router's read for `notificationAdded`: the viewer's own notifications among `ids`, oldest
+   * first, with their read marks. Another user's id, an unknown or a malformed one gives nothing.
+   */
+  async added(viewer: Identity, ids: readonly string[]): Promise<NotificationView[]> {
+    if (ids.length > ADDED_MAX_IDS) throw new BadUserInputError(`At most ${ADDED_MAX_IDS} ids at a time.`, 'ids');
+    const valid = ids.filter(isObjectIdHex).map((id) => new ObjectId(id));
+    if (valid.length === 0) return [];
+    const docs = await this.repository.findOwn(viewer.userId, valid);
+    const reads = await this.repository.readsOf(docs.map((d) => d._id));
+    return docs
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a._id.toHexString().localeCompare(b._id.toHexString()))
+      .map((doc) => ({ notification: doc, readAt: reads.get(doc._id.toHexString()) ?? null }));
   }
 
   totalCount(userId: string): Promise<number> {
