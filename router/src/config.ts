@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseEnv, env, loadConfig, subgraphUrls } from '@stagelives/platform';
+import { ConfigError, baseEnv, env, loadConfig, subgraphUrls } from '@stagelives/platform';
 import { SUBGRAPH_NAMES } from '@stagelives/schema';
 
 export const routerEnv = {
@@ -8,8 +8,26 @@ export const routerEnv = {
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   /** Address to bind; all interfaces in production, loopback otherwise. */
   HOST: z.string().optional(),
-  /** Path of the composed supergraph SDL. */
+  /** Path of the composed supergraph SDL (default: the checked-in schema/supergraph.graphql). */
   SUPERGRAPH_PATH: z.string().optional(),
+  /**
+   * Where to fetch the composed supergraph SDL over HTTP(S) instead of a file (not with
+   * SUPERGRAPH_PATH). Polled with If-None-Match / If-Modified-Since.
+   */
+  SUPERGRAPH_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//.test(u), 'expected an http(s) URL')
+      .optional(),
+  ),
+  /**
+   * How often the supergraph source (SUPERGRAPH_PATH or SUPERGRAPH_URL) is read again, seconds
+   * (fractions allowed); a changed, valid supergraph replaces the served one without a restart
+   * (router/src/supergraph-source.ts). 0: read once at start.
+   */
+  SUPERGRAPH_POLL_SECONDS: z.coerce.number().min(0).default(10),
   /** `name=url` pairs, comma-separated, overriding subgraph URLs from the supergraph file. */
   SUBGRAPH_URLS: subgraphUrls,
   /** Allow introspection in production (it is always on elsewhere). */
@@ -169,5 +187,7 @@ export const routerEnv = {
 export type RouterConfig = ReturnType<typeof loadRouterConfig>;
 
 export function loadRouterConfig(e: NodeJS.ProcessEnv = process.env) {
-  return loadConfig(routerEnv, e);
+  const config = loadConfig(routerEnv, e);
+  if (config.SUPERGRAPH_URL && config.SUPERGRAPH_PATH) throw new ConfigError('Invalid configuration:\n  - set SUPERGRAPH_PATH or SUPERGRAPH_URL, not both');
+  return config;
 }

@@ -4,6 +4,7 @@ import { Counter, METRICS_PREFIX, Metrics, errorCodeLabel, metricsHandler, opera
 import type { RouterConfig } from './config.js';
 import type { RouterContext } from './context.js';
 import type { SubgraphHealth, SubgraphPolicyObserver } from './resilience/index.js';
+import { SUPERGRAPH_RELOAD_OUTCOMES, type SupergraphReloadObserver, type SupergraphReloadOutcome } from './supergraph-source.js';
 
 /** What the router's metrics read from the parts that own the numbers (collected at scrape time). */
 export interface RouterMetricSources {
@@ -29,7 +30,7 @@ export interface SubgraphFetchObserver {
  * request's resolved operation name, checked and capped (`operationNames`); never a query text
  * or an id.
  */
-export class RouterMetrics implements SubgraphFetchObserver, SubgraphPolicyObserver {
+export class RouterMetrics implements SubgraphFetchObserver, SubgraphPolicyObserver, SupergraphReloadObserver {
   readonly metrics = new Metrics();
   private readonly label = operationNames();
   private sources: RouterMetricSources | undefined;
@@ -64,6 +65,16 @@ export class RouterMetrics implements SubgraphFetchObserver, SubgraphPolicyObser
     "Subgraph requests failed at once because the subgraph's circuit breaker was open, by subgraph.",
     ['subgraph'],
   );
+  private readonly supergraphReloads = (() => {
+    const counter = this.metrics.counter(
+      'supergraph_reloads_total',
+      'Supergraph polls, by outcome: applied (a changed supergraph now served), refused (it did not parse or compose: the previous one keeps serving), unavailable (the source could not be read).',
+      ['outcome'],
+    );
+    // Every outcome from 0, so an alert on a rise sees the first one.
+    for (const outcome of SUPERGRAPH_RELOAD_OUTCOMES) counter.inc({ outcome }, 0);
+    return counter;
+  })();
   private readonly rateLimited = (() => {
     const self = this;
     return new Counter<'bucket'>({
@@ -119,6 +130,10 @@ export class RouterMetrics implements SubgraphFetchObserver, SubgraphPolicyObser
 
   shortCircuited(subgraph: string): void {
     this.subgraphShortCircuits.inc({ subgraph });
+  }
+
+  supergraphReload(outcome: SupergraphReloadOutcome): void {
+    this.supergraphReloads.inc({ outcome });
   }
 
   fetched(subgraph: string, seconds: number, outcome: 'ok' | 'error'): void {

@@ -12,7 +12,6 @@ import type { RouterConfig } from './config.js';
 import { routerContextBuilder, type RouterContext } from './context.js';
 import { explorer } from './explorer/explorer.js';
 import { createGateway } from './gateway.js';
-import { ViewerDependentFields } from './viewer-dependence.js';
 import { SUBGRAPH_HEALTH_PATH, routerHealth, subgraphHealth } from './health.js';
 import { RouterMetrics, metricsApp, metricsExposure } from './metrics.js';
 import { hardenedApp, hardenHttpServer, jsonBody } from './http-hardening.js';
@@ -71,6 +70,8 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
     fetchObserver: routerMetrics,
     policyObserver: routerMetrics,
     resolveSession: (token) => sessions.resolve(token),
+    logger,
+    reloadObserver: routerMetrics,
   });
   routerMetrics.watchSubgraphs(() => policies.health());
   let apiSchema: GraphQLSchema | undefined;
@@ -82,13 +83,13 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
   hardenHttpServer(httpServer, config, app.get('trust proxy fn') as (addr: string, hop: number) => boolean);
   const drain = httpDrain(httpServer);
   const limits = operationLimits(config);
-  // The one cost rule, from the list sizes the supergraph declares (cost/): HTTP, REST and subscriptions.
-  const cost = costLimit({ supergraph, maxCost: config.MAX_COST });
+  // The one cost rule, from the list sizes the served supergraph declares (cost/): HTTP, REST and subscriptions.
+  const cost = costLimit({ directives: () => supergraph.current.costDirectives, maxCost: config.MAX_COST });
   // OPERATIONS=trusted: only the client contract's operations run (see trusted-operations.ts).
   const trusted = config.OPERATIONS === 'trusted' ? TrustedOperations.load(config) : undefined;
   if (trusted) logger.info({ operations: trusted.operations.length }, "OPERATIONS=trusted: only the client contract's operations run");
-  // Who may see which field, as the subgraphs declared it (@viewerDependent): read once, used by every shared answer.
-  const viewerFields = ViewerDependentFields.fromSupergraph(supergraph);
+  // Who may see which field, as the subgraphs declared it (@viewerDependent) in the served supergraph: used by every shared answer.
+  const viewerFields = supergraph.viewerFields;
   const responseCache = new ResponseCache({
     redis,
     redisPrefix: config.REDIS_PREFIX,
@@ -96,6 +97,7 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
     enabled: config.RESPONSE_CACHE === 'on',
     schema: () => apiSchema,
     viewerFields,
+    supergraphId: () => supergraph.current.id,
   });
 
   const apollo = new ApolloServer<RouterContext>({

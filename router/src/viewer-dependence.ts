@@ -9,7 +9,7 @@ import { type Supergraph, fieldDirectives } from './supergraph-directives.js';
  * (router/src/subscriptions/) and the response cache (router/src/response-cache/).
  */
 export class ViewerDependentFields {
-  private constructor(private readonly fields: ReadonlyMap<string, ViewerDependence>) {}
+  private constructor(private readonly fields: () => ReadonlyMap<string, ViewerDependence>) {}
 
   /** The declarations of a supergraph SDL. Throws on a kind this router does not know. */
   static fromSupergraph(supergraph: Supergraph): ViewerDependentFields {
@@ -20,17 +20,22 @@ export class ViewerDependentFields {
       if (typeof kind !== 'string' || !kinds.has(kind)) throw new Error(`@${VIEWER_DEPENDENT_DIRECTIVE} on ${coordinate} has an unknown kind: ${String(kind)}`);
       fields.set(coordinate, kind as ViewerDependence);
     }
-    return new ViewerDependentFields(fields);
+    return new ViewerDependentFields(() => fields);
+  }
+
+  /** Answers with the declarations `current()` gives at each call: those of the supergraph being served, after every reload (supergraph-source.ts). */
+  static live(current: () => ViewerDependentFields): ViewerDependentFields {
+    return new ViewerDependentFields(() => current().fields());
   }
 
   /** How `Type.field` depends on the viewer, or undefined when every viewer gets the same answer. */
   of(type: string, field: string): ViewerDependence | undefined {
-    return this.fields.get(`${type}.${field}`);
+    return this.fields().get(`${type}.${field}`);
   }
 
   /** Every declared field, as `Type.field` coordinates. */
   get coordinates(): string[] {
-    return [...this.fields.keys()];
+    return [...this.fields().keys()];
   }
 
   /**

@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { RouterContext } from '../context.js';
 import type { Supergraph } from '../supergraph-directives.js';
-import { readCostDirectives } from './cost-directives.js';
+import { type CostDirectives, readCostDirectives } from './cost-directives.js';
 import { operationCost } from './operation-cost.js';
 
 const COST_LIMIT_EXCEEDED = 'COST_LIMIT_EXCEEDED';
@@ -16,12 +16,19 @@ export class CostLimitExceededError extends GraphQLError {
   }
 }
 
-export interface CostLimitOptions {
-  /** The supergraph (SDL or parsed): its `@cost`/`@listSize` declarations are read once, here. */
-  supergraph: Supergraph;
+export type CostLimitOptions = {
   /** The largest cost an operation may have (`MAX_COST`). */
   maxCost: number;
-}
+} & (
+  | {
+      /** The supergraph (SDL or parsed): its `@cost`/`@listSize` declarations are read once, here. */
+      supergraph: Supergraph;
+    }
+  | {
+      /** The declarations of the supergraph being served, asked at each check (it may be reloaded: supergraph-source.ts). */
+      directives: () => CostDirectives;
+    }
+);
 
 export interface CostLimit {
   /** The operation's cost; throws CostLimitExceededError past the limit. */
@@ -41,10 +48,17 @@ export interface CostLimit {
  * subscriptions when they are subscribed (ws-server.ts). Operations the router runs itself
  * (`internal`: the chat hub's event reads) were costed when their subscription was.
  */
-export function costLimit({ supergraph, maxCost }: CostLimitOptions): CostLimit {
-  const directives = readCostDirectives(supergraph);
+export function costLimit(options: CostLimitOptions): CostLimit {
+  const { maxCost } = options;
+  const directives =
+    'directives' in options
+      ? options.directives
+      : (
+          (read) => () =>
+            read
+        )(readCostDirectives(options.supergraph));
   const check: CostLimit['check'] = (schema, document, operation, variables) => {
-    const cost = operationCost({ schema, document, operation, variables, directives });
+    const cost = operationCost({ schema, document, operation, variables, directives: directives() });
     if (cost > maxCost) throw new CostLimitExceededError(cost, maxCost);
     return cost;
   };

@@ -7,10 +7,17 @@ export class SubgraphPolicies {
 
   constructor(
     names: readonly string[],
-    config: Pick<RouterConfig, 'SUBGRAPH_TIMEOUT_MS' | 'SUBGRAPH_TIMEOUTS_MS' | 'SUBGRAPH_BREAKER_FAILURES' | 'SUBGRAPH_BREAKER_HALF_OPEN_MS'>,
-    observer?: SubgraphPolicyObserver,
+    private readonly config: Pick<RouterConfig, 'SUBGRAPH_TIMEOUT_MS' | 'SUBGRAPH_TIMEOUTS_MS' | 'SUBGRAPH_BREAKER_FAILURES' | 'SUBGRAPH_BREAKER_HALF_OPEN_MS'>,
+    private readonly observer?: SubgraphPolicyObserver,
   ) {
+    this.add(names);
+  }
+
+  /** Policies for subgraphs not known yet (a reloaded supergraph may name new ones); known ones keep theirs. */
+  add(names: readonly string[]): void {
+    const { config, observer } = this;
     for (const name of names) {
+      if (this.byName.has(name)) continue;
       this.byName.set(
         name,
         new SubgraphPolicy(name, {

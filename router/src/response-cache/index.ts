@@ -54,6 +54,8 @@ export class ResponseCache {
   readonly stats: ResponseCacheStats = { hits: 0, misses: 0, bypasses: 0, stores: 0, refusedStale: 0, purges: 0, purgedEntries: 0, errors: 0 };
   private readonly store: CacheStore;
   private readonly shapes = new Map<string, Shape>();
+  /** The schema `shapes` were computed with (a reloaded supergraph brings another, and maybe other declarations). */
+  private shapesSchema: GraphQLSchema | undefined;
   private entityTypeNames: { schema: GraphQLSchema; names: string[] } | undefined;
   private consumers: Array<{ stop(): Promise<void> }> = [];
 
@@ -66,6 +68,8 @@ export class ResponseCache {
       schema: () => GraphQLSchema | undefined;
       /** The supergraph's `@viewerDependent` fields: an operation selecting one is never shared between signed-in viewers. */
       viewerFields: ViewerDependentFields;
+      /** The served supergraph's id, part of every key: an answer computed under another supergraph (before a reload, or on a router not yet reloaded) is not reused. */
+      supergraphId?: () => string;
     },
   ) {
     this.store = new CacheStore(deps.redis, deps.redisPrefix);
@@ -112,6 +116,10 @@ export class ResponseCache {
 
   private shapeOf(schema: GraphQLSchema, queryHash: string, operation: OperationDefinitionNode, document: DocumentNode): Shape {
     const key = `${queryHash}:${operation.name?.value ?? ''}`;
+    if (this.shapesSchema !== schema) {
+      this.shapes.clear();
+      this.shapesSchema = schema;
+    }
     let shape = this.shapes.get(key);
     if (!shape) {
       if (this.shapes.size >= 2_000) this.shapes.clear();
@@ -177,7 +185,7 @@ export class ResponseCache {
               return null;
             }
             key = createHash('sha256')
-              .update(`${rc.queryHash}\n${rc.operationName ?? ''}\n${stableJson(rc.request.variables ?? {})}`)
+              .update(`${cache.deps.supergraphId?.() ?? ''}\n${rc.queryHash}\n${rc.operationName ?? ''}\n${stableJson(rc.request.variables ?? {})}`)
               .digest('hex');
             let raw: string | null;
             try {

@@ -31,6 +31,8 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<Context> {
   }
 }
 
+// As our router does: no usage metrics to Apollo's servers (the gateway sends them by default).
+process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
 const gateway = new ApolloGateway({
   supergraphSdl: readFileSync(file, 'utf8'),
   buildService: ({ url }) => new ForwardingDataSource({ url }),
