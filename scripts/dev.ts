@@ -20,6 +20,7 @@ import {
   forkNode,
   formatLogLine,
   startFerretDB,
+  startJaeger,
   startLocalFcmServer,
   startMailpit,
   startRedis,
@@ -87,6 +88,17 @@ try {
     mailUi = mailpit.webUrl;
     print('dev', `Mailpit: SMTP on ${mailpit.url}, web UI on ${mailpit.webUrl}`);
   }
+  // Traces: a local Jaeger (unless OTEL_EXPORTER_OTLP_ENDPOINT) every process exports to, every trace kept.
+  let tracesUi: string | null = null;
+  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    const jaeger = await startJaeger({ queryPort: env.JAEGER_PORT ? Number(env.JAEGER_PORT) : undefined, onOutput: (l) => print('jaeger', l) });
+    services.push(jaeger);
+    env.OTEL_EXPORTER_OTLP_ENDPOINT = jaeger.url;
+    tracesUi = jaeger.queryUrl;
+    print('dev', `Jaeger: OTLP/HTTP on ${jaeger.url}, query API and UI on ${jaeger.queryUrl}`);
+  }
+  // The gateway's own usage reporting to Apollo stays off in development.
+  env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   env.MAIL_FROM ??= 'stagelives <no-reply@stagelives.dev>';
   env.PUBLIC_URL ??= `http://localhost:${port}`;
 
@@ -154,6 +166,11 @@ try {
     ['Redis', env.REDIS_URL ?? '', services.some((s) => s.url === env.REDIS_URL) ? 'redis-server' : 'REDIS_URL'],
     ['push (FCM)', fcmUrl ?? fcmSummary, fcmNote?.replace(/^\((.*)\)$/, '$1')],
     ['mail', mailUi ?? env.SMTP_URL ?? '', mailUi ? 'Mailpit web UI: every mail sent (links into PUBLIC_URL)' : 'SMTP_URL'],
+    [
+      'traces',
+      tracesUi ? `${tracesUi}/search` : (env.OTEL_EXPORTER_OTLP_ENDPOINT ?? ''),
+      tracesUi ? `Jaeger; API: ${tracesUi}/api/traces?service=router` : 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    ],
     ...urls.map(([n, u]) => [n, u, 'subgraph (internal)'] as const),
     ['admin emails', env.ADMIN_EMAILS],
   ];

@@ -88,6 +88,32 @@ function ensureMailpit() {
   log(`Mailpit ${version} ready`);
 }
 
+/**
+ * Jaeger (the local trace store `npm run dev` and the tracing tests export to: OTLP/HTTP in, a
+ * query API and UI out), built once from the Go module proxy at the version pinned in
+ * tools/jaeger/go.mod.
+ */
+function ensureJaeger() {
+  const dir = join(root, 'tools/jaeger');
+  const bin = join(dir, 'bin/jaeger');
+  const stampFile = join(dir, 'bin/.stamp');
+  const goMod = readFileSync(join(dir, 'go.mod'), 'utf8');
+  const stamp = createHash('sha256')
+    .update(goMod)
+    .update(readFileSync(join(dir, 'go.sum')))
+    .digest('hex');
+  if (existsSync(bin) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
+  if (!has('go')) throw new Error('Go is required to build Jaeger (the development trace store). Install Go.');
+  log('building Jaeger from the Go module proxy (once; a few minutes)…');
+  run('go', ['install', '-ldflags=-s -w', 'github.com/jaegertracing/jaeger/cmd/jaeger'], {
+    cwd: dir,
+    env: { ...process.env, GOBIN: join(dir, 'bin'), CGO_ENABLED: '0' },
+  });
+  writeFileSync(stampFile, stamp);
+  const version = /github\.com\/jaegertracing\/jaeger (v[\w.-]+)/.exec(goMod)?.[1] ?? 'v0.0.0';
+  log(`Jaeger ${version} ready`);
+}
+
 /** The schema explorer's GraphiQL assets (router/.explorer/), rebuilt only when an input changed. */
 async function ensureExplorer() {
   const { ensureExplorerAssets } = await import('../router/src/explorer/build.mjs');
@@ -109,6 +135,7 @@ try {
   if (!ferretOnly) await ensureExplorer();
   if (!process.env.MONGODB_URI || ferretOnly) ensureFerretDB();
   if (!ferretOnly) ensureMailpit();
+  if (!ferretOnly) ensureJaeger();
   if (!ferretOnly && !process.env.REDIS_URL && !has('redis-server')) {
     throw new Error('redis-server is required (apt install redis-server), or set REDIS_URL.');
   }

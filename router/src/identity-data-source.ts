@@ -5,6 +5,7 @@ import type { SubgraphFetchObserver } from './metrics.js';
 import { SubgraphUnavailableError, resilientFetch, type SubgraphPolicy } from './resilience/index.js';
 import { IDENTITY_HEADER, REQUEST_ID_HEADER, sessionChangeFrom, signIdentity } from '@stagelives/schema';
 import type { Session } from '@stagelives/platform';
+import { SpanKind, injectTraceHeaders, withSpan } from '@stagelives/platform/telemetry';
 import type { RouterContext } from './context.js';
 import { readMeteredBody } from './response-size.js';
 
@@ -56,7 +57,21 @@ export class IdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
     this.resolveSession = resolveSession;
   }
 
-  override async process(options: GraphQLDataSourceProcessOptions<RouterContext>) {
+  /**
+   * One client span per subgraph fetch (tracing on): the subgraph's name and the operation's
+   * names, never its variables or document. `willSendRequest` runs inside it, so the subgraph's
+   * spans are its children (`traceparent`).
+   */
+  override process(options: GraphQLDataSourceProcessOptions<RouterContext>) {
+    const attributes = {
+      'stagelives.subgraph': this.subgraphName,
+      'graphql.operation.name': ('incomingRequestContext' in options ? options.incomingRequestContext.request.operationName : undefined) ?? '',
+      'stagelives.subgraph.operation': options.request.operationName ?? '',
+    };
+    return withSpan(`subgraph ${this.subgraphName}`, { kind: SpanKind.CLIENT, attributes }, () => this.observedProcess(options));
+  }
+
+  private async observedProcess(options: GraphQLDataSourceProcessOptions<RouterContext>) {
     if (!this.observer) return super.process(options);
     const started = performance.now();
     let outcome: 'ok' | 'error' = 'error';
@@ -71,6 +86,8 @@ export class IdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): void {
     this.onFetch?.(this.subgraphName);
+    // W3C trace context beside the identity: the header set is built here from scratch.
+    if (request.http) injectTraceHeaders(request.http.headers);
     if (!('requestId' in context) || !context.requestId) return;
     request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
     if (context.acceptLanguage) request.http?.headers.set('accept-language', context.acceptLanguage);

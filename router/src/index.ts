@@ -1,3 +1,5 @@
+// Tracing starts before anything else loads (OTEL_EXPORTER_OTLP_ENDPOINT; off when unset).
+import '@stagelives/platform/telemetry/register';
 import { announceListening, createLogger, createRedis, redisReady, gracefulShutdown } from '@stagelives/platform';
 import { loadRouterConfig } from './config.js';
 import { createRouterServer } from './server.js';

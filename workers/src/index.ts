@@ -1,3 +1,5 @@
+// Tracing starts before anything else loads (OTEL_EXPORTER_OTLP_ENDPOINT; off when unset).
+import '@stagelives/platform/telemetry/register';
 import { announceListening, connectMongo, createLogger, createRedis, gracefulShutdown, mongoClientOptions, redisReady } from '@stagelives/platform';
 import { loadNotificationsConfig } from './notifications/notifications.config.js';
 import { createPushSender, loadPushConfig } from './push/index.js';

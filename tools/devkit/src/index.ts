@@ -6,3 +6,4 @@ export * from './proc.js';
 export * from './scratch.js';
 export * from './fcm-server.js';
 export * from './mailpit.js';
+export * from './jaeger.js';

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/live.js';
+import { ADMIN_EMAIL, ok } from '../support/harness.js';
+import { type JaegerSpan, type TracedStack, clientTraceparent, contractOperation, startTracedStack, tag, traceSpans } from './support.js';
+
+const SIGN_UP = 'mutation($input: SignUpInput!) { signUp(input: $input) { sessionToken } }';
+const CREATE = 'mutation($input: CreateConcertInput!) { createConcert(input: $input) { id } }';
+/** The subgraphs the concert page touches for a concert with no articles yet. */
+const TOUCHED = ['concerts', 'setlists', 'articles', 'chat'];
+
+/** Whether every span's parent is in the trace (or is the client's span): nothing still on its way. */
+const complete = (spans: JaegerSpan[], clientSpanId: string) => {
+  const ids = new Set([...spans.map((s) => s.spanID), clientSpanId]);
+  return spans.every((s) => s.references.every((r) => r.refType !== 'CHILD_OF' || ids.has(r.spanID)));
+};
+
+let stack: TracedStack;
+let concertId: string;
+
+beforeAll(async () => {
+  stack = await startTracedStack();
+  const admin = await ok<{ signUp: { sessionToken: string } }>(stack, SIGN_UP, {
+    input: { email: ADMIN_EMAIL, nickname: 'tracer', password: 'correct horse battery staple' },
+  });
+  const input = {
+    title: 'Traced night',
+    description: 'A concert page to follow',
+    artist: 'IU',
+    venue: 'KSPO Dome',
+    startsAt: '2027-03-01T10:00:00Z',
+    endsAt: '2027-03-01T13:00:00Z',
+    ticketOpenAt: '2027-01-15T03:00:00Z',
+  };
+  concertId = (await ok<{ createConcert: { id: string } }>(stack, CREATE, { input }, { token: admin.signUp.sessionToken })).createConcert.id;
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('traces of the concert page', () => {
+  it('one request for the contract concert page is one trace with spans from the router and each subgraph it touched', async () => {
+    const client = clientTraceparent();
+    const data = await ok<{ concert: { id: string } }>(
+      stack,
+      contractOperation('concerts.graphql', 'Concert'),
+      { id: concertId },
+      { headers: { traceparent: client.header } },
+    );
+    expect(data.concert.id).toBe(concertId);
+
+    let spans: JaegerSpan[] = [];
+    const services = () => new Set(spans.map((s) => s.service));
+    await eventually(
+      async () => {
+        spans = await traceSpans(stack.jaeger, client.traceId);
+        return ['router', ...TOUCHED].every((s) => services().has(s)) && complete(spans, client.spanId);
+      },
+      15_000,
+      'spans of the router and the four subgraphs in Jaeger',
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; seen: ${spans.map((s) => `${s.service}:${s.operationName}`).join(', ') || 'none'}`);
+    });
+    // Untouched subgraphs have no part in it.
+    expect(services().has('moderation')).toBe(false);
+    expect(services().has('notifications')).toBe(false);
+
+    // One tree: the router's server span continues the client's span; every other span's parent is in the trace.
+    const ids = new Set(spans.map((s) => s.spanID));
+    for (const span of spans) {
+      const parent = span.references.find((r) => r.refType === 'CHILD_OF');
+      expect(parent?.traceID).toBe(client.traceId);
+      if (parent?.spanID !== client.spanId) expect(ids.has(parent?.spanID ?? ''), `parent of ${span.service} ${span.operationName}`).toBe(true);
+    }
+    expect(spans.filter((s) => s.references.find((r) => r.refType === 'CHILD_OF')?.spanID === client.spanId).map((s) => s.service)).toEqual(['router']);
+
+    // Our span per subgraph fetch, named after the subgraph and the client's operation, parent of that subgraph's server span.
+    for (const subgraph of TOUCHED) {
+      const fetch = spans.find((s) => s.service === 'router' && tag(s, 'stagelives.subgraph') === subgraph);
+      expect(fetch, `the router's fetch span for ${subgraph}`).toBeDefined();
+      expect(tag(fetch as JaegerSpan, 'graphql.operation.name')).toBe('Concert');
+      const server = spans.find((s) => s.service === subgraph && s.references.some((r) => r.spanID === fetch?.spanID));
+      expect(server, `${subgraph}'s span under the router's fetch`).toBeDefined();
+    }
+    // The router's query plan, and the subgraphs' database work, are in it too.
+    expect(spans.some((s) => s.service === 'router' && s.operationName === 'gateway.plan')).toBe(true);
+    expect(spans.some((s) => s.service === 'concerts' && tag(s, 'db.system.name') === 'mongodb')).toBe(true);
+    // Never a variable: the concert id the client sent appears in no span's attributes.
+    expect(JSON.stringify(spans.map((s) => s.tags))).not.toContain(concertId);
+  });
+});
