@@ -36,82 +36,78 @@ function ensureNodeModules() {
   run('npm', ['ci', '--no-audit', '--no-fund'], { env: npmEnv });
 }
 
-/** FerretDB, built once from the Go module proxy at the version pinned in tools/ferretdb/go.mod. */
+/**
+ * A development tool written in Go (FerretDB, Mailpit, Jaeger), built once from the Go module
+ * proxy at the version pinned in `tools/<dir>/go.mod` into `tools/<dir>/bin/`, and again only when
+ * go.mod or go.sum change. `label` names it in the log; `module` is the pinned module (its version is read from go.mod); `build`
+ * runs the `go` commands with GOBIN set.
+ */
+function ensureGoTool({ dir: name, bin: binName, label, module, what, duration, build }) {
+  const dir = join(root, 'tools', name);
+  const bin = join(dir, 'bin', binName);
+  const stampFile = join(dir, 'bin/.stamp');
+  const goMod = readFileSync(join(dir, 'go.mod'), 'utf8');
+  const stamp = createHash('sha256')
+    .update(goMod)
+    .update(readFileSync(join(dir, 'go.sum')))
+    .digest('hex');
+  if (existsSync(bin) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
+  if (!has('go')) throw new Error(`Go is required to build ${what}. Install Go.`);
+  log(`building ${label} from the Go module proxy (once; ${duration})…`);
+  const version = new RegExp(`${module.replace(/[.]/g, '\\.')} (v[\\w.-]+)`).exec(goMod)?.[1] ?? 'v0.0.0';
+  build({ dir, version, env: { ...process.env, GOBIN: join(dir, 'bin'), CGO_ENABLED: '0' } });
+  writeFileSync(stampFile, stamp);
+  log(`${label} ${version} ready`);
+}
+
+/** FerretDB, the development database (MongoDB wire protocol). */
 function ensureFerretDB() {
-  const dir = join(root, 'tools/ferretdb');
-  const bin = join(dir, 'bin/ferretdb');
-  const stampFile = join(dir, 'bin/.stamp');
-  const stamp = createHash('sha256')
-    .update(readFileSync(join(dir, 'go.mod')))
-    .update(readFileSync(join(dir, 'go.sum')))
-    .digest('hex');
-  if (existsSync(bin) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
-  if (!has('go')) throw new Error('Go is required to build FerretDB (the development database). Install Go, or set MONGODB_URI.');
-  log('building FerretDB from the Go module proxy (once; about a minute)…');
-  const env = { ...process.env, GOFLAGS: '-mod=vendor', GOBIN: join(dir, 'bin'), CGO_ENABLED: '0' };
-  try {
-    // FerretDB's release version lives in a generated file absent from the module zip;
-    // vendoring lets us supply it, so the binary reports its real version instead of panicking.
-    run('go', ['mod', 'vendor'], { cwd: dir, env: { ...process.env, GOFLAGS: '' } });
-    const version = /github\.com\/FerretDB\/FerretDB (v[\w.-]+)/.exec(readFileSync(join(dir, 'go.mod'), 'utf8'))?.[1] ?? 'v0.0.0';
-    writeFileSync(join(dir, 'vendor/github.com/FerretDB/FerretDB/build/version/version.txt'), `${version}\n`);
-    run('go', ['install', 'github.com/FerretDB/FerretDB/cmd/ferretdb'], { cwd: dir, env });
-  } finally {
-    rmSync(join(dir, 'vendor'), { recursive: true, force: true });
-  }
-  writeFileSync(stampFile, stamp);
-  log(`FerretDB ${execFileSync(bin, ['--version']).toString().split('\n')[0]} ready`);
+  ensureGoTool({
+    dir: 'ferretdb',
+    bin: 'ferretdb',
+    label: 'FerretDB',
+    module: 'github.com/FerretDB/FerretDB',
+    what: 'FerretDB (the development database), or set MONGODB_URI',
+    duration: 'about a minute',
+    build: ({ dir, version, env }) => {
+      try {
+        // FerretDB's release version lives in a generated file absent from the module zip;
+        // vendoring lets us supply it, so the binary reports its real version instead of panicking.
+        run('go', ['mod', 'vendor'], { cwd: dir, env: { ...process.env, GOFLAGS: '' } });
+        writeFileSync(join(dir, 'vendor/github.com/FerretDB/FerretDB/build/version/version.txt'), `${version}\n`);
+        run('go', ['install', 'github.com/FerretDB/FerretDB/cmd/ferretdb'], { cwd: dir, env: { ...env, GOFLAGS: '-mod=vendor' } });
+      } finally {
+        rmSync(join(dir, 'vendor'), { recursive: true, force: true });
+      }
+    },
+  });
 }
 
-/**
- * Mailpit (the local SMTP server with a web UI and an HTTP API that `npm run dev` and the tests
- * send mail to), built once from the Go module proxy at the version pinned in tools/mailpit/go.mod.
- */
+/** Mailpit: the local SMTP server with a web UI and an HTTP API that `npm run dev` and the tests send mail to. */
 function ensureMailpit() {
-  const dir = join(root, 'tools/mailpit');
-  const bin = join(dir, 'bin/mailpit');
-  const stampFile = join(dir, 'bin/.stamp');
-  const goMod = readFileSync(join(dir, 'go.mod'), 'utf8');
-  const stamp = createHash('sha256')
-    .update(goMod)
-    .update(readFileSync(join(dir, 'go.sum')))
-    .digest('hex');
-  if (existsSync(bin) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
-  if (!has('go')) throw new Error('Go is required to build Mailpit (the development mail server). Install Go.');
-  log('building Mailpit from the Go module proxy (once; under a minute)…');
-  const version = /github\.com\/axllent\/mailpit (v[\w.-]+)/.exec(goMod)?.[1] ?? 'v0.0.0';
-  run('go', ['install', `-ldflags=-s -w -X github.com/axllent/mailpit/config.Version=${version}`, 'github.com/axllent/mailpit'], {
-    cwd: dir,
-    env: { ...process.env, GOBIN: join(dir, 'bin'), CGO_ENABLED: '0' },
+  ensureGoTool({
+    dir: 'mailpit',
+    bin: 'mailpit',
+    label: 'Mailpit',
+    module: 'github.com/axllent/mailpit',
+    what: 'Mailpit (the development mail server)',
+    duration: 'under a minute',
+    build: ({ dir, version, env }) =>
+      run('go', ['install', `-ldflags=-s -w -X github.com/axllent/mailpit/config.Version=${version}`, 'github.com/axllent/mailpit'], { cwd: dir, env }),
   });
-  writeFileSync(stampFile, stamp);
-  log(`Mailpit ${version} ready`);
 }
 
-/**
- * Jaeger (the local trace store `npm run dev` and the tracing tests export to: OTLP/HTTP in, a
- * query API and UI out), built once from the Go module proxy at the version pinned in
- * tools/jaeger/go.mod.
- */
+/** Jaeger: the local trace store `npm run dev` and the tracing tests export to (OTLP/HTTP in, a query API out). */
 function ensureJaeger() {
-  const dir = join(root, 'tools/jaeger');
-  const bin = join(dir, 'bin/jaeger');
-  const stampFile = join(dir, 'bin/.stamp');
-  const goMod = readFileSync(join(dir, 'go.mod'), 'utf8');
-  const stamp = createHash('sha256')
-    .update(goMod)
-    .update(readFileSync(join(dir, 'go.sum')))
-    .digest('hex');
-  if (existsSync(bin) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
-  if (!has('go')) throw new Error('Go is required to build Jaeger (the development trace store). Install Go.');
-  log('building Jaeger from the Go module proxy (once; a few minutes)…');
-  run('go', ['install', '-ldflags=-s -w', 'github.com/jaegertracing/jaeger/cmd/jaeger'], {
-    cwd: dir,
-    env: { ...process.env, GOBIN: join(dir, 'bin'), CGO_ENABLED: '0' },
+  ensureGoTool({
+    dir: 'jaeger',
+    bin: 'jaeger',
+    label: 'Jaeger',
+    module: 'github.com/jaegertracing/jaeger',
+    what: 'Jaeger (the development trace store)',
+    duration: 'a few minutes',
+    build: ({ dir, env }) => run('go', ['install', '-ldflags=-s -w', 'github.com/jaegertracing/jaeger/cmd/jaeger'], { cwd: dir, env }),
   });
-  writeFileSync(stampFile, stamp);
-  const version = /github\.com\/jaegertracing\/jaeger (v[\w.-]+)/.exec(goMod)?.[1] ?? 'v0.0.0';
-  log(`Jaeger ${version} ready`);
 }
 
 /** The schema explorer's GraphiQL assets (router/.explorer/), rebuilt only when an input changed. */
