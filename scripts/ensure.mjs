@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Installs what a fresh clone lacks before `npm run dev` / `npm test`: npm dependencies, the
-// pinned FerretDB and Mailpit builds and the schema explorer's assets. Plain Node with no dependencies, since
+// pinned FerretDB, Mailpit and Jaeger builds and the schema explorer's assets. Plain Node with no dependencies, since
 // it runs before `npm ci` (the explorer's build imports esbuild only after it).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
