@@ -2,7 +2,7 @@
 // cookie, GraphQLWsLink by `split`) in headless Chromium, against the running router. The app is
 // ./app/app.ts, served by ./app-server.ts from its own origin (admitted by CORS_ORIGINS); the
 // notifications workers run beside the stack so a cancelled concert's notice is recorded live.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -145,6 +145,8 @@ afterAll(async () => {
   await browser?.close();
   await n?.close();
   await appServer?.close();
+  // The screenshots stay for a failure to be read, or when asked (KEEP_SCREENSHOTS=1); else nothing is left in /tmp.
+  if (failures === 0 && !process.env.KEEP_SCREENSHOTS) rmSync(artifacts, { recursive: true, force: true });
 });
 
 describe('Apollo Client 4 in headless Chromium against the router', () => {
@@ -278,7 +280,7 @@ describe('Apollo Client 4 in headless Chromium against the router', () => {
 
   it('should have rendered what it received (screenshot), fetched nothing from outside, and logged no warning', async () => {
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    console.info(`Apollo Client app screenshot: ${SCREENSHOT}`);
+    if (process.env.KEEP_SCREENSHOTS) console.info(`Apollo Client app screenshot: ${SCREENSHOT}`);
     expect(outside).toEqual([]);
     expect(pageErrors).toEqual([]);
     expect((await appState(page)).failures).toEqual([]);
