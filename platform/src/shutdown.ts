@@ -1,10 +1,12 @@
 import type { Logger } from './logger.js';
+import { stopTelemetry } from './telemetry/sdk.js';
 
 type Closer = () => Promise<unknown> | unknown;
 
 /**
- * Registers closers and runs them, last registered first, once, on SIGINT/SIGTERM; `draining`
- * turns true first (readiness answers 503 from then on). Past `timeoutMs` the process exits with 1.
+ * Registers closers and runs them, last registered first, once, on SIGINT/SIGTERM, then flushes
+ * the spans not yet exported; `draining` turns true first (readiness answers 503 from then on).
+ * Past `timeoutMs` the process exits with 1.
  */
 export function gracefulShutdown(logger: Logger, { timeoutMs = 10_000 } = {}) {
   const closers: Array<{ name: string; close: Closer }> = [];
@@ -27,6 +29,8 @@ export function gracefulShutdown(logger: Logger, { timeoutMs = 10_000 } = {}) {
           logger.warn({ err: error, name }, 'error while closing');
         }
       }
+      // Last: the spans of the shutdown itself are flushed to the trace store too (nothing when tracing is off).
+      await stopTelemetry();
       clearTimeout(timer);
       logger.info('stopped');
     })();

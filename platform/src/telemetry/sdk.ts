@@ -150,7 +150,7 @@ export function startTelemetry(service: string, env: NodeJS.ProcessEnv = process
   return true;
 }
 
-/** Flushes and stops the SDK (graceful shutdown calls it last). */
+/** Flushes and stops the SDK (platform's gracefulShutdown calls it last); nothing when tracing is off. */
 export async function stopTelemetry(): Promise<void> {
   await sdk?.shutdown().catch(() => undefined);
   sdk = undefined;
