@@ -3,12 +3,12 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { ExecutionResult, GraphQLFormattedError } from 'graphql';
 import { createHandler, type RequestParams } from 'graphql-sse';
 import proxyaddr from 'proxy-addr';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger, Redis } from '@stagelives/platform';
 import type { RouterConfig } from '../config.js';
 import { sessionTokenFrom } from '../sessions.js';
 import type { SubscriptionConnection, SubscriptionCore } from '../subscriptions/subscription-core.js';
 import { originAllowed } from '../subscriptions/ws-server.js';
+import { newConnectionLimit } from '../subscriptions/connection-rate.js';
 
 /** Where the router serves GraphQL over Server-Sent Events (graphql-sse, distinct connections mode). */
 export const SSE_PATH = '/graphql/stream';
@@ -110,13 +110,7 @@ class ResultQueue implements AsyncGenerator<ExecutionResult, undefined> {
  */
 export function createSseServer({ config, logger, redis, core, trustProxy }: SseServerOptions) {
   const production = config.NODE_ENV === 'production';
-  const connectionLimiter = new RateLimiterRedis({
-    storeClient: redis,
-    keyPrefix: `${config.REDIS_PREFIX}rl:sse-connect`,
-    points: config.WS_CONNECTIONS_PER_MINUTE,
-    duration: 60,
-    insuranceLimiter: new RateLimiterMemory({ points: config.WS_CONNECTIONS_PER_MINUTE, duration: 60 }),
-  });
+  const admitConnection = newConnectionLimit(config, redis, 'sse');
   const streams = new Set<Response>();
   const streamsByUser = new Map<string, number>();
   let closing = false;
@@ -174,10 +168,8 @@ export function createSseServer({ config, logger, redis, core, trustProxy }: Sse
       return reply(json(503, [{ message: 'Too many open streams. Try again shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } }], { 'retry-after': '5' }));
     // Cross-site: a page of another origin may not open a stream with the user's cookie.
     if (!originAllowed(req, config)) return reply(json(403, [{ message: 'Forbidden origin.', extensions: { code: 'FORBIDDEN' } }]));
-    try {
-      await connectionLimiter.consume(`ip:${proxyaddr(req, trustProxy)}`);
-    } catch (error) {
-      const retryAfter = error instanceof RateLimiterRes ? Math.max(1, Math.ceil(error.msBeforeNext / 1000)) : 5;
+    const retryAfter = await admitConnection(proxyaddr(req, trustProxy));
+    if (retryAfter !== null) {
       return reply(
         json(429, [{ message: 'Too many new streams from your address.', extensions: { code: 'RATE_LIMITED', retryAfter } }], {
           'retry-after': String(retryAfter),

@@ -2,13 +2,13 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import proxyaddr from 'proxy-addr';
 import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SessionStore, duplicateRedis, type Logger, type Redis } from '@stagelives/platform';
 import type { RouterConfig } from '../config.js';
 import type { ChatHub } from './chat-hub.js';
 import { createProtocolServer } from './protocol-server.js';
 import type { SubscriptionCore } from './subscription-core.js';
+import { newConnectionLimit } from './connection-rate.js';
 
 /** Close code for a client that does not read fast enough (RFC 6455 "Try Again Later"). */
 const SLOW_CONSUMER_CLOSE = 1013;
@@ -45,13 +45,7 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, co
     maxPayload: parseBytes(config.BODY_LIMIT),
     handleProtocols: (protocols) => (protocols.has(GRAPHQL_TRANSPORT_WS_PROTOCOL) ? GRAPHQL_TRANSPORT_WS_PROTOCOL : false),
   });
-  const connectionLimiter = new RateLimiterRedis({
-    storeClient: redis,
-    keyPrefix: `${config.REDIS_PREFIX}rl:ws-connect`,
-    points: config.WS_CONNECTIONS_PER_MINUTE,
-    duration: 60,
-    insuranceLimiter: new RateLimiterMemory({ points: config.WS_CONNECTIONS_PER_MINUTE, duration: 60 }),
-  });
+  const admitConnection = newConnectionLimit(config, redis, 'ws');
   const protocol = createProtocolServer({ config, core });
   // A user's sessions announced as changed (roles granted or revoked, sessions ended: a suspension,
   // a password change): their connections (WebSocket and SSE: the core holds both) re-check at
@@ -95,10 +89,8 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, co
       // Cross-site WebSocket hijacking: a browser always sends its page's origin.
       if (!originAllowed(req, config)) return refuseUpgrade(socket, 403, 'Forbidden');
       const ip = proxyaddr(req, trustProxy);
-      try {
-        await connectionLimiter.consume(`ip:${ip}`);
-      } catch (error) {
-        const retryAfter = error instanceof RateLimiterRes ? Math.max(1, Math.ceil(error.msBeforeNext / 1000)) : 5;
+      const retryAfter = await admitConnection(ip);
+      if (retryAfter !== null) {
         refusedUpgrades += 1;
         return refuseUpgrade(socket, 429, 'Too Many Requests', { 'Retry-After': String(retryAfter) });
       }
