@@ -210,6 +210,17 @@ describe('the released supergraph', () => {
     expect(await readReleasedSupergraph('HEAD', repo.root)).toMatchObject({ sdl: 'on the branch', fallback: undefined });
   });
 
+  it("should be main's before HEAD when HEAD is main's head (CI on main), and HEAD's on main's first commit", async () => {
+    using repo = repository('main');
+    repo.commit('first release');
+    expect(await readReleasedSupergraph(undefined, repo.root)).toMatchObject({ sdl: 'first release' });
+    repo.commit('second release');
+    repo.commit('third release');
+    const released = await readReleasedSupergraph(undefined, repo.root);
+    expect(released).toMatchObject({ sdl: 'second release', fallback: undefined });
+    expect(released.source).toMatch(/^main before HEAD/);
+  });
+
   it("should be HEAD's when there is no main, and say so", async () => {
     using repo = repository('trunk');
     repo.commit('first');

@@ -184,7 +184,8 @@ export interface ReleasedSupergraph {
 
 /**
  * The last released supergraph: `schema/supergraph.graphql` at `base` when given (an unknown ref
- * throws), else at the merge base of HEAD with main (or origin/main). Without one (a clone that
+ * throws), else at the merge base of HEAD with main (or origin/main), or HEAD's first parent when
+ * HEAD is main's head (the schema main served before it). Without one (a clone that
  * has no main) it is HEAD's, and without any commit (no git history) the checked-in file itself;
  * `fallback` says so. `root`: the project's folder (tests use another repository).
  */
@@ -206,11 +207,16 @@ export async function readReleasedSupergraph(base?: string, root = PROJECT_ROOT)
     if (!tryGit(['rev-parse', '--verify', '--quiet', `${base}^{commit}`])) throw new Error(`--base ${base}: no such commit`);
     return at(base, base);
   }
+  const head = tryGit(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
   for (const main of ['main', 'origin/main']) {
     const mergeBase = tryGit(['merge-base', 'HEAD', main]);
-    if (mergeBase) return at(mergeBase, `the merge base with ${main}`);
+    if (!mergeBase) continue;
+    // On main itself (CI checks main's head) the merge base is HEAD, which would compare the
+    // schema with itself: what main served before this commit is its first parent.
+    if (mergeBase === head && tryGit(['rev-parse', '--verify', '--quiet', 'HEAD^1^{commit}'])) return at('HEAD^1', `main before HEAD (${main}'s head is HEAD)`);
+    return at(mergeBase, `the merge base with ${main}`);
   }
-  if (tryGit(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']))
+  if (head)
     return at('HEAD', 'HEAD', 'no merge base with main (no main branch here): comparing with HEAD');
   return {
     sdl: await readFile(join(root, SUPERGRAPH_IN_GIT), 'utf8'),
