@@ -1,5 +1,6 @@
 import { BadUserInputError } from './errors.js';
 import { decodeCursor, encodeCursor } from './connection.js';
+import type { TraceCarrier } from './domain-events.js';
 
 /**
  * The chat domain's live events, on Redis pub/sub: the chat subgraph publishes after the
@@ -15,10 +16,14 @@ export const ChatEventType = {
   MessageRemoved: 'message-removed',
 } as const;
 
-export type ChatEvent =
+export type ChatEvent = (
   | { type: typeof ChatEventType.MessageAdded; roomId: string; messageId: string; seq: number }
   | { type: typeof ChatEventType.MemberLeft; roomId: string; userId: string }
-  | { type: typeof ChatEventType.MessageRemoved; roomId: string; messageId: string; seq: number; removedAt: string };
+  | { type: typeof ChatEventType.MessageRemoved; roomId: string; messageId: string; seq: number; removedAt: string }
+) & {
+  /** The trace of the request that caused the event (the router's delivery spans continue it). */
+  trace?: TraceCarrier;
+};
 
 /** The pub/sub channel of one room: `${REDIS_PREFIX}chat:room:<roomId>`. */
 export const chatRoomChannel = (redisPrefix: string, roomId: string) => `${redisPrefix}chat:room:${roomId.toLowerCase()}`;
@@ -27,7 +32,16 @@ export const chatRoomChannel = (redisPrefix: string, roomId: string) => `${redis
 export function decodeChatEvent(raw: unknown): ChatEvent | null {
   const value = typeof raw === 'string' ? safeParse(raw) : raw;
   if (!value || typeof value !== 'object') return null;
-  const e = value as Record<string, unknown>;
+  const event = decodeChatEventFields(value as Record<string, unknown>);
+  const trace = (value as { trace?: { traceparent?: unknown; tracestate?: unknown } }).trace;
+  if (!event || typeof trace?.traceparent !== 'string') return event;
+  return {
+    ...event,
+    trace: typeof trace.tracestate === 'string' ? { traceparent: trace.traceparent, tracestate: trace.tracestate } : { traceparent: trace.traceparent },
+  };
+}
+
+function decodeChatEventFields(e: Record<string, unknown>): ChatEvent | null {
   if (e.type === ChatEventType.MessageAdded && typeof e.roomId === 'string' && typeof e.messageId === 'string' && Number.isSafeInteger(e.seq)) {
     return { type: ChatEventType.MessageAdded, roomId: e.roomId, messageId: e.messageId, seq: e.seq as number };
   }

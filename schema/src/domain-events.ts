@@ -1,10 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
-/** One event as stored: a type, its payload, a unique id and when it happened. */
+/**
+ * The W3C trace context of the request that caused an event or a job (`traceparent`,
+ * `tracestate`), so its consumer's spans continue or link to that trace. Absent when the
+ * producer does not trace.
+ */
+export type TraceCarrier = { traceparent?: string; tracestate?: string };
+
+/** One event as stored: a type, its payload, a unique id, when it happened, and the trace that caused it. */
 export type DomainEvent<P> = {
-  [K in keyof P & string]: { id: string; type: K; occurredAt: string; payload: P[K] };
+  [K in keyof P & string]: { id: string; type: K; occurredAt: string; payload: P[K]; trace?: TraceCarrier };
 }[keyof P & string];
+
+let activeTrace: () => TraceCarrier | undefined = () => undefined;
+
+/**
+ * Makes every event built from now on carry the trace context `source` returns (platform's
+ * telemetry calls it when the process traces; otherwise events carry none, at no cost).
+ */
+export function setEventTraceSource(source: () => TraceCarrier | undefined): void {
+  activeTrace = source;
+}
 
 /**
  * A domain's event stream: events appended to a Redis Stream (`<REDIS_PREFIX>events:<domain>`) so
@@ -38,7 +55,12 @@ export function domainEventStream<P>({ domain, types, maxLen, valid = () => true
   const key = (redisPrefix: string) => `${redisPrefix}events:${domain}`;
   return {
     key,
-    event: (type, payload, now = new Date()) => ({ id: randomUUID(), type, occurredAt: now.toISOString(), payload }) as DomainEvent<P>,
+    event: (type, payload, now = new Date()) => {
+      const trace = activeTrace();
+      return (
+        trace ? { id: randomUUID(), type, occurredAt: now.toISOString(), payload, trace } : { id: randomUUID(), type, occurredAt: now.toISOString(), payload }
+      ) as DomainEvent<P>;
+    },
     async publish(redis, redisPrefix, events) {
       if (events.length === 0) return;
       const stream = key(redisPrefix);

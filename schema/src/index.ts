@@ -14,6 +14,7 @@ export * from './build-federated-schema.js';
 export * from './entity-ref.js';
 export * from './subgraph-names.js';
 export * from './protocol.js';
+export { setEventTraceSource, type TraceCarrier } from './domain-events.js';
 export * from './events.js';
 export * from './user-events.js';
 export * from './notification-events.js';

@@ -14,7 +14,12 @@
  *   4. router — the stagelives router (the production build unless BENCH_RUNTIME=tsx) with every defence on (rate limits
  *      with limits no run reaches, operation limits, CSRF, helmet, …), response cache off;
  *   5. router+cache — the same with the response cache on, once the router has one
- *      (`RESPONSE_CACHE` in router/src/config.ts); otherwise left out and reported as such.
+ *      (`RESPONSE_CACHE` in router/src/config.ts); otherwise left out and reported as such;
+ *   6. router+otel10, router+otel100 — the router with the cache off and OpenTelemetry tracing on,
+ *      sampling 10 % and 100 % of traces, exporting over OTLP/HTTP to a sink that discards them
+ *      (`peers/otlp-sink.ts`): the cost of tracing to the router, on `{ __typename }` and the
+ *      concert pages only (TRACED_SCENARIOS). The subgraphs are shared by every contender and
+ *      do not trace.
  * Each server is its own process, so RSS and CPU are per contender. Peers get signed-in
  * requests as the identity the router would sign (see scenarios.ts).
  *
@@ -52,6 +57,7 @@
  *   BENCH_BASELINE         a results JSON of an earlier run: "today's" req/s for the targets come
  *                          from its router (cache off) rows instead of the issue's figures
  *   BENCH_PNG              0: no PNG rendering
+ *   BENCH_TRACING          0: leave out the traced router contenders
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,6 +72,10 @@ import type { LoadResult, Variant } from './peers/load.js';
 import { report, type ContenderInfo, type Measurement } from './peers/report.js';
 import { buildScenarios, type ContenderKind } from './peers/scenarios.js';
 import { DEFAULT_COUNTS, seed, unseed, type SeedCounts } from './peers/seed.js';
+import { startOtlpSink } from './peers/otlp-sink.js';
+
+/** The scenarios the traced router contenders run: the cost of tracing on the lightest request and on the concert pages. */
+const TRACED_SCENARIOS = ['trivial', 'page', 'page4'];
 
 const num = (name: string, fallback: number): number => {
   const v = Number(process.env[name] ?? fallback);
@@ -91,6 +101,8 @@ interface Contender extends ContenderInfo {
   /** Base URL of its GraphQL endpoint; for `subgraph`, per subgraph. */
   url: (subgraph: string) => string;
   pid: (subgraph: string) => number;
+  /** The scenarios it runs (all when absent). */
+  scenarios?: string[];
 }
 
 export async function runPeers(stack: Stack): Promise<{ failed: boolean }> {
@@ -120,6 +132,7 @@ export async function runPeers(stack: Stack): Promise<{ failed: boolean }> {
   console.log(`  seeded in ${seeded.seconds.toFixed(1)} s`);
 
   const children: Child[] = [];
+  const cleanups: Array<() => Promise<void>> = [];
   const dir = mkdtempSync(join(tmpdir(), 'stagelives-bench-'));
   try {
     // --- Subgraphs, one process each, over the stack's databases and Redis prefix. ---
@@ -157,12 +170,19 @@ export async function runPeers(stack: Stack): Promise<{ failed: boolean }> {
       },
     ];
     /** `entry`: a peer's TypeScript file, or `router` (ours, as BENCH_RUNTIME says). */
-    const startServer = async (id: string, label: string, kind: ContenderKind, entry: string, env: Record<string, string | undefined>) => {
+    const startServer = async (
+      id: string,
+      label: string,
+      kind: ContenderKind,
+      entry: string,
+      env: Record<string, string | undefined>,
+      scenarios?: string[],
+    ) => {
       if (onlyContenders && !onlyContenders.includes(id)) return;
       const child = entry === 'router' ? forkPackage(id, 'router', env) : forkEntry(id, entry, env);
       children.push(child);
       const port = await waitListening(child);
-      contenders.push({ id, label, kind, url: () => `http://127.0.0.1:${port}/graphql`, pid: () => child.process.pid! });
+      contenders.push({ id, label, kind, url: () => `http://127.0.0.1:${port}/graphql`, pid: () => child.process.pid!, scenarios });
     };
     const peerEnv = { ...process.env, NODE_ENV: 'production', SUPERGRAPH_FILE: supergraphFile };
     await startServer('apollo', '@apollo/gateway', 'gateway', 'test/bench/peers/apollo-gateway.ts', peerEnv);
@@ -190,6 +210,13 @@ export async function runPeers(stack: Stack): Promise<{ failed: boolean }> {
       // CACHE ON: the router has no response cache yet (no RESPONSE_CACHE in router/src/config.ts);
       // once it does, the branch above runs both. Reported as "not available".
     }
+    if (process.env.BENCH_TRACING !== '0') {
+      const sink = await startOtlpSink();
+      cleanups.push(() => sink.close());
+      const traced = { ...routerBase, [RESPONSE_CACHE_VAR]: 'off', OTEL_EXPORTER_OTLP_ENDPOINT: sink.url };
+      await startServer('router+otel10', 'stagelives, traced 10 %', 'router', 'router', { ...traced, OTEL_TRACES_SAMPLER_ARG: '0.1' }, TRACED_SCENARIOS);
+      await startServer('router+otel100', 'stagelives, traced 100 %', 'router', 'router', { ...traced, OTEL_TRACES_SAMPLER_ARG: '1' }, TRACED_SCENARIOS);
+    }
     const measuredContenders = contenders.filter((c) => !onlyContenders || onlyContenders.includes(c.id));
 
     const load = forkEntry('load', 'test/bench/peers/load.ts', { ...process.env });
@@ -214,6 +241,10 @@ export async function runPeers(stack: Stack): Promise<{ failed: boolean }> {
       console.log(`\n▶ ${scenario.title}`);
       for (const c of measuredContenders) {
         const subgraph = scenario.subgraph?.name ?? SUBGRAPH_NAMES[0]!;
+        if (c.scenarios && !c.scenarios.includes(scenario.key)) {
+          measurements.push({ scenario: scenario.key, contender: c.id, na: `tracing's cost is measured on ${TRACED_SCENARIOS.join(', ')}` });
+          continue;
+        }
         if (scenario.fault && c.id !== 'router') {
           measurements.push({ scenario: scenario.key, contender: c.id, na: 'a fault scenario: measured on the router (cache off) only' });
           continue;
@@ -327,14 +358,34 @@ export async function runPeers(stack: Stack): Promise<{ failed: boolean }> {
       baselineFile: process.env.BENCH_BASELINE,
       png: process.env.BENCH_PNG !== '0',
     });
+    printTracingCost(measurements);
     console.log(`\nHTTP side by side took ${Math.round((Date.now() - started) / 1000)} s`);
     // Targets are reported, not asserted (the machine is noisy): the exit code stays as it is.
     return { failed: false };
   } finally {
     for (const child of children.reverse()) await child.stop();
+    for (const cleanup of cleanups) await cleanup();
     rmSync(dir, { recursive: true, force: true });
     await unseed(stack);
   }
+}
+
+/** Tracing's cost: the traced routers' req/s and p99 against the untraced router (cache off) of the same run. */
+function printTracingCost(measurements: Measurement[]): void {
+  const of = (scenario: string, contender: string) => measurements.find((m) => m.scenario === scenario && m.contender === contender && m.result);
+  const rows = TRACED_SCENARIOS.flatMap((scenario) => {
+    const base = of(scenario, 'router');
+    if (!base?.result) return [];
+    return ['router+otel10', 'router+otel100'].flatMap((id) => {
+      const traced = of(scenario, id);
+      if (!traced?.result) return [];
+      const ratio = traced.result.rps / base.result!.rps;
+      return [
+        `  ${scenario.padEnd(8)} ${id.padEnd(15)} ${Math.round(traced.result.rps)} req/s vs ${Math.round(base.result!.rps)} untraced (${ratio.toFixed(2)}×), p99 ${traced.result.p99Ms} vs ${base.result!.p99Ms} ms`,
+      ];
+    });
+  });
+  if (rows.length) console.log(`\nThe cost of tracing (router, cache off, OTLP export to a discarding sink):\n${rows.join('\n')}`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../support/live.js';
+import { collect, eventually, wsClient } from '../support/live.js';
 import { ADMIN_EMAIL, ok } from '../support/harness.js';
 import { type JaegerSpan, type TracedStack, clientTraceparent, contractOperation, startTracedStack, tag, traceSpans } from './support.js';
 
@@ -18,7 +18,7 @@ let stack: TracedStack;
 let concertId: string;
 
 beforeAll(async () => {
-  stack = await startTracedStack();
+  stack = await startTracedStack({ logs: true });
   const admin = await ok<{ signUp: { sessionToken: string } }>(stack, SIGN_UP, {
     input: { email: ADMIN_EMAIL, nickname: 'tracer', password: 'correct horse battery staple' },
   });
@@ -32,7 +32,7 @@ beforeAll(async () => {
     ticketOpenAt: '2027-01-15T03:00:00Z',
   };
   concertId = (await ok<{ createConcert: { id: string } }>(stack, CREATE, { input }, { token: admin.signUp.sessionToken })).createConcert.id;
-}, 120_000);
+}, 400_000);
 
 afterAll(async () => {
   await stack?.close();
@@ -88,4 +88,105 @@ describe('traces of the concert page', () => {
     // Never a variable: the concert id the client sent appears in no span's attributes.
     expect(JSON.stringify(spans.map((s) => s.tags))).not.toContain(concertId);
   });
+
+  it('log lines written while serving a request carry its trace_id and the span_id of a span in it', async () => {
+    const client = clientTraceparent();
+    await ok(stack, contractOperation('concerts.graphql', 'Concert'), { id: concertId }, { headers: { traceparent: client.header } });
+    const ofTrace = (process: string) => stack.logs(process).filter((line) => line.trace_id === client.traceId);
+    await eventually(
+      async () => ofTrace('router').some((l) => l.msg === 'graphql operation') && ofTrace('concerts').length > 0,
+      10_000,
+      'log lines of the trace',
+    );
+    const access = ofTrace('router').find((l) => l.msg === 'graphql operation')!;
+    expect(access.operationName).toBe('Concert');
+    // Each span_id logged is a span of the trace as exported.
+    let spans: JaegerSpan[] = [];
+    const logged = [...ofTrace('router'), ...ofTrace('concerts')].map((l) => String(l.span_id));
+    await eventually(
+      async () => {
+        spans = await traceSpans(stack.jaeger, client.traceId);
+        const ids = new Set(spans.map((s) => s.spanID));
+        return logged.every((id) => ids.has(id));
+      },
+      15_000,
+      'the logged span ids in Jaeger',
+    );
+    // Lines outside any request carry none: the router's start line has no trace_id.
+    expect(stack.logs('router').find((l) => String(l.msg).startsWith('router listening'))?.trace_id).toBeUndefined();
+  });
 });
+
+describe('traces of the subscription path', () => {
+  it('a message’s trace goes on from the chat subgraph into the router’s delivery: the event, the group read, the deliveries', async () => {
+    const owner = (
+      await ok<{ signUp: { sessionToken: string } }>(stack, SIGN_UP, {
+        input: { email: `owner-${Date.now()}@stagelives.test`, nickname: 'owner', password: 'correct horse battery staple' },
+      })
+    ).signUp.sessionToken;
+    const room = (
+      await ok<{ createChatRoom: { id: string } }>(
+        stack,
+        contractOperation('chat.graphql', 'CreateChatRoom'),
+        { input: { name: 'traced room', concertId } },
+        { token: owner },
+      )
+    ).createChatRoom;
+    const client = wsClient(stack.url.replace(/^http/, 'ws'), owner);
+    try {
+      const feed = collect(client, contractOperation('chat.graphql', 'MessageAdded'), { roomId: room.id });
+      // The subscription is registered once a first message reaches it.
+      await eventually(
+        async () => {
+          await ok(stack, contractOperation('chat.graphql', 'SendMessage'), { roomId: room.id, body: 'warm-up' }, { token: owner });
+          await new Promise((r) => setTimeout(r, 200));
+          return feed.results.length > 0;
+        },
+        10_000,
+        'the subscription live',
+      );
+      const sender = clientTraceparent();
+      await ok(
+        stack,
+        contractOperation('chat.graphql', 'SendMessage'),
+        { roomId: room.id, body: 'traced hello' },
+        { token: owner, headers: { traceparent: sender.header } },
+      );
+      await eventually(async () => feed.results.some((r) => JSON.stringify(r.data).includes('traced hello')), 10_000, 'the traced message delivered');
+
+      let spans: JaegerSpan[] = [];
+      await eventually(
+        async () => {
+          spans = await traceSpans(stack.jaeger, sender.traceId);
+          return spans.some((s) => s.operationName === 'subscription group' && tag(s, 'stagelives.subscription.deliveries') !== undefined);
+        },
+        15_000,
+        'the delivery spans in the sender’s trace',
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}; seen: ${spans.map((s) => `${s.service}:${s.operationName}`).join(', ') || 'none'}`);
+      });
+      const byId = new Map(spans.map((s) => [s.spanID, s]));
+      const parent = (s: JaegerSpan) => byId.get(s.references.find((r) => r.refType === 'CHILD_OF')?.spanID ?? '');
+      const event = spans.find((s) => s.service === 'router' && s.operationName === 'chat event')!;
+      expect(tag(event, 'stagelives.event.type')).toBe('message-added');
+      // The event continues the chat subgraph's handling of sendMessage.
+      expect(parent(event)?.service).toBe('chat');
+      const group = spans.find((s) => s.operationName === 'subscription group')!;
+      expect(parent(group)?.spanID).toBe(event.spanID);
+      expect(tag(group, 'stagelives.subscription.field')).toBe('messageAdded');
+      expect(tag(group, 'stagelives.subscription.subscribers')).toBe(1);
+      expect(tag(group, 'stagelives.subscription.deliveries')).toBe(1);
+      // The group's read of the new message through the graph is part of it.
+      expect(spans.some((s) => s.service === 'chat' && parent(s)?.service === 'router' && isUnder(s, group, parent))).toBe(true);
+      feed.stop();
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
+/** Whether `span` descends from `ancestor`. */
+function isUnder(span: JaegerSpan, ancestor: JaegerSpan, parent: (s: JaegerSpan) => JaegerSpan | undefined): boolean {
+  for (let at = parent(span); at; at = parent(at)) if (at.spanID === ancestor.spanID) return true;
+  return false;
+}

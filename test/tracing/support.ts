@@ -17,6 +17,8 @@ export interface TracedStack {
   url: string;
   jaeger: JaegerService;
   env: Record<string, string>;
+  /** The JSON log lines each process wrote so far (with `logs: true`). */
+  logs(process: string): Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -30,14 +32,23 @@ export interface JaegerSpan {
   service: string;
 }
 
-export async function startTracedStack({ workers = false, env: extra = {} }: { workers?: boolean; env?: Record<string, string> } = {}): Promise<TracedStack> {
+export async function startTracedStack({
+  workers = false,
+  logs = false,
+  env: extra = {},
+}: {
+  workers?: boolean;
+  /** Keep every process's log lines, at debug level, for `logs()`. */
+  logs?: boolean;
+  env?: Record<string, string>;
+} = {}): Promise<TracedStack> {
   const jaeger = await startJaeger();
   const prefix = `t${randomBytes(4).toString('hex')}_`;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
     NODE_ENV: 'test',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    LOG_LEVEL: logs ? 'debug' : (process.env.TEST_LOG_LEVEL ?? 'silent'),
     MONGODB_URI: inject('mongoUri'),
     REDIS_URL: inject('redisUrl'),
     SMTP_URL: inject('smtpUrl'),
@@ -60,13 +71,29 @@ export async function startTracedStack({ workers = false, env: extra = {} }: { w
     ...extra,
   };
   const children: ChildProcess[] = [];
+  const lines = new Map<string, Array<Record<string, unknown>>>();
+  const keep = (name: string, line: string) => {
+    try {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      lines.set(name, [...(lines.get(name) ?? []), entry]);
+    } catch {
+      // Not a JSON log line (a warning printed by a library): not ours to read.
+    }
+  };
   const start = async (name: string, entry: string, own: Record<string, string>) => {
     const child = forkNode(entry, {
       env: { ...env, ...own },
-      onLine: process.env.TEST_LOG_LEVEL ? (line) => process.stderr.write(`[${name}] ${line}\n`) : undefined,
+      onLine:
+        logs || process.env.TEST_LOG_LEVEL
+          ? (line) => {
+              if (logs) keep(name, line);
+              if (process.env.TEST_LOG_LEVEL) process.stderr.write(`[${name}] ${line}\n`);
+            }
+          : undefined,
     });
     children.push(child);
-    return announcedPort(child, name);
+    // Seven processes compiling their sources at once: generous on a busy machine.
+    return announcedPort(child, name, { timeoutMs: 180_000 });
   };
   const close = async () => {
     await Promise.all(children.reverse().map((child) => stopChild(child, 5_000)));
@@ -86,7 +113,7 @@ export async function startTracedStack({ workers = false, env: extra = {} }: { w
     }
     const port = await start('router', 'router/src/index.ts', { PORT: '0', SUBGRAPH_URLS: urls.join(',') });
     if (workers) await start('workers', 'workers/src/index.ts', { WORKERS_PORT: '0' });
-    return { url: `http://127.0.0.1:${port}/graphql`, jaeger, env, close };
+    return { url: `http://127.0.0.1:${port}/graphql`, jaeger, env, logs: (name) => lines.get(name) ?? [], close };
   } catch (error) {
     await close();
     throw error;
@@ -101,16 +128,32 @@ export function contractOperation(file: string, name: string): string {
   return source.slice(definition.loc.start, definition.loc.end);
 }
 
+type JaegerTraces = {
+  data?: Array<{ spans: Omit<JaegerSpan, 'service'>[]; processes: Record<string, { serviceName: string }> } & Record<string, unknown>>;
+};
+
+/** The spans of each trace of a Jaeger answer, with their process's service name resolved. */
+const spansOf = (body: JaegerTraces): JaegerSpan[][] =>
+  (body.data ?? []).map((trace) =>
+    trace.spans.map((span) => ({ ...span, service: trace.processes[(span as unknown as { processID: string }).processID]?.serviceName ?? '?' })),
+  );
+
 /** Every span of a trace, as Jaeger has it now (none when it does not know the trace yet). */
 export async function traceSpans(jaeger: JaegerService, traceId: string): Promise<JaegerSpan[]> {
   const res = await fetch(`${jaeger.queryUrl}/api/traces/${traceId}`);
   if (res.status === 404) return [];
-  const body = (await res.json()) as {
-    data?: Array<{ spans: Omit<JaegerSpan, 'service'>[]; processes: Record<string, { serviceName: string }> } & Record<string, unknown>>;
-  };
-  const trace = body.data?.[0];
-  if (!trace) return [];
-  return trace.spans.map((span) => ({ ...span, service: trace.processes[(span as unknown as { processID: string }).processID]?.serviceName ?? '?' }));
+  return spansOf((await res.json()) as JaegerTraces)[0] ?? [];
+}
+
+/** The traces of the last hour with a span of `service` named `operation` carrying `tags`, as Jaeger's search finds them. */
+export async function findTraces(
+  jaeger: JaegerService,
+  { service, operation, tags }: { service: string; operation: string; tags: Record<string, string> },
+): Promise<JaegerSpan[][]> {
+  const query = new URLSearchParams({ service, operation, tags: JSON.stringify(tags), lookback: '1h', limit: '20' });
+  const res = await fetch(`${jaeger.queryUrl}/api/traces?${query}`);
+  if (!res.ok) return [];
+  return spansOf((await res.json()) as JaegerTraces);
 }
 
 export const tag = (span: JaegerSpan, key: string) => span.tags.find((t) => t.key === key)?.value;

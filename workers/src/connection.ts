@@ -1,4 +1,6 @@
+import { BullMQOtel } from 'bullmq-otel';
 import { createRedis, type Redis } from '@stagelives/platform';
+import { tracingEnabled } from '@stagelives/platform/telemetry';
 
 /**
  * BullMQ needs its own connections with no per-command retry limit (blocking commands) and an
@@ -14,3 +16,9 @@ export function bullConnection(url: string): Redis {
  * a queue in one Redis Cluster slot, as BullMQ requires there; a single Redis ignores it.
  */
 export const bullPrefix = (redisPrefix: string) => `${redisPrefix}{bull}`;
+
+/**
+ * BullMQ's own spans (its maintained OpenTelemetry add-on: add, process, retries) for a queue or
+ * a worker, when this process traces; nothing otherwise.
+ */
+export const bullTelemetry = (): { telemetry?: BullMQOtel } => (tracingEnabled() ? { telemetry: new BullMQOtel({ tracerName: 'bullmq' }) } : {});

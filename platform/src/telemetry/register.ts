@@ -15,4 +15,10 @@ export function serviceFromEntry(entry = process.argv[1] ?? ''): string {
   return basename(dirname(entry)) || 'stagelives';
 }
 
-startTelemetry(process.env.OTEL_SERVICE_NAME ?? serviceFromEntry());
+if (startTelemetry(process.env.OTEL_SERVICE_NAME ?? serviceFromEntry())) {
+  // Domain events built in this process carry the trace of the request that caused them. Loaded
+  // only now, once the SDK has patched graphql, mongodb and ioredis, which the schema package
+  // loads; the entry's other imports wait for this module (top-level await).
+  const [{ setEventTraceSource }, { traceCarrier }] = await Promise.all([import('@stagelives/schema'), import('./trace-context.js')]);
+  setEventTraceSource(traceCarrier);
+}

@@ -1,4 +1,7 @@
 import { type Attributes, type Context, type Span, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+// Type only: this module loads before the SDK patches graphql, mongodb and ioredis, which the
+// schema package's code would load first.
+import type { TraceCarrier } from '@stagelives/schema';
 
 /**
  * Our own spans and the W3C trace context we carry across hops that no instrumentation sees
@@ -6,8 +9,7 @@ import { type Attributes, type Context, type Span, SpanKind, SpanStatusCode, con
  * (OTEL_EXPORTER_OTLP_ENDPOINT unset) every function is a flag check and a direct call.
  */
 
-/** The W3C trace context of one hop, as carried in an event or a job (`traceparent`, `tracestate`). */
-export type TraceCarrier = { traceparent?: string; tracestate?: string };
+export type { TraceCarrier };
 
 let enabled = false;
 
@@ -83,6 +85,24 @@ export function injectTraceHeaders(headers: { set(name: string, value: string): 
   propagation.inject(context.active(), headers, { set: (carrier, key, value) => carrier.set(key, value) });
 }
 
+/**
+ * Runs `fn` as the consumer of a carried event or job: a CONSUMER span `name` that continues the
+ * producer's trace (or links to it, `link: true`, for work that happens long after, in a trace of
+ * its own). Tracing off: `fn` runs with no span.
+ */
+export function consumeTraced<T>(
+  name: string,
+  carrier: TraceCarrier | undefined,
+  attributes: Attributes,
+  fn: (span: Span | undefined) => Promise<T> | T,
+  { link = false }: { link?: boolean } = {},
+): Promise<T> {
+  if (!enabled) return Promise.resolve().then(() => fn(undefined));
+  return link
+    ? withSpan(name, { kind: SpanKind.CONSUMER, attributes, links: carrier ? [carrier] : [] }, fn)
+    : withSpan(name, { kind: SpanKind.CONSUMER, attributes, parent: contextFrom(carrier) }, fn);
+}
+
 /** The context a carried trace continues from (the active one when there is none). */
 export function contextFrom(carrier: TraceCarrier | undefined): Context {
   return carrier?.traceparent ? propagation.extract(context.active(), carrier) : context.active();
@@ -96,4 +116,4 @@ export function activeTraceIds(): { trace_id: string; span_id: string } | undefi
   return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }
 
-export { SpanKind };
+export { SpanKind, type Span };

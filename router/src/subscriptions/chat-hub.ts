@@ -1,6 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { duplicateRedis, type Logger, type Redis, type Session } from '@stagelives/platform';
+import { type Span, consumeTraced, withSpan } from '@stagelives/platform/telemetry';
 import {
   ChatEventType,
   chatRoomChannel,
@@ -219,7 +220,7 @@ export class ChatHub {
       group.subscribers.add(sub);
       feed.target = Math.max(feed.target, room.lastSeq);
     });
-    this.pump(feed);
+    void this.pump(feed).catch(() => undefined);
   }
 
   /**
@@ -286,7 +287,7 @@ export class ChatHub {
     for (const pending of this.feeds.values()) {
       void pending.then((feed) => {
         feed.sync = true;
-        this.pump(feed);
+        void this.pump(feed).catch(() => undefined);
       });
     }
   }
@@ -349,14 +350,28 @@ export class ChatHub {
     });
   }
 
+  /**
+   * A room event from pub/sub. With tracing on, its handling (group reads and deliveries) is a
+   * span that continues the trace of the request that caused it (the sender's `sendMessage`).
+   */
   private onEvent(feed: RoomFeed, event: ChatEvent | null): void {
     if (!event) return;
+    const attributes = {
+      'stagelives.event.type': event.type,
+      'stagelives.chat.room': feed.roomId,
+      ...('seq' in event ? { 'stagelives.chat.seq': event.seq } : {}),
+    };
+    // A failed room task is logged by `enqueue`; the span records it and nothing more is owed.
+    void consumeTraced('chat event', event.trace, attributes, () => this.handleEvent(feed, event)).catch(() => undefined);
+  }
+
+  private async handleEvent(feed: RoomFeed, event: ChatEvent): Promise<void> {
     if (event.type === ChatEventType.MessageAdded) {
       // A duplicate or older event changes nothing: groups only read past what they have.
       feed.target = Math.max(feed.target, event.seq);
-      this.pump(feed);
+      await this.pump(feed);
     } else if (event.type === ChatEventType.MemberLeft) {
-      void this.enqueue(feed, async () => {
+      await this.enqueue(feed, async () => {
         for (const group of feed.groups.values()) {
           for (const sub of group.subscribers) {
             if (sub.connection.session.userId !== event.userId) continue;
@@ -368,7 +383,7 @@ export class ChatHub {
         if (feed.groups.size === 0) this.release(feed);
       });
     } else if (event.type === ChatEventType.MessageRemoved) {
-      void this.enqueue(feed, async () => {
+      await this.enqueue(feed, async () => {
         for (const group of [...feed.groups.values()]) if (!isAdded(group)) await this.deliverRemoval(feed, group, event.seq);
       });
     }
@@ -382,14 +397,17 @@ export class ChatHub {
     return run;
   }
 
-  /** Reads and delivers everything newer than each group has, until the groups reach the target. */
-  private pump(feed: RoomFeed): void {
+  /**
+   * Reads and delivers everything newer than each group has, until the groups reach the target.
+   * Resolves when this call's pass is done (at once when a running pass takes the new target).
+   */
+  private async pump(feed: RoomFeed): Promise<void> {
     if (feed.pumping) {
       feed.wake = true;
       return;
     }
     feed.pumping = true;
-    void this.enqueue(feed, async () => {
+    await this.enqueue(feed, async () => {
       try {
         let behind = false;
         do {
@@ -417,7 +435,7 @@ export class ChatHub {
     feed.retries += 1;
     feed.retryTimer = setTimeout(() => {
       feed.retryTimer = undefined;
-      this.pump(feed);
+      void this.pump(feed).catch(() => undefined);
     }, 100 * feed.retries);
     feed.retryTimer.unref();
   }
@@ -437,7 +455,12 @@ export class ChatHub {
    * then a send to each subscriber of what it does not have yet; every subscriber moves past
    * what was read (hidden messages included). Returns whether more may follow.
    */
-  private async readInto(feed: RoomFeed, group: Group, upTo: number | null, as?: Session, ownHidden = false): Promise<boolean> {
+  private readInto(feed: RoomFeed, group: Group, upTo: number | null, as?: Session, ownHidden = false): Promise<boolean> {
+    const attributes = { 'stagelives.subscription.field': group.operation.field, 'stagelives.subscription.subscribers': group.subscribers.size };
+    return withSpan('subscription group', { attributes }, (span) => this.readAndSend(feed, group, upTo, span, as, ownHidden));
+  }
+
+  private async readAndSend(feed: RoomFeed, group: Group, upTo: number | null, span: Span | undefined, as?: Session, ownHidden = false): Promise<boolean> {
     const first = group.subscribers.values().next().value as ChatSubscriber | undefined;
     const session = as ?? first?.connection.session;
     if (!session) return false;
@@ -459,6 +482,7 @@ export class ChatHub {
       if (++sent % SEND_SLICE === 0) await new Promise((r) => setImmediate(r));
     }
     group.lastSeq = Math.max(group.lastSeq, reached);
+    span?.setAttributes({ 'stagelives.subscription.messages': seqs.length, 'stagelives.subscription.deliveries': sent });
     return got.more;
   }
 

@@ -1,6 +1,7 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { RecountResult } from '@stagelives/concerts/status';
 import type { StatusSyncResult } from './concert-status.result.js';
+import { bullTelemetry } from '../connection.js';
 
 export const CONCERT_STATUS_QUEUE = 'concert-status';
 
@@ -23,6 +24,7 @@ export type ConcertStatusQueue = Queue<Record<string, never>, StatusSyncResult |
 
 export function createConcertStatusQueue(connection: ConnectionOptions, prefix: string): ConcertStatusQueue {
   return new Queue<Record<string, never>, StatusSyncResult | RecountResult, ConcertStatusJobName>(CONCERT_STATUS_QUEUE, {
+    ...bullTelemetry(),
     connection,
     prefix,
     defaultJobOptions: { removeOnComplete: 100, removeOnFail: 500 },

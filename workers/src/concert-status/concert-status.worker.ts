@@ -4,6 +4,7 @@ import { CONCERT_STATUS_QUEUE } from './concert-status.queue.js';
 import type { RecountResult } from '@stagelives/concerts/status';
 import { concertStatusProcessor, type StatusSyncDeps } from './concert-status.processor.js';
 import type { StatusSyncResult } from './concert-status.result.js';
+import { bullTelemetry } from '../connection.js';
 
 /**
  * Runs the status job. Safe on several workers at once: the scheduler enqueues one job per
@@ -17,6 +18,7 @@ export function createConcertStatusWorker({
   ...deps
 }: StatusSyncDeps & { connection: ConnectionOptions; prefix: string; logger: Logger }) {
   const worker = new Worker<Record<string, never>, StatusSyncResult | RecountResult>(CONCERT_STATUS_QUEUE, concertStatusProcessor({ ...deps, logger }), {
+    ...bullTelemetry(),
     connection,
     prefix,
     concurrency: 1,

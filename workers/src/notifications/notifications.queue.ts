@@ -1,6 +1,8 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { Redis } from '@stagelives/platform';
+import { type TraceCarrier, traceCarrier } from '@stagelives/platform/telemetry';
 import { reminderJobId, type DueReminder, type QueueableReminder, type ReminderJobs } from '@stagelives/notifications/store';
+import { bullTelemetry } from '../connection.js';
 
 /** One job per reminder: delayed until its fire time. */
 export const NOTIFICATIONS_SEND_QUEUE = 'notifications-send';
@@ -29,6 +31,7 @@ export interface SendQueueOptions {
 
 export function createSendQueue(connection: ConnectionOptions, prefix: string, { attempts, backoffMs }: SendQueueOptions): SendQueue {
   return new Queue<SendJobData, unknown, typeof NotificationsJob.Send>(NOTIFICATIONS_SEND_QUEUE, {
+    ...bullTelemetry(),
     connection,
     prefix,
     defaultJobOptions: {
@@ -43,7 +46,7 @@ export function createSendQueue(connection: ConnectionOptions, prefix: string, {
 }
 
 export function createUpkeepQueue(connection: ConnectionOptions, prefix: string): UpkeepQueue {
-  return new Queue(NOTIFICATIONS_UPKEEP_QUEUE, { connection, prefix, defaultJobOptions: { removeOnComplete: 50, removeOnFail: 200 } });
+  return new Queue(NOTIFICATIONS_UPKEEP_QUEUE, { connection, prefix, defaultJobOptions: { removeOnComplete: 50, removeOnFail: 200 }, ...bullTelemetry() });
 }
 
 /** Idempotent: job schedulers with fixed ids, so processes starting together keep one schedule each. */
@@ -68,10 +71,19 @@ export function sendJob(reminder: QueueableReminder, now: number): { name: typeo
       eventAt: reminder.eventAt?.getTime() ?? null,
       title: reminder.title,
       queuedAt: now,
+      // The trace scheduling it (an event's consumer, continuing the like's request); none when not traced.
+      ...traceField(),
     },
-    opts: { jobId: reminderJobId(reminder), delay: Math.max(0, reminder.fireAt.getTime() - now) },
+    // The send, days later, is a trace of its own that links to the one in `data.trace`, not a
+    // child of the like's request: BullMQ's span context is left out of the job.
+    opts: { jobId: reminderJobId(reminder), delay: Math.max(0, reminder.fireAt.getTime() - now), telemetry: { omitContext: true } },
   };
 }
+
+const traceField = (): { trace?: TraceCarrier } => {
+  const trace = traceCarrier();
+  return trace ? { trace } : {};
+};
 
 /** Jobs per addBulk call. */
 const ADD_BULK_CHUNK = 1000;

@@ -3,6 +3,7 @@ import type { Logger } from '@stagelives/platform';
 import type { DispatchJob, DispatchResult, ReminderDispatcher } from '@stagelives/notifications/store';
 import { Batcher } from './batcher.js';
 import { NOTIFICATIONS_SEND_QUEUE, PUSH_BACKOFF, type SendJobData } from './notifications.queue.js';
+import { bullTelemetry } from '../connection.js';
 
 /** A job whose pushes failed transiently: BullMQ retries it after `retryAfterMs` at least. */
 export class PushRetryError extends Error {
@@ -64,6 +65,7 @@ export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData
     return result;
   };
   const worker = new Worker<SendJobData, DispatchResult>(NOTIFICATIONS_SEND_QUEUE, processor, {
+    ...bullTelemetry(),
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,

@@ -2,6 +2,7 @@ import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from '@stagelives/platform';
 import type { PruneResult, ReconcileResult } from '@stagelives/notifications/store';
 import { NOTIFICATIONS_UPKEEP_QUEUE, NotificationsJob } from './notifications.queue.js';
+import { bullTelemetry } from '../connection.js';
 
 /** The `notifications-upkeep` queue's worker: reconciliation and pruning, one job at a time. */
 export function createNotificationsUpkeepWorker({
@@ -34,7 +35,7 @@ export function createNotificationsUpkeepWorker({
         throw new Error(`unknown notifications upkeep job ${job.name}`);
     }
   };
-  const worker = new Worker(NOTIFICATIONS_UPKEEP_QUEUE, processor, { connection, prefix, concurrency: 1 });
+  const worker = new Worker(NOTIFICATIONS_UPKEEP_QUEUE, processor, { connection, prefix, concurrency: 1, ...bullTelemetry() });
   worker.on('failed', (job, err) => logger.error({ job: job?.name, err: err.message }, 'notifications upkeep job failed'));
   return worker;
 }

@@ -1,4 +1,5 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
+import { bullTelemetry } from '../connection.js';
 
 export const SESSION_INDEX_QUEUE = 'session-index';
 
@@ -15,7 +16,7 @@ export const SESSION_INDEX_PRUNE_EVERY_MS = 10 * 60_000;
 type SessionIndexQueue = Queue<Record<string, never>, number, SessionIndexJobName>;
 
 export function createSessionIndexQueue(connection: ConnectionOptions, prefix: string): SessionIndexQueue {
-  return new Queue<Record<string, never>, number, SessionIndexJobName>(SESSION_INDEX_QUEUE, { connection, prefix });
+  return new Queue<Record<string, never>, number, SessionIndexJobName>(SESSION_INDEX_QUEUE, { connection, prefix, ...bullTelemetry() });
 }
 
 /** Idempotent: a job scheduler with a fixed id, so several workers starting at once keep one schedule. */

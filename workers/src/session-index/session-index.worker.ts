@@ -2,6 +2,7 @@ import { Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger, SessionStore } from '@stagelives/platform';
 import { SESSION_INDEX_QUEUE } from './session-index.queue.js';
 import { sessionIndexProcessor } from './session-index.processor.js';
+import { bullTelemetry } from '../connection.js';
 
 export function createSessionIndexWorker({
   connection,
@@ -15,6 +16,7 @@ export function createSessionIndexWorker({
   logger: Logger;
 }) {
   const worker = new Worker<Record<string, never>, number>(SESSION_INDEX_QUEUE, sessionIndexProcessor({ sessions, logger }), {
+    ...bullTelemetry(),
     connection,
     prefix,
     concurrency: 1,

@@ -1,5 +1,6 @@
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { duplicateRedis, type Logger, type Redis } from '@stagelives/platform';
+import { traceCarrier } from '@stagelives/platform/telemetry';
 import { chatRoomChannel, type ChatEvent } from '@stagelives/schema';
 
 /** Where the chat services announce what happened; never throws (see ChatEvents). */
@@ -35,7 +36,9 @@ export class ChatEvents implements ChatEventPublisher {
 
   async publish(event: ChatEvent): Promise<void> {
     try {
-      await this.pubsub.publish(chatRoomChannel(this.redisPrefix, event.roomId), event);
+      // The sender's trace travels with the event: the router's deliveries continue it.
+      const trace = traceCarrier();
+      await this.pubsub.publish(chatRoomChannel(this.redisPrefix, event.roomId), trace ? { ...event, trace } : event);
     } catch (error) {
       this.logger.warn({ event, err: error instanceof Error ? error.message : String(error) }, 'chat event not published: subscribers catch up by seq');
     }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import type { Logger, Redis } from '@stagelives/platform';
+import { SpanKind, failSpan, withSpan } from '@stagelives/platform/telemetry';
 import { NotificationLiveEventType, notificationUserChannel, type NotificationLiveEvent } from '@stagelives/schema';
 import type { NotificationDocument } from '../notification/notification.type.js';
 import type { DueReminder } from '../reminder/reminder-jobs.js';
@@ -93,7 +94,11 @@ export class ReminderDispatcher {
     this.clock = deps.clock ?? (() => new Date());
   }
 
-  async dispatch(jobs: readonly DispatchJob[]): Promise<DispatchResult[]> {
+  dispatch(jobs: readonly DispatchJob[]): Promise<DispatchResult[]> {
+    return withSpan('dispatch reminders', { attributes: { 'stagelives.reminders': jobs.length } }, () => this.dispatchBatch(jobs));
+  }
+
+  private async dispatchBatch(jobs: readonly DispatchJob[]): Promise<DispatchResult[]> {
     const { redis, redisPrefix, lockMs } = this.deps;
     const results = new Array<DispatchResult>(jobs.length);
     const holder = randomUUID();
@@ -254,19 +259,29 @@ export class ReminderDispatcher {
         let pushed: PushResult[] = [];
         if (tokens.length) {
           const ttlSeconds = data.eventAt === null ? 24 * 3600 : Math.max(60, Math.floor((data.eventAt - now.getTime()) / 1000));
-          try {
-            pushed = await this.deps.push.send({
-              reminderId: data.reminderId,
-              tokens,
-              ...texts.get(i)!,
-              data: { kind: data.kind, concertId: data.concertId },
-              ttlSeconds,
-            });
-          } catch (error) {
-            // The transport itself failed (not one token): every push of it may be retried.
-            logger.warn({ err: error instanceof Error ? error.message : String(error), reminderId: data.reminderId }, 'push transport failed');
-            pushed = tokens.map((token) => ({ token, ok: false, kind: 'transient', error: { code: 'transport', message: String(error) } }));
-          }
+          // A span per reminder's push, linked to the trace that scheduled it (the like's).
+          const attributes = { 'stagelives.reminder.id': data.reminderId, 'stagelives.reminder.kind': data.kind, 'stagelives.push.devices': tokens.length };
+          pushed = await withSpan('push reminder', { kind: SpanKind.CLIENT, attributes, links: data.trace ? [data.trace] : [] }, async (span) => {
+            let results: PushResult[];
+            try {
+              results = await this.deps.push.send({
+                reminderId: data.reminderId,
+                tokens,
+                ...texts.get(i)!,
+                data: { kind: data.kind, concertId: data.concertId },
+                ttlSeconds,
+              });
+            } catch (error) {
+              // The transport itself failed (not one token): every push of it may be retried.
+              logger.warn({ err: error instanceof Error ? error.message : String(error), reminderId: data.reminderId }, 'push transport failed');
+              failSpan(span, error);
+              results = tokens.map((token) => ({ token, ok: false, kind: 'transient', error: { code: 'transport', message: String(error) } }));
+            }
+            // One event per device (never its token): what FCM answered.
+            for (const result of results) span?.addEvent('push device', result.ok ? { ok: true } : { ok: false, 'stagelives.push.failure': result.kind });
+            span?.setAttribute('stagelives.push.sent', results.filter((r) => r.ok).length);
+            return results;
+          });
         }
         const lastAttempt = job.attemptsMade + 1 >= job.attempts;
         let transient = 0;

@@ -1,4 +1,5 @@
 import { startStreamConsumer, type Logger, type Redis } from '@stagelives/platform';
+import { consumeTraced } from '@stagelives/platform/telemetry';
 import {
   ConcertEventType,
   NotificationEventType,
@@ -11,9 +12,22 @@ import {
   userEventsStream,
   type ConcertEvent,
   type NotificationEvent,
+  type TraceCarrier,
   type UserEvent,
 } from '@stagelives/schema';
 import type { ReminderScheduler } from './reminder-scheduler.service.js';
+
+/**
+ * Handles an event inside a span that continues the trace of the request that caused it (a
+ * like's trace goes on into the reminders it schedules and the jobs it queues).
+ */
+const traced = (stream: string, event: { id: string; type: string; trace?: TraceCarrier }, handle: () => Promise<void>) =>
+  consumeTraced(
+    `process events:${stream}`,
+    event.trace,
+    { 'messaging.system': 'redis', 'messaging.destination.name': `events:${stream}`, 'messaging.message.id': event.id, 'stagelives.event.type': event.type },
+    handle,
+  );
 
 /** The consumer group of the notifications workers on the three streams. */
 const NOTIFICATIONS_GROUP = 'notifications';
@@ -79,7 +93,7 @@ export function startEventConsumers({ redis, redisPrefix, scheduler, logger, cla
     handle: async (entryId, fields) => {
       const event = decodeConcertEvent(fields);
       if (!event) return logger.warn({ entryId }, 'unreadable concert event skipped');
-      await handleConcertEvent(scheduler, event).catch((error: unknown) => {
+      await traced('concerts', event, () => handleConcertEvent(scheduler, event)).catch((error: unknown) => {
         logger.warn({ err: error instanceof Error ? error.message : String(error), event }, 'concert event not handled; retried later');
         throw error;
       });
@@ -95,7 +109,7 @@ export function startEventConsumers({ redis, redisPrefix, scheduler, logger, cla
     handle: async (entryId, fields) => {
       const event = decodeUserEvent(fields);
       if (!event) return logger.warn({ entryId }, 'unreadable user event skipped');
-      await handleUserEvent(scheduler, event).catch((error: unknown) => {
+      await traced('users', event, () => handleUserEvent(scheduler, event)).catch((error: unknown) => {
         logger.warn({ err: error instanceof Error ? error.message : String(error), event }, 'user event not handled; retried later');
         throw error;
       });
@@ -111,7 +125,7 @@ export function startEventConsumers({ redis, redisPrefix, scheduler, logger, cla
     handle: async (entryId, fields) => {
       const event = decodeNotificationEvent(fields);
       if (!event) return logger.warn({ entryId }, 'unreadable notifications event skipped');
-      await handleNotificationEvent(scheduler, event).catch((error: unknown) => {
+      await traced('notifications', event, () => handleNotificationEvent(scheduler, event)).catch((error: unknown) => {
         logger.warn({ err: error instanceof Error ? error.message : String(error), event }, 'notifications event not handled; retried later');
         throw error;
       });

@@ -1,5 +1,6 @@
 import type { ObjectId } from 'mongodb';
 import type { NotificationKind, ReminderFacts } from './reminder.rules.js';
+import type { TraceCarrier } from '@stagelives/schema';
 
 /** A reminder as the send queue takes it. */
 export type QueueableReminder = ReminderFacts & { _id: ObjectId; title: string };
@@ -17,6 +18,8 @@ export interface DueReminder {
   title: string;
   /** When it was queued: fire-time checks never use cached facts older than this. */
   queuedAt: number;
+  /** The trace that scheduled it (a like's): the push's spans link to it. Absent when not traced. */
+  trace?: TraceCarrier;
 }
 
 /**
