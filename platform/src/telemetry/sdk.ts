@@ -103,7 +103,7 @@ export function startTelemetry(service: string, env: NodeJS.ProcessEnv = process
     require('@opentelemetry/sdk-trace') as typeof SdkTrace;
   const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp;
   const { HttpInstrumentation: Http } = require('@opentelemetry/instrumentation-http') as typeof HttpInstrumentation;
-  const { ExpressInstrumentation: Express } = require('@opentelemetry/instrumentation-express') as typeof ExpressInstrumentation;
+  const { ExpressInstrumentation: Express, ExpressLayerType } = require('@opentelemetry/instrumentation-express') as typeof ExpressInstrumentation;
   const { GraphQLInstrumentation: GraphQL } = require('@opentelemetry/instrumentation-graphql') as typeof GraphQLInstrumentation;
   const { IORedisInstrumentation: IORedis } = require('@opentelemetry/instrumentation-ioredis') as typeof IORedisInstrumentation;
   const { MongoDBInstrumentation: MongoDB } = require('@opentelemetry/instrumentation-mongodb') as typeof MongoDBInstrumentation;
@@ -124,7 +124,9 @@ export function startTelemetry(service: string, env: NodeJS.ProcessEnv = process
     instrumentations: [
       // Health probes and scrapes would bury the requests that matter.
       new Http({ ignoreIncomingRequestHook: (req) => /^\/(health|metrics)/.test(req.url ?? '') }),
-      new Express(),
+      // Route and handler spans only: a span per middleware (helmet, cors, body parsing, …) would
+      // cost more than it tells, on every request.
+      new Express({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
       // Resolver spans for every field would dwarf the rest; parse/validate/execute are kept.
       new GraphQL({ ignoreTrivialResolveSpans: true, depth: 2, allowValues: false }),
       new IORedis(),
