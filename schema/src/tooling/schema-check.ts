@@ -216,8 +216,7 @@ export async function readReleasedSupergraph(base?: string, root = PROJECT_ROOT)
     if (mergeBase === head && tryGit(['rev-parse', '--verify', '--quiet', 'HEAD^1^{commit}'])) return at('HEAD^1', `main before HEAD (${main}'s head is HEAD)`);
     return at(mergeBase, `the merge base with ${main}`);
   }
-  if (head)
-    return at('HEAD', 'HEAD', 'no merge base with main (no main branch here): comparing with HEAD');
+  if (head) return at('HEAD', 'HEAD', 'no merge base with main (no main branch here): comparing with HEAD');
   return {
     sdl: await readFile(join(root, SUPERGRAPH_IN_GIT), 'utf8'),
     source: 'the checked-in schema/supergraph.graphql',
