@@ -1,6 +1,7 @@
 /**
  * `npm run dev`: the whole stack on one machine, on embedded defaults.
- * FerretDB (unless MONGODB_URI) and redis-server (unless REDIS_URL) as children with data
+ * FerretDB (unless MONGODB_URI; on a private PostgreSQL when installed, else SQLite:
+ * FERRETDB_BACKEND chooses) and redis-server (unless REDIS_URL) as children with data
  * under DATA_DIR, the local FCM server in this process (unless FIREBASE_SERVICE_ACCOUNT,
  * GOOGLE_APPLICATION_CREDENTIALS or FCM_LOCAL_URL: each push it receives is logged as `[fcm]`),
  * Mailpit (unless SMTP_URL: every mail the stack sends lands in its web UI),
@@ -9,7 +10,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SUBGRAPH_START_WAVES } from '../schema/src/subgraph-names.js';
 import { localFcmEnv } from '../workers/src/push/push.config.js';
@@ -19,7 +20,7 @@ import {
   announcedPort,
   forkNode,
   formatLogLine,
-  startFerretDB,
+  startDatabase,
   startJaeger,
   startLocalFcmServer,
   startMailpit,
@@ -67,11 +68,23 @@ function startNode(name: string, entry: string, extraEnv: Record<string, string>
 }
 
 try {
+  let databaseNote = 'MONGODB_URI';
   if (!env.MONGODB_URI) {
-    const ferret = await startFerretDB({ dataDir: join(dataDir, 'ferretdb'), postgresUrl: env.FERRETDB_POSTGRESQL_URL, onOutput: (l) => print('ferretdb', l) });
-    services.push(ferret);
-    env.MONGODB_URI = ferret.url;
-    print('dev', `FerretDB on ${ferret.url} (${env.FERRETDB_POSTGRESQL_URL ? 'PostgreSQL' : `SQLite in ${join(dataDir, 'ferretdb')}`})`);
+    // FERRETDB_BACKEND: auto (PostgreSQL when installed, else SQLite), postgresql or sqlite.
+    const database = await startDatabase({
+      dataDir,
+      postgresUrl: env.FERRETDB_POSTGRESQL_URL,
+      onOutput: (name, l) => print(name, l),
+      onNote: (l) => print('dev', l),
+    });
+    services.push(...database.services);
+    env.MONGODB_URI = database.url;
+    databaseNote = `FerretDB on ${database.description}`;
+    print('dev', `FerretDB on ${database.url}, backend ${database.description}`);
+    const earlierSqlite = join(dataDir, 'ferretdb', 'sqlite');
+    if (database.backend === 'postgresql' && existsSync(earlierSqlite) && readdirSync(earlierSqlite).some((f) => f.endsWith('.sqlite'))) {
+      print('dev', `data written on the SQLite backend stays in ${earlierSqlite}: FERRETDB_BACKEND=sqlite npm run dev serves it`);
+    }
   }
   if (!env.REDIS_URL) {
     const redis = await startRedis({ dataDir: join(dataDir, 'redis'), onOutput: (l) => print('redis', l) });
@@ -162,7 +175,7 @@ try {
     ['metrics', ops ? `${ops}/metrics` : 'METRICS_PORT=0', ops ? 'Prometheus' : "a free port: see the router's log"],
     ['health', `${base}/health`],
     ['subgraph health', ops ? `${ops}/health/subgraphs` : 'METRICS_PORT=0', "each subgraph's circuit breaker"],
-    ['MongoDB', env.MONGODB_URI ?? '', services.some((s) => s.url === env.MONGODB_URI) ? 'FerretDB' : 'MONGODB_URI'],
+    ['MongoDB', env.MONGODB_URI ?? '', databaseNote],
     ['Redis', env.REDIS_URL ?? '', services.some((s) => s.url === env.REDIS_URL) ? 'redis-server' : 'REDIS_URL'],
     ['push (FCM)', fcmUrl ?? fcmSummary, fcmNote?.replace(/^\((.*)\)$/, '$1')],
     ['mail', mailUi ?? env.SMTP_URL ?? '', mailUi ? 'Mailpit web UI: every mail sent (links into PUBLIC_URL)' : 'SMTP_URL'],

@@ -4,6 +4,8 @@ import 'vitest';
 declare module 'vitest' {
   export interface ProvidedContext {
     mongoUri: string;
+    /** The backend of the FerretDB the suite started (devkit's startDatabase); null when MONGODB_URI was given. */
+    mongoBackend: 'postgresql' | 'sqlite' | null;
     redisUrl: string;
     /** Mailpit's SMTP server (`smtp://…`): the stack's SMTP_URL. */
     smtpUrl: string;

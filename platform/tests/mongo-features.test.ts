@@ -10,11 +10,24 @@ describe(detectMongoFeatures.name, () => {
   it('should report what the server supports and leave no scratch collection behind', async () => {
     const db = scratch.db('probe');
     const features = await detectMongoFeatures(scratch.mongo.client, db);
-    expect(Object.keys(features).sort()).toEqual(['facet', 'idInIndexed', 'lookup', 'partialIndexes', 'textSearch', 'transactions', 'ttlIndexes']);
+    expect(Object.keys(features).sort()).toEqual([
+      'equalityPushdown',
+      'facet',
+      'idInIndexed',
+      'lookup',
+      'partialIndexes',
+      'textSearch',
+      'transactions',
+      'ttlIndexes',
+    ]);
     const build = await db.admin().command({ buildInfo: 1 });
     // FerretDB (which CI runs) lacks all of these; a real MongoDB 7 has them all.
     const isFerret = Boolean(build.ferretdbVersion);
-    for (const value of Object.values(features)) expect(value).toBe(!isFerret);
+    const { equalityPushdown, ...rest } = features;
+    for (const value of Object.values(rest)) expect(value).toBe(!isFerret);
+    // FerretDB answers an equality on any field in SQL on PostgreSQL, and only `_id` on SQLite.
+    const backend = inject('mongoBackend');
+    if (!isFerret || backend) expect(equalityPushdown).toBe(!isFerret || backend === 'postgresql');
     expect((await db.listCollections().toArray()).filter((c) => c.name.startsWith('_probe_'))).toEqual([]);
   });
 });
@@ -51,7 +64,10 @@ describe('estimatedCount', () => {
       await col.insertMany(Array.from({ length: 37 }, (_, n) => ({ n })));
       expect(await estimatedCount(col)).toBe(37);
       await col.deleteMany({ n: { $lt: 7 } });
-      expect(await estimatedCount(col)).toBe(30);
+      // FerretDB on PostgreSQL answers the planner's estimate, which follows writes when autovacuum
+      // analyzes the table again (after 50 of them); MongoDB and FerretDB on SQLite count exactly.
+      if (inject('mongoBackend') === 'postgresql') expect([30, 37]).toContain(await estimatedCount(col));
+      else expect(await estimatedCount(col)).toBe(30);
     } finally {
       await scratch.close();
     }

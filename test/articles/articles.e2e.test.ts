@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ObjectId } from 'mongodb';
-import { createLogger, detectMongoFeatures, loadBaseConfig } from '@stagelives/platform';
+import { createLogger, detectMongoFeatures, equalityReadsFor, loadBaseConfig } from '@stagelives/platform';
 import { createArticlesServer } from '@stagelives/articles';
 import { codeOf, gql, ok, signUp, signUpAdmin, startStack, type Stack } from '../support/harness.js';
 import { BOOKMARK, LIKE, UNBOOKMARK, createArticle, createConcert } from './fixtures.js';
@@ -349,9 +349,11 @@ describe('article lists', () => {
       expect(node.commentCount).toBe(i < 3 ? 1 : 0);
       expect(node.viewerHasBookmarked).toBe(i >= 5 && i < 9);
     }
-    // page + count + likes $group + comments $group + viewer likes + viewer bookmarks
-    expect(large.articlesDb).toBeLessThanOrEqual(6);
-    expect(large.articlesDb).toBe(small.articlesDb);
+    // page + count + likes $group + comments $group + viewer likes + viewer bookmarks; where `$in`
+    // scans and an equality does not (FerretDB on PostgreSQL) the two $group run per article.
+    const perArticle = (n: number) => (n <= equalityReadsFor(stack.features) ? 2 * (n - 1) : 0);
+    expect(large.articlesDb - perArticle(50)).toBeLessThanOrEqual(6);
+    expect(large.articlesDb - perArticle(50)).toBe(small.articlesDb - perArticle(5));
     expect(large.usersDb).toBe(small.usersDb);
     expect(large.usersDb).toBeLessThanOrEqual(1);
     expect(large.concertsDb).toBe(small.concertsDb);

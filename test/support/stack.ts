@@ -1,7 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { CommandStartedEvent } from 'mongodb';
 import { GraphQLClient } from 'graphql-request';
-import { connectMongo, detectMongoFeatures, createLogger, createRedis, redisReady, loadBaseConfig, type Mongo, type Redis } from '@stagelives/platform';
+import {
+  connectMongo,
+  detectMongoFeatures,
+  createLogger,
+  createRedis,
+  redisReady,
+  loadBaseConfig,
+  type Mongo,
+  type MongoFeatures,
+  type Redis,
+} from '@stagelives/platform';
 import { SUBGRAPH_START_WAVES } from '@stagelives/schema';
 import type { SubgraphServer } from '@stagelives/platform/subgraph';
 import { createRouterServer, type RouterServer } from '@stagelives/router';
@@ -22,6 +32,8 @@ export interface Stack {
   baseUrl: string;
   subgraphUrls: Record<string, string>;
   mongo: Mongo;
+  /** What the database server supports, as every subgraph of the stack was told: command counts that depend on it (point reads, equality reads) follow it. */
+  features: MongoFeatures;
   redis: Redis;
   prefix: string;
   identitySecret: string;
@@ -81,7 +93,12 @@ export async function createStack(env: Record<string, string> & { MONGODB_URI: s
   const fetched: string[] = [];
   const extraRouters = new Set<RouterServer>();
   let opened: RouterServer | undefined;
-  let started: { router: RouterServer; port: number; routerConfig: ReturnType<typeof loadRouterConfig> & { SUBGRAPH_URLS_RAW: string } };
+  let started: {
+    router: RouterServer;
+    port: number;
+    features: MongoFeatures;
+    routerConfig: ReturnType<typeof loadRouterConfig> & { SUBGRAPH_URLS_RAW: string };
+  };
   try {
     await redisReady(redis);
     const features = await detectMongoFeatures(mongo.client, mongo.db('features'));
@@ -108,7 +125,7 @@ export async function createStack(env: Record<string, string> & { MONGODB_URI: s
       redis,
       onSubgraphFetch: (s) => fetched.push(s),
     });
-    started = { router: opened, port: await opened.listen(0, '127.0.0.1'), routerConfig };
+    started = { router: opened, port: await opened.listen(0, '127.0.0.1'), features, routerConfig };
   } catch (error) {
     // Half a stack is closed here: the caller never gets a handle to close it with.
     await opened?.close().catch(() => undefined);
@@ -117,7 +134,7 @@ export async function createStack(env: Record<string, string> & { MONGODB_URI: s
     await mongo.close().catch(() => undefined);
     throw error;
   }
-  const { router, port, routerConfig } = started;
+  const { router, port, features, routerConfig } = started;
   const baseUrl = `http://127.0.0.1:${port}`;
 
   return {
@@ -126,6 +143,7 @@ export async function createStack(env: Record<string, string> & { MONGODB_URI: s
     baseUrl,
     subgraphUrls,
     mongo,
+    features,
     redis,
     prefix,
     identitySecret,

@@ -28,12 +28,54 @@ export function byId(id: ObjectId | string): { _id: ObjectId | string } {
 const POINT_READS_UP_TO = 16;
 
 /**
+ * Up to this many values a batch reads with one equality each, in parallel, where every top-level
+ * equality is an index look-up but `$in` decodes the whole collection (FerretDB 1.24 on
+ * PostgreSQL with devkit's GIN companions). Measured there at bench scale (docs/ferretdb.md,
+ * test/bench/db-probe.ts): 20 users by id 16–21 ms as point reads against 0.6–0.8 s as one `$in`
+ * over 5,000 users; article counts of 20 concerts 30–45 ms against 2.8 s over 20,000 articles.
+ * 100 is the largest page (schema's pageSize).
+ */
+const EQUALITY_READS_UP_TO = 100;
+
+/**
  * How many ids `findByIds` reads one by one before it uses `$in`, for a server with these
  * features: none where `$in` walks the `_id` index (MongoDB: one round trip is cheaper than N),
- * POINT_READS_UP_TO where it scans the collection (FerretDB).
+ * EQUALITY_READS_UP_TO where every equality is answered from an index (FerretDB on PostgreSQL),
+ * POINT_READS_UP_TO where only `_id` equality is (FerretDB on SQLite).
  */
-export function pointReadsFor(features: Pick<MongoFeatures, 'idInIndexed'>): number {
-  return features.idInIndexed ? 0 : POINT_READS_UP_TO;
+export function pointReadsFor(features: Pick<MongoFeatures, 'idInIndexed' | 'equalityPushdown'>): number {
+  if (features.idInIndexed) return 0;
+  return features.equalityPushdown ? EQUALITY_READS_UP_TO : POINT_READS_UP_TO;
+}
+
+/**
+ * How many values a batch over another field (`{ articleId: { $in: ids } }`: counts and pages per
+ * parent) reads with one equality each before it uses `$in` (`perValue`): EQUALITY_READS_UP_TO
+ * where an equality is answered from an index and `$in` is not (FerretDB on PostgreSQL), else
+ * none: MongoDB walks the index for `$in` too, and FerretDB on SQLite scans for both, so one
+ * scan beats N.
+ */
+export function equalityReadsFor(features: Pick<MongoFeatures, 'idInIndexed' | 'equalityPushdown'>): number {
+  return !features.idInIndexed && features.equalityPushdown ? EQUALITY_READS_UP_TO : 0;
+}
+
+/**
+ * The condition "one of `values`": `{ $eq: v }` for a single value, else `{ $in: values }`. The
+ * same documents for the ids, strings and dates we pass (never a regex or an array), and the form
+ * FerretDB answers in SQL for a single value (`$in` never is).
+ */
+export function oneOf<V>(values: readonly V[]): { $eq: V } | { $in: V[] } {
+  return values.length === 1 ? { $eq: values[0]! } : { $in: [...values] };
+}
+
+/**
+ * A batch query over `values`, as one query for them all (`query(values)`, with `oneOf`), or as
+ * one query per value in parallel (`query([value])`: an equality) when there are at most
+ * `upTo` (`equalityReadsFor` of the server), results concatenated.
+ */
+export async function perValue<V, R>(values: readonly V[], upTo: number, query: (some: readonly V[]) => Promise<R[]>): Promise<R[]> {
+  if (values.length > 1 && values.length <= upTo) return (await Promise.all(values.map((value) => query([value])))).flat();
+  return query(values);
 }
 
 /** Documents by `_id` (missing ones are absent, duplicates read once), by point reads or `$in` (see POINT_READS_UP_TO). */

@@ -2,7 +2,8 @@ import { MongoServerError } from 'mongodb';
 
 /**
  * True for a unique-index violation. MongoDB reports code 11000 everywhere; FerretDB does for
- * inserts but answers updates with code 1 and its backend's "UNIQUE constraint failed" text.
+ * inserts but answers updates with code 1 and its backend's text: SQLite's "UNIQUE constraint
+ * failed", PostgreSQL's "duplicate key value violates unique constraint" (naming the index).
  */
 export function isDuplicateKeyError(error: unknown): error is MongoServerError {
   if (!(error instanceof MongoServerError)) return false;

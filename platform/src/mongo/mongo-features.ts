@@ -22,6 +22,14 @@ export interface MongoFeatures {
    * `filterPushdown: false`): there, reading a page's ids one by one is far cheaper (`pointReadsFor`).
    */
   idInIndexed: boolean;
+  /**
+   * A top-level equality on any field (`{ articleId: id }`) is answered by the database engine,
+   * not by decoding every document: MongoDB, and FerretDB 1.24 on PostgreSQL (in SQL, from an
+   * index where devkit's GIN companions exist: docs/ferretdb.md). FerretDB on SQLite answers
+   * only `_id` so (`explain`: `filterPushdown: false`). Where this holds and `idInIndexed` does
+   * not, a batch is cheaper as one equality per value than as one `$in` (`equalityReadsFor`).
+   */
+  equalityPushdown: boolean;
 }
 
 async function probe(fn: () => Promise<unknown>): Promise<boolean> {
@@ -67,6 +75,10 @@ export async function detectMongoFeatures(client: MongoClient, db: Db, logger?: 
       idInIndexed: await probe(async () => {
         const plan = await db.command({ explain: { find: col.collectionName, filter: { _id: { $in: ['a', 'b'] } } } });
         if (plan.filterPushdown === false) throw new Error('$in on _id is not pushed down: the collection is scanned');
+      }),
+      equalityPushdown: await probe(async () => {
+        const plan = await db.command({ explain: { find: col.collectionName, filter: { t: 'stagelives probe' } } });
+        if (plan.filterPushdown === false) throw new Error('an equality on a field is not pushed down: the collection is scanned');
       }),
     };
     const missing = Object.entries(features)

@@ -1,5 +1,6 @@
 import type { Collection, Db, Filter, ObjectId } from 'mongodb';
 import { ensureIndexes } from './ensure-indexes.js';
+import { oneOf, perValue } from './find-by-ids.js';
 import { keysetAfter, type KeysetPosition } from './keyset.js';
 import { isDuplicateKeyError } from './mongo-errors.js';
 
@@ -17,7 +18,10 @@ export interface UserLinkDocument {
  * a stored counter loses updates under concurrent likes; a unique insert does not.
  *
  * Stored documents name the parent after its kind (`concertId`, `articleId`, `roomId`): pass
- * that field as `parentField`. The API speaks `parentId`.
+ * that field as `parentField`. The API speaks `parentId`. Every read has the parent or the user
+ * as a top-level equality: an index serves it on MongoDB, and FerretDB on PostgreSQL answers it
+ * in SQL from an index instead of decoding every link. `equalityReadsUpTo`: batches of up to
+ * this many parents read one equality per parent (platform's equalityReadsFor).
  */
 export class UserLinkRepository {
   readonly collection: Collection;
@@ -26,6 +30,7 @@ export class UserLinkRepository {
     db: Db,
     collectionName: string,
     private readonly parentField: string,
+    private readonly equalityReadsUpTo = 0,
   ) {
     this.collection = db.collection(collectionName);
   }
@@ -72,15 +77,14 @@ export class UserLinkRepository {
     return new Set(docs.map((d) => (d[this.parentField] as ObjectId).toHexString()));
   }
 
-  /** Links per parent (hex id → count), counted from the documents in one `$group`. */
+  /** Links per parent (hex id → count), counted from the documents in one `$group` (one per parent where `$in` would scan). */
   async countByParents(parentIds: readonly ObjectId[]): Promise<Map<string, number>> {
     if (parentIds.length === 0) return new Map();
-    const rows = await this.collection
-      .aggregate<{ _id: ObjectId; n: number }>([
-        { $match: { [this.parentField]: { $in: [...parentIds] } } },
-        { $group: { _id: `$${this.parentField}`, n: { $sum: 1 } } },
-      ])
-      .toArray();
+    const rows = await perValue(parentIds, this.equalityReadsUpTo, (ids) =>
+      this.collection
+        .aggregate<{ _id: ObjectId; n: number }>([{ $match: { [this.parentField]: oneOf(ids) } }, { $group: { _id: `$${this.parentField}`, n: { $sum: 1 } } }])
+        .toArray(),
+    );
     return new Map(rows.map((r) => [r._id.toHexString(), r.n]));
   }
 
@@ -91,7 +95,7 @@ export class UserLinkRepository {
   /** A user's links, newest first, plus one extra to tell whether more follow; links to `excluded` parents are left out. */
   async pageForUser(userId: ObjectId, limit: number, after?: KeysetPosition | null, excluded: readonly ObjectId[] = []): Promise<UserLinkDocument[]> {
     const docs = await this.collection
-      .find({ $and: [this.ofUser(userId, excluded), keysetAfter('createdAt', -1, after)] })
+      .find({ ...this.ofUser(userId, excluded), $and: [keysetAfter('createdAt', -1, after)] })
       .sort({ createdAt: -1, _id: -1 })
       .limit(limit + 1)
       .toArray();

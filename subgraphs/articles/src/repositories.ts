@@ -15,14 +15,16 @@ export interface ArticlesRepositories {
 /**
  * `textSearch`: the server has `$text` (MongoDB); FerretDB searches with escaped regexes.
  * `pointReadsUpTo`: ids read one by one rather than with `$in` (platform's pointReadsFor).
+ * `equalityReadsUpTo`: batches over articles or concerts read one equality per value rather
+ * than with `$in` (platform's equalityReadsFor).
  */
-export function createArticlesRepositories(db: Db, textSearch: boolean, pointReadsUpTo = 0): ArticlesRepositories {
+export function createArticlesRepositories(db: Db, textSearch: boolean, pointReadsUpTo = 0, equalityReadsUpTo = 0): ArticlesRepositories {
   return {
-    articles: new ArticleRepository(db, textSearch, pointReadsUpTo),
-    comments: new CommentRepository(db),
+    articles: new ArticleRepository(db, textSearch, pointReadsUpTo, equalityReadsUpTo),
+    comments: new CommentRepository(db, equalityReadsUpTo),
     // Index names derive from the parent field: `article_user_unique`, `user_createdAt_id`.
-    likes: new UserLinkRepository(db, 'likes', 'articleId'),
-    bookmarks: new UserLinkRepository(db, 'bookmarks', 'articleId'),
+    likes: new UserLinkRepository(db, 'likes', 'articleId', equalityReadsUpTo),
+    bookmarks: new UserLinkRepository(db, 'bookmarks', 'articleId', equalityReadsUpTo),
   };
 }
 

@@ -1,4 +1,4 @@
-import { AuditTrail, pointReadsFor } from '@stagelives/platform';
+import { AuditTrail, equalityReadsFor, pointReadsFor } from '@stagelives/platform';
 import { createSubgraphServer, isAuthenticated, isVerifiedMember, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
 import { finishDeletes } from './article/article-deletion.service.js';
 import { type ArticlesContext, createArticlesContext } from './context.js';
@@ -14,7 +14,7 @@ import { registerStaffActions } from './staff/staff-actions.js';
 export async function createArticlesServer(deps: SubgraphDeps): Promise<SubgraphServer> {
   const { config, logger, mongo, features, redis } = deps;
   const db = mongo.db('articles');
-  const repos = createArticlesRepositories(db, features.textSearch, pointReadsFor(features));
+  const repos = createArticlesRepositories(db, features.textSearch, pointReadsFor(features), equalityReadsFor(features));
   await ensureArticlesIndexes(repos);
   if (!features.textSearch) logger.info('articles: no $text on this MongoDB server, searching with escaped case-insensitive regexes');
   await finishDeletes(repos, logger);

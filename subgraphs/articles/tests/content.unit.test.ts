@@ -81,6 +81,7 @@ describe(ArticleRepository.name, () => {
     const filter = new ArticleRepository(db, true).filterOf({ words: ['encore', 'say "hi"\\'], tag: 'live' });
     expect(filter.$and?.[0]).toEqual({ $text: { $search: '"encore" "say hi"' } });
     expect(JSON.stringify(filter)).not.toContain('$regex');
-    expect(filter.$and).toContainEqual({ tags: { $eq: 'live' } });
+    // The tag is a top-level equality: FerretDB on PostgreSQL answers it from an index.
+    expect(filter.tags).toEqual({ $eq: 'live' });
   });
 });

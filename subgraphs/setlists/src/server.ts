@@ -1,3 +1,4 @@
+import { equalityReadsFor } from '@stagelives/platform';
 import { createSubgraphServer, isAdmin, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
 import type { SetlistsContext } from './context.js';
 import { startConcertDeletedConsumer } from './events/concert-deleted.consumer.js';
@@ -11,8 +12,8 @@ import { SetlistService } from './setlist/setlist.service.js';
  * starts the consumer that drops setlists of deleted concerts (stopped by `close()`).
  */
 export async function createSetlistsServer(deps: SubgraphDeps): Promise<SubgraphServer> {
-  const { config, logger, mongo, redis } = deps;
-  const repository = new SetlistRepository(mongo.db('setlists'));
+  const { config, logger, mongo, redis, features } = deps;
+  const repository = new SetlistRepository(mongo.db('setlists'), equalityReadsFor(features));
   await repository.ensureIndexes();
   const setlists = new SetlistService(repository);
 

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, waitForPort } from './free-port.js';
@@ -100,7 +99,8 @@ export const FERRETDB_SQLITE_QUERY = '?_pragma=temp_store(memory)&_pragma=wal_au
 
 /**
  * Starts FerretDB on its embedded SQLite backend with data under `dataDir`
- * (or on PostgreSQL when `postgresUrl` is given) on a free loopback port.
+ * (or on PostgreSQL when `postgresUrl` is given) on a free loopback port. Which backend the
+ * development stack, the tests and the benchmarks use: `startDatabase` (database.ts).
  */
 export async function startFerretDB({
   dataDir,
@@ -193,41 +193,4 @@ export function pipeLines(child: ChildProcess, onOutput?: (line: string, stream:
     // A last line without its newline (a crash's message, often).
     stream?.on('end', () => emit(buffer));
   }
-}
-
-/**
- * FerretDB (throwaway SQLite directory) and redis-server on free ports, each only when its URL
- * is not given: what tests and benchmarks need. `stop()` ends what was started and removes the data.
- */
-export async function startMissingServices({
-  mongoUri,
-  redisUrl,
-  onOutput,
-}: {
-  mongoUri?: string;
-  redisUrl?: string;
-  onOutput?: (name: string, line: string) => void;
-}) {
-  const started: ChildService[] = [];
-  const dataDir = mkdtempSync(join(tmpdir(), 'stagelives-'));
-  const stop = async () => {
-    for (const service of started.reverse()) await service.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  try {
-    if (!mongoUri) {
-      const ferret = await startFerretDB({ dataDir: join(dataDir, 'ferretdb'), onOutput: (l) => onOutput?.('ferretdb', l) });
-      started.push(ferret);
-      mongoUri = ferret.url;
-    }
-    if (!redisUrl) {
-      const redis = await startRedis();
-      started.push(redis);
-      redisUrl = redis.url;
-    }
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { mongoUri, redisUrl, stop };
 }

@@ -1,5 +1,5 @@
 import { escapeRegExp } from '@stagelives/schema';
-import { ensureIndexes, findByIds, keysetAfter, type KeysetPosition } from '@stagelives/platform';
+import { ensureIndexes, findByIds, keysetAfter, oneOf, perValue, type KeysetPosition } from '@stagelives/platform';
 import type { Collection, Db, Filter, ObjectId } from 'mongodb';
 import { moderationUpdate, visibleFilter } from '../content/visibility.js';
 import type { ArticleDocument } from './article.type.js';
@@ -41,17 +41,24 @@ const VISIBLE: Filter<ArticleDocument> = { deletedAt: { $exists: false } };
 /**
  * The `articles` collection; the only code that talks to it. Every read skips articles being
  * deleted; lists and counts skip hidden articles except the viewer's own; `findByIds` returns
- * hidden ones too (the loader decides who sees them).
+ * hidden ones too (the loader decides who sees them). The equality a list selects by (concert,
+ * author, tag) is a top-level field of the filter, the rest under `$and`: the matching index
+ * serves it on MongoDB, and FerretDB on PostgreSQL answers it in SQL from an index instead of
+ * decoding every article (it pushes down top-level equalities only).
  */
 export class ArticleRepository {
   readonly collection: Collection<ArticleDocument>;
 
-  /** `textSearch`: use `$text` over a text index (MongoDB); otherwise escaped regexes (FerretDB). */
-  /** `pointReadsUpTo`: ids `findByIds` reads one by one (platform's pointReadsFor). */
+  /**
+   * @param textSearch use `$text` over a text index (MongoDB); otherwise escaped regexes (FerretDB).
+   * @param pointReadsUpTo ids `findByIds` reads one by one (platform's pointReadsFor).
+   * @param equalityReadsUpTo batches of up to this many concerts read one equality per concert (platform's equalityReadsFor).
+   */
   constructor(
     db: Db,
     private readonly textSearch: boolean,
     private readonly pointReadsUpTo = 0,
+    private readonly equalityReadsUpTo = 0,
   ) {
     this.collection = db.collection<ArticleDocument>('articles');
   }
@@ -94,9 +101,10 @@ export class ArticleRepository {
   /** The filter of a query; exported for tests of the `$text` form, which FerretDB cannot run. */
   filterOf(query: ArticleQuery): Filter<ArticleDocument> {
     const and: Filter<ArticleDocument>[] = [VISIBLE, visibleFilter<ArticleDocument>(query.viewerId)];
-    if (query.concertId) and.push({ concertId: { $eq: query.concertId } });
-    if (query.authorId) and.push({ authorId: { $eq: query.authorId } });
-    if (query.tag) and.push({ tags: { $eq: query.tag } });
+    const equal: Filter<ArticleDocument> = {};
+    if (query.concertId) equal.concertId = { $eq: query.concertId };
+    if (query.authorId) equal.authorId = { $eq: query.authorId };
+    if (query.tag) equal.tags = { $eq: query.tag };
     if (query.words?.length) {
       if (this.textSearch) {
         // Each word as a quoted phrase: MongoDB ANDs phrases, as the fallback does. Quotes and
@@ -110,7 +118,7 @@ export class ArticleRepository {
         }
       }
     }
-    return { $and: and };
+    return { ...equal, $and: and };
   }
 
   /** One page in (createdAt, _id) descending order, plus one extra to tell whether more follow. */
@@ -128,23 +136,29 @@ export class ArticleRepository {
     return this.collection.countDocuments(this.filterOf(query));
   }
 
-  /** Visible articles per concert (hex id → count), in one `$group` for the whole batch. */
+  /**
+   * Visible articles per concert (hex id → count), in one `$group` for the whole batch, or one
+   * per concert where `$in` would scan (`equalityReadsUpTo`).
+   */
   async countByConcerts(concertIds: readonly ObjectId[], viewerId: ObjectId | null = null): Promise<Map<string, number>> {
     if (concertIds.length === 0) return new Map();
-    const rows = await this.collection
-      .aggregate<{ _id: ObjectId; n: number }>([
-        { $match: { $and: [{ concertId: { $in: [...concertIds] } }, VISIBLE, visibleFilter<ArticleDocument>(viewerId)] } },
-        { $group: { _id: '$concertId', n: { $sum: 1 } } },
-      ])
-      .toArray();
+    const rows = await perValue(concertIds, this.equalityReadsUpTo, (ids) =>
+      this.collection
+        .aggregate<{ _id: ObjectId; n: number }>([
+          { $match: { concertId: oneOf(ids), $and: [VISIBLE, visibleFilter<ArticleDocument>(viewerId)] } },
+          { $group: { _id: '$concertId', n: { $sum: 1 } } },
+        ])
+        .toArray(),
+    );
     return new Map(rows.map((r) => [r._id.toHexString(), r.n]));
   }
 
   /**
    * The first page (newest `limit`, plus one to tell whether more follow) and the count of
-   * several concerts, in two commands whatever their number. FerretDB 1.24 has no way to cut a
-   * page per group in one command (`$push`, `$first`, `$topN`, `$slice`, `$setWindowFields`,
-   * `$facet` and `$lookup` are all unimplemented), so:
+   * several concerts, in two commands whatever their number (where `$in` would scan: one find per
+   * concert in step 1, `equalityReadsUpTo`, and point reads in step 2). FerretDB 1.24 has no way
+   * to cut a page per group in one command (`$push`, `$first`, `$topN`, `$slice`,
+   * `$setWindowFields`, `$facet` and `$lookup` are all unimplemented), so:
    *
    * 1. one find of the sort keys only (`_id`, `concertId`, `createdAt`) of every visible article
    *    of these concerts, in the order of the `concert_createdAt_id` index; counted and cut to
@@ -157,14 +171,13 @@ export class ArticleRepository {
    */
   async firstPagesByConcerts(concertIds: readonly ObjectId[], limit: number, viewerId: ObjectId | null = null): Promise<ConcertFirstPage[]> {
     if (concertIds.length === 0) return [];
-    const keys = await this.collection
-      .find(
-        { $and: [{ concertId: { $in: [...concertIds] } }, VISIBLE, visibleFilter<ArticleDocument>(viewerId)] },
-        { projection: { _id: 1, concertId: 1, createdAt: 1 } },
-      )
-      .sort({ concertId: 1, createdAt: -1, _id: -1 })
-      .batchSize(KEY_SCAN_BATCH)
-      .toArray();
+    const keys = await perValue(concertIds, this.equalityReadsUpTo, (ids) =>
+      this.collection
+        .find({ concertId: oneOf(ids), $and: [VISIBLE, visibleFilter<ArticleDocument>(viewerId)] }, { projection: { _id: 1, concertId: 1, createdAt: 1 } })
+        .sort({ concertId: 1, createdAt: -1, _id: -1 })
+        .batchSize(KEY_SCAN_BATCH)
+        .toArray(),
+    );
     const pages = new Map<string, ConcertFirstPage>();
     for (const key of keys) {
       const concertId = key.concertId as ObjectId;
@@ -204,7 +217,7 @@ export class ArticleRepository {
    */
   applyModeration(id: ObjectId, hidden: boolean, reason: string | null, at: Date): Promise<ArticleDocument | null> {
     const { newer, update } = moderationUpdate<ArticleDocument>(hidden, reason, at);
-    return this.collection.findOneAndUpdate({ $and: [{ _id: id }, newer] }, update, { returnDocument: 'after' });
+    return this.collection.findOneAndUpdate({ _id: id, $and: [newer] }, update, { returnDocument: 'after' });
   }
 
   /** Ids of hidden articles that `viewerId` did not write: what they may not see (bookmark pages). */

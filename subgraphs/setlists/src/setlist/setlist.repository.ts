@@ -1,12 +1,16 @@
 import type { Collection, Db, ObjectId } from 'mongodb';
-import { ensureIndexes, isDuplicateKeyError } from '@stagelives/platform';
+import { ensureIndexes, isDuplicateKeyError, oneOf, perValue } from '@stagelives/platform';
 import type { PlaylistDocument, SetlistDocument, SongDocument } from './setlist.type.js';
 
-/** The `setlists` collection. */
+/** The `setlists` collection. Every read is a top-level equality on `concertId` (its unique index). */
 export class SetlistRepository {
   readonly collection: Collection<SetlistDocument>;
 
-  constructor(db: Db) {
+  /** `equalityReadsUpTo`: batches of up to this many concerts read one equality per concert (platform's equalityReadsFor). */
+  constructor(
+    db: Db,
+    private readonly equalityReadsUpTo = 0,
+  ) {
     this.collection = db.collection<SetlistDocument>('setlists');
   }
 
@@ -37,9 +41,9 @@ export class SetlistRepository {
     return doc;
   }
 
-  /** The setlists of these concerts (at most one each), in one query. */
+  /** The setlists of these concerts (at most one each), in one query, or one per concert where `$in` would scan (`equalityReadsUpTo`). */
   findByConcertIds(concertIds: readonly ObjectId[]): Promise<SetlistDocument[]> {
-    return this.collection.find({ concertId: { $in: [...concertIds] } }).toArray();
+    return perValue(concertIds, this.equalityReadsUpTo, (ids) => this.collection.find({ concertId: oneOf(ids) }).toArray());
   }
 
   /** True when the concert had a setlist and it was deleted. */

@@ -13,10 +13,11 @@ export class DuplicateKeyError extends Error {
 type DuplicateField = DuplicateKeyError['field'];
 
 function duplicateField(error: MongoServerError): DuplicateField {
-  const text = duplicateKeyText(error);
-  if (text.includes('emailLower')) return 'email';
-  if (text.includes('nicknameLower')) return 'nickname';
-  if (text.includes('Sub')) return 'provider';
+  // In lower case: FerretDB on PostgreSQL names the index as PostgreSQL does (`…_nicknamelower_uniq_…_idx`).
+  const text = duplicateKeyText(error).toLowerCase();
+  if (text.includes('emaillower')) return 'email';
+  if (text.includes('nicknamelower')) return 'nickname';
+  if (text.includes('googlesub') || text.includes('applesub')) return 'provider';
   return 'other';
 }
 
