@@ -33,16 +33,39 @@ function requestIdOf(req: IncomingMessage): string {
 }
 
 /**
+ * One request's context. Its logger (a child bound to the request id) is made on first use: most
+ * requests log nothing at the levels production runs. The getter lives on the prototype, so
+ * Apollo's copy of the context (`Object.assign` onto an object of the same prototype) stays lazy.
+ */
+class RequestContext implements RouterContext {
+  sessionChange: SessionChange | null = null;
+  /** The logger, once made (a plain property: Apollo's copy of the context carries it). */
+  requestLogger: Logger | undefined;
+
+  constructor(
+    readonly requestId: string,
+    private readonly baseLogger: Logger,
+    public session: Session | null,
+    readonly sessionLookupFailed: boolean,
+    readonly clientIp: string,
+    readonly acceptLanguage: string | undefined,
+  ) {}
+
+  get logger(): Logger {
+    return (this.requestLogger ??= this.baseLogger.child({ requestId: this.requestId }));
+  }
+}
+
+/**
  * Builds the context of one request: its id, its logger, and the session its bearer token or
- * cookie names. If Redis cannot be asked, reads go on anonymously and writes are refused
- * (see the rate-limit plugin).
+ * cookie names (asked of Redis only when one is presented). If Redis cannot be asked, reads go on
+ * anonymously and writes are refused (see the rate-limit plugin).
  */
 export function routerContextBuilder({ sessions, logger, production }: { sessions: SessionStore; logger: Logger; production: boolean }) {
   return async (req: IncomingMessage & { ip?: string | undefined }): Promise<RouterContext> => {
     // Only the router may assert identity to subgraphs: a client's copy is dropped here.
     delete req.headers[IDENTITY_HEADER];
     const requestId = requestIdOf(req);
-    const requestLogger = logger.child({ requestId });
     const token = sessionTokenFrom(req.headers, production);
     let session: Session | null = null;
     let sessionLookupFailed = false;
@@ -51,11 +74,11 @@ export function routerContextBuilder({ sessions, logger, production }: { session
         session = await sessions.resolve(token);
       } catch (error) {
         sessionLookupFailed = true;
-        requestLogger.warn({ err: error instanceof Error ? error.message : String(error) }, 'session lookup failed');
+        logger.child({ requestId }).warn({ err: error instanceof Error ? error.message : String(error) }, 'session lookup failed');
       }
     }
     const language = req.headers['accept-language'];
     const acceptLanguage = typeof language === 'string' && language.length <= 256 ? language : undefined;
-    return { requestId, logger: requestLogger, session, sessionLookupFailed, clientIp: req.ip ?? 'unknown', sessionChange: null, acceptLanguage };
+    return new RequestContext(requestId, logger, session, sessionLookupFailed, req.ip ?? 'unknown', acceptLanguage);
   };
 }

@@ -1,5 +1,5 @@
 import { IDENTITY_HEADER } from '@stagelives/schema';
-import { isQueryBody } from './resilience/resilient-fetch.js';
+import { ReadResponse, isQueryBody } from './resilience/resilient-fetch.js';
 
 type Init = { method?: string; headers?: Record<string, string>; body?: string | Buffer };
 type Shared = { status: number; statusText: string; headers: [string, string][]; body: ArrayBuffer };
@@ -26,18 +26,15 @@ export function dedupingFetch(fetcher: typeof fetch = fetch) {
     else {
       pending = (async () => {
         const response = await fetcher(url, init as RequestInit);
-        return { status: response.status, statusText: response.statusText, headers: [...response.headers.entries()], body: await response.arrayBuffer() };
+        const body = response instanceof ReadResponse ? response.content : await response.arrayBuffer();
+        return { status: response.status, statusText: response.statusText, headers: [...response.headers.entries()], body };
       })();
       inFlight.set(key, pending);
       const forget = () => inFlight.delete(key);
       pending.then(forget, forget);
     }
     const result = await pending;
-    return new Response(result.body.byteLength ? result.body.slice(0) : null, {
-      status: result.status,
-      statusText: result.statusText,
-      headers: result.headers,
-    });
+    return new ReadResponse(result.body.slice(0), { status: result.status, statusText: result.statusText, headers: result.headers });
   };
   return Object.assign(dedupe, {
     /** Fetches answered by another request's fetch (tests, benchmarks). */

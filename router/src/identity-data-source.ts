@@ -36,6 +36,10 @@ export interface IdentityDataSourceOptions {
   resolveSession?: ((token: string) => Promise<Session | null>) | undefined;
 }
 
+/** Where a request's signed identity is kept on its context, for its other subgraph fetches. */
+const SIGNED = Symbol('stagelives.signedIdentity');
+type Signed = { [SIGNED]?: { session: Session; secret: string; at: number; header: string } };
+
 export class IdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
   private readonly secret: string;
   private readonly subgraphName: string;
@@ -91,13 +95,22 @@ export class IdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
     if (!('requestId' in context) || !context.requestId) return;
     request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
     if (context.acceptLanguage) request.http?.headers.set('accept-language', context.acceptLanguage);
-    if (context.session) {
-      const { userId, roles, id, emailVerified = false } = context.session;
-      request.http?.headers.set(
-        IDENTITY_HEADER,
-        signIdentity({ userId, roles, sessionId: id, emailVerified }, { secret: this.secret, requestId: context.requestId }),
-      );
-    }
+    if (context.session) request.http?.headers.set(IDENTITY_HEADER, this.identityOf(context as RouterContext, context.session));
+  }
+
+  /**
+   * The identity signed for this request's viewer: once per request (every subgraph fetch of the
+   * operation carries the same one), again when the viewer changed (a sign-in mid-operation) or
+   * the signature is a third of its 30 s life old.
+   */
+  private identityOf(context: Pick<RouterContext, 'requestId'>, session: Session): string {
+    const signed = (context as Signed)[SIGNED];
+    const now = Date.now();
+    if (signed && signed.session === session && signed.secret === this.secret && now - signed.at < 10_000) return signed.header;
+    const { userId, roles, id, emailVerified = false } = session;
+    const header = signIdentity({ userId, roles, sessionId: id, emailVerified }, { secret: this.secret, requestId: context.requestId, now });
+    (context as Signed)[SIGNED] = { session, secret: this.secret, at: now, header };
+    return header;
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { RouterContext } from './context.js';
+import { ReadResponse } from './resilience/resilient-fetch.js';
 
 export const RESPONSE_TOO_LARGE = 'RESPONSE_TOO_LARGE';
 
@@ -19,8 +20,9 @@ interface Meter {
   exceeded: boolean;
 }
 
-/** One meter per operation (its context object), set when the operation starts. */
-const meters = new WeakMap<object, Meter>();
+/** Where an operation's meter sits on its context object (set when the operation starts). */
+const METER = Symbol('stagelives.responseMeter');
+type Metered = { [METER]?: Meter };
 
 /**
  * Reads a subgraph's answer as the gateway's data source would (JSON, else text), counting its
@@ -29,7 +31,19 @@ const meters = new WeakMap<object, Meter>();
  * on what the subgraphs send, before the router builds (and holds) the answer from it.
  */
 export async function readMeteredBody(response: Response, context: object | undefined): Promise<unknown> {
-  const meter = context ? meters.get(context) : undefined;
+  const meter = context ? (context as Metered)[METER] : undefined;
+  // Read whole already, inside the subgraph's policy (resilient-fetch.ts): its bytes, without a stream.
+  if (response instanceof ReadResponse) {
+    if (meter) {
+      if (meter.exceeded) throw new ResponseTooLargeError(meter.maxBytes);
+      meter.bytes += response.content.byteLength;
+      if (meter.bytes > meter.maxBytes) {
+        meter.exceeded = true;
+        throw new ResponseTooLargeError(meter.maxBytes);
+      }
+    }
+    return parseBody(response, Buffer.from(response.content).toString('utf8'));
+  }
   if (!meter) return parseBody(response, await response.text());
   if (meter.exceeded) {
     await response.body?.cancel().catch(() => undefined);
@@ -70,7 +84,8 @@ export function responseSizePlugin(maxBytes: number): ApolloServerPlugin<RouterC
     async requestDidStart({ contextValue }) {
       if (contextValue.internal) return {};
       const meter: Meter = { maxBytes, bytes: 0, exceeded: false };
-      meters.set(contextValue, meter);
+      // On the context itself (the copy Apollo hands to plugins and data sources alike), not in a WeakMap: nothing for the collector to trace.
+      (contextValue as Metered)[METER] = meter;
       return {
         async willSendResponse({ response }) {
           if (!meter.exceeded || response.body.kind !== 'single') return;

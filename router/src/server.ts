@@ -10,11 +10,12 @@ import { maskUnexpectedErrors } from '@stagelives/schema';
 import type { GraphQLSchema } from 'graphql';
 import type { RouterConfig } from './config.js';
 import { routerContextBuilder, type RouterContext } from './context.js';
-import { explorer } from './explorer/explorer.js';
+import { explorer, explorerEnabled } from './explorer/explorer.js';
 import { createGateway } from './gateway.js';
 import { SUBGRAPH_HEALTH_PATH, routerHealth, subgraphHealth } from './health.js';
 import { RouterMetrics, metricsApp, metricsExposure } from './metrics.js';
-import { hardenedApp, hardenHttpServer, jsonBody } from './http-hardening.js';
+import { hardenedApp, hardenHttpServer, jsonBody, securityHeaders } from './http-hardening.js';
+import { graphqlHttp } from './graphql-http.js';
 import { costLimit } from './cost/index.js';
 import { responseSizePlugin } from './response-size.js';
 import { operationLimits } from './operation-limits.js';
@@ -78,9 +79,15 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
   gateway.onSchemaLoadOrUpdate(({ apiSchema: loaded }) => {
     apiSchema = loaded;
   });
-  const app = hardenedApp(config);
-  const httpServer = createServer(app);
-  hardenHttpServer(httpServer, config, app.get('trust proxy fn') as (addr: string, hop: number) => boolean);
+  const headers = securityHeaders();
+  const app = hardenedApp(config, headers);
+  // POST and GET /graphql are answered without Express once Apollo has started (graphql-http.ts); everything else is the app's.
+  let graphql: ReturnType<typeof graphqlHttp> | undefined;
+  const httpServer = createServer((req, res) => {
+    if (!graphql?.(req, res)) app(req, res);
+  });
+  const trustProxy = app.get('trust proxy fn') as (addr: string, hop: number) => boolean;
+  hardenHttpServer(httpServer, config, trustProxy);
   const drain = httpDrain(httpServer);
   const limits = operationLimits(config);
   // The one cost rule, from the list sizes the served supergraph declares (cost/): HTTP, REST and subscriptions.
@@ -120,8 +127,8 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
       ...(limits.plugins as ApolloServerPlugin<RouterContext>[]),
       cost.plugin(),
       responseSizePlugin(config.MAX_RESPONSE_BYTES),
-      rateLimitPlugin(config, redis),
-      accessLogPlugin(),
+      rateLimitPlugin(config, redis, logger),
+      accessLogPlugin(logger),
       // Before the metrics (their outcome is the first error's code): one SUBGRAPH_UNAVAILABLE per subgraph.
       unavailableErrorsPlugin(),
       routerMetrics.plugin(),
@@ -153,7 +160,25 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
   let sse: ReturnType<typeof createSseServer> | undefined;
   const sseRoute: RequestHandler = (req, res, next) => (sse ? sse.middleware(req, res, next) : next());
   app.use(SSE_PATH, ...jsonBody(config), sseRoute);
-  app.use('/graphql', ...jsonBody(config), ...(trusted ? [trusted.middleware()] : []), expressMiddleware(apollo, { context: ({ req }) => buildContext(req) }));
+  const [jsonParser, bodyErrors] = jsonBody(config);
+  app.use(
+    '/graphql',
+    jsonParser,
+    bodyErrors,
+    ...(trusted ? [trusted.middleware()] : []),
+    expressMiddleware(apollo, { context: ({ req }) => buildContext(req) }),
+  );
+  graphql = graphqlHttp({
+    apollo,
+    config,
+    buildContext,
+    headers,
+    trustProxy,
+    jsonParser,
+    trusted,
+    explorer: explorerEnabled(config),
+    logger,
+  });
   // Legacy REST (contract/rest.md), /api-docs: each route runs one contract operation through `apollo` (rest/).
   app.use(restApi({ apollo, buildContext, schema: () => apiSchema, bodyLimit: config.BODY_LIMIT, production, contractDir: config.CONTRACT_DIR, logger }));
 
@@ -189,7 +214,6 @@ export async function createRouterServer({ config, logger, redis, onSubgraphFetc
     cost,
     trusted,
   });
-  const trustProxy = app.get('trust proxy fn') as (addr: string, hop: number) => boolean;
   const subscriptionServer = createSubscriptionServer({ httpServer, config, logger, redis, core: subscriptionCore, hub, trustProxy });
   sse = createSseServer({ config, logger, redis, core: subscriptionCore, trustProxy });
   routerMetrics.watch({

@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import { GraphQLError, parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { DEFAULT_CONTRACT_DIR, documentShapeKey, operationId, operationManifest, type ManifestOperation } from '@stagelives/schema';
@@ -114,33 +114,40 @@ export class TrustedOperations {
   }
 
   /**
-   * Express middleware before Apollo: refuses text that is not trusted, and a hash that is not
-   * the text's. A hash alone goes on to Apollo's persisted queries (`persistedQueryCache`).
-   * Requests Apollo would refuse anyway (no body, a batch) go on too; `plugin()` backs this up.
+   * Before Apollo, for an HTTP request (`body`: its parsed JSON): the refusal of text that is not
+   * trusted, or of a hash that is not the text's; undefined when the request may go on. A hash
+   * alone goes on to Apollo's persisted queries (`persistedQueryCache`). Requests Apollo would
+   * refuse anyway (no body, a batch) go on too; `plugin()` backs this up.
    */
+  refusalOf(method: string | undefined, url: string, body: unknown): Refusal | undefined {
+    let params: { query?: unknown; extensions?: unknown } | undefined;
+    if (method === 'POST') {
+      params = isRecord(body) ? body : undefined;
+    } else if (method === 'GET') {
+      const search = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?')) : '');
+      const [query, ...moreQueries] = search.getAll('query');
+      const [extensions, ...moreExtensions] = search.getAll('extensions');
+      if (moreQueries.length || moreExtensions.length) return undefined; // Apollo refuses repeated parameters.
+      let parsed: unknown;
+      try {
+        parsed = extensions === undefined ? undefined : JSON.parse(extensions);
+      } catch {
+        return undefined; // Apollo refuses malformed JSON.
+      }
+      params = { query, extensions: parsed };
+    }
+    // No text: a hash alone (Apollo serves it from persistedQueryCache, trusted bodies only) or a request Apollo refuses.
+    if (!params || typeof params.query !== 'string' || params.query === '') return undefined;
+    const verdict = this.resolve(params.query, params.extensions);
+    return 'status' in verdict ? verdict : undefined;
+  }
+
+  /** `refusalOf` as Express middleware (the request path's own HTTP layer calls `refusalOf` itself: graphql-http.ts). */
   middleware(): RequestHandler {
     return (req, res, next) => {
-      let params: { query?: unknown; extensions?: unknown } | undefined;
-      if (req.method === 'POST') {
-        params = isRecord(req.body) ? req.body : undefined;
-      } else if (req.method === 'GET') {
-        const search = new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '');
-        const [query, ...moreQueries] = search.getAll('query');
-        const [extensions, ...moreExtensions] = search.getAll('extensions');
-        if (moreQueries.length || moreExtensions.length) return next(); // Apollo refuses repeated parameters.
-        let parsed: unknown;
-        try {
-          parsed = extensions === undefined ? undefined : JSON.parse(extensions);
-        } catch {
-          return next(); // Apollo refuses malformed JSON.
-        }
-        params = { query, extensions: parsed };
-      }
-      // No text: a hash alone (Apollo serves it from persistedQueryCache, trusted bodies only) or a request Apollo refuses.
-      if (!params || typeof params.query !== 'string' || params.query === '') return next();
-      const verdict = this.resolve(params.query, params.extensions);
-      if (!('status' in verdict)) return next();
-      res.status(verdict.status).json({ errors: [verdict.error] });
+      const refusal = this.refusalOf(req.method, req.url, req.body);
+      if (!refusal) return next();
+      res.status(refusal.status).json({ errors: [refusal.error] });
     };
   }
 
@@ -158,15 +165,15 @@ export class TrustedOperations {
 
   /** In Apollo, after parsing and before execution: any operation but the router's own must be trusted. */
   plugin(): ApolloServerPlugin<RouterContext> {
-    return {
-      requestDidStart: async () => ({
-        didResolveOperation: async ({ contextValue, queryHash, document }) => {
-          if (contextValue.internal) return;
-          if (this.byId.has(queryHash) || this.byShape.has(documentShapeKey(document))) return;
-          const { status, error } = notInList();
-          throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status } } });
-        },
-      }),
+    // No per-request state: one listener serves every request.
+    const listener: GraphQLRequestListener<RouterContext> = {
+      didResolveOperation: async ({ contextValue, queryHash, document }) => {
+        if (contextValue.internal) return;
+        if (this.byId.has(queryHash) || this.byShape.has(documentShapeKey(document))) return;
+        const { status, error } = notInList();
+        throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status } } });
+      },
     };
+    return { requestDidStart: async () => listener };
   }
 }

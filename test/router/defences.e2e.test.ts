@@ -47,6 +47,54 @@ describe('rate limits', () => {
     }
   });
 
+  it('should hold a limit across two routers, within their local shares, for a client spread over both', async () => {
+    const limit = 40;
+    const s = await startStack({ RATE_LIMIT_PUBLIC_READ: String(limit), RATE_LIMIT_DEFAULT: '500', RATE_LIMIT_AUTH: '50' });
+    const second = await s.extraRouter();
+    try {
+      // Six clients at once, each alternating between the routers: 90 reads, far past the limit.
+      const statuses: number[] = [];
+      await Promise.all(
+        Array.from({ length: 6 }, async (_, c) => {
+          for (let i = 0; i < 15; i += 1) statuses.push((await gql((c + i) % 2 ? second : s, READ)).status);
+        }),
+      );
+      const allowed = statuses.filter((status) => status === 200).length;
+      expect(statuses.filter((status) => status !== 200 && status !== 429)).toEqual([]);
+      // Never refused early; past the limit by at most an eighth of it per router (docs/performance.md).
+      expect(allowed).toBeGreaterThanOrEqual(limit);
+      expect(allowed).toBeLessThanOrEqual(limit + 2 * (limit / 8));
+      // Both routers have heard from Redis since: each refuses.
+      await sleep(300);
+      expect(codeOf(await gql(s, READ))).toBe('RATE_LIMITED');
+      expect(codeOf(await gql(second, READ))).toBe('RATE_LIMITED');
+    } finally {
+      await second.close();
+      await s.close();
+    }
+  });
+
+  it('should not ask Redis for a session when a request carries no credential, and count reads in batches', async ({ onTestFinished }) => {
+    // A Redis of its own: its command counts are this test's alone.
+    const dataDir = mkdtempSync(join(tmpdir(), 'stagelives-redis-'));
+    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
+    const redis = await startRedis({ dataDir });
+    onTestFinished(() => redis.stop());
+    // The response cache's scripts off: the scripts counted are the rate limiter's.
+    const s = await startStack({ REDIS_URL: redis.url, RESPONSE_CACHE: 'off' });
+    onTestFinished(() => s.close(), 20_000);
+    const fan = await signUp(s);
+    const calls = async (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(await s.redis.info('commandstats'))?.[1] ?? 0);
+    const scripts = async () => (await calls('eval')) + (await calls('evalsha'));
+    const [getex, evals] = [await calls('getex'), await scripts()];
+    for (let i = 0; i < 50; i += 1) expect((await gql(s, '{ __typename }')).errors).toBeUndefined();
+    expect(await calls('getex')).toBe(getex);
+    // One rate-limit script call per batch, not per read.
+    expect((await scripts()) - evals).toBeLessThan(25);
+    for (let i = 0; i < 5; i += 1) expect((await gql(s, '{ __typename }', {}, { token: fan.token })).errors).toBeUndefined();
+    expect(await calls('getex')).toBe(getex + 5);
+  });
+
   it('should key signed-in users by user, not by IP', async () => {
     const email = `rl${Date.now()}@example.com`;
     // Sign-up is a mutation from the exhausted IP's other buckets: it still has budget.

@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { GraphQLError, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { RouterContext } from '../context.js';
 import type { Supergraph } from '../supergraph-directives.js';
@@ -64,15 +64,15 @@ export function costLimit(options: CostLimitOptions): CostLimit {
   };
   return {
     check,
-    plugin: () => ({
-      async requestDidStart() {
-        return {
-          async didResolveOperation({ contextValue, schema, document, operation, request }) {
-            if (contextValue.internal || !operation) return;
-            check(schema, document, operation, request.variables);
-          },
-        };
-      },
-    }),
+    plugin: () => {
+      // No per-request state: one listener serves every request.
+      const listener: GraphQLRequestListener<RouterContext> = {
+        async didResolveOperation({ contextValue, schema, document, operation, request }) {
+          if (contextValue.internal || !operation) return;
+          check(schema, document, operation, request.variables);
+        },
+      };
+      return { requestDidStart: async () => listener };
+    },
   };
 }

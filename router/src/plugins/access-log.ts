@@ -1,13 +1,16 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { Logger } from '@stagelives/platform';
 import type { RouterContext } from '../context.js';
 
 /**
  * One access line per operation (name, HTTP status, duration, user, error codes), logged under
- * the request id that ties it to the subgraphs' lines.
+ * the request id that ties it to the subgraphs' lines. Nothing (not even the request's logger) when
+ * `logger`'s level is above info.
  */
-export function accessLogPlugin(): ApolloServerPlugin<RouterContext> {
+export function accessLogPlugin(logger: Logger): ApolloServerPlugin<RouterContext> {
   return {
     async requestDidStart() {
+      if (!logger.isLevelEnabled('info')) return;
       const started = performance.now();
       return {
         async willSendResponse({ response, contextValue, operationName, errors }) {

@@ -103,7 +103,9 @@ export class SubgraphPolicy {
       this.failureAt = Date.now();
       this.failure = 'error' in reason ? reasonOf(reason.error) : `http-${(reason.value as Response).status}`;
     });
-    const deadline = timeout(timeoutMs, TimeoutStrategy.Aggressive);
+    // No abort once the call has returned: the answer has been read whole by then (resilient-fetch.ts), and aborting a
+    // finished fetch only costs an AbortError and its event on every request.
+    const deadline = timeout(timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
     deadline.onTimeout(() => observer?.timedOut(subgraph));
     const once = retry(handleWhen(isConnectionError), { maxAttempts: 1 });
     once.onRetry(() => observer?.retried(subgraph));

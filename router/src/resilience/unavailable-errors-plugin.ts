@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
 import { SUBGRAPH_UNAVAILABLE } from './subgraph-unavailable-error.js';
 
 /**
@@ -7,22 +7,22 @@ import { SUBGRAPH_UNAVAILABLE } from './subgraph-unavailable-error.js';
  * paths), the client needs to know once that a subgraph's fields are missing.
  */
 export function unavailableErrorsPlugin<C extends BaseContext>(): ApolloServerPlugin<C> {
-  return {
-    requestDidStart: async () => ({
-      willSendResponse: async ({ response }) => {
-        if (response.body.kind !== 'single') return;
-        const result = response.body.singleResult;
-        if (!result.errors || result.errors.length < 2) return;
-        const seen = new Set<unknown>();
-        const kept = result.errors.filter((error) => {
-          if (error.extensions?.code !== SUBGRAPH_UNAVAILABLE) return true;
-          const subgraph = error.extensions.subgraph;
-          if (seen.has(subgraph)) return false;
-          seen.add(subgraph);
-          return true;
-        });
-        if (kept.length !== result.errors.length) result.errors = kept;
-      },
-    }),
+  // No per-request state: one listener serves every request.
+  const listener: GraphQLRequestListener<C> = {
+    willSendResponse: async ({ response }) => {
+      if (response.body.kind !== 'single') return;
+      const result = response.body.singleResult;
+      if (!result.errors || result.errors.length < 2) return;
+      const seen = new Set<unknown>();
+      const kept = result.errors.filter((error) => {
+        if (error.extensions?.code !== SUBGRAPH_UNAVAILABLE) return true;
+        const subgraph = error.extensions.subgraph;
+        if (seen.has(subgraph)) return false;
+        seen.add(subgraph);
+        return true;
+      });
+      if (kept.length !== result.errors.length) result.errors = kept;
+    },
   };
+  return { requestDidStart: async () => listener };
 }
