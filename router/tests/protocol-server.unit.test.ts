@@ -224,6 +224,35 @@ describe(createProtocolServer.name, () => {
       expect(server.subscriptions).toBe(0);
     });
 
+    it('should prepare a request once for every subscriber sending it, and again once the schema changes', async () => {
+      let current = schema;
+      const server = protocolServer({ schema: () => current });
+      const clients = [0, 1, 2].map(() => {
+        const socket = new FakeSocket();
+        const connection = server.opened(socket, { headers: {}, log: { error: vi.fn() } });
+        opened.push(connection);
+        return (message: unknown) => connection.message(JSON.stringify(message));
+      });
+      for (const send of clients) send({ type: 'connection_init', payload: { authorization: `Bearer ${TOKEN}` } });
+      await settle();
+      clients[0]!({ id: 'a', type: 'subscribe', payload: { query: QUERY } });
+      clients[1]!({ id: 'b', type: 'subscribe', payload: { query: QUERY } });
+      clients[2]!({ id: 'c', type: 'subscribe', payload: { query: 'subscription { messageAdded(roomId: "r2") { id body } }' } });
+      await settle();
+      const [a, b, c] = [...joined];
+      // One event operation (its query text included) for the room's subscribers, whatever their number.
+      expect(b!.operation).toBe(a!.operation);
+      expect(c!.operation).not.toBe(a!.operation);
+      expect(c!.operation.roomId).toBe('r2');
+
+      current = buildSchema(SDL);
+      clients[1]!({ id: 'b2', type: 'subscribe', payload: { query: QUERY } });
+      await settle();
+      const fresh = [...joined].at(-1)!;
+      expect(fresh.operation).not.toBe(a!.operation);
+      expect(fresh.operation).toEqual(a!.operation);
+    });
+
     it('should close with 4409 when an id is already subscribed', async () => {
       const { socket, init, subscribe } = setup();
       await init();

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { textFrame } from '../src/subscriptions/ws-server.js';
+import { textFrame } from '../src/subscriptions/frame-writer.js';
 
 // ws's frame parser (exported by the package, not declared by @types/ws).
 const { Receiver } = createRequire(import.meta.url)('ws') as { Receiver: new (options: { isServer: boolean }) => Writable };

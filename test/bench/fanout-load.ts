@@ -195,7 +195,7 @@ async function open(url: string, tokens: string[], query: string, roomId: string
       while (next < tokens.length) await one(next++);
     }),
   );
-  return { failed, ms: Date.now() - started };
+  return { failed, ms: Date.now() - started, closes, firstError };
 }
 
 async function closeAll() {

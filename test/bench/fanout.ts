@@ -30,6 +30,8 @@
  *   BENCH_FANOUT_USERS          distinct subscriber users (default 100); subscriber i signs in as user i mod USERS,
  *                               every subscriber with its own session. See "Subscribers" below for why not one each.
  *   BENCH_FANOUT_PEER           0 skips the peer (then no ratios); default 1
+ *   BENCH_FANOUT_CONNECT_CONCURRENCY  sockets opening at once (default 100); each one's subscription costs an access
+ *                               check through the chat subgraph, which on a busy machine times out past some concurrency
  *   BENCH_FANOUT_CPU_PROF       a directory: the router child runs with --cpu-prof and writes its profile there,
  *                               with fanout-cases.json: each case's window on the profile's clock
  * With the defaults the fan-out part takes about 5–6 minutes on a 2-core machine (most of it
@@ -45,7 +47,7 @@ import { cpuSeconds, rssMb } from '@stagelives/devkit';
 import { forkEntry, forkPackage, waitListening, type Child } from './children.js';
 import { BODY_MARKER, type LoadResult, type LoadStatus } from './fanout-load.js';
 
-/** The issue's targets, per router process on this 2-core machine. */
+/** The issues' targets, per router process on this 2-core machine. */
 export const FANOUT_TARGETS = {
   /** Deliveries per second in the best case at `subscribers` subscribers. */
   minDeliveriesPerSecond: 60_000,
@@ -53,6 +55,9 @@ export const FANOUT_TARGETS = {
   maxP99Ms: 250,
   subscribers: 5_000,
   p99Rate: 10,
+  /** Issue 26: subscribers one router holds at `p99Rate` with p99 < `maxP99Ms`, none lost, RSS peak ≤ `maxRssMb`. */
+  heldSubscribers: 10_000,
+  maxRssMb: 300,
 };
 
 const num = (name: string, fallback: number): number => {
@@ -129,6 +134,7 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
   const subscriberCounts = list('BENCH_FANOUT_SUBSCRIBERS', '1000,5000');
   const rates = list('BENCH_FANOUT_RATES', '10,100');
   const withPeer = process.env.BENCH_FANOUT_PEER !== '0';
+  const connectConcurrency = num('BENCH_FANOUT_CONNECT_CONCURRENCY', 100);
   const profileDir = process.env.BENCH_FANOUT_CPU_PROF;
   const maxSubscribers = Math.max(...subscriberCounts);
   const users = Math.min(num('BENCH_FANOUT_USERS', 100), maxSubscribers);
@@ -277,14 +283,18 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
         const deliver = (text: string) => (server === 'stagelives' ? sendThroughRouter(roomId, text) : publishToPeer(roomId, text, (seq += 1)));
 
         await waitQuiet([router.process.pid!, ...(peer ? [peer.process.pid!] : [])], () => outstanding === 0);
-        const opened = await load.request<{ failed: number; ms: number }>({
+        const opened = await load.request<{ failed: number; ms: number; closes: Record<string, number>; firstError: string | null }>({
           type: 'open',
           url: server === 'stagelives' ? routerWs : peerWs,
           tokens: tokens.slice(0, subscribers),
           query: SUBSCRIPTION,
           roomId,
+          concurrency: connectConcurrency,
         });
-        if (opened.failed) throw new Error(`${server}: ${opened.failed} of ${subscribers} subscribers could not connect`);
+        if (opened.failed)
+          throw new Error(
+            `${server}: ${opened.failed} of ${subscribers} subscribers could not connect (close codes ${JSON.stringify(opened.closes)}, first error: ${opened.firstError ?? 'none'})`,
+          );
         // Let the server (and the subgraphs in this process) finish the subscriptions' access
         // checks before any message: a message while subscribers join makes the router replay it
         // to each of them, one read apiece.
@@ -410,7 +420,8 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
           };
           results.push(row);
           console.log(
-            `  ${server} ${subscribers} subs × ${rate} msg/s: ${result.received}/${expected} deliveries, ${Math.round(row.deliveriesPerSecond)}/s, p50 ${round(result.p50Ms, 1)} ms, p99 ${round(result.p99Ms, 1)} ms` +
+            `  ${server} ${subscribers} subs × ${rate} msg/s: ${result.received}/${expected} deliveries, ${Math.round(row.deliveriesPerSecond)}/s, p50 ${round(result.p50Ms, 1)} ms, p99 ${round(result.p99Ms, 1)} ms, ` +
+              `RSS peak ${round(row.rssPeakMb)} MB, cpu ${round(row.serverCpuPct)}% (load ${round(row.loadCpuPct)}%)` +
               (failures ? `, ${failures} sends failed (${firstSendError})` : '') +
               (result.firstError ? `, client error: ${result.firstError}` : ''),
           );
@@ -546,6 +557,18 @@ function report(results: CaseResult[]): boolean {
       verdict: 'n/a',
     });
   }
+  const held = ours.filter((r) => r.subscribers >= t.heldSubscribers && r.rate === t.p99Rate);
+  const holds = (r: CaseResult) =>
+    r.load.p99Ms < t.maxP99Ms && r.expected === r.load.received && r.load.duplicates === 0 && r.sendFailures === 0 && r.rssPeakMb <= t.maxRssMb;
+  checks.push({
+    target: `≥ ${t.heldSubscribers} subscribers held at ${t.p99Rate} msg/s: p99 < ${t.maxP99Ms} ms, none lost, RSS peak ≤ ${t.maxRssMb} MB`,
+    measured: held.length
+      ? held
+          .map((r) => `${r.subscribers}: p99 ${round(r.load.p99Ms, 1)} ms, lost ${r.expected - r.load.received}, RSS peak ${round(r.rssPeakMb)} MB`)
+          .join('; ')
+      : `not measured (BENCH_FANOUT_SUBSCRIBERS ≥ ${t.heldSubscribers}, RATES with ${t.p99Rate})`,
+    verdict: held.length ? (held.some(holds) ? 'PASS' : 'FAIL') : 'n/a',
+  });
   const duplicated = ours.filter((r) => r.load.duplicates > 0);
   checks.push({
     target: 'no duplicate deliveries (every case)',

@@ -188,7 +188,7 @@ describe('subscriptions: membership and delivery', () => {
     await client.dispose();
   });
 
-  it('should read each event through the subgraphs the same number of times for 1 and for 50 subscribers', async () => {
+  it('should read each event through the subgraphs the same number of times for 1 and for 50 subscribers, and deliver it to each', async () => {
     async function fetchesPerMessage(subscribers: number): Promise<number> {
       const { roomId, owner } = await roomWithMember(stack);
       const clients = [];
@@ -207,6 +207,8 @@ describe('subscriptions: membership and delivery', () => {
         await Promise.all(feeds.map((f) => f.waitFor(i + 1)));
       }
       const count = stack.fetches.list.length;
+      // The group's one read reached every subscriber: the same messages, in order, once each.
+      for (const feed of feeds) expect(feed.results.map((r) => r.data?.messageAdded.body)).toEqual(['fan-out 0', 'fan-out 1', 'fan-out 2']);
       await Promise.all(clients.map((c) => c.dispose()));
       return count;
     }

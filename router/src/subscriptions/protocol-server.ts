@@ -1,9 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { CloseCode, MessageType, parseMessage, type Message } from 'graphql-ws';
-import type { Logger } from '@stagelives/platform';
 import type { RouterConfig } from '../config.js';
 import { sessionTokenFrom } from '../sessions.js';
-import type { SubscriptionCore } from './subscription-core.js';
+import type { ConnectionLog, SubscriptionCore } from './subscription-core.js';
 
 export interface ProtocolServerOptions {
   config: Pick<RouterConfig, 'NODE_ENV' | 'WS_INIT_TIMEOUT_MS'>;
@@ -19,7 +18,10 @@ export interface ProtocolSocket {
   writable(): boolean;
   /** Sends one text message; called only right after `writable()` said yes. */
   send(message: string): void;
-  /** Writes one `next` message per payload, each `prefix + payload + "}"`; called only right after `writable()` said yes. */
+  /**
+   * Hands over one `next` message per payload, each `prefix + payload + "}"`, to be written in
+   * order and before anything sent after them; called only right after `writable()` said yes.
+   */
   writeNext(prefix: Buffer, payloads: readonly Buffer[]): void;
   close(code: number, reason: string): void;
 }
@@ -46,7 +48,9 @@ export function createProtocolServer({ config, core }: ProtocolServerOptions) {
    * A socket was accepted with the `graphql-transport-ws` protocol. `headers` are its upgrade
    * request's (the session cookie or `Authorization` when `connection_init` brings none).
    */
-  function opened(socket: ProtocolSocket, { headers, log }: { headers: IncomingHttpHeaders; log: Pick<Logger, 'error'> }): ProtocolConnection {
+  function opened(socket: ProtocolSocket, { headers, log }: { headers: IncomingHttpHeaders; log: ConnectionLog }): ProtocolConnection {
+    // Read now: a connection keeps only this token, not its upgrade request's headers.
+    const headerToken = sessionTokenFrom(headers, production);
     let initReceived = false;
     let acknowledged = false;
     const send = (message: string) => {
@@ -78,16 +82,17 @@ export function createProtocolServer({ config, core }: ProtocolServerOptions) {
       },
       log,
     );
-    const initTimer = setTimeout(() => {
+    let initTimer: NodeJS.Timeout | undefined = setTimeout(() => {
       if (!acknowledged) socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
     }, config.WS_INIT_TIMEOUT_MS);
 
     async function onInit(payload: Record<string, unknown> | null | undefined) {
       const authorization = payload?.authorization;
-      const token = sessionTokenFrom(typeof authorization === 'string' ? { authorization } : headers, production);
+      const token = typeof authorization === 'string' ? sessionTokenFrom({ authorization }, production) : headerToken;
       if (!(await subscriptions.authenticate(token))) return socket.close(CloseCode.Forbidden, 'Forbidden');
       acknowledged = true;
       clearTimeout(initTimer);
+      initTimer = undefined;
       send(JSON.stringify({ type: MessageType.ConnectionAck }));
     }
 

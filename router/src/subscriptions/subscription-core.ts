@@ -9,7 +9,7 @@ import {
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
-import type { Logger, Session, SessionStore } from '@stagelives/platform';
+import type { Session, SessionStore } from '@stagelives/platform';
 import { encodeMessageCursor } from '@stagelives/schema';
 import type { RouterConfig } from '../config.js';
 import { CostLimitExceededError, type CostLimit } from '../cost/index.js';
@@ -59,6 +59,11 @@ export interface SubscriptionOutput {
   sessionEnded(): void;
 }
 
+/** Where a connection's failures are logged (a logger, or a transport's own that binds the client's address). */
+export interface ConnectionLog {
+  error(details: object, message: string): void;
+}
+
 /** One connection's subscriptions, whatever its protocol. */
 export interface SubscriptionConnection {
   /** Resolves the session of a token; false (and nothing changes) when there is none. */
@@ -85,13 +90,40 @@ interface Pending {
  * retired when the session's roles change and the subscription joins again as the new session:
  * the hub may still hold the old one for a moment, and nothing it sends reaches the client.
  */
-interface SessionView extends SubscriberConnection {
-  retire(): void;
+class SessionView implements SubscriberConnection {
+  private retired = false;
+
+  constructor(
+    readonly session: Session,
+    private readonly connection: SubscriberConnection,
+  ) {}
+
+  sendNext(id: string, payloads: readonly Buffer[]): void {
+    if (!this.retired) this.connection.sendNext(id, payloads);
+  }
+
+  sendError(id: string, errors: readonly GraphQLFormattedError[]): void {
+    if (!this.retired) this.connection.sendError(id, errors);
+  }
+
+  sendComplete(id: string): void {
+    if (!this.retired) this.connection.sendComplete(id);
+  }
+
+  retire(): void {
+    this.retired = true;
+  }
 }
 
 const sameRoles = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((r) => b.includes(r));
 
 const INTERNAL_ERROR: GraphQLFormattedError = { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+
+type Prepared = { operation: EventOperation } | { errors: GraphQLFormattedError[] };
+
+/** Requests prepared lately (see `prepareCached`), and the longest request (query text and variables) kept there. */
+const PREPARED_ENTRIES = 256;
+const PREPARED_MAX_KEY = 16_384;
 
 /**
  * The protocol-independent part of the router's subscriptions, shared by the graphql-ws
@@ -108,6 +140,9 @@ export function createSubscriptionCore({ config, sessions, hub, schema, viewerFi
   let deliveries = 0;
   /** Each signed-in user's open connections: how to re-check each one's session now. */
   const rechecksByUser = new Map<string, Set<() => void>>();
+  /** Recently prepared requests, least recently used first; valid for `preparedFor` only. */
+  const preparedRequests = new Map<string, Prepared>();
+  let preparedFor: GraphQLSchema | undefined;
 
   /**
    * The request (its text already resolved by the trusted-operations rule) as an event
@@ -115,7 +150,7 @@ export function createSubscriptionCore({ config, sessions, hub, schema, viewerFi
    * schema loaded, MAX_TOKENS, validation and the operation limits, the cost rule, one
    * subscription root field served by the router.
    */
-  function prepare(payload: SubscribeRequest): { operation: EventOperation } | { errors: GraphQLFormattedError[] } {
+  function prepare(payload: SubscribeRequest): Prepared {
     const apiSchema = schema();
     if (!apiSchema) return { errors: [{ message: 'The schema is not loaded yet. Try again shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] };
     let document: DocumentNode;
@@ -146,7 +181,33 @@ export function createSubscriptionCore({ config, sessions, hub, schema, viewerFi
     }
   }
 
-  function connect(output: SubscriptionOutput, log: Pick<Logger, 'error'>): SubscriptionConnection {
+  /**
+   * `prepare`, remembered: a room's subscribers send the same request, and preparing it (parse,
+   * validation, cost, the event operation) is most of the CPU and garbage of a subscribe, which
+   * matters when thousands of clients reconnect at once. Its result depends only on the request
+   * and the schema (a new supergraph starts afresh), and the event operation is never changed
+   * after it is built, so every subscriber of the request shares one (its query text included).
+   */
+  function prepareCached(payload: SubscribeRequest): Prepared {
+    const apiSchema = schema();
+    if (!apiSchema) return prepare(payload);
+    const key = `${payload.operationName ?? ''}\0${JSON.stringify(payload.variables ?? null)}\0${payload.query}`;
+    if (key.length > PREPARED_MAX_KEY) return prepare(payload);
+    if (apiSchema !== preparedFor) {
+      preparedRequests.clear();
+      preparedFor = apiSchema;
+    }
+    let prepared = preparedRequests.get(key);
+    if (prepared) preparedRequests.delete(key);
+    else {
+      prepared = prepare(payload);
+      if (preparedRequests.size >= PREPARED_ENTRIES) preparedRequests.delete(preparedRequests.keys().next().value as string);
+    }
+    preparedRequests.set(key, prepared);
+    return prepared;
+  }
+
+  function connect(output: SubscriptionOutput, log: ConnectionLog): SubscriptionConnection {
     let session: Session | null = null;
     let token: string | null = null;
     const subscriptions = new Map<string, ChatSubscriber | Pending>();
@@ -204,31 +265,12 @@ export function createSubscriptionCore({ config, sessions, hub, schema, viewerFi
       },
     };
 
-    /** The connection as `snapshot` sees it (see SessionView). */
-    const viewAs = (snapshot: Session): SessionView => {
-      let retired = false;
-      return {
-        session: snapshot,
-        sendNext: (id, payloads) => {
-          if (!retired) connection.sendNext(id, payloads);
-        },
-        sendError: (id, errors) => {
-          if (!retired) connection.sendError(id, errors);
-        },
-        sendComplete: (id) => {
-          if (!retired) connection.sendComplete(id);
-        },
-        retire: () => {
-          retired = true;
-        },
-      };
-    };
-
     /** Joins the hub as the current session; the client's subscription `id` is pending until then. */
     async function join(id: string, operation: EventOperation) {
       const pending: Pending = { cancelled: false };
       subscriptions.set(id, pending);
-      const view = viewAs(session as Session);
+      // A class, not closures: a router holds one per subscription, thousands of them.
+      const view = new SessionView(session as Session, connection);
       const subscriber: ChatSubscriber = { id, connection: view, operation, lastSeq: 0 };
       try {
         await hub.subscribe(subscriber);
@@ -300,7 +342,7 @@ export function createSubscriptionCore({ config, sessions, hub, schema, viewerFi
             { message: `At most ${config.WS_MAX_SUBSCRIPTIONS} subscriptions per connection.`, extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } },
           ]);
         }
-        const prepared = prepare(request);
+        const prepared = prepareCached(request);
         if ('errors' in prepared) return fail(id, prepared.errors);
         try {
           await join(id, prepared.operation);

@@ -6,6 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { SessionStore, duplicateRedis, type Logger, type Redis } from '@stagelives/platform';
 import type { RouterConfig } from '../config.js';
 import type { ChatHub } from './chat-hub.js';
+import { FrameWriter } from './frame-writer.js';
 import { createProtocolServer } from './protocol-server.js';
 import type { SubscriptionCore } from './subscription-core.js';
 import { newConnectionLimit } from './connection-rate.js';
@@ -35,18 +36,20 @@ export interface SubscriptionServerOptions {
  *
  * This is the transport, as graphql-ws's `use/ws`: upgrade checks (path, shutdown, capacity,
  * origin, per-IP rate), the subprotocol, keep-alive pings, the slow-consumer cut-off and the
- * frames of `next` messages. The protocol itself is `createProtocolServer` (protocol-server.ts).
+ * frames of `next` messages (written by a FrameWriter: one write per socket per flush). The
+ * protocol itself is `createProtocolServer` (protocol-server.ts).
  */
 export function createSubscriptionServer({ httpServer, config, logger, redis, core, hub, trustProxy }: SubscriptionServerOptions) {
   const wss = new WebSocketServer({
     noServer: true,
-    // Off: compression would cost each delivery CPU, and writeNext writes its frames itself.
+    // Off: compression would cost each delivery CPU, and the FrameWriter writes `next` frames itself.
     perMessageDeflate: false,
     maxPayload: parseBytes(config.BODY_LIMIT),
     handleProtocols: (protocols) => (protocols.has(GRAPHQL_TRANSPORT_WS_PROTOCOL) ? GRAPHQL_TRANSPORT_WS_PROTOCOL : false),
   });
   const admitConnection = newConnectionLimit(config, redis, 'ws');
   const protocol = createProtocolServer({ config, core });
+  const writer = new FrameWriter();
   // A user's sessions announced as changed (roles granted or revoked, sessions ended: a suspension,
   // a password change): their connections (WebSocket and SSE: the core holds both) re-check at
   // once instead of at the next periodic check.
@@ -105,40 +108,47 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, co
   function accept(ws: WebSocket, req: IncomingMessage, ip: string, socket: Duplex) {
     sockets.add(ws);
     ws.on('error', () => undefined);
-    const log = logger.child({ ws: ip });
+    // A child logger per socket would cost every socket a few hundred bytes; it is made on first use.
+    let child: Logger | undefined;
+    const log = {
+      warn: (details: object, message: string) => (child ??= logger.child({ ws: ip })).warn(details, message),
+      error: (details: object, message: string) => (child ??= logger.child({ ws: ip })).error(details, message),
+    };
     if (ws.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
       ws.on('close', () => sockets.delete(ws));
       ws.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
       return;
     }
+    const isOpen = () => ws.readyState === ws.OPEN;
+    // `next` frames wait here for the writer's next flush. Anything else ws writes itself, at once
+    // (its sender writes synchronously without compression, so frames never interleave): a
+    // control message or a close flushes the waiting frames first, to keep the order.
+    const outbox = writer.outbox(socket, isOpen);
     const connection = protocol.opened(
       {
-        isOpen: () => ws.readyState === ws.OPEN,
-        // A client that does not read fast enough is closed rather than buffered for.
+        isOpen,
+        // A client that does not read fast enough is closed rather than buffered for. Frames
+        // waiting in the outbox are the router's own backlog, not the client's: they do not count.
         writable: () => {
           if (ws.readyState !== ws.OPEN) return false;
           if (ws.bufferedAmount > config.WS_MAX_BUFFERED_BYTES) {
             log.warn({ buffered: ws.bufferedAmount }, 'closing a websocket that does not read fast enough');
+            writer.discard(outbox);
             ws.close(SLOW_CONSUMER_CLOSE, 'Try again later: the client reads too slowly');
             setTimeout(() => ws.terminate(), 2_000).unref();
             return false;
           }
           return true;
         },
-        send: (message) => ws.send(message),
-        // The hot path of a fan-out: each frame is built in one buffer and written straight to the
-        // socket (ws's sender writes synchronously without compression, so frames never
-        // interleave), corked so a backlog leaves in one system call.
-        writeNext: (prefix, payloads) => {
-          if (payloads.length === 1) {
-            socket.write(textFrame(prefix, payloads[0]!));
-            return;
-          }
-          socket.cork();
-          for (const payload of payloads) socket.write(textFrame(prefix, payload));
-          socket.uncork();
+        send: (message) => {
+          writer.flush(outbox);
+          ws.send(message);
         },
-        close: (code, text) => ws.close(code, text),
+        writeNext: (prefix, payloads) => writer.enqueue(outbox, prefix, payloads),
+        close: (code, text) => {
+          writer.flush(outbox);
+          ws.close(code, text);
+        },
       },
       { headers: req.headers, log },
     );
@@ -157,6 +167,7 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, co
     });
     ws.on('close', () => {
       sockets.delete(ws);
+      writer.discard(outbox);
       clearInterval(heartbeat);
       connection.closed();
     });
@@ -175,6 +186,10 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, co
     get deliveries() {
       return core.deliveries;
     },
+    /** Socket writes of `next` frames so far, and the frames in them (metrics, tests: frames per write). */
+    get writes() {
+      return { writes: writer.writes, frames: writer.frames };
+    },
     /** Upgrades refused by the per-IP connection limit so far (metrics). */
     get refusedUpgrades() {
       return refusedUpgrades;
@@ -187,6 +202,7 @@ export function createSubscriptionServer({ httpServer, config, logger, redis, co
       closing = true;
       httpServer.off('upgrade', onUpgrade);
       await hub.drain().catch(() => undefined);
+      writer.flushAll();
       const closed = [...sockets].map(
         (ws) =>
           new Promise<void>((resolve) => {
@@ -219,30 +235,6 @@ export function originAllowed(req: IncomingMessage, config: Pick<RouterConfig, '
   } catch {
     return false;
   }
-}
-
-/**
- * One final, unmasked text frame (RFC 6455 §5.2: a server never masks) carrying
- * `prefix + payload + "}"`: a graphql-ws `next` message whose payload was serialised once.
- */
-export function textFrame(prefix: Buffer, payload: Buffer): Buffer {
-  const length = prefix.length + payload.length + 1;
-  const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(header + length);
-  frame[0] = 0x81; // FIN + text
-  if (header === 2) frame[1] = length;
-  else if (header === 4) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
-    frame.writeUInt32BE(length >>> 0, 6);
-  }
-  prefix.copy(frame, header);
-  payload.copy(frame, header + prefix.length);
-  frame[header + length - 1] = 0x7d; // }
-  return frame;
 }
 
 function parseBytes(limit: string): number {
