@@ -88,7 +88,12 @@ describe('notifications workers: scheduling from events', () => {
 
     await removeLike(h.concertsDb, concert.id, fan);
     await emitConcert(h, 'concert.unliked', { concertId: concert.id, userId: fan });
-    await waitFor(async () => (await statusesOf(h, fan)).every((s) => s.endsWith('CANCELLED:unliked')), 10_000, 'cancelled reminders');
+    // The handler cancels, removes the jobs, then forgets the fan: wait for the whole of it.
+    await waitFor(
+      async () => (await statusesOf(h, fan)).every((s) => s.endsWith('CANCELLED:unliked')) && (await h.store.fans.fansOf(concert.id)).length === 0,
+      10_000,
+      'cancelled reminders and the fan forgotten',
+    );
     expect((await jobsOf(workers)).filter((j) => ids.includes(j.id))).toEqual([]);
     expect(await h.store.fans.fansOf(concert.id)).toEqual([]);
 
@@ -114,7 +119,12 @@ describe('notifications workers: scheduling from events', () => {
       previous: dates(concert.startsAt, concert.ticketOpenAt),
       current: dates(startsAt, concert.ticketOpenAt),
     });
-    await waitFor(async () => (await remindersOf(h)).filter((r) => r.reminder.concertId === concert.id).length === 9, 10_000, 'new start reminders');
+    // New reminders are stored before the old ones are cancelled: wait for both.
+    const settled = async () => {
+      const all = (await remindersOf(h)).filter((r) => r.reminder.concertId === concert.id);
+      return all.length === 9 && all.filter((r) => r.status === 'CANCELLED').length === 3;
+    };
+    await waitFor(settled, 10_000, 'new start reminders, the old ones cancelled');
     for (const fan of fans) {
       expect(await statusesOf(h, fan)).toEqual(['CONCERT_START:CANCELLED:rescheduled', 'CONCERT_START:PENDING', 'TICKET_OPEN:PENDING']);
       const pendingStart = (await remindersOf(h, fan)).find((r) => r.status === 'PENDING' && r.reminder.kind === 'CONCERT_START')!;
