@@ -13,6 +13,42 @@ import { ViewerDependentFields } from '../src/viewer-dependence.js';
 
 const SDL = 'type Query { a: Int } type Subscription { messageAdded(roomId: ID!): Int }';
 
+/** The ws binding on `httpServer`, listening on a free port, with this hub, sessions and schema; its ws:// base URL. */
+async function listenWith({
+  httpServer,
+  config,
+  redis,
+  sessions,
+  hub,
+  sdl,
+}: {
+  httpServer: Server;
+  config: ReturnType<typeof loadRouterConfig>;
+  redis: Redis;
+  sessions: SessionStore;
+  hub: ChatHub;
+  sdl: string;
+}) {
+  const server = createSubscriptionServer({
+    httpServer,
+    config,
+    logger: createLogger('ws-server-test', 'silent'),
+    redis,
+    core: createSubscriptionCore({
+      config,
+      sessions,
+      hub,
+      schema: () => buildSchema(sdl),
+      viewerFields: ViewerDependentFields.fromSupergraph(sdl),
+      validationRules: [],
+    }),
+    hub,
+    trustProxy: () => false,
+  });
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  return { server, url: `ws://127.0.0.1:${(httpServer.address() as { port: number }).port}` };
+}
+
 /** The ws binding alone, on a real HTTP server and Redis (the per-IP limiter), with the hub and sessions stubbed. */
 describe(createSubscriptionServer.name, () => {
   let httpServer: Server;
@@ -30,24 +66,7 @@ describe(createSubscriptionServer.name, () => {
     httpServer = createServer();
     const hub = { subscribe: vi.fn(async () => undefined), unsubscribe: vi.fn(), drain: vi.fn(async () => undefined) } as unknown as ChatHub;
     const sessions = { resolve: vi.fn(async () => null) } as unknown as SessionStore;
-    server = createSubscriptionServer({
-      httpServer,
-      config,
-      logger: createLogger('ws-server-test', 'silent'),
-      redis,
-      core: createSubscriptionCore({
-        config,
-        sessions,
-        hub,
-        schema: () => buildSchema(SDL),
-        viewerFields: ViewerDependentFields.fromSupergraph(SDL),
-        validationRules: [],
-      }),
-      hub,
-      trustProxy: () => false,
-    });
-    await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-    url = `ws://127.0.0.1:${(httpServer.address() as { port: number }).port}`;
+    ({ server, url } = await listenWith({ httpServer, config, redis, sessions, hub, sdl: SDL }));
   });
   afterAll(async () => {
     await server.close();
@@ -120,24 +139,8 @@ describe('next frames', () => {
       unsubscribe: vi.fn((sub: ChatSubscriber) => void joined.splice(joined.indexOf(sub), 1)),
       drain: vi.fn(async () => undefined),
     } as unknown as ChatHub;
-    server = createSubscriptionServer({
-      httpServer,
-      config,
-      logger: createLogger('ws-server-test', 'silent'),
-      redis,
-      core: createSubscriptionCore({
-        config,
-        sessions,
-        hub,
-        schema: () => buildSchema(SUBSCRIBE_SDL),
-        viewerFields: ViewerDependentFields.fromSupergraph(SUBSCRIBE_SDL),
-        validationRules: [],
-      }),
-      hub,
-      trustProxy: () => false,
-    });
-    await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-    url = `ws://127.0.0.1:${(httpServer.address() as { port: number }).port}/graphql`;
+    ({ server, url } = await listenWith({ httpServer, config, redis, sessions, hub, sdl: SUBSCRIBE_SDL }));
+    url = `${url}/graphql`;
   });
   afterAll(async () => {
     await server?.close();

@@ -28,7 +28,7 @@ import type { CommentDocument } from '../../subgraphs/articles/src/comment/comme
 import { visibleFilter } from '../../subgraphs/articles/src/content/visibility.js';
 import { ConcertRepository } from '../../subgraphs/concerts/src/concert/concert.repository.js';
 import { UserRepository } from '../../subgraphs/users/src/user/user.repository.js';
-import { DEFAULT_COUNTS, prng } from './peers/seed.js';
+import { DEFAULT_COUNTS, likeDocs, prng } from './peers/seed.js';
 
 const BACKENDS = ['postgresql', 'postgresql-plain', 'sqlite'] as const;
 type Backend = (typeof BACKENDS)[number];
@@ -115,19 +115,7 @@ async function seed(mongo: Mongo): Promise<Seeded> {
       };
     }),
   );
-  const links = (total: number, parents: ObjectId[], field: string) => {
-    const seen = new Set<string>();
-    const docs: Array<Record<string, unknown>> = [];
-    while (docs.length < total) {
-      const parent = parents[Math.min(parents.length - 1, Math.floor(parents.length * r.next() ** 2))]!;
-      const user = userIds[r.int(userIds.length)]!;
-      const key = `${parent.toHexString()}${user.toHexString()}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      docs.push({ [field]: parent, userId: user, createdAt: new Date(now - r.int(90 * DAY)) });
-    }
-    return docs;
-  };
+  const links = (total: number, parents: ObjectId[], field: string) => likeDocs(r, userIds, now, total, parents, field);
   const concertLikes = links(counts.concertLikes, concertIds, 'concertId');
   await insertAll(mongo.db('concerts'), 'likes', concertLikes);
   const articleIds = Array.from({ length: counts.articles }, () => new ObjectId());

@@ -133,6 +133,24 @@ const SONGS = [
 const TAGS = ['review', 'setlist', 'tickets', 'merch', 'fancam', 'travel', 'encore', 'photos'];
 const WORDS = 'the encore was unreal and the crowd sang every word while the band played three extra songs under the lights'.split(' ');
 
+/**
+ * `total` distinct (parent, user) links in a UserLinkRepository's shape (`<field>`, `userId`,
+ * `createdAt` in the last 90 days): the first parents get the most (a popular head), every user a few.
+ */
+export function likeDocs(r: ReturnType<typeof prng>, userIds: readonly ObjectId[], now: number, total: number, parents: readonly ObjectId[], field: string) {
+  const seen = new Set<string>();
+  const docs: Array<Record<string, unknown>> = [];
+  while (docs.length < total) {
+    const parent = parents[Math.min(parents.length - 1, Math.floor(parents.length * r.next() ** 2))]!;
+    const user = userIds[r.int(userIds.length)]!;
+    const key = `${parent.toHexString()}${user.toHexString()}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    docs.push({ [field]: parent, userId: user, createdAt: new Date(now - r.int(90 * 86_400_000)) });
+  }
+  return docs;
+}
+
 const sentence = (r: ReturnType<typeof prng>, n: number) => Array.from({ length: n }, () => r.pick(WORDS)).join(' ');
 const spotifyId = (r: ReturnType<typeof prng>) =>
   Array.from({ length: 22 }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[r.int(62)]).join('');
@@ -209,20 +227,7 @@ export async function seed(stack: Stack, counts: SeedCounts = DEFAULT_COUNTS): P
   );
 
   // --- concert likes (UserLinkRepository(db, 'likes', 'concertId')): unique (concert, user) ---
-  const linkDocs = (total: number, parents: ObjectId[], field: string) => {
-    const seen = new Set<string>();
-    const docs: object[] = [];
-    // The first parents get the most likes (a popular head), every user likes a few.
-    while (docs.length < total) {
-      const parent = parents[Math.min(parents.length - 1, Math.floor(parents.length * r.next() ** 2))]!;
-      const user = userIds[r.int(userIds.length)]!;
-      const key = `${parent.toHexString()}${user.toHexString()}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      docs.push({ [field]: parent, userId: user, createdAt: new Date(now.getTime() - r.int(90 * DAY)) });
-    }
-    return docs;
-  };
+  const linkDocs = (total: number, parents: ObjectId[], field: string) => likeDocs(r, userIds, now.getTime(), total, parents, field);
   const concertLikes = linkDocs(counts.concertLikes, concertIds, 'concertId') as Array<{ concertId: ObjectId }>;
   await insertAll(stack.mongo.db('concerts'), 'likes', concertLikes);
   // Each concert's stored like count, as likeConcert keeps it; and no list count cached from before.
