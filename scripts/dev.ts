@@ -108,7 +108,7 @@ try {
     services.push(jaeger);
     env.OTEL_EXPORTER_OTLP_ENDPOINT = jaeger.url;
     tracesUi = jaeger.queryUrl;
-    print('dev', `Jaeger: OTLP/HTTP on ${jaeger.url}, query API and UI on ${jaeger.queryUrl}`);
+    print('dev', `Jaeger: OTLP/HTTP on ${jaeger.url}, query API on ${jaeger.queryUrl}`);
   }
   // The gateway's own usage reporting to Apollo stays off in development.
   env.APOLLO_TELEMETRY_DISABLED ??= 'true';
@@ -181,8 +181,9 @@ try {
     ['mail', mailUi ?? env.SMTP_URL ?? '', mailUi ? 'Mailpit web UI: every mail sent (links into PUBLIC_URL)' : 'SMTP_URL'],
     [
       'traces',
-      tracesUi ? `${tracesUi}/search` : (env.OTEL_EXPORTER_OTLP_ENDPOINT ?? ''),
-      tracesUi ? `Jaeger; API: ${tracesUi}/api/traces?service=router` : 'OTEL_EXPORTER_OTLP_ENDPOINT',
+      tracesUi ? `${tracesUi}/api/traces?service=router&lookback=15m` : (env.OTEL_EXPORTER_OTLP_ENDPOINT ?? ''),
+      // The Jaeger built from the Go module has no UI assets: its query API is what there is.
+      tracesUi ? 'Jaeger query API (no UI in this build; docs/operations.md "Traces")' : 'OTEL_EXPORTER_OTLP_ENDPOINT',
     ],
     ...urls.map(([n, u]) => [n, u, 'subgraph (internal)'] as const),
     ['admin emails', env.ADMIN_EMAILS],
