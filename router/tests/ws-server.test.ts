@@ -13,6 +13,16 @@ import { ViewerDependentFields } from '../src/viewer-dependence.js';
 
 const SDL = 'type Query { a: Int } type Subscription { messageAdded(roomId: ID!): Int }';
 
+/** A router config on the test Redis, under a prefix of its own. */
+const testConfig = (extra: Record<string, string> = {}) =>
+  loadRouterConfig({
+    MONGODB_URI: 'mongodb://x',
+    REDIS_URL: inject('redisUrl'),
+    IDENTITY_SECRET: 'x'.repeat(32),
+    REDIS_PREFIX: `t${randomUUID().slice(0, 8)}:`,
+    ...extra,
+  });
+
 /** The ws binding on `httpServer`, listening on a free port, with this hub, sessions and schema; its ws:// base URL. */
 async function listenWith({
   httpServer,
@@ -57,12 +67,7 @@ describe(createSubscriptionServer.name, () => {
   let url = '';
   beforeAll(async () => {
     redis = createRedis(inject('redisUrl'));
-    const config = loadRouterConfig({
-      MONGODB_URI: 'mongodb://x',
-      REDIS_URL: inject('redisUrl'),
-      IDENTITY_SECRET: 'x'.repeat(32),
-      REDIS_PREFIX: `t${randomUUID().slice(0, 8)}:`,
-    });
+    const config = testConfig();
     httpServer = createServer();
     const hub = { subscribe: vi.fn(async () => undefined), unsubscribe: vi.fn(), drain: vi.fn(async () => undefined) } as unknown as ChatHub;
     const sessions = { resolve: vi.fn(async () => null) } as unknown as SessionStore;
@@ -123,13 +128,7 @@ describe('next frames', () => {
   const joined: ChatSubscriber[] = [];
   beforeAll(async () => {
     redis = createRedis(inject('redisUrl'));
-    const config = loadRouterConfig({
-      MONGODB_URI: 'mongodb://x',
-      REDIS_URL: inject('redisUrl'),
-      IDENTITY_SECRET: 'x'.repeat(32),
-      REDIS_PREFIX: `t${randomUUID().slice(0, 8)}:`,
-      WS_CONNECTIONS_PER_MINUTE: '1000',
-    });
+    const config = testConfig({ WS_CONNECTIONS_PER_MINUTE: '1000' });
     const sessions = SessionStore.fromConfig(redis, config);
     await redisReady(redis);
     token = (await sessions.create('u1', ['USER'])).token;

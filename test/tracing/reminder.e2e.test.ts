@@ -3,10 +3,19 @@ import { type LocalFcmServer, startLocalFcmServer } from '@stagelives/devkit';
 import { localFcmEnv } from '@stagelives/workers/notifications';
 import { eventually } from '../support/live.js';
 import { ADMIN_EMAIL, ok } from '../support/harness.js';
-import { type JaegerSpan, type TracedStack, clientTraceparent, contractOperation, findTraces, startTracedStack, tag, traceSpans } from './support.js';
+import {
+  CREATE_CONCERT,
+  type JaegerSpan,
+  SIGN_UP,
+  type TracedStack,
+  clientTraceparent,
+  contractOperation,
+  findTraces,
+  startTracedStack,
+  tag,
+  traceSpans,
+} from './support.js';
 
-const SIGN_UP = 'mutation($input: SignUpInput!) { signUp(input: $input) { sessionToken } }';
-const CREATE = 'mutation($input: CreateConcertInput!) { createConcert(input: $input) { id } }';
 const HOUR = 3_600_000;
 
 let fcm: LocalFcmServer;
@@ -45,7 +54,7 @@ describe('traces of a reminder', () => {
       endsAt: new Date(Date.now() + 9 * HOUR).toISOString(),
       ticketOpenAt: new Date(Date.now() + HOUR + 3_000).toISOString(),
     };
-    const concertId = (await ok<{ createConcert: { id: string } }>(stack, CREATE, { input }, { token: admin })).createConcert.id;
+    const concertId = (await ok<{ createConcert: { id: string } }>(stack, CREATE_CONCERT, { input }, { token: admin })).createConcert.id;
     const device = `fcm-traced-${Date.now()}`;
     await ok(stack, contractOperation('users.graphql', 'RegisterDevice'), { token: device, platform: 'ANDROID' }, { token: fan });
 

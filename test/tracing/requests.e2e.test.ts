@@ -1,10 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, eventually, wsClient } from '../support/live.js';
 import { ADMIN_EMAIL, ok } from '../support/harness.js';
-import { type JaegerSpan, type TracedStack, clientTraceparent, contractOperation, startTracedStack, tag, traceSpans } from './support.js';
+import {
+  CREATE_CONCERT,
+  type JaegerSpan,
+  SIGN_UP,
+  type TracedStack,
+  clientTraceparent,
+  contractOperation,
+  startTracedStack,
+  tag,
+  traceSpans,
+} from './support.js';
 
-const SIGN_UP = 'mutation($input: SignUpInput!) { signUp(input: $input) { sessionToken } }';
-const CREATE = 'mutation($input: CreateConcertInput!) { createConcert(input: $input) { id } }';
 /** The subgraphs the concert page touches for a concert with no articles yet. */
 const TOUCHED = ['concerts', 'setlists', 'articles', 'chat'];
 
@@ -31,7 +39,7 @@ beforeAll(async () => {
     endsAt: '2027-03-01T13:00:00Z',
     ticketOpenAt: '2027-01-15T03:00:00Z',
   };
-  concertId = (await ok<{ createConcert: { id: string } }>(stack, CREATE, { input }, { token: admin.signUp.sessionToken })).createConcert.id;
+  concertId = (await ok<{ createConcert: { id: string } }>(stack, CREATE_CONCERT, { input }, { token: admin.signUp.sessionToken })).createConcert.id;
 }, 400_000);
 
 afterAll(async () => {

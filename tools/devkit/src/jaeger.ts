@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitForPort } from './free-port.js';
+import { freePort } from './free-port.js';
 import { type ChildService, ROOT, killOnExit, pipeLines, stopChild, waitUntilListening } from './services.js';
 
 export const JAEGER_BIN = join(ROOT, 'tools/jaeger/bin/jaeger');
@@ -103,12 +103,6 @@ export async function startJaeger({
   killOnExit(child);
   pipeLines(child, onOutput);
   child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  await waitUntilListening(child, otlp, 'jaeger');
-  try {
-    await waitForPort(query);
-  } catch (error) {
-    await stopChild(child, 2_000);
-    throw error;
-  }
+  await waitUntilListening(child, [otlp, query], 'jaeger');
   return { name: 'jaeger', port: otlp, url: `http://127.0.0.1:${otlp}`, queryUrl: `http://127.0.0.1:${query}`, child, stop: () => stopChild(child) };
 }

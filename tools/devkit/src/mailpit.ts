@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, waitForPort } from './free-port.js';
+import { freePort } from './free-port.js';
 import { type ChildService, ROOT, killOnExit, pipeLines, stopChild, waitUntilListening } from './services.js';
 
 export const MAILPIT_BIN = join(ROOT, 'tools/mailpit/bin/mailpit');
@@ -53,13 +53,7 @@ export async function startMailpit({
   );
   killOnExit(child);
   pipeLines(child, onOutput);
-  await waitUntilListening(child, smtp, 'mailpit');
-  try {
-    await waitForPort(http);
-  } catch (error) {
-    await stopChild(child, 2_000);
-    throw error;
-  }
+  await waitUntilListening(child, [smtp, http], 'mailpit');
   return { name: 'mailpit', port: smtp, url: `smtp://127.0.0.1:${smtp}`, webUrl: `http://127.0.0.1:${http}`, child, stop: () => stopChild(child) };
 }
 

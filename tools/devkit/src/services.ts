@@ -157,10 +157,10 @@ export async function startRedis({
   return { name: 'redis', port: listenPort, url: `redis://127.0.0.1:${listenPort}`, child, stop: () => stopChild(child) };
 }
 
-/** Resolves once the child listens on `port`; when it exits first or never listens, stops it and rejects. */
-export async function waitUntilListening(child: ChildProcess, port: number, name: string): Promise<void> {
+/** Resolves once the child listens on `ports` (each of them); when it exits first or never listens, stops it and rejects. */
+export async function waitUntilListening(child: ChildProcess, ports: number | readonly number[], name: string): Promise<void> {
   try {
-    await Promise.race([waitForPort(port), exited(child, name)]);
+    await Promise.race([Promise.all((typeof ports === 'number' ? [ports] : ports).map((port) => waitForPort(port))), exited(child, name)]);
   } catch (error) {
     await stopChild(child, 2_000);
     throw error;
