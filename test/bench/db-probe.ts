@@ -14,18 +14,31 @@
  *   DB_PROBE_RUNS      timed runs per query (default 30), after 3 untimed ones; a query stops
  *                      earlier once DB_PROBE_BUDGET_MS (default 8000) is spent, after 5 runs at least
  *   DB_PROBE_SCALE     multiplies every count (default 1)
+ *   REDIS_URL          where the concert list cache lives (default redis://127.0.0.1:6379; keys under
+ *                      a prefix of this run, deleted at the end)
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ObjectId, type Db } from 'mongodb';
-import { UserLinkRepository, connectMongo, detectMongoFeatures, equalityReadsFor, pointReadsFor, type Mongo } from '@stagelives/platform';
+import {
+  type Redis,
+  UserLinkRepository,
+  connectMongo,
+  createRedis,
+  detectMongoFeatures,
+  equalityReadsFor,
+  pointReadsFor,
+  type Mongo,
+} from '@stagelives/platform';
 import { type ChildService, findPostgresBinDir, startFerretDB, startPostgres } from '@stagelives/devkit';
 import { ArticleRepository } from '../../subgraphs/articles/src/article/article.repository.js';
 import type { ArticleDocument } from '../../subgraphs/articles/src/article/article.type.js';
 import { CommentRepository } from '../../subgraphs/articles/src/comment/comment.repository.js';
 import type { CommentDocument } from '../../subgraphs/articles/src/comment/comment.type.js';
 import { visibleFilter } from '../../subgraphs/articles/src/content/visibility.js';
+import { ConcertCountCache } from '../../subgraphs/concerts/src/concert/concert-count.cache.js';
 import { ConcertRepository } from '../../subgraphs/concerts/src/concert/concert.repository.js';
 import { UserRepository } from '../../subgraphs/users/src/user/user.repository.js';
 import { DEFAULT_COUNTS, likeDocs, prng } from './peers/seed.js';
@@ -161,12 +174,11 @@ interface Shape {
 }
 
 /** The repositories as the subgraphs build them for a server with these read limits (platform's pointReadsFor, equalityReadsFor). */
-function shapes(mongo: Mongo, seeded: Seeded, pointReadsUpTo: number, equalityReadsUpTo: number): Shape[] {
+function shapes(mongo: Mongo, seeded: Seeded, pointReadsUpTo: number, equalityReadsUpTo: number, concerts: ConcertRepository): Shape[] {
   const articlesDb = mongo.db('articles');
   const comments = new CommentRepository(articlesDb, equalityReadsUpTo);
   const articles = new ArticleRepository(articlesDb, false, pointReadsUpTo, equalityReadsUpTo);
   const articleLikes = new UserLinkRepository(articlesDb, 'likes', 'articleId', equalityReadsUpTo);
-  const concerts = new ConcertRepository(mongo.db('concerts'), false, null, pointReadsUpTo);
   const concertLikes = new UserLinkRepository(mongo.db('concerts'), 'likes', 'concertId');
   const users = new UserRepository(mongo.db('users'), pointReadsUpTo);
   const pick = <T>(xs: readonly T[], i: number) => xs[(i * 7919) % xs.length]!;
@@ -183,6 +195,7 @@ function shapes(mongo: Mongo, seeded: Seeded, pointReadsUpTo: number, equalityRe
     { name: '20 users by id (`findByIds`: comment authors)', run: (i) => users.findByIds(twenty(seeded.userIds, i)) },
     { name: 'concert by id (`ConcertRepository.findById`)', run: (i) => concerts.findById(pick(seeded.concertIds, i)) },
     { name: 'concerts page of 20 by (startsAt, _id) (`ConcertRepository.page`)', run: () => concerts.page({ now }, 20) },
+    { name: 'upcoming concerts, page of 20 (`ConcertRepository.page`, status UPCOMING)', run: () => concerts.page({ now, status: 'UPCOMING' }, 20) },
     { name: 'article counts of 20 concerts (`ArticleRepository.countByConcerts`)', run: (i) => articles.countByConcerts(twenty(seeded.concertIds, i)) },
     {
       name: "a concert's articles, page of 20 (`ArticleRepository.page`)",
@@ -193,6 +206,10 @@ function shapes(mongo: Mongo, seeded: Seeded, pointReadsUpTo: number, equalityRe
       run: (i) => concertLikes.parentsAmong(pick(seeded.userIds, i), twenty(seeded.concertIds, i)),
     },
     // The shapes these repositories sent before issue 26, for comparison: FerretDB pushes none of them down.
+    {
+      name: 'before: concerts page of 20 as one sorted query',
+      run: () => concerts.collection.find({}).sort({ startsAt: 1, _id: 1 }).limit(21).toArray(),
+    },
     {
       name: 'before: comments page with the article inside `$and`',
       run: (i) =>
@@ -259,6 +276,8 @@ async function start(backend: Backend, dir: string): Promise<ChildService[]> {
   }
 }
 
+const redis: Redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const redisPrefix = `stagelives-probe:${randomBytes(4).toString('hex')}:`;
 const results = new Map<Backend, Map<string, Timing>>();
 const notes: string[] = [];
 for (const backend of wanted) {
@@ -281,17 +300,24 @@ for (const backend of wanted) {
     await new CommentRepository(articlesDb).ensureIndexes();
     await new ArticleRepository(articlesDb, false).ensureIndexes();
     await new UserLinkRepository(articlesDb, 'likes', 'articleId').ensureIndexes();
-    await new ConcertRepository(mongo.db('concerts'), false).ensureIndexes();
+    // As the concerts subgraph builds it, with the list cache in Redis (its counts and week histogram).
+    const concerts = new ConcertRepository(mongo.db('concerts'), {
+      counts: new ConcertCountCache(redis, `${redisPrefix}${backend}:`),
+      pointReadsUpTo,
+      weeklyPages: equalityReadsUpTo > 0,
+    });
+    await concerts.ensureIndexes();
     await new UserLinkRepository(mongo.db('concerts'), 'likes', 'concertId').ensureIndexes();
     await new UserRepository(mongo.db('users')).ensureIndexes();
     const seeded = await seed(mongo);
+    await concerts.fillStartsWeeks();
     const seedSeconds = (performance.now() - seedStarted) / 1000;
     process.stderr.write(
       `[probe] ${backend}: seeded in ${seedSeconds.toFixed(1)} s; point reads up to ${pointReadsUpTo} ids, equality reads up to ${equalityReadsUpTo}\n`,
     );
     notes.push(`${backend}: seeded in ${seedSeconds.toFixed(0)} s; features ${JSON.stringify(features)}`);
     const timings = new Map<string, Timing>();
-    for (const shape of shapes(mongo, seeded, pointReadsUpTo, equalityReadsUpTo)) {
+    for (const shape of shapes(mongo, seeded, pointReadsUpTo, equalityReadsUpTo, concerts)) {
       const t = await time(shape);
       timings.set(shape.name, t);
       process.stderr.write(`[probe] ${backend}: ${shape.name}: median ${t.median.toFixed(2)} ms, p95 ${t.p95.toFixed(2)} ms (${t.runs} runs)\n`);
@@ -303,6 +329,10 @@ for (const backend of wanted) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+const probeKeys = await redis.keys(`${redisPrefix}*`);
+if (probeKeys.length > 0) await redis.del(...probeKeys);
+redis.disconnect();
 
 const ran = wanted.filter((b) => results.has(b));
 const fmt = (t: Timing | undefined) =>

@@ -76,8 +76,11 @@ describe('concert list cost', () => {
 
     // concerts: the page and the viewer's likes (like counts are stored on the concerts), and the
     // count (an aggregate on FerretDB) only the first time: the second list reads it from Redis.
+    // Where pages are read week by week (FerretDB on PostgreSQL) the first list also builds the
+    // week histogram (an aggregate, then cached); all 50 concerts start in one week: one find.
     // setlists: one $in query, or one equality per concert where `$in` scans (FerretDB on PostgreSQL).
-    expect(small.concertsCommands).toEqual(['aggregate', 'find', 'find']);
+    const weekly = equalityReadsFor(stack.features) > 0;
+    expect(small.concertsCommands).toEqual(weekly ? ['aggregate', 'aggregate', 'find', 'find'] : ['aggregate', 'find', 'find']);
     expect(large.concertsCommands).toEqual(['find', 'find']);
     expect(large.setlistsCommands).toEqual(Array(setlistReads(50)).fill('find'));
     expect(large.fetches).toEqual(['concerts', 'setlists']);

@@ -1,4 +1,4 @@
-import { AuditTrail, UserLinkRepository, pointReadsFor } from '@stagelives/platform';
+import { AuditTrail, UserLinkRepository, equalityReadsFor, pointReadsFor } from '@stagelives/platform';
 import { createSubgraphServer, isAdmin, isAuthenticated, type SubgraphDeps, type SubgraphServer } from '@stagelives/platform/subgraph';
 import { createConcertLoader } from './concert/concert.loader.js';
 import { ConcertRepository } from './concert/concert.repository.js';
@@ -16,18 +16,20 @@ import { buildSchema } from './schema.js';
 export async function createConcertsServer(deps: SubgraphDeps): Promise<SubgraphServer> {
   const { config, logger, mongo, redis, features } = deps;
   const db = mongo.db('concerts');
-  const concertsRepo = new ConcertRepository(
-    db,
-    features.textSearch,
-    new ConcertCountCache(redis, config.REDIS_PREFIX, (err) => logger.warn({ err }, 'concerts: count cache unavailable, counting in the database')),
-    pointReadsFor(features),
-  );
+  const concertsRepo = new ConcertRepository(db, {
+    textSearch: features.textSearch,
+    counts: new ConcertCountCache(redis, config.REDIS_PREFIX, (err) => logger.warn({ err }, 'concerts: count cache unavailable, counting in the database')),
+    pointReadsUpTo: pointReadsFor(features),
+    weeklyPages: equalityReadsFor(features) > 0,
+  });
   // One like per (concert, fan): unique index `concert_user_unique`.
   const likesRepo = new UserLinkRepository(db, LIKES_COLLECTION, 'concertId');
   await Promise.all([concertsRepo.ensureIndexes(), likesRepo.ensureIndexes()]);
   // Concerts stored before `likeCount` existed get theirs from their like documents.
   const backfilled = await recountLikes(concertsRepo.collection, likesRepo.collection, { onlyMissing: true });
   if (backfilled.fixed > 0) logger.info(backfilled, 'concerts: like counts filled in from the like documents');
+  const weeksFilled = await concertsRepo.fillStartsWeeks();
+  if (weeksFilled > 0) logger.info({ filled: weeksFilled }, 'concerts: start weeks filled in');
   if (!features.textSearch) logger.info('concert search uses an escaped, case-insensitive $regex: the server has no $text');
   const events = new ConcertEvents(redis, config.REDIS_PREFIX, db, logger);
   // Every concert write is an admin's: recorded in the audit trail (docs/moderation.md).

@@ -8,7 +8,7 @@ describe('start-up indexes', () => {
 
   it('should create the concerts and likes indexes, and again on a restart against existing data', async () => {
     const setup = async () => {
-      await new ConcertRepository(scratch.db('concerts'), false).ensureIndexes();
+      await new ConcertRepository(scratch.db('concerts')).ensureIndexes();
       await new UserLinkRepository(scratch.db('concerts'), 'likes', 'concertId').ensureIndexes();
     };
     await setup();

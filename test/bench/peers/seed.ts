@@ -15,7 +15,7 @@
 import { ObjectId, type Db } from 'mongodb';
 import { SessionStore, loadBaseConfig } from '@stagelives/platform';
 import { IDENTITY_HEADER, REQUEST_ID_HEADER, signIdentity, type Role } from '@stagelives/schema';
-import { effectiveEndOf, effectiveStatus, invalidateConcertCounts } from '@stagelives/concerts/status';
+import { effectiveEndOf, effectiveStatus, invalidateConcertCounts, startsWeekOf } from '@stagelives/concerts/status';
 import { ok, signUp, type Stack } from '../../support/stack.js';
 
 export interface SeedCounts {
@@ -213,6 +213,7 @@ export async function seed(stack: Stack, counts: SeedCounts = DEFAULT_COUNTS): P
         artistKey: artist.toLowerCase(),
         venue: VENUES[i % VENUES.length]!,
         startsAt,
+        startsWeek: startsWeekOf(startsAt),
         endsAt,
         effectiveEndsAt: effectiveEndOf(startsAt, endsAt),
         ticketOpenAt,

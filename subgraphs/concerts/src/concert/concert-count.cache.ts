@@ -20,10 +20,16 @@ const BUMP = `redis.call('INCR', KEYS[1]) redis.call('DEL', KEYS[2]) return 1`;
  */
 const COUNT_TTL_MS = 60_000;
 
+/** The hash field of the week histogram (count fields are base64url hashes: never this). */
+const WEEKS_FIELD = '#weeks';
+/** Stored in place of a histogram while some concert has no `startsWeek`. */
+const UNAVAILABLE = '-';
+
 /**
  * `totalCount` of concert lists, shared by every concerts instance (Redis). A count costs a scan
  * of the collection on FerretDB (≈ 0.4 s at 2,000 concerts) and an index walk on MongoDB, and the
- * anonymous first page asks for the same one each time.
+ * anonymous first page asks for the same one each time. It also holds how many concerts start in
+ * each week (`weeks`), which page reads on FerretDB choose their weeks by.
  *
  * Exact: every write to the collection through ConcertRepository calls `invalidate()` after the
  * database write, which starts a new generation; a count is stored only if the generation it
@@ -57,22 +63,40 @@ export class ConcertCountCache {
   /** The count of `filter` (any JSON value naming it), from the cache or from `compute`. */
   async count(filter: unknown, compute: () => Promise<number>): Promise<number> {
     const field = createHash('sha256').update(JSON.stringify(filter)).digest('base64url');
+    const n = Number(await this.cached(field, async () => String(await compute())));
+    return Number.isFinite(n) ? n : compute();
+  }
+
+  /**
+   * How many concerts start in each week (`startsWeek` → count, in week order), from the cache or
+   * from `compute`; null when some concert has no `startsWeek` (`compute` says so with null).
+   * What weekly page reads choose their weeks by (ConcertRepository.page).
+   */
+  async weeks(compute: () => Promise<Array<[number, number]> | null>): Promise<Array<[number, number]> | null> {
+    const text = await this.cached(WEEKS_FIELD, async () => {
+      const weeks = await compute();
+      return weeks ? weeks.map(([week, n]) => `${week}=${n}`).join(',') : UNAVAILABLE;
+    });
+    if (text === UNAVAILABLE) return null;
+    return text === '' ? [] : text.split(',').map((pair) => pair.split('=').map(Number) as [number, number]);
+  }
+
+  /** The value stored under `field` in the current generation, or `compute`'s, stored if no write came between. */
+  private async cached(field: string, compute: () => Promise<string>): Promise<string> {
     let generation: string;
     try {
       const [current, cached] = (await this.redis.eval(READ, 2, this.generationKey, this.countsKey, field)) as [string, string | null];
-      const [n, storedAt] = (cached ?? '').split(':').map(Number);
-      if (cached !== null && Number.isFinite(n) && Date.now() - storedAt! < COUNT_TTL_MS) return n!;
+      const cut = cached?.lastIndexOf(':') ?? -1;
+      if (cached != null && cut >= 0 && Date.now() - Number(cached.slice(cut + 1)) < COUNT_TTL_MS) return cached.slice(0, cut);
       generation = current;
     } catch (error) {
-      // Redis unreachable: count from the database, as if there were no cache.
+      // Redis unreachable: from the database, as if there were no cache.
       this.report(error);
       return compute();
     }
-    const n = await compute();
-    await this.redis
-      .eval(STORE, 2, this.generationKey, this.countsKey, generation, field, String(n), COUNT_TTL_MS)
-      .catch((error: unknown) => this.report(error));
-    return n;
+    const value = await compute();
+    await this.redis.eval(STORE, 2, this.generationKey, this.countsKey, generation, field, value, COUNT_TTL_MS).catch((error: unknown) => this.report(error));
+    return value;
   }
 
   /**

@@ -22,6 +22,12 @@ export interface ConcertDocument {
   status: ConcertStatus;
   /** `endsAt`, or `startsAt` plus the default duration: what the status rules compare. */
   effectiveEndsAt: Date;
+  /**
+   * The week `startsAt` falls in (`startsWeekOf`), kept with it by ConcertRepository: what page
+   * reads on FerretDB look concerts up by. Absent only on documents written before it existed or
+   * around the repository, until the subgraph's start-up fills them.
+   */
+  startsWeek?: number;
   /** Lower-cased artist (FerretDB has no collation). */
   artistKey: string;
   posterUrl: string | null;
