@@ -32,10 +32,14 @@
  *   BENCH_FANOUT_PEER           0 skips the peer (then no ratios); default 1
  *   BENCH_FANOUT_CONNECT_CONCURRENCY  sockets opening at once (default 100); each one's subscription costs an access
  *                               check through the chat subgraph, which on a busy machine times out past some concurrency
+ *   BENCH_FANOUT_HELD           after those, one case of ours alone at FANOUT_TARGETS.p99Rate with this many
+ *                               subscribers (default FANOUT_TARGETS.heldSubscribers, 10,000; 0: none), opened
+ *                               20 at a time: issue 26's "subscribers one router holds" row
  *   BENCH_FANOUT_CPU_PROF       a directory: the router child runs with --cpu-prof and writes its profile there,
  *                               with fanout-cases.json: each case's window on the profile's clock
- * With the defaults the fan-out part takes about 5–6 minutes on a 2-core machine (most of it
- * our 5,000 subscriptions' access checks and the drain bound of the overloaded cases).
+ * With the defaults the fan-out part takes about 7–8 minutes on a 2-core machine (most of it
+ * the subscriptions' access checks, the drain bound of the overloaded cases and the held case's
+ * 10,000 sockets).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -136,7 +140,14 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
   const withPeer = process.env.BENCH_FANOUT_PEER !== '0';
   const connectConcurrency = num('BENCH_FANOUT_CONNECT_CONCURRENCY', 100);
   const profileDir = process.env.BENCH_FANOUT_CPU_PROF;
-  const maxSubscribers = Math.max(...subscriberCounts);
+  const heldCase = Number(process.env.BENCH_FANOUT_HELD ?? FANOUT_TARGETS.heldSubscribers);
+  if (!Number.isInteger(heldCase) || heldCase < 0) throw new Error('BENCH_FANOUT_HELD must be a whole number (0: no held case)');
+  /** Subscriber sets in turn: each with the rates it runs and whether the peer runs them too. */
+  const plans = subscriberCounts.map((subscribers) => ({ subscribers, rates, withPeer, concurrency: connectConcurrency }));
+  if (heldCase > 0 && !subscriberCounts.includes(heldCase)) {
+    plans.push({ subscribers: heldCase, rates: [FANOUT_TARGETS.p99Rate], withPeer: false, concurrency: Math.min(connectConcurrency, 20) });
+  }
+  const maxSubscribers = Math.max(...plans.map((p) => p.subscribers));
   const users = Math.min(num('BENCH_FANOUT_USERS', 100), maxSubscribers);
 
   const children: Child[] = [];
@@ -157,6 +168,8 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
         WS_CONNECTIONS_PER_MINUTE: '10000000',
+        // The ceiling (config default 6,000) is a deployment's choice; the bench measures past it.
+        WS_MAX_CONNECTIONS: process.env.WS_MAX_CONNECTIONS ?? String(maxSubscribers + 100),
       },
       (line) => {
         routerLog.lines += 1;
@@ -248,10 +261,11 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
     /** Sends not answered yet, over all cases. */
     let outstanding = 0;
 
-    for (const subscribers of subscriberCounts) {
+    for (const plan of plans) {
+      const { subscribers } = plan;
       // The peer first: our router's leftovers of a saturated case (writes to the closed sockets of
       // its backlog) cannot then overlap the peer's measurement; waitQuiet guards the rest.
-      for (const server of [...(peer ? ['peer'] : []), 'stagelives'] as ServerKind[]) {
+      for (const server of [...(peer && plan.withPeer ? ['peer'] : []), 'stagelives'] as ServerKind[]) {
         const serverPid = server === 'stagelives' ? router.process.pid! : peer!.process.pid!;
         let roomId: string;
         let seq = 0;
@@ -289,7 +303,7 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
           tokens: tokens.slice(0, subscribers),
           query: SUBSCRIPTION,
           roomId,
-          concurrency: connectConcurrency,
+          concurrency: plan.concurrency,
         });
         if (opened.failed)
           throw new Error(
@@ -313,7 +327,7 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
         await sleep(1000);
         console.log(`fan-out ${server} ${subscribers} subscribers: connected in ${opened.ms} ms, subscribed and live ${Date.now() - warmStart} ms later`);
 
-        for (const rate of rates) {
+        for (const rate of plan.rates) {
           // A case that ended undrained leaves a backlog: the next one starts once it is consumed.
           if (results.length && results.at(-1)!.server === server) await waitQuiet([serverPid], () => outstanding === 0);
           caseId += 1;

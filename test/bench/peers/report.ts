@@ -191,6 +191,34 @@ export async function report(input: Omit<Results, 'targets' | 'baseline'> & { ba
   console.log(`\nIssue 12 targets (ratios in this run; reported, not asserted; "today" = ${baseline.source})`);
   console.table(targets);
 
+  // Issue 26's HTTP rows (the fan-out and reminder rows are printed by their own parts).
+  const rate = (target: string, mine: number | undefined, floor: number): Target => ({
+    target,
+    measured: mine === undefined ? 'not measured' : `${fmt(mine)} req/s`,
+    verdict: mine === undefined ? 'n/a' : mine >= floor ? 'PASS' : 'FAIL',
+  });
+  const routerPage = find('page', 'router');
+  const pageBound = valid(routerPage)
+    ? `; in that window the database used ${round(routerPage!.dbCpuPct)} % CPU, the subgraphs ${round(routerPage!.subgraphsCpuPct)} %, the router ${round(routerPage!.cpuPct)} %`
+    : '';
+  const pageVsApollo = atLeast('concert page through the router, cache off: ≥ 1.2× @apollo/gateway, the database not the bound', page, pageApollo, 1.2);
+  const issue26: Target[] = [
+    rate('article + 20 comments + authors through the router, cache off: ≥ 100 req/s', rps('article', 'router'), 100),
+    rate('concert page, subgraph called directly: ≥ 300 req/s', rps('page', 'subgraph'), 300),
+    {
+      ...pageVsApollo,
+      measured: `${pageVsApollo.measured}${pageBound}`,
+      // The database is the bound when it uses a whole core of the two while the router waits on it.
+      verdict: pageVsApollo.verdict === 'PASS' && (routerPage?.dbCpuPct ?? 0) >= 100 ? 'FAIL' : pageVsApollo.verdict,
+    },
+    atLeast('{ __typename } through the router: ≥ 0.8× @apollo/gateway', rps('trivial', 'router'), rps('trivial', 'apollo'), 0.8),
+    atLeast('me through the router: ≥ 1.0× @apollo/gateway', rps('me', 'router'), rps('me', 'apollo'), 1.0),
+    rate('likeConcert / unlikeConcert through the router: ≥ 500 req/s', rps('like', 'router'), 500),
+  ];
+  results.targets.push(...issue26.map((t) => ({ ...t, target: `issue 26: ${t.target}` })));
+  console.log('\nIssue 26 targets, HTTP (this run; reported, not asserted)');
+  console.table(issue26);
+
   // --- Files. ---
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
