@@ -50,6 +50,7 @@ import { ok, signUp, type Stack } from '../support/stack.js';
 import { cpuSeconds, rssMb } from '@stagelives/devkit';
 import { forkEntry, forkPackage, waitListening, type Child } from './children.js';
 import { BODY_MARKER, type LoadResult, type LoadStatus } from './fanout-load.js';
+import { saveResults } from './peers/report.js';
 
 /** The issues' targets, per router process on this 2-core machine. */
 export const FANOUT_TARGETS = {
@@ -591,5 +592,6 @@ function report(results: CaseResult[]): boolean {
   });
   console.log('\nFan-out targets (per router process)');
   console.table(checks);
+  saveResults('fanout', { cases: results, targets: checks });
   return checks.some((c) => c.verdict === 'FAIL');
 }

@@ -31,6 +31,7 @@ import { ReminderScheduler, notificationStore, planReminders, preferencesOf, typ
 import { ReminderSource } from '@stagelives/concerts/reminder-source';
 import { bullConnection, bullPrefix, createSendQueue, localFcmEnv, sendQueueJobs } from '@stagelives/workers/notifications';
 import { forkEntry, serviceEntry } from './children.js';
+import { saveResults } from './peers/report.js';
 
 /** The issue's targets on this 2-core machine. */
 export const NOTIFY_TARGETS = { minScheduledPerSecond: 5_000, minPushesPerSecond: 2_000 };
@@ -189,23 +190,22 @@ export async function runNotifications({ mongoUri, redisUrl }: { mongoUri: strin
     const unexpected = [...byKey.values()].reduce((a, b) => a + b, 0);
 
     console.info('\nNotifications: bulk scheduling, then dispatch by worker processes through firebase-admin to the local FCM v1 server (another process)');
-    console.table([
-      {
-        reminders: planned.length,
-        'scheduled/s': Math.round(scheduledPerSecond),
-        'schedule s': Number(scheduleSeconds.toFixed(1)),
-        workers: workerCount,
-        'workers ready ms': readyMs,
-        SENT: sent,
-        'pushes accepted': stats.accepted,
-        'pushes/s': Math.round(pushesPerSecond),
-        'dispatch s (first → last push)': Number(pushSeconds.toFixed(1)),
-        'end to end s': Number(endToEndSeconds.toFixed(1)),
-        lost,
-        duplicated,
-        unexpected,
-      },
-    ]);
+    const row = {
+      reminders: planned.length,
+      'scheduled/s': Math.round(scheduledPerSecond),
+      'schedule s': Number(scheduleSeconds.toFixed(1)),
+      workers: workerCount,
+      'workers ready ms': readyMs,
+      SENT: sent,
+      'pushes accepted': stats.accepted,
+      'pushes/s': Math.round(pushesPerSecond),
+      'dispatch s (first → last push)': Number(pushSeconds.toFixed(1)),
+      'end to end s': Number(endToEndSeconds.toFixed(1)),
+      lost,
+      duplicated,
+      unexpected,
+    };
+    console.table([row]);
     const checks = [
       {
         target: `≥ ${NOTIFY_TARGETS.minScheduledPerSecond} reminders/s scheduled`,
@@ -225,6 +225,7 @@ export async function runNotifications({ mongoUri, redisUrl }: { mongoUri: strin
     ];
     console.info('Notifications targets');
     console.table(checks);
+    saveResults('notifications', { result: row, targets: checks });
     await queue.close();
     return { failed: checks.some((c) => c.verdict === 'FAIL') };
   } finally {

@@ -239,6 +239,20 @@ export async function report(input: Omit<Results, 'targets' | 'baseline'> & { ba
   return results;
 }
 
+/**
+ * Writes one part's results (the fan-out, the notifications) beside the HTTP part's:
+ * `bench/results/<time>.<part>.json` and `latest.<part>.json`.
+ */
+export function saveResults(part: string, data: Record<string, unknown>): void {
+  const dir = join(ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const finishedAt = new Date().toISOString();
+  const json = `${JSON.stringify({ part, finishedAt, ...data }, null, 2)}\n`;
+  writeFileSync(join(dir, `${finishedAt.replace(/[:.]/g, '-')}.${part}.json`), json);
+  writeFileSync(join(dir, `latest.${part}.json`), json);
+  console.log(`wrote bench/results/latest.${part}.json`);
+}
+
 /** Renders latest.svg to latest.png with the system chromium (playwright-core); false when it cannot. */
 export async function renderPng(): Promise<boolean> {
   const chromium = '/usr/bin/chromium';
