@@ -30,8 +30,10 @@
  *   BENCH_FANOUT_USERS          distinct subscriber users (default 100); subscriber i signs in as user i mod USERS,
  *                               every subscriber with its own session. See "Subscribers" below for why not one each.
  *   BENCH_FANOUT_PEER           0 skips the peer (then no ratios); default 1
- *   BENCH_FANOUT_CONNECT_CONCURRENCY  sockets opening at once (default 100); each one's subscription costs an access
+ *   BENCH_FANOUT_CONNECT_CONCURRENCY  sockets opening at once (default 20); each one's subscription costs an access
  *                               check through the chat subgraph, which on a busy machine times out past some concurrency
+ *                               (at 100, 5,000 subscribers opened the router's breaker on chat and ~2,000 subscriptions
+ *                               ended with SUBGRAPH_UNAVAILABLE: a reconnect storm, not the fan-out this part measures)
  *   BENCH_FANOUT_HELD           after those, one case of ours alone at FANOUT_TARGETS.p99Rate with this many
  *                               subscribers (default FANOUT_TARGETS.heldSubscribers, 10,000; 0: none), opened
  *                               20 at a time: issue 26's "subscribers one router holds" row
@@ -139,7 +141,7 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
   const subscriberCounts = list('BENCH_FANOUT_SUBSCRIBERS', '1000,5000');
   const rates = list('BENCH_FANOUT_RATES', '10,100');
   const withPeer = process.env.BENCH_FANOUT_PEER !== '0';
-  const connectConcurrency = num('BENCH_FANOUT_CONNECT_CONCURRENCY', 100);
+  const connectConcurrency = num('BENCH_FANOUT_CONNECT_CONCURRENCY', 20);
   const profileDir = process.env.BENCH_FANOUT_CPU_PROF;
   const heldCase = Number(process.env.BENCH_FANOUT_HELD ?? FANOUT_TARGETS.heldSubscribers);
   if (!Number.isInteger(heldCase) || heldCase < 0) throw new Error('BENCH_FANOUT_HELD must be a whole number (0: no held case)');

@@ -32,9 +32,19 @@ try {
   const stack = await createStack({ MONGODB_URI: services.mongoUri, REDIS_URL: services.redisUrl, FIELD_RATE_LIMIT_FACTOR: '100000' });
   try {
     let failed = false;
-    if (!only || only === 'http') failed = (await runPeers(stack)).failed || failed;
-    if (!only || only === 'fanout') failed = (await runFanout(stack)).failed || failed;
-    if (!only || only === 'notifications') failed = (await runNotifications({ mongoUri: services.mongoUri, redisUrl: services.redisUrl })).failed || failed;
+    /** One part; one that throws is reported and fails the run, and the next part still runs. */
+    const part = async (name: string, run: () => Promise<{ failed: boolean }>) => {
+      if (only && only !== name) return;
+      try {
+        failed = (await run()).failed || failed;
+      } catch (error) {
+        failed = true;
+        console.error(`\nbench part ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      }
+    };
+    await part('http', () => runPeers(stack));
+    await part('fanout', () => runFanout(stack));
+    await part('notifications', () => runNotifications({ mongoUri: services.mongoUri, redisUrl: services.redisUrl }));
     process.exitCode = failed ? 1 : 0;
   } finally {
     await stack.close();
