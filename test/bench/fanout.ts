@@ -246,6 +246,25 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
         return `${res.status} ${json.errors?.[0]?.extensions?.code ?? ''} ${json.errors?.[0]?.message ?? 'no data'}`;
       return null;
     };
+    /**
+     * Waits (up to 60 s) until the router answers a read of the room from the chat subgraph: after
+     * an overloaded case its breaker on chat may still be open, and a subscription whose access
+     * check it refuses ends with SUBGRAPH_UNAVAILABLE instead of being measured.
+     */
+    const untilChatAnswers = async (roomId: string): Promise<void> => {
+      const started = Date.now();
+      for (;;) {
+        const res = await fetch(routerUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${sender.token}` },
+          body: JSON.stringify({ query: 'query($id: ID!) { chatRoom(id: $id) { id } }', variables: { id: roomId } }),
+        });
+        const json = (await res.json()) as { data?: { chatRoom?: { id: string } | null }; errors?: unknown[] };
+        if (json.data?.chatRoom && !json.errors?.length) return;
+        if (Date.now() - started > 60_000) throw new Error(`the router did not read chat room ${roomId} for 60 s: ${JSON.stringify(json).slice(0, 300)}`);
+        await sleep(1000);
+      }
+    };
     const publishToPeer = async (roomId: string, text: string, seq: number): Promise<string | null> => {
       const payload = {
         id: new ObjectId().toHexString(),
@@ -300,6 +319,7 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
         const deliver = (text: string) => (server === 'stagelives' ? sendThroughRouter(roomId, text) : publishToPeer(roomId, text, (seq += 1)));
 
         await waitQuiet([router.process.pid!, ...(peer ? [peer.process.pid!] : [])], () => outstanding === 0);
+        if (server === 'stagelives') await untilChatAnswers(roomId);
         const opened = await load.request<{ failed: number; ms: number; closes: Record<string, number>; firstError: string | null }>({
           type: 'open',
           url: server === 'stagelives' ? routerWs : peerWs,
