@@ -13,9 +13,15 @@ const runs = Number(process.argv[2] ?? 3);
 const dir = join(ROOT, 'bench', 'results');
 const files = readdirSync(dir).sort();
 const stamped = (suffix: string) => files.filter((f) => /^\d{4}-\d\d-\d\dT/.test(f) && f.endsWith(suffix));
+/** Whole runs only: a run of some scenarios or contenders (BENCH_SCENARIOS, BENCH_CONTENDERS) is skipped. */
+const whole = (r: Results) =>
+  ['trivial', 'page', 'article', 'me', 'like'].every((scenario) =>
+    ['subgraph', 'apollo', 'router'].every((contender) => r.measurements.some((m) => m.scenario === scenario && m.contender === contender)),
+  );
 const http = stamped('Z.json')
-  .slice(-runs)
-  .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Results);
+  .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Results)
+  .filter(whole)
+  .slice(-runs);
 const parts = (part: string) =>
   stamped(`.${part}.json`)
     .slice(-runs)
