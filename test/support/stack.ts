@@ -251,7 +251,7 @@ export const codeOf = (res: GqlResult<unknown>) => res.errors?.[0]?.extensions?.
 
 let counter = 0;
 /** Signs a fresh user up and returns their session token and id. */
-export async function signUp(stack: Stack, overrides: Partial<{ email: string; nickname: string; password: string }> = {}) {
+export async function signUp(stack: Pick<Stack, 'url'>, overrides: Partial<{ email: string; nickname: string; password: string }> = {}) {
   counter += 1;
   const tag = `${randomBytes(3).toString('hex')}${counter}`;
   const input = { email: `fan${tag}@example.com`, nickname: `fan${tag}`, password: 'correct horse battery staple', ...overrides };
@@ -263,4 +263,4 @@ export async function signUp(stack: Stack, overrides: Partial<{ email: string; n
   return { token: data.signUp.sessionToken, user: data.signUp.user, ...input };
 }
 
-export const signUpAdmin = (stack: Stack, email = ADMIN_EMAIL) => signUp(stack, { email, nickname: `admin${randomBytes(2).toString('hex')}` });
+export const signUpAdmin = (stack: Pick<Stack, 'url'>, email = ADMIN_EMAIL) => signUp(stack, { email, nickname: `admin${randomBytes(2).toString('hex')}` });

@@ -2,11 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalFcmServer, startLocalFcmServer } from '@stagelives/devkit';
 import { localFcmEnv } from '@stagelives/workers/notifications';
 import { eventually } from '../support/live.js';
-import { ADMIN_EMAIL, ok } from '../support/harness.js';
+import { ok, signUp, signUpAdmin } from '../support/harness.js';
 import {
   CREATE_CONCERT,
   type JaegerSpan,
-  SIGN_UP,
   type TracedStack,
   clientTraceparent,
   contractOperation,
@@ -20,13 +19,6 @@ const HOUR = 3_600_000;
 
 let fcm: LocalFcmServer;
 let stack: TracedStack;
-
-const signUp = async (email: string) =>
-  (
-    await ok<{ signUp: { sessionToken: string } }>(stack, SIGN_UP, {
-      input: { email, nickname: email.split('@')[0], password: 'correct horse battery staple' },
-    })
-  ).signUp.sessionToken;
 
 beforeAll(async () => {
   fcm = await startLocalFcmServer();
@@ -42,8 +34,8 @@ const parentOf = (span: JaegerSpan) => span.references.find((r) => r.refType ===
 
 describe('traces of a reminder', () => {
   it('a like’s trace goes through the router, concerts and the notifications consumer; the push days later is a trace linked to it', async () => {
-    const admin = await signUp(ADMIN_EMAIL);
-    const fan = await signUp(`fan-${Date.now()}@stagelives.test`);
+    const admin = (await signUpAdmin(stack)).token;
+    const fan = (await signUp(stack)).token;
     // Tickets open in an hour and a few seconds: the default 60-minute reminder is due in seconds.
     const input = {
       title: 'Traced reminder',

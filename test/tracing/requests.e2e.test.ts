@@ -1,17 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, eventually, wsClient } from '../support/live.js';
-import { ADMIN_EMAIL, ok } from '../support/harness.js';
-import {
-  CREATE_CONCERT,
-  type JaegerSpan,
-  SIGN_UP,
-  type TracedStack,
-  clientTraceparent,
-  contractOperation,
-  startTracedStack,
-  tag,
-  traceSpans,
-} from './support.js';
+import { ok, signUp, signUpAdmin } from '../support/harness.js';
+import { CREATE_CONCERT, type JaegerSpan, type TracedStack, clientTraceparent, contractOperation, startTracedStack, tag, traceSpans } from './support.js';
 
 /** The subgraphs the concert page touches for a concert with no articles yet. */
 const TOUCHED = ['concerts', 'setlists', 'articles', 'chat'];
@@ -27,9 +17,7 @@ let concertId: string;
 
 beforeAll(async () => {
   stack = await startTracedStack({ logs: true });
-  const admin = await ok<{ signUp: { sessionToken: string } }>(stack, SIGN_UP, {
-    input: { email: ADMIN_EMAIL, nickname: 'tracer', password: 'correct horse battery staple' },
-  });
+  const admin = await signUpAdmin(stack);
   const input = {
     title: 'Traced night',
     description: 'A concert page to follow',
@@ -39,7 +27,7 @@ beforeAll(async () => {
     endsAt: '2027-03-01T13:00:00Z',
     ticketOpenAt: '2027-01-15T03:00:00Z',
   };
-  concertId = (await ok<{ createConcert: { id: string } }>(stack, CREATE_CONCERT, { input }, { token: admin.signUp.sessionToken })).createConcert.id;
+  concertId = (await ok<{ createConcert: { id: string } }>(stack, CREATE_CONCERT, { input }, { token: admin.token })).createConcert.id;
 }, 400_000);
 
 afterAll(async () => {
@@ -127,11 +115,7 @@ describe('traces of the concert page', () => {
 
 describe('traces of the subscription path', () => {
   it('a message’s trace goes on from the chat subgraph into the router’s delivery: the event, the group read, the deliveries', async () => {
-    const owner = (
-      await ok<{ signUp: { sessionToken: string } }>(stack, SIGN_UP, {
-        input: { email: `owner-${Date.now()}@stagelives.test`, nickname: 'owner', password: 'correct horse battery staple' },
-      })
-    ).signUp.sessionToken;
+    const owner = (await signUp(stack)).token;
     const room = (
       await ok<{ createChatRoom: { id: string } }>(
         stack,

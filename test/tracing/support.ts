@@ -13,7 +13,6 @@ import { ROOT, announcedPort, forkNode, type JaegerService, startJaeger, stopChi
 import { SUBGRAPH_START_WAVES } from '@stagelives/schema';
 import { ADMIN_EMAIL } from '../support/harness.js';
 
-export const SIGN_UP = 'mutation($input: SignUpInput!) { signUp(input: $input) { sessionToken } }';
 export const CREATE_CONCERT = 'mutation($input: CreateConcertInput!) { createConcert(input: $input) { id } }';
 
 export interface TracedStack {
