@@ -133,10 +133,13 @@ export class ConcertRepository {
   }
 
   /**
-   * Gives concerts stored before `startsWeek` existed (or written around this repository) theirs;
-   * until then weekly page reads fall back to one sorted query. How many it filled.
+   * Gives concerts stored before `startsWeek` existed (or written around this repository) theirs,
+   * where pages are read week by week; until then those reads fall back to one sorted query. How
+   * many it filled.
    */
   async fillStartsWeeks(): Promise<number> {
+    // Only weekly page reads use it: elsewhere (MongoDB) this would scan the collection at every start for nothing.
+    if (!this.weeklyPages) return 0;
     const missing = await this.collection.find({ startsWeek: { $exists: false } }, { projection: { startsAt: 1 } }).toArray();
     // Twenty single updates at a time: FerretDB 1.24 on PostgreSQL never answers an `update`
     // command carrying many statements (a `bulkWrite` of 50 hung in our probe).

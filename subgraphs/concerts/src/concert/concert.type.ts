@@ -25,7 +25,7 @@ export interface ConcertDocument {
   /**
    * The week `startsAt` falls in (`startsWeekOf`), kept with it by ConcertRepository: what page
    * reads on FerretDB look concerts up by. Absent only on documents written before it existed or
-   * around the repository, until the subgraph's start-up fills them.
+   * around the repository, until the subgraph's start-up fills them (on a server where pages are read by week).
    */
   startsWeek?: number;
   /** Lower-cased artist (FerretDB has no collation). */
