@@ -48,7 +48,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ObjectId } from 'mongodb';
 import { SessionStore, loadBaseConfig } from '@stagelives/platform';
-import { ok, signUp, type Stack } from '../support/stack.js';
+import { gql, ok, signUp, type Stack } from '../support/stack.js';
 import { cpuSeconds, rssMb } from '@stagelives/devkit';
 import { forkEntry, forkPackage, waitListening, type Child } from './children.js';
 import { BODY_MARKER, type LoadResult, type LoadStatus } from './fanout-load.js';
@@ -256,14 +256,15 @@ export async function runFanout(stack: Stack): Promise<{ failed: boolean }> {
     const untilChatAnswers = async (roomId: string): Promise<void> => {
       const started = Date.now();
       for (;;) {
-        const res = await fetch(routerUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${sender.token}` },
-          body: JSON.stringify({ query: 'query($id: ID!) { chatRoom(id: $id) { id } }', variables: { id: roomId } }),
-        });
-        const json = (await res.json()) as { data?: { chatRoom?: { id: string } | null }; errors?: unknown[] };
-        if (json.data?.chatRoom && !json.errors?.length) return;
-        if (Date.now() - started > 60_000) throw new Error(`the router did not read chat room ${roomId} for 60 s: ${JSON.stringify(json).slice(0, 300)}`);
+        const res = await gql<{ chatRoom: { id: string } | null }>(
+          { url: routerUrl },
+          'query($id: ID!) { chatRoom(id: $id) { id } }',
+          { id: roomId },
+          { token: sender.token },
+        );
+        if (res.data?.chatRoom && !res.errors?.length) return;
+        if (Date.now() - started > 60_000)
+          throw new Error(`the router did not read chat room ${roomId} for 60 s: ${JSON.stringify(res.errors ?? res.data).slice(0, 300)}`);
         await sleep(1000);
       }
     };
